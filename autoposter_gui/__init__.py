@@ -1,0 +1,7 @@
+"""Autoposter: schedule and publish posts to a Facebook Page and Instagram, exactly once."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+APP_NAME = "Autoposter"
+APP_ORG = "Autoposter"

@@ -1,0 +1,61 @@
+"""Where Autoposter keeps its data, and which Graph origin it talks to."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from autoposter_gui import APP_NAME, APP_ORG
+
+DATA_DIR_ENV = "AUTOPOSTER_DATA_DIR"
+GRAPH_URL_ENV = "AUTOPOSTER_GRAPH_URL"
+DEFAULT_SANDBOX_PORT = 8765
+
+
+def default_data_dir() -> Path:
+    """``AUTOPOSTER_DATA_DIR`` when set, else the platform's per-user data folder."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser().resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_ORG)).resolve()
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Paths and endpoints for one data folder (real or sandbox)."""
+
+    data_dir: Path
+    graph_origin: str | None = None  # None: AUTOPOSTER_GRAPH_URL or Meta's origin
+    sandbox: bool = False
+
+    @classmethod
+    def from_env(cls, *, sandbox: bool = False) -> AppConfig:
+        base = default_data_dir()
+        if sandbox:
+            return cls(base / "sandbox", sandbox=True)
+        return cls(base)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "autoposter.db"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "runner.lock"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def keyring_service(self) -> str:
+        """Keyring service name; one per data folder so demo and real tokens never mix."""
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
+        return f"autoposter:{digest}"
+
+    def ensure_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)

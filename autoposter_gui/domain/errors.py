@@ -1,0 +1,90 @@
+"""Error types that carry a safe, user-facing message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+
+class AutoposterError(Exception):
+    """Base class: ``str(err)`` is always a safe sentence a user can act on."""
+
+
+class ValidationError(AutoposterError):
+    """Bad input: nothing was written."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotConnectedError(AutoposterError):
+    """The account has no usable token."""
+
+
+class KeyringUnavailableError(AutoposterError):
+    """No OS keyring backend works on this machine."""
+
+
+class ErrorKind(StrEnum):
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+
+
+class ErrorCategory(StrEnum):
+    TOKEN = "token"  # dead token: reconnect
+    PERMISSION = "permission"
+    THROTTLED = "throttled"
+    TRANSIENT = "transient"
+    SPAM = "spam"
+    DUPLICATE = "duplicate"
+    MEDIA_NOT_READY = "media_not_ready"
+    MEDIA_FETCH = "media_fetch"
+    MEDIA_INVALID = "media_invalid"
+    QUOTA = "quota"
+    CONTAINER_EXPIRED = "container_expired"
+    NETWORK = "network"
+    NOT_CONNECTED = "not_connected"
+    INVALID_REQUEST = "invalid_request"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class PublishError(AutoposterError):
+    """A classified provider failure. ``str()`` is the user message; no token or raw body inside."""
+
+    kind: ErrorKind
+    category: ErrorCategory
+    user_message: str
+    code: int | None = None
+    subcode: int | None = None
+    http_status: int | None = None
+    fbtrace_id: str | None = None
+    retry_after: timedelta | None = None
+    # True when the request may have reached the provider and been committed (timeout, reset, 5xx on a write).
+    ambiguous: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, self.user_message)
+
+    def __str__(self) -> str:
+        return self.user_message
+
+    @property
+    def error_code(self) -> str:
+        """Short code stored as last_error_code, e.g. ``190/463`` or ``http_502`` or ``network``."""
+        if self.code is not None:
+            return f"{self.code}/{self.subcode}" if self.subcode else str(self.code)
+        if self.http_status is not None:
+            return f"http_{self.http_status}"
+        return self.category.value
+
+    @property
+    def is_temporary(self) -> bool:
+        return self.kind is ErrorKind.TEMPORARY
+
+
+class StoreError(AutoposterError):
+    """The local database cannot be opened or written; the message says what to do."""

@@ -1,0 +1,98 @@
+"""Enums and plain value types shared by every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+
+
+class ItemStatus(StrEnum):
+    QUEUED = "queued"  # a draft: never published until scheduled
+    SCHEDULED = "scheduled"
+    PROCESSING = "processing"
+    POSTED = "posted"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    MISSED = "missed"
+
+
+class AttemptOutcome(StrEnum):
+    IN_FLIGHT = "in_flight"
+    SUCCEEDED = "succeeded"
+    RETRY_SCHEDULED = "retry_scheduled"
+    FAILED = "failed"
+    RECONCILED = "reconciled"
+
+
+class AccountStatus(StrEnum):
+    CONNECTED = "connected"
+    NEEDS_ATTENTION = "needs_attention"
+    INVALID = "invalid"
+    DISCONNECTED = "disconnected"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a provider returned for one published post."""
+
+    provider_post_id: str
+    permalink: str | None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """Counts returned by one run of the due-runner."""
+
+    processed: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    retried: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "processed": self.processed,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "retried": self.retried,
+        }
+
+    def __add__(self, other: RunStats) -> RunStats:
+        return RunStats(
+            self.processed + other.processed,
+            self.succeeded + other.succeeded,
+            self.failed + other.failed,
+            self.retried + other.retried,
+        )
+
+
+@dataclass(frozen=True)
+class DiscoveredAccount:
+    """A Page or IG business account found while connecting."""
+
+    platform: Platform
+    external_id: str
+    name: str
+    access_token: str
+    page_id: str | None = None
+    username: str | None = None
+    tasks: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:  # never show the token
+        return f"DiscoveredAccount({self.platform.value}, {self.external_id!r}, {self.name!r})"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """The health of one token, as reported by debug_token."""
+
+    is_valid: bool
+    expires_at: datetime | None
+    scopes: tuple[str, ...] = ()
+    type: str | None = None

@@ -1,0 +1,101 @@
+"""Parsing and showing times: UTC inside, local time at the edges, DST gaps and overlaps refused."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from autoposter_gui.domain.errors import ValidationError
+
+
+def local_zone() -> tuple[tzinfo, str]:
+    """The system's zone as (tzinfo, IANA name), honouring ``TZ``; falls back to a fixed offset."""
+    tz_env = os.environ.get("TZ", "").lstrip(":")
+    if tz_env:
+        try:
+            return ZoneInfo(tz_env), tz_env
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+        marker = "zoneinfo/"
+        if marker in target:
+            name = target.split(marker, 1)[1]
+            return ZoneInfo(name), name
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    tz_file = Path("/etc/timezone")
+    try:
+        name = tz_file.read_text().strip()
+        if name:
+            return ZoneInfo(name), name
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    fixed = datetime.now().astimezone().tzinfo or UTC
+    return fixed, str(fixed)
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Aware datetime in UTC; naive values are taken as UTC (as stored in SQLite)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with an offset, in the local zone, or None."""
+    if value is None:
+        return None
+    zone, _ = local_zone()
+    return ensure_utc(value).astimezone(zone).isoformat(timespec="seconds")
+
+
+def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
+    """Attach ``zone`` to a wall-clock time, refusing times that don't exist or are ambiguous there."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive.replace(tzinfo=None):
+        # A spring-forward gap: propose the first valid wall time after it.
+        candidate = naive.replace(second=0, microsecond=0)
+        for _ in range(24 * 60):
+            candidate += timedelta(minutes=1)
+            check = candidate.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+            if check == candidate:
+                break
+        raise ValidationError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks jump forward then); "
+            f"use {candidate:%Y-%m-%dT%H:%M} instead",
+            field="when",
+        )
+    if first.utcoffset() != second.utcoffset():
+        a = first.isoformat(timespec="minutes")
+        b = second.isoformat(timespec="minutes")
+        raise ValidationError(
+            f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} (the clocks go back then); "
+            f"give the offset: {a} or {b}",
+            field="when",
+        )
+    return first
+
+
+def parse_when(text: str) -> tuple[datetime, str]:
+    """Parse an ISO 8601 time; without an offset it is local time. Returns (UTC datetime, zone name)."""
+    raw = text.strip()
+    if not raw:
+        raise ValidationError("The time is empty; give it as ISO 8601, e.g. 2027-01-31T09:30", field="when")
+    candidate = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise ValidationError(
+            f"Cannot read the time {raw!r}; give it as ISO 8601, e.g. 2027-01-31T09:30 or 2027-01-31T09:30+01:00",
+            field="when",
+        ) from None
+    if parsed.tzinfo is not None:
+        zone_name = "UTC" if parsed.utcoffset() == timedelta(0) else parsed.strftime("%z")
+        return parsed.astimezone(UTC), zone_name
+    zone, zone_name = local_zone()
+    return localize(parsed, zone, zone_name).astimezone(UTC), zone_name

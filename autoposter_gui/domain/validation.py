@@ -1,0 +1,87 @@
+"""Validation rules for a post, shared by the CLI and the composer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.images import ImageInfo, inspect_image
+from autoposter_gui.domain.models import Platform
+
+FB_MAX_CHARS = 63_206
+IG_MAX_CHARS = 2_200
+IG_MAX_HASHTAGS = 30
+IG_MAX_MENTIONS = 20
+PAST_TOLERANCE = timedelta(minutes=1)
+MAX_AHEAD = timedelta(days=366)
+
+HASHTAG_RE = re.compile(r"(?<![\w#])#\w+", re.UNICODE)
+MENTION_RE = re.compile(r"(?<![\w@])@[\w.]+", re.UNICODE)
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc"}
+
+
+def count_hashtags(text: str) -> int:
+    return len(HASHTAG_RE.findall(text))
+
+
+def count_mentions(text: str) -> int:
+    return len(MENTION_RE.findall(text))
+
+
+def is_blank(text: str) -> bool:
+    """True when the text has no visible character (spaces, zero-width and control characters only)."""
+    return all(unicodedata.category(ch) in _INVISIBLE for ch in text)
+
+
+def char_limit(platform: Platform) -> int:
+    return IG_MAX_CHARS if platform is Platform.INSTAGRAM else FB_MAX_CHARS
+
+
+def text_problems(text: str, platforms: Iterable[Platform]) -> list[str]:
+    """Every problem with the text for the chosen platforms, as sentences (empty list when fine)."""
+    problems: list[str] = []
+    if is_blank(text):
+        return ["The post text is empty; write something to publish"]
+    kinds = set(platforms)
+    if Platform.FACEBOOK in kinds and len(text) > FB_MAX_CHARS:
+        problems.append(f"Facebook posts allow at most {FB_MAX_CHARS:,} characters; this one has {len(text):,}")
+    if Platform.INSTAGRAM in kinds:
+        if len(text) > IG_MAX_CHARS:
+            problems.append(f"Instagram captions allow at most {IG_MAX_CHARS:,} characters; this one has {len(text):,}")
+        tags = count_hashtags(text)
+        if tags > IG_MAX_HASHTAGS:
+            problems.append(f"Instagram allows at most {IG_MAX_HASHTAGS} hashtags; this caption has {tags}")
+        mentions = count_mentions(text)
+        if mentions > IG_MAX_MENTIONS:
+            problems.append(f"Instagram allows at most {IG_MAX_MENTIONS} @-mentions; this caption has {mentions}")
+    return problems
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    """What the user asked for, before it becomes queue items."""
+
+    text: str
+    platforms: tuple[Platform, ...]
+    image_path: str | None
+    scheduled_at: datetime | None  # None: publish now
+
+
+def validate_post(draft: PostDraft, now: datetime, *, require_future: bool = True) -> ImageInfo | None:
+    """Raise ValidationError for the first problem found; return the image info when there is an image."""
+    problems = text_problems(draft.text, draft.platforms)
+    if problems:
+        raise ValidationError(problems[0], field="text")
+    if Platform.INSTAGRAM in draft.platforms and not draft.image_path:
+        raise ValidationError("Instagram posts need an image; add one with --image", field="image")
+    info = inspect_image(draft.image_path) if draft.image_path else None
+    if draft.scheduled_at is not None:
+        if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
+            raise ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")
+        if draft.scheduled_at > now + MAX_AHEAD:
+            raise ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
+    return info

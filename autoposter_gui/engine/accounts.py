@@ -1,0 +1,100 @@
+"""Connecting Meta: exchange the token, discover Pages and IG accounts, keep tokens in the keyring."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.events import Events
+from autoposter_gui.meta.auth import MetaAuth
+from autoposter_gui.storage.models import Account
+from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a user token can reach, before the owner picks what to connect."""
+
+    user_token: str
+    user_expires_at: datetime | None
+    accounts: tuple[DiscoveredAccount, ...]
+
+
+class AccountService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.repo = ctx.repo
+
+    def discover(self, app_id: str, app_secret: str, user_token: str) -> Discovery:
+        """Exchange for a long-lived user token and list the Pages and IG accounts it can manage."""
+        for value, label in ((app_id, "App ID"), (app_secret, "App Secret"), (user_token, "user token")):
+            if not value or not value.strip():
+                raise ValidationError(f"The {label} is empty")
+        self.ctx.tokens.check()
+        from autoposter_gui.meta.client import GraphClient
+
+        client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        try:
+            auth = MetaAuth(client)
+            long_token, expires_at = auth.exchange_long_lived(app_id.strip(), app_secret.strip(), user_token.strip())
+            found = auth.discover(long_token)
+        finally:
+            client.close()
+        return Discovery(long_token, expires_at, tuple(found))
+
+    def connect(
+        self,
+        app_id: str,
+        app_secret: str,
+        user_token: str,
+        choose: Callable[[Sequence[DiscoveredAccount]], Sequence[DiscoveredAccount]] | None = None,
+    ) -> list[Account]:
+        """Discover, store secrets in the keyring, and record the accounts (all of them unless ``choose`` picks)."""
+        discovery = self.discover(app_id, app_secret, user_token)
+        chosen = list(choose(discovery.accounts) if choose else discovery.accounts)
+        return self.save(app_id, app_secret, discovery, chosen)
+
+    def save(
+        self, app_id: str, app_secret: str, discovery: Discovery, chosen: Sequence[DiscoveredAccount]
+    ) -> list[Account]:
+        tokens, now = self.ctx.tokens, self.ctx.clock.now()
+        tokens.set(APP_ID, app_id.strip())
+        tokens.set(APP_SECRET, app_secret.strip())
+        tokens.set(USER_TOKEN, discovery.user_token)
+        saved: list[Account] = []
+        for found in chosen:
+            tokens.set_account_token(found.platform.value, found.external_id, found.access_token)
+            account = self.repo.upsert_account(found, None, now)
+            saved.append(account)
+            self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+        log.info("connected %d account(s)", len(saved))
+        return saved
+
+    def accounts(self) -> list[Account]:
+        return self.repo.accounts()
+
+    def disconnect(self, account_id: int) -> int:
+        """Remove the account's token; its pending posts are kept and flagged. Returns how many were flagged."""
+        account = self.repo.account(account_id)
+        if account is None:
+            raise ValidationError(f"No account with id {account_id}")
+        self.ctx.tokens.delete_account_token(account.platform, account.external_id)
+        self.repo.set_account_status(
+            account_id,
+            AccountStatus.DISCONNECTED,
+            "Disconnected: reconnect it to publish",
+            self.ctx.clock.now(),
+        )
+        pending = [i for i in self.repo.items([ItemStatus.SCHEDULED, ItemStatus.QUEUED]) if i.account_id == account_id]
+        for item in pending:
+            self.repo.flag(item.id, "Needs attention: the account was disconnected; reconnect it to publish")
+            self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
+        self.ctx.events.emit(Events.ACCOUNT_CHANGED, account_id)
+        return len(pending)

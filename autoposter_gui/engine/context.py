@@ -1,0 +1,54 @@
+"""The services one data folder needs, built once and shared by the CLI and the GUI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from autoposter_gui.config import AppConfig
+from autoposter_gui.domain.clock import Clock, SystemClock
+from autoposter_gui.engine.events import Events
+from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.repo import Repo
+from autoposter_gui.tokens import APP_SECRET, TokenStore
+
+if TYPE_CHECKING:
+    from autoposter_gui.meta.client import GraphClient
+
+
+@dataclass
+class Context:
+    """Composition root for everything below the UI."""
+
+    config: AppConfig
+    store: Store
+    tokens: TokenStore
+    clock: Clock = field(default_factory=SystemClock)
+    events: Events = field(default_factory=Events)
+    client_factory: Callable[[], GraphClient] | None = None
+
+    @property
+    def repo(self) -> Repo:
+        return Repo(self.store)
+
+    def graph_client(self) -> GraphClient:
+        """A fresh Graph client (one keep-alive session); sends appsecret_proof when the secret is known."""
+        if self.client_factory is not None:
+            return self.client_factory()
+        from autoposter_gui.meta.client import GraphClient
+
+        return GraphClient(origin=self.config.graph_origin, app_secret=self.tokens.get(APP_SECRET))
+
+    @classmethod
+    def open(cls, config: AppConfig, *, tokens: TokenStore | None = None, clock: Clock | None = None) -> Context:
+        store = Store(config.db_path)
+        return cls(
+            config=config,
+            store=store,
+            tokens=tokens or TokenStore(config.keyring_service),
+            clock=clock or SystemClock(),
+        )
+
+    def close(self) -> None:
+        self.store.close()

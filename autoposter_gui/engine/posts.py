@@ -1,0 +1,130 @@
+"""Creating and changing posts: the one place both the CLI and the composer go through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.models import ItemStatus, Platform
+from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.events import Events
+from autoposter_gui.storage.models import Account, QueueItem
+from autoposter_gui.storage.repo import NewItem
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    """What the owner asked for: text, optional image, accounts, and when (None = now)."""
+
+    account_refs: Sequence[str | int]  # external ids (page id / IG user id) or Account.id ints
+    text: str
+    image_path: str | None = None
+    when: datetime | None = None
+    zone: str | None = None
+    draft: bool = False
+
+
+class PostService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.repo = ctx.repo
+
+    def resolve_accounts(self, refs: Sequence[str | int]) -> list[Account]:
+        if not refs:
+            raise ValidationError("Choose at least one account to post to", field="accounts")
+        found: list[Account] = []
+        for ref in refs:
+            account = (
+                self.repo.account(ref) if isinstance(ref, int) else self.repo.account_by_external(str(ref).strip())
+            )
+            if account is None:
+                raise ValidationError(
+                    f"Unknown account {ref!s}; run `autoposter accounts` to list the connected ones",
+                    field="accounts",
+                )
+            if account.id not in {a.id for a in found}:
+                found.append(account)
+        return found
+
+    def validate(self, request: PostRequest) -> list[Account]:
+        """Check everything; raise ValidationError with the first problem. Writes nothing."""
+        accounts = self.resolve_accounts(request.account_refs)
+        platforms = tuple(Platform(a.platform) for a in accounts)
+        draft = PostDraft(request.text, platforms, request.image_path, request.when)
+        validate_post(draft, self.ctx.clock.now(), require_future=not request.draft)
+        return accounts
+
+    def create(self, request: PostRequest) -> list[QueueItem]:
+        """Validate, then write one queue item per account in one transaction."""
+        accounts = self.validate(request)
+        now = self.ctx.clock.now()
+        image = str(Path(request.image_path).expanduser().resolve()) if request.image_path else None
+        status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
+        when = request.when if request.when is not None or request.draft else now
+        items = self.repo.add_items(
+            [NewItem(a.id, Platform(a.platform), request.text, image, status, when, request.zone) for a in accounts],
+            now,
+        )
+        for item in items:
+            self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
+        return items
+
+    def update(self, item_id: int, request: PostRequest) -> QueueItem:
+        """Edit a post that has not started publishing."""
+        current = self.repo.item(item_id)
+        if current is None:
+            raise ValidationError(f"No queue item with id {item_id}")
+        self.validate(
+            PostRequest(
+                [current.account_id],
+                request.text,
+                request.image_path,
+                request.when,
+                request.zone,
+                request.draft,
+            )
+        )
+        image = str(Path(request.image_path).expanduser().resolve()) if request.image_path else None
+        now = self.ctx.clock.now()
+        status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
+        item = self.repo.update_content(item_id, request.text, image, request.when or now, status, now)
+        self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        return item
+
+    def retry(self, item_id: int) -> QueueItem:
+        item = self.repo.retry(item_id, self.ctx.clock.now())
+        self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        return item
+
+    def retry_all_failed(self) -> list[int]:
+        ids = self.repo.failed_ids()
+        for item_id in ids:
+            self.retry(item_id)
+        return ids
+
+    def cancel(self, item_id: int) -> QueueItem:
+        item = self.repo.cancel(item_id, self.ctx.clock.now())
+        self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        return item
+
+    def reschedule(self, item_id: int, when: datetime, zone: str | None = None) -> QueueItem:
+        now = self.ctx.clock.now()
+        if when < now - PAST_TOLERANCE:
+            raise ValidationError("That time is in the past; pick a time in the future", field="when")
+        if when > now + MAX_AHEAD:
+            raise ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
+        item = self.repo.reschedule(item_id, when, zone, now)
+        self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        return item
+
+    def publish_now(self, item_id: int) -> QueueItem:
+        """Make an item due right away (the runner thread publishes it)."""
+        return self.reschedule(item_id, self.ctx.clock.now())
+
+    def delete_draft(self, item_id: int) -> None:
+        self.repo.delete_draft(item_id)
+        self.ctx.events.emit(Events.ITEM_CHANGED, item_id)

@@ -1,0 +1,121 @@
+"""The background scheduler: runs the due-runner every minute on its own thread and reports by callbacks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from autoposter_gui.domain.errors import AutoposterError
+from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.runner import Runner, RunnerBusyError
+
+log = logging.getLogger(__name__)
+JOB_ID = "publish-due"
+
+
+@dataclass
+class SchedulerState:
+    running: bool = False
+    paused: bool = False
+    last_tick_at: datetime | None = None
+    last_result: dict[str, Any] | None = None
+    last_error: str | None = None
+
+
+class PublishScheduler:
+    """APScheduler BackgroundScheduler: every minute, coalesced, one instance at a time."""
+
+    def __init__(self, runner: Runner, *, interval_seconds: int = 60) -> None:
+        self.runner = runner
+        self.events: Events = runner.ctx.events
+        self.interval_seconds = interval_seconds
+        self.state = SchedulerState()
+        self._scheduler: Any = None
+        self._rerun = threading.Event()
+        self._tick_lock = threading.Lock()
+
+    def start(self) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self._scheduler is not None:
+            return
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+            executors={"default": {"type": "threadpool", "max_workers": 1}},
+        )
+        self._scheduler.add_job(
+            self._tick,
+            IntervalTrigger(seconds=self.interval_seconds, timezone=UTC),
+            id=JOB_ID,
+            next_run_time=datetime.now(UTC),
+        )
+        self._scheduler.start()
+        self.state.running = True
+        self.state.paused = False
+        log.info("scheduler started (every %ss)", self.interval_seconds)
+
+    def run_now(self) -> None:
+        """Tick as soon as possible on the scheduler thread (after the current tick, if one is running)."""
+        if self._scheduler is None:
+            return
+        if self._tick_lock.locked():
+            self._rerun.set()
+            return
+        self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+
+    def pause(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.pause_job(JOB_ID)
+        self.state.paused = True
+
+    def resume(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.resume_job(JOB_ID)
+            self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+        self.state.paused = False
+
+    def next_run_time(self) -> datetime | None:
+        if self._scheduler is None or self.state.paused:
+            return None
+        job = self._scheduler.get_job(JOB_ID)
+        return job.next_run_time if job is not None else None
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=wait)
+            self._scheduler = None
+        self.state.running = False
+
+    def _tick(self) -> None:
+        with self._tick_lock:
+            self._run_once()
+        while self._rerun.is_set():
+            self._rerun.clear()
+            with self._tick_lock:
+                self._run_once()
+
+    def _run_once(self) -> None:
+        self.events.emit(Events.TICK_STARTED)
+        summary: dict[str, Any]
+        try:
+            stats = self.runner.run_due(lock_timeout=5.0)
+            summary = {**stats.as_dict(), "error": None}
+            self.state.last_error = None
+        except RunnerBusyError as exc:
+            summary = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0, "error": str(exc)}
+        except AutoposterError as exc:
+            summary = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0, "error": str(exc)}
+            self.state.last_error = str(exc)
+            log.warning("tick failed: %s", exc)
+        except Exception as exc:  # the scheduler thread must survive anything
+            log.exception("tick crashed")
+            summary = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0, "error": type(exc).__name__}
+            self.state.last_error = f"Unexpected error ({type(exc).__name__}); see the log"
+        self.state.last_tick_at = datetime.now(UTC)
+        self.state.last_result = summary
+        self.events.emit(Events.TICK_FINISHED, dict(summary))

@@ -1,0 +1,37 @@
+"""Logging for the app and the CLI: a rotating file in the data folder, with tokens masked."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from autoposter_gui.meta.redact import RedactingFilter
+
+LOG_FILE = "autoposter.log"
+_HANDLER_NAME = "autoposter-file"
+
+
+def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | None:
+    """Send our logs to ``log_dir/autoposter.log`` (5 x 1 MB). Returns the file, or None if it can't be written."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            root.removeHandler(handler)
+            handler.close()
+    path = log_dir / LOG_FILE
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    file_handler.set_name(_HANDLER_NAME)
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    file_handler.addFilter(RedactingFilter())
+    root.addHandler(file_handler)
+    root.setLevel(level)
+    for noisy in ("urllib3", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return path

@@ -1,0 +1,1 @@
+"""A local fake Graph API server for demo mode and tests."""

@@ -1,0 +1,114 @@
+"""Opening the SQLite store: WAL, busy_timeout, foreign keys, and migrations run at start."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from autoposter_gui.domain.errors import StoreError
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN IMMEDIATE, so writers queue on busy_timeout instead of failing.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(db_path: Path) -> Engine:
+    """An engine for ``db_path`` with WAL, busy_timeout and foreign keys on every connection."""
+    engine = create_engine(f"sqlite:///{db_path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def explain_db_error(exc: Exception, db_path: Path) -> StoreError:
+    """Turn a SQLite failure into a message that says what to do."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return StoreError(
+            f"The database {db_path} is damaged and was left untouched. Restore it from a backup "
+            f"(Settings → Restore from backup), or move it aside to start fresh."
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(f"Cannot write to the data folder {db_path.parent}; check its permissions and free space")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(f"The disk holding {db_path.parent} is full; free some space and try again")
+    if "locked" in text or "busy" in text:
+        return StoreError("The database is busy (another Autoposter is writing); try again in a moment")
+    return StoreError(f"The database {db_path} could not be used ({type(exc).__name__}); see the log for details")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date with the Alembic migrations shipped in the package."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+class Store:
+    """One database: the engine plus a session factory."""
+
+    def __init__(self, db_path: Path, *, run_migrations: bool = True) -> None:
+        self.db_path = db_path
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data folder {db_path.parent}: {exc.strerror}") from None
+        self.engine = make_engine(db_path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if run_migrations:
+            try:
+                migrate(self.engine)
+            except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+                self.engine.dispose()
+                log.error("cannot open database: %s", type(exc).__name__)
+                raise explain_db_error(exc, db_path) from None
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except (DatabaseError, OperationalError) as exc:
+            session.rollback()
+            raise explain_db_error(exc, self.db_path) from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()

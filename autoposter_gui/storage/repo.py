@@ -1,0 +1,452 @@
+"""Every query the app runs: accounts, queue items and delivery attempts, each in a short transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.models import (
+    AccountStatus,
+    AttemptOutcome,
+    DiscoveredAccount,
+    ItemStatus,
+    Platform,
+    PublishResult,
+)
+from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
+
+DUE_BATCH = 50
+
+
+@dataclass(frozen=True)
+class NewItem:
+    account_id: int
+    platform: Platform
+    text: str
+    image_path: str | None
+    status: ItemStatus
+    scheduled_at: datetime | None
+    scheduled_tz: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What the store keeps of a failed attempt: safe text only."""
+
+    code: str
+    message: str
+    needs_reconcile: bool = False
+
+
+class Repo:
+    """Typed access to the store. Returned ORM objects are detached snapshots."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ----- accounts -------------------------------------------------------------------------------
+    def upsert_account(self, found: DiscoveredAccount, expires_at: datetime | None, now: datetime) -> Account:
+        with self.store.transaction() as s:
+            row = s.scalar(
+                select(Account).where(
+                    Account.platform == found.platform.value, Account.external_id == found.external_id
+                )
+            )
+            if row is None:
+                row = Account(platform=found.platform.value, external_id=found.external_id)
+                s.add(row)
+            row.name = found.name
+            row.username = found.username
+            row.page_id = found.page_id
+            row.connected_at = now
+            row.token_expires_at = expires_at
+            row.status = AccountStatus.CONNECTED.value
+            row.status_message = None
+            s.flush()
+            return row
+
+    def accounts(self) -> list[Account]:
+        with self.store.transaction() as s:
+            return list(s.scalars(select(Account).order_by(Account.platform, Account.name, Account.id)))
+
+    def account(self, account_id: int) -> Account | None:
+        with self.store.transaction() as s:
+            return s.get(Account, account_id)
+
+    def account_by_external(self, external_id: str) -> Account | None:
+        with self.store.transaction() as s:
+            return s.scalar(select(Account).where(Account.external_id == external_id).order_by(Account.id))
+
+    def set_account_status(
+        self, account_id: int, status: AccountStatus, message: str | None, now: datetime | None = None
+    ) -> None:
+        with self.store.transaction() as s:
+            values: dict[str, object] = {"status": status.value, "status_message": message}
+            if now is not None:
+                values["token_checked_at"] = now
+            s.execute(update(Account).where(Account.id == account_id).values(**values))
+
+    def set_account_expiry(self, account_id: int, expires_at: datetime | None) -> None:
+        with self.store.transaction() as s:
+            s.execute(update(Account).where(Account.id == account_id).values(token_expires_at=expires_at))
+
+    # ----- queue ----------------------------------------------------------------------------------
+    def add_items(self, items: Sequence[NewItem], now: datetime) -> list[QueueItem]:
+        with self.store.transaction() as s:
+            rows = [
+                QueueItem(
+                    account_id=i.account_id,
+                    platform=i.platform.value,
+                    text=i.text,
+                    image_path=i.image_path,
+                    status=i.status.value,
+                    scheduled_at=i.scheduled_at,
+                    scheduled_tz=i.scheduled_tz,
+                    attempt_count=0,
+                    meta={},
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in items
+            ]
+            s.add_all(rows)
+            s.flush()
+            return rows
+
+    def item(self, item_id: int) -> QueueItem | None:
+        with self.store.transaction() as s:
+            return s.get(QueueItem, item_id)
+
+    def items(
+        self,
+        statuses: Iterable[ItemStatus] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = False,
+    ) -> list[QueueItem]:
+        with self.store.transaction() as s:
+            q = select(QueueItem)
+            if statuses is not None:
+                q = q.where(QueueItem.status.in_([st.value for st in statuses]))
+            q = q.order_by(QueueItem.id.desc() if newest_first else QueueItem.id.asc())
+            if limit is not None:
+                q = q.limit(limit).offset(offset)
+            return list(s.scalars(q))
+
+    def count_items(self, statuses: Iterable[ItemStatus] | None = None) -> int:
+        with self.store.transaction() as s:
+            q = select(func.count(QueueItem.id))
+            if statuses is not None:
+                q = q.where(QueueItem.status.in_([st.value for st in statuses]))
+            return int(s.scalar(q) or 0)
+
+    def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
+        """Scheduled items whose time has come and whose retry wait is over, oldest first."""
+        with self.store.transaction() as s:
+            q = (
+                select(QueueItem)
+                .join(Account, Account.id == QueueItem.account_id)
+                .where(
+                    Account.status != AccountStatus.INVALID.value,
+                    QueueItem.status == ItemStatus.SCHEDULED.value,
+                    QueueItem.scheduled_at <= now,
+                    or_(QueueItem.next_attempt_at.is_(None), QueueItem.next_attempt_at <= now),
+                )
+                .order_by(QueueItem.scheduled_at, QueueItem.id)
+                .limit(limit)
+            )
+            return list(s.scalars(q))
+
+    def next_due_at(self) -> datetime | None:
+        """When the next scheduled item becomes due (its retry time if later)."""
+        with self.store.transaction() as s:
+            first_new = s.scalar(
+                select(func.min(QueueItem.scheduled_at)).where(
+                    QueueItem.status == ItemStatus.SCHEDULED.value, QueueItem.next_attempt_at.is_(None)
+                )
+            )
+            first_retry = s.scalar(
+                select(func.min(QueueItem.next_attempt_at)).where(QueueItem.status == ItemStatus.SCHEDULED.value)
+            )
+        times = [t for t in (first_new, first_retry) if t is not None]
+        if not times:
+            return None
+        from autoposter_gui.domain.times import ensure_utc
+
+        return min(ensure_utc(t) for t in times)
+
+    def claim(self, item_id: int, now: datetime) -> bool:
+        """Atomically move one scheduled item to processing; True only for the caller that won."""
+        with self.store.transaction() as s:
+            result = s.execute(
+                update(QueueItem)
+                .where(QueueItem.id == item_id, QueueItem.status == ItemStatus.SCHEDULED.value)
+                .values(status=ItemStatus.PROCESSING.value, updated_at=now)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    def orphans(self) -> list[QueueItem]:
+        with self.store.transaction() as s:
+            return list(s.scalars(select(QueueItem).where(QueueItem.status == ItemStatus.PROCESSING.value)))
+
+    # ----- attempts -------------------------------------------------------------------------------
+    def start_attempt(self, item_id: int, now: datetime) -> DeliveryAttempt:
+        """Record the intent (an in-flight attempt) and commit before any provider call."""
+        with self.store.transaction() as s:
+            item = s.get_one(QueueItem, item_id)
+            item.attempt_count += 1
+            item.updated_at = now
+            attempt = DeliveryAttempt(
+                queue_item_id=item_id,
+                attempt_number=item.attempt_count,
+                started_at=now,
+                outcome=AttemptOutcome.IN_FLIGHT.value,
+                needs_reconcile=False,
+            )
+            s.add(attempt)
+            s.flush()
+            return attempt
+
+    def last_attempt(self, item_id: int) -> DeliveryAttempt | None:
+        with self.store.transaction() as s:
+            return s.scalar(
+                select(DeliveryAttempt)
+                .where(DeliveryAttempt.queue_item_id == item_id)
+                .order_by(DeliveryAttempt.attempt_number.desc(), DeliveryAttempt.id.desc())
+                .limit(1)
+            )
+
+    def set_container(self, attempt_id: int, container_id: str) -> None:
+        with self.store.transaction() as s:
+            s.execute(update(DeliveryAttempt).where(DeliveryAttempt.id == attempt_id).values(container_id=container_id))
+
+    def finish_success(
+        self,
+        item_id: int,
+        attempt_id: int,
+        result: PublishResult,
+        now: datetime,
+        outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED,
+    ) -> None:
+        with self.store.transaction() as s:
+            item = s.get_one(QueueItem, item_id)
+            attempt = s.get_one(DeliveryAttempt, attempt_id)
+            attempt.outcome = outcome.value
+            attempt.finished_at = now
+            attempt.provider_post_id = result.provider_post_id
+            attempt.permalink = result.permalink
+            attempt.needs_reconcile = False
+            if result.extra.get("container_id"):
+                attempt.container_id = result.extra["container_id"]
+            item.status = ItemStatus.POSTED.value
+            item.provider_post_id = result.provider_post_id
+            item.permalink = result.permalink
+            item.next_attempt_at = None
+            item.error_message = None
+            item.last_error_code = None
+            meta = dict(item.meta or {})
+            meta["lastProviderPostIds"] = {
+                "provider_post_id": result.provider_post_id,
+                "permalink": result.permalink,
+                **result.extra,
+            }
+            item.meta = meta
+            item.updated_at = now
+
+    def finish_unsuccessful(
+        self,
+        item_id: int,
+        attempt_id: int,
+        failure: Failure,
+        now: datetime,
+        next_attempt_at: datetime | None,
+    ) -> None:
+        """A failed attempt: scheduled again at ``next_attempt_at``, or failed for good when None."""
+        with self.store.transaction() as s:
+            item = s.get_one(QueueItem, item_id)
+            attempt = s.get_one(DeliveryAttempt, attempt_id)
+            retry = next_attempt_at is not None
+            attempt.outcome = (AttemptOutcome.RETRY_SCHEDULED if retry else AttemptOutcome.FAILED).value
+            attempt.finished_at = now
+            attempt.error_code = failure.code
+            attempt.error_message = failure.message
+            attempt.needs_reconcile = failure.needs_reconcile
+            item.status = (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value
+            item.next_attempt_at = next_attempt_at
+            item.error_message = failure.message
+            item.last_error_code = failure.code
+            item.updated_at = now
+
+    def resolve_reconcile(self, attempt_id: int) -> None:
+        """The provider confirmed the post did not go out: a fresh attempt may publish."""
+        with self.store.transaction() as s:
+            s.execute(update(DeliveryAttempt).where(DeliveryAttempt.id == attempt_id).values(needs_reconcile=False))
+
+    def hold(self, item_id: int, message: str, code: str, now: datetime) -> None:
+        """Put a claimed item back to scheduled without spending an attempt (e.g. its token is known dead)."""
+        with self.store.transaction() as s:
+            s.execute(
+                update(QueueItem)
+                .where(QueueItem.id == item_id)
+                .values(
+                    status=ItemStatus.SCHEDULED.value,
+                    error_message=message,
+                    last_error_code=code,
+                    updated_at=now,
+                )
+            )
+
+    def defer(self, item_id: int, next_attempt_at: datetime, message: str, code: str, now: datetime) -> None:
+        """Back to scheduled at ``next_attempt_at`` without spending an attempt (e.g. the check with Meta failed)."""
+        with self.store.transaction() as s:
+            s.execute(
+                update(QueueItem)
+                .where(QueueItem.id == item_id)
+                .values(
+                    status=ItemStatus.SCHEDULED.value,
+                    next_attempt_at=next_attempt_at,
+                    error_message=message,
+                    last_error_code=code,
+                    updated_at=now,
+                )
+            )
+
+    def release_orphan(self, item_id: int, now: datetime) -> int | None:
+        """A processing item left by a dead runner: flag its last attempt for reconciliation, make it due now."""
+        with self.store.transaction() as s:
+            item = s.get_one(QueueItem, item_id)
+            if item.status != ItemStatus.PROCESSING.value:
+                return None
+            attempt = s.scalar(
+                select(DeliveryAttempt)
+                .where(DeliveryAttempt.queue_item_id == item_id)
+                .order_by(DeliveryAttempt.attempt_number.desc(), DeliveryAttempt.id.desc())
+                .limit(1)
+            )
+            if attempt is not None and attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
+                attempt.outcome = AttemptOutcome.RETRY_SCHEDULED.value
+                attempt.finished_at = now
+                attempt.error_code = "interrupted"
+                attempt.error_message = "Autoposter stopped before the result was recorded; checking with Meta first"
+                attempt.needs_reconcile = True
+            item.status = ItemStatus.SCHEDULED.value
+            item.next_attempt_at = None
+            item.updated_at = now
+            return attempt.id if attempt is not None else None
+
+    def flag(self, item_id: int, message: str) -> None:
+        """Attach a note for the owner to an item without changing its status."""
+        with self.store.transaction() as s:
+            s.execute(update(QueueItem).where(QueueItem.id == item_id).values(error_message=message))
+
+    def used_provider_ids(self, account_id: int) -> set[str]:
+        """Provider ids already recorded for this account (so reconciliation never claims one twice)."""
+        with self.store.transaction() as s:
+            ids = s.scalars(
+                select(QueueItem.provider_post_id).where(
+                    QueueItem.account_id == account_id, QueueItem.provider_post_id.is_not(None)
+                )
+            )
+            return {i for i in ids if i}
+
+    def attempts(self, *, limit: int | None = None, offset: int = 0) -> list[DeliveryAttempt]:
+        with self.store.transaction() as s:
+            q = select(DeliveryAttempt).order_by(DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
+            if limit is not None:
+                q = q.limit(limit).offset(offset)
+            return list(s.scalars(q))
+
+    def attempt(self, attempt_id: int) -> DeliveryAttempt | None:
+        with self.store.transaction() as s:
+            return s.get(DeliveryAttempt, attempt_id)
+
+    # ----- user actions ---------------------------------------------------------------------------
+    def _get_for_action(self, s: Session, item_id: int) -> QueueItem:
+        item = s.get(QueueItem, item_id)
+        if item is None:
+            raise ValidationError(f"No queue item with id {item_id}")
+        return item
+
+    def retry(self, item_id: int, now: datetime) -> QueueItem:
+        with self.store.transaction() as s:
+            item = self._get_for_action(s, item_id)
+            if item.status not in (
+                ItemStatus.FAILED.value,
+                ItemStatus.SCHEDULED.value,
+                ItemStatus.MISSED.value,
+            ):
+                raise ValidationError(f"Item {item_id} is {item.status}; only failed or waiting items can be retried")
+            item.status = ItemStatus.SCHEDULED.value
+            item.next_attempt_at = None
+            if item.attempt_count >= 5:
+                item.attempt_count = 0  # a manual retry grants a fresh set of attempts
+            if item.scheduled_at is None or item.scheduled_at > now:
+                item.scheduled_at = now
+            item.updated_at = now
+            return item
+
+    def cancel(self, item_id: int, now: datetime) -> QueueItem:
+        with self.store.transaction() as s:
+            item = self._get_for_action(s, item_id)
+            if item.status not in (
+                ItemStatus.SCHEDULED.value,
+                ItemStatus.QUEUED.value,
+                ItemStatus.FAILED.value,
+                ItemStatus.MISSED.value,
+            ):
+                raise ValidationError(f"Item {item_id} is {item.status} and cannot be canceled")
+            item.status = ItemStatus.CANCELED.value
+            item.next_attempt_at = None
+            item.updated_at = now
+            return item
+
+    def reschedule(self, item_id: int, when: datetime, zone: str | None, now: datetime) -> QueueItem:
+        with self.store.transaction() as s:
+            item = self._get_for_action(s, item_id)
+            if item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
+                raise ValidationError(f"Item {item_id} is {item.status} and cannot be rescheduled")
+            item.status = ItemStatus.SCHEDULED.value
+            item.scheduled_at = when
+            item.scheduled_tz = zone
+            item.next_attempt_at = None
+            item.updated_at = now
+            return item
+
+    def update_content(
+        self,
+        item_id: int,
+        text: str,
+        image_path: str | None,
+        when: datetime | None,
+        status: ItemStatus,
+        now: datetime,
+    ) -> QueueItem:
+        with self.store.transaction() as s:
+            item = self._get_for_action(s, item_id)
+            if item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
+                raise ValidationError(f"Item {item_id} is {item.status} and can no longer be edited")
+            item.text = text
+            item.image_path = image_path
+            item.scheduled_at = when
+            item.status = status.value
+            item.next_attempt_at = None
+            item.updated_at = now
+            return item
+
+    def delete_draft(self, item_id: int) -> None:
+        with self.store.transaction() as s:
+            item = self._get_for_action(s, item_id)
+            if item.status not in (ItemStatus.QUEUED.value, ItemStatus.CANCELED.value):
+                raise ValidationError(f"Item {item_id} is {item.status}; only drafts and canceled items can be deleted")
+            s.delete(item)
+
+    def failed_ids(self) -> list[int]:
+        with self.store.transaction() as s:
+            return list(s.scalars(select(QueueItem.id).where(QueueItem.status == ItemStatus.FAILED.value)))

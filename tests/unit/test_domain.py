@@ -1,0 +1,118 @@
+"""Domain rules: validation, time parsing with DST, retry policy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.images import inspect_image, to_jpeg_bytes
+from autoposter_gui.domain.models import Platform
+from autoposter_gui.domain.retry import next_attempt_after
+from autoposter_gui.domain.times import parse_when
+from autoposter_gui.domain.validation import PostDraft, text_problems, validate_post
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def _image(path: Path, size: tuple[int, int] = (800, 800), mode: str = "RGB", fmt: str = "JPEG") -> str:
+    Image.new(mode, size, "red" if mode != "RGBA" else (255, 0, 0, 128)).save(path, fmt)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "platforms", "expected"),
+    [
+        ("", (Platform.FACEBOOK,), "empty"),
+        ("   \n\t", (Platform.FACEBOOK,), "empty"),
+        ("\u200b\u200b", (Platform.FACEBOOK,), "empty"),
+        ("x" * 2201, (Platform.INSTAGRAM,), "2,200 characters"),
+        (" ".join(f"#t{i}" for i in range(31)), (Platform.INSTAGRAM,), "30 hashtags"),
+        (" ".join(f"@u{i}" for i in range(21)), (Platform.INSTAGRAM,), "20 @-mentions"),
+        ("x" * 63_207, (Platform.FACEBOOK,), "63,206"),
+    ],
+)
+def test_text_problems(text: str, platforms: tuple[Platform, ...], expected: str) -> None:
+    problems = text_problems(text, platforms)
+    assert problems and expected in problems[0]
+
+
+def test_text_limits_are_per_platform() -> None:
+    assert text_problems("x" * 2201, (Platform.FACEBOOK,)) == []
+    assert text_problems(" ".join(f"#t{i}" for i in range(30)), (Platform.INSTAGRAM,)) == []
+    assert text_problems("مرحبا 👋 שלום", (Platform.INSTAGRAM,)) == []
+
+
+def test_instagram_needs_image(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="need an image"):
+        validate_post(PostDraft("hi", (Platform.INSTAGRAM,), None, None), NOW)
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "dir", "notimage", "truncated"])
+def test_bad_images_are_refused(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "img.jpg"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "dir":
+        path.mkdir()
+    elif kind == "notimage":
+        path.write_text("hello")
+    elif kind == "truncated":
+        _image(path, (600, 600))
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValidationError) as info:
+        inspect_image(path)
+    assert str(path) in str(info.value)
+
+
+def test_jpeg_conversion_flattens_alpha(tmp_path: Path) -> None:
+    src = _image(tmp_path / "a.png", (2000, 1000), "RGBA", "PNG")
+    data = to_jpeg_bytes(src, max_width=1440)
+    out = tmp_path / "out.jpg"
+    out.write_bytes(data)
+    with Image.open(out) as img:
+        assert img.format == "JPEG" and img.mode == "RGB" and img.size == (1440, 720)
+
+
+def test_past_and_far_future_times_are_refused() -> None:
+    with pytest.raises(ValidationError, match="past"):
+        validate_post(PostDraft("hi", (Platform.FACEBOOK,), None, NOW - timedelta(hours=1)), NOW)
+    with pytest.raises(ValidationError, match="year"):
+        validate_post(PostDraft("hi", (Platform.FACEBOOK,), None, NOW + timedelta(days=400)), NOW)
+    validate_post(PostDraft("hi", (Platform.FACEBOOK,), None, NOW + timedelta(minutes=5)), NOW)
+
+
+def test_parse_when_with_offset_and_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    when, _ = parse_when("2027-01-10T09:30+01:00")
+    assert when == datetime(2027, 1, 10, 8, 30, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    when, zone = parse_when("2027-01-10T09:30")
+    assert when == datetime(2027, 1, 10, 8, 30, tzinfo=UTC) and zone == "Europe/Berlin"
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        parse_when("tomorrow at noon")
+
+
+def test_dst_gap_and_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    with pytest.raises(ValidationError, match="03:00"):
+        parse_when("2027-03-14T02:30")
+    with pytest.raises(ValidationError, match="offset"):
+        parse_when("2027-11-07T01:30")
+    when, _ = parse_when("2027-11-07T01:30-05:00")
+    assert when == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)
+
+
+def test_retry_backoff() -> None:
+    delays = [next_attempt_after(n, NOW) for n in range(1, 6)]
+    assert [d - NOW if d else None for d in delays] == [
+        timedelta(minutes=2),
+        timedelta(minutes=5),
+        timedelta(minutes=15),
+        timedelta(minutes=60),
+        None,
+    ]
+    assert next_attempt_after(1, NOW, timedelta(minutes=30)) == NOW + timedelta(minutes=30)
