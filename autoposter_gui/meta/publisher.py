@@ -1,0 +1,333 @@
+"""Publishing to a Facebook Page and an Instagram account, and finding posts again after a crash."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError, ValidationError
+from autoposter_gui.domain.images import IG_MAX_BYTES, IG_MAX_WIDTH, inspect_image, to_jpeg_bytes
+from autoposter_gui.domain.models import PublishResult
+from autoposter_gui.meta.client import FileSpec, GraphClient
+from autoposter_gui.meta.errors import unexpected_answer
+from autoposter_gui.meta.redact import install_redaction
+
+logger = logging.getLogger(__name__)
+install_redaction(__name__)
+
+FB_MAX_WIDTH = 2048  # Facebook shows photos at most 2048 px wide
+FB_MAX_BYTES = 8 * 1024 * 1024
+RECONCILE_SLACK = timedelta(minutes=2)  # clock skew between this machine and Meta
+POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)  # then 5 s each; Meta usually finishes an image within seconds
+
+
+def _str_field(answer: Mapping[str, Any], key: str) -> str | None:
+    value = answer.get(key)
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _require_id(answer: Mapping[str, Any], what: str, *, is_write: bool) -> str:
+    value = _str_field(answer, "id")
+    if value is None:
+        raise unexpected_answer(what, is_write=is_write)
+    return value
+
+
+def _parse_time(value: object) -> datetime | None:
+    """Parse Graph times like ``2026-11-28T10:00:00+0000`` (aware, UTC)."""
+    if not isinstance(value, str):
+        return None
+    for parse in (lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z"), datetime.fromisoformat):
+        try:
+            parsed = parse(value)
+        except ValueError:
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+def _load_jpeg(image_path: str, *, max_width: int, max_bytes: int) -> bytes:
+    """The image as JPEG bytes, or a permanent MEDIA_INVALID PublishError saying what is wrong."""
+    try:
+        inspect_image(image_path)
+        return to_jpeg_bytes(image_path, max_width=max_width, max_bytes=max_bytes)
+    except ValidationError as exc:
+        raise PublishError(ErrorKind.PERMANENT, ErrorCategory.MEDIA_INVALID, f"{exc} Choose another image.") from None
+    except Exception:  # Pillow raises many exception types for odd files
+        raise PublishError(
+            ErrorKind.PERMANENT,
+            ErrorCategory.MEDIA_INVALID,
+            f"Could not convert the image {Path(image_path).name} to JPEG; choose another image.",
+        ) from None
+
+
+def _jpeg_file(content: bytes) -> dict[str, FileSpec]:
+    return {"source": ("image.jpg", content, "image/jpeg")}
+
+
+class MetaPublisher:
+    """Publishes through a :class:`GraphClient`, one method per contract call (see GRAPH_CONTRACT.md)."""
+
+    def __init__(self, client: GraphClient, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self._monotonic = monotonic
+
+    # ----- Facebook Page --------------------------------------------------------------------------
+
+    def publish_facebook(self, page_id: str, token: str, text: str, image_path: str | None) -> PublishResult:
+        """Post text (call 5) or a photo with caption (call 6); one more GET if no permalink came back."""
+        if image_path is None:
+            answer = self.client.post(f"/{page_id}/feed", token, data={"message": text, "fields": "id,permalink_url"})
+            post_id = _require_id(answer, "post id", is_write=True)
+            extra: dict[str, str] = {}
+        else:
+            jpeg = _load_jpeg(image_path, max_width=FB_MAX_WIDTH, max_bytes=FB_MAX_BYTES)
+            answer = self.client.post(
+                f"/{page_id}/photos",
+                token,
+                data={"caption": text, "published": "true", "fields": "id,post_id,permalink_url"},
+                files=_jpeg_file(jpeg),
+            )
+            photo_id = _require_id(answer, "photo id", is_write=True)
+            post_id = _str_field(answer, "post_id") or photo_id
+            extra = {"photo_id": photo_id}
+        permalink = _str_field(answer, "permalink_url")
+        if permalink is None:
+            permalink = self._permalink(post_id, token, "permalink_url")
+        return PublishResult(post_id, permalink, extra)
+
+    def find_facebook_post(
+        self, page_id: str, token: str, text: str, since: datetime, exclude_ids: Collection[str]
+    ) -> PublishResult | None:
+        """The oldest Page post (call 7) with this exact text since ``since`` (minus 2 min), or None."""
+        start = _aware(since) - RECONCILE_SLACK
+        answer = self.client.get(
+            f"/{page_id}/feed",
+            token,
+            params={
+                "fields": "id,message,created_time,permalink_url",
+                "since": str(int(start.timestamp())),
+                "limit": "100",
+            },
+        )
+        match = self._oldest_match(answer, _normalise(text), start, exclude_ids, "message", "created_time")
+        if match is None:
+            return None
+        post_id, created, item = match
+        return PublishResult(post_id, _str_field(item, "permalink_url"), {"created_time": created.isoformat()})
+
+    # ----- Instagram ------------------------------------------------------------------------------
+
+    def host_image(self, page_id: str, token: str, image_path: str) -> str:
+        """Make the image reachable by Meta and return its public URL (call 8).
+
+        The only place that knows where images are hosted: an unpublished photo on the linked Page, whose
+        largest rendition's ``source`` URL is returned.
+        """
+        jpeg = _load_jpeg(image_path, max_width=IG_MAX_WIDTH, max_bytes=IG_MAX_BYTES)
+        answer = self.client.post(
+            f"/{page_id}/photos",
+            token,
+            data={"published": "false", "fields": "id,images"},
+            files=_jpeg_file(jpeg),
+        )
+        photo_id = _require_id(answer, "photo id", is_write=True)
+        images = answer.get("images")
+        if not images:
+            images = self.client.get(f"/{photo_id}", token, params={"fields": "images"}).get("images")
+        url = self._largest_source(images)
+        if url is None:
+            raise unexpected_answer("image URL", is_write=False)
+        return url
+
+    def create_container(self, ig_user_id: str, token: str, image_url: str, caption: str) -> str:
+        """Create an IG media container (call 9); unpublished, it is invisible and safe to recreate."""
+        answer = self.client.post(f"/{ig_user_id}/media", token, data={"image_url": image_url, "caption": caption})
+        return _require_id(answer, "container id", is_write=False)
+
+    def container_status(self, container_id: str, token: str) -> str:
+        """The container's ``status_code`` (call 10): IN_PROGRESS, FINISHED, ERROR, EXPIRED or PUBLISHED."""
+        answer = self.client.get(f"/{container_id}", token, params={"fields": "status_code"})
+        status = _str_field(answer, "status_code")
+        if status is None:
+            raise unexpected_answer("container status", is_write=False)
+        return status.upper()
+
+    def wait_until_finished(self, container_id: str, token: str, *, max_wait: float = 60.0) -> str:
+        """Poll until the container is FINISHED (or already PUBLISHED) and return that status.
+
+        The first read is immediate, then 1, 2, 3, 5, 5... seconds apart, for at most ``max_wait`` seconds.
+        ERROR is a permanent MEDIA_INVALID error, EXPIRED a temporary CONTAINER_EXPIRED one, and running
+        out of time a temporary MEDIA_NOT_READY one.
+        """
+        started = self._monotonic()
+        slept = 0.0
+        polls = 0
+        while True:
+            status = self.container_status(container_id, token)
+            polls += 1
+            if status in ("FINISHED", "PUBLISHED"):
+                return status
+            if status == "ERROR":
+                raise PublishError(
+                    ErrorKind.PERMANENT,
+                    ErrorCategory.MEDIA_INVALID,
+                    "Instagram could not process the image. Use a JPEG under 8 MB with an aspect ratio "
+                    "from 4:5 to 1.91:1, then try again.",
+                    extra={"container_id": container_id},
+                )
+            if status == "EXPIRED":
+                raise PublishError(
+                    ErrorKind.TEMPORARY,
+                    ErrorCategory.CONTAINER_EXPIRED,
+                    "The prepared Instagram upload expired; Autoposter will upload the image again.",
+                    extra={"container_id": container_id},
+                )
+            elapsed = max(slept, self._monotonic() - started)
+            remaining = max_wait - elapsed
+            if remaining <= 0:
+                logger.warning("IG container still %s after %d reads", status, polls)
+                raise PublishError(
+                    ErrorKind.TEMPORARY,
+                    ErrorCategory.MEDIA_NOT_READY,
+                    "Instagram is still processing the image; Autoposter will try again shortly.",
+                    extra={"container_id": container_id},
+                )
+            delay = min(POLL_DELAYS[min(polls - 1, len(POLL_DELAYS) - 1)], remaining)
+            self.client.sleep(delay)
+            slept += delay
+
+    def publish_container(self, ig_user_id: str, container_id: str, token: str) -> PublishResult:
+        """media_publish (call 11), then ONE permalink read (call 12); its failure keeps the media id."""
+        answer = self.client.post(f"/{ig_user_id}/media_publish", token, data={"creation_id": container_id})
+        media_id = _require_id(answer, "media id", is_write=True)
+        permalink = self._permalink(media_id, token, "permalink")
+        return PublishResult(media_id, permalink, {"container_id": container_id, "media_id": media_id})
+
+    def publish_instagram(
+        self,
+        ig_user_id: str,
+        page_id: str,
+        token: str,
+        caption: str,
+        image_path: str,
+        on_container: Callable[[str], None],
+    ) -> PublishResult:
+        """host_image -> create_container -> on_container(id) -> wait_until_finished -> publish_container."""
+        image_url = self.host_image(page_id, token, image_path)
+        container_id = self.create_container(ig_user_id, token, image_url, caption)
+        on_container(container_id)
+        status = self.wait_until_finished(container_id, token)
+        if status == "PUBLISHED":  # cannot happen for a new container; never publish one twice
+            raise PublishError(
+                ErrorKind.TEMPORARY,
+                ErrorCategory.MEDIA_NOT_READY,
+                "Instagram says this post was already published; Autoposter will look it up.",
+                ambiguous=True,
+                extra={"container_id": container_id, "reason": "already_published"},
+            )
+        return self.publish_container(ig_user_id, container_id, token)
+
+    def find_instagram_media(
+        self, ig_user_id: str, token: str, caption: str, since: datetime, exclude_ids: Collection[str]
+    ) -> PublishResult | None:
+        """The oldest IG media (call 13) with this exact caption since ``since`` (minus 2 min), or None."""
+        start = _aware(since) - RECONCILE_SLACK
+        answer = self.client.get(
+            f"/{ig_user_id}/media", token, params={"fields": "id,caption,timestamp,permalink", "limit": "100"}
+        )
+        match = self._oldest_match(answer, _normalise(caption), start, exclude_ids, "caption", "timestamp")
+        if match is None:
+            return None
+        media_id, created, item = match
+        return PublishResult(
+            media_id,
+            _str_field(item, "permalink"),
+            {"media_id": media_id, "created_time": created.isoformat()},
+        )
+
+    def publishing_quota(self, ig_user_id: str, token: str) -> tuple[int, int]:
+        """(posts used, posts allowed) in the current 24 h window (call 14)."""
+        answer = self.client.get(
+            f"/{ig_user_id}/content_publishing_limit", token, params={"fields": "quota_usage,config"}
+        )
+        data = answer.get("data")
+        entry = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+        if entry is None:
+            raise unexpected_answer("publishing quota", is_write=False)
+        config = entry.get("config")
+        usage = entry.get("quota_usage")
+        total = config.get("quota_total") if isinstance(config, dict) else None
+        if not isinstance(usage, int) or not isinstance(total, int):
+            raise unexpected_answer("publishing quota", is_write=False)
+        return usage, total
+
+    # ----- helpers --------------------------------------------------------------------------------
+
+    def _permalink(self, object_id: str, token: str, field: str) -> str | None:
+        """Read a permalink after a successful write; a failure here must not turn success into failure."""
+        try:
+            return _str_field(self.client.get(f"/{object_id}", token, params={"fields": field}), field)
+        except PublishError as exc:
+            logger.warning("Published, but the permalink read failed (%s)", exc.error_code)
+            return None
+
+    @staticmethod
+    def _largest_source(images: object) -> str | None:
+        best: tuple[int, str] | None = None
+        if not isinstance(images, list):
+            return None
+        for image in images:
+            if not isinstance(image, dict):
+                continue
+            source = image.get("source")
+            width, height = image.get("width"), image.get("height")
+            if not isinstance(source, str) or not source:
+                continue
+            area = width * height if isinstance(width, int) and isinstance(height, int) else 0
+            if best is None or area > best[0]:
+                best = (area, source)
+        return best[1] if best else None
+
+    @staticmethod
+    def _oldest_match(
+        answer: Mapping[str, Any],
+        wanted: str,
+        start: datetime,
+        exclude_ids: Collection[str],
+        text_field: str,
+        time_field: str,
+    ) -> tuple[str, datetime, Mapping[str, Any]] | None:
+        data = answer.get("data")
+        best: tuple[str, datetime, Mapping[str, Any]] | None = None
+        for item in data if isinstance(data, list) else []:
+            if not isinstance(item, dict):
+                continue
+            item_id = _str_field(item, "id")
+            text = item.get(text_field)
+            created = _parse_time(item.get(time_field))
+            if item_id is None or not isinstance(text, str) or created is None:
+                continue
+            if item_id in exclude_ids or created < start or _normalise(text) != wanted:
+                continue
+            if best is None or created < best[1]:
+                best = (item_id, created, item)
+        return best

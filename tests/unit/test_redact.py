@@ -1,0 +1,91 @@
+"""Token masking in text and in log records."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from autoposter_gui.meta.redact import MASK, RedactingFilter, install_redaction, redact
+
+TOKEN = "EAAGm0PX4ZCpsBAKZBZCabcdef123456"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        (f"token {TOKEN} is bad", TOKEN),
+        ("GET /me?access_token=abc.def-123&fields=id", "abc.def-123"),
+        ("appsecret_proof=0123456789abcdef&x=1", "0123456789abcdef"),
+        ("client_secret=s3cr3tvalue", "s3cr3tvalue"),
+        ("input_token=zzzTOKENzzz", "zzzTOKENzzz"),
+        ("fb_exchange_token=shortlived999", "shortlived999"),
+        ('{"access_token": "pagetoken777", "id": "1"}', "pagetoken777"),
+        ("ACCESS_TOKEN=UPPERCASE42", "UPPERCASE42"),
+        ("access_token=1234567890|abcdefabcdefabcdefabcdefabcdefab", "abcdefabcdefabcdefabcdefabcdefab"),
+        ("app token 1234567890|abcdefabcdefabcdefabcdefabcdefab in text", "abcdefabcdefabcdefabcdefabcdefab"),
+    ],
+)
+def test_redact_masks_secrets(text: str, secret: str) -> None:
+    out = redact(text)
+    assert secret not in out
+    assert MASK in out
+
+
+def test_redact_keeps_the_rest() -> None:
+    text = "POST /123/feed -> 400 code=190 subcode=460 fbtrace_id=AbC123 EAGER fields=id,message"
+    assert redact(text) == text
+    assert redact("GET /x?access_token=abc&fields=id") == f"GET /x?access_token={MASK}&fields=id"
+
+
+def _record(msg: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord("t", logging.INFO, __file__, 1, msg, args, None)
+
+
+def test_filter_redacts_message_and_args() -> None:
+    record = _record("calling %s with %s", f"/me?access_token={TOKEN}", {"token": TOKEN})
+    assert RedactingFilter().filter(record) is True
+    message = record.getMessage()
+    assert TOKEN not in message
+    assert "calling /me?access_token=" in message
+    assert record.args is None
+
+
+def test_filter_redacts_traceback_text() -> None:
+    try:
+        raise ValueError(f"boom {TOKEN}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    RedactingFilter().filter(record)
+    formatted = logging.Formatter().format(record)
+    assert "ValueError" in formatted
+    assert TOKEN not in formatted
+
+
+def test_filter_survives_bad_format_arguments() -> None:
+    record = _record("only one %s", "a", "b")  # too many args for the template
+    assert RedactingFilter().filter(record) is True
+    assert record.getMessage() == "only one %s"
+
+
+def test_install_redaction_guards_named_and_urllib3_loggers(caplog: pytest.LogCaptureFixture) -> None:
+    install_redaction("autoposter_gui.test_redact_demo")
+    install_redaction("autoposter_gui.test_redact_demo")  # idempotent
+    demo = logging.getLogger("autoposter_gui.test_redact_demo")
+    assert sum(isinstance(f, RedactingFilter) for f in demo.filters) == 1
+    with caplog.at_level(logging.DEBUG):
+        demo.info("token=%s", TOKEN)
+        logging.getLogger("urllib3.connectionpool").debug(
+            '%s://%s:%s "%s %s %s" %s',
+            "https",
+            "graph.facebook.com",
+            443,
+            "GET",
+            f"/v24.0/me?access_token={TOKEN}",
+            "HTTP/1.1",
+            200,
+        )
+    assert len(caplog.records) == 2
+    assert TOKEN not in caplog.text
