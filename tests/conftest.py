@@ -17,7 +17,8 @@ from autoposter_gui.engine.context import Context  # noqa: E402
 from autoposter_gui.tokens import TokenStore  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
-START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+# Tests start at the real time (whole minute) so the sandbox, which stamps posts with the wall clock, agrees.
+START = datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 @pytest.fixture(autouse=True)

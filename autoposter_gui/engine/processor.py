@@ -59,7 +59,7 @@ class ItemProcessor:
 
     def close(self) -> None:
         if self._publisher is not None:
-            self._publisher.close()
+            self._publisher.client.close()
 
     def _changed(self, item_id: int, attempt_id: int | None = None) -> None:
         if attempt_id is not None:

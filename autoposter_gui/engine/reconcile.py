@@ -12,7 +12,8 @@ from autoposter_gui.meta.publisher import MetaPublisher
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
 log = logging.getLogger(__name__)
-LOOKBACK = timedelta(minutes=5)
+# Generous, so a machine clock that is off by minutes still finds the post (matching is on exact text).
+LOOKBACK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,165 @@
+"""The CLI contract, driven as a user would: real processes against the sandbox server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import CliResult, cli_env, run_cli
+from tests.support.helpers import BAKERY, BAKERY_IG, make_image
+
+
+@pytest.fixture
+def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
+    sandbox.configure(container_polls=0)
+    return cli_env(tmp_path / "data", sandbox.url, tmp_path / "keyring.json")
+
+
+@pytest.fixture
+def connected_env(env: dict[str, str], sandbox: Any) -> Iterator[dict[str, str]]:
+    creds = sandbox.credentials
+    result = run_cli(
+        env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token,
+        "--json",
+    )
+    assert result.code == 0, result.stderr
+    yield env
+
+
+def _ok(result: CliResult) -> Any:
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.json
+
+
+def _bad(result: CliResult, code: int = 2) -> str:
+    assert result.code == code, (result.code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_connect_lists_accounts_and_never_prints_secrets(env: dict[str, str], sandbox: Any) -> None:
+    creds = sandbox.credentials
+    result = run_cli(
+        env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token,
+        "--json",
+    )
+    accounts = _ok(result)
+    assert {(a["platform"], a["account_id"]) for a in accounts} >= {("facebook", BAKERY), ("instagram", BAKERY_IG)}
+    listed = _ok(run_cli(env, "accounts", "--json"))
+    assert all({"id", "platform", "account_id", "name"} <= set(a) for a in listed)
+    assert creds.app_secret not in result.stdout + result.stderr
+    assert creds.user_token not in result.stdout + result.stderr
+
+
+def test_post_run_due_queue_activity(connected_env: dict[str, str], sandbox: Any, tmp_path: Path) -> None:
+    env = connected_env
+    img = make_image(tmp_path / "bread.jpg")
+    text_item = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Fresh bread", "--now", "--json"))
+    assert [set(r) for r in text_item] == [{"id", "platform", "account_id", "status", "scheduled_at"}]
+    assert text_item[0]["status"] == "scheduled" and text_item[0]["account_id"] == BAKERY
+    both = _ok(
+        run_cli(env, "post", "--account", BAKERY, "--account", BAKERY_IG, "--text", "Photo day", "--image", img,
+                "--now", "--json")
+    )
+    assert {r["platform"] for r in both} == {"facebook", "instagram"}
+    later = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    future = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Later", "--at", later.isoformat(), "--json"))
+    assert datetime.fromisoformat(future[0]["scheduled_at"]) == later
+
+    stats = _ok(run_cli(env, "run-due", "--json"))
+    assert stats == {"processed": 3, "succeeded": 3, "failed": 0, "retried": 0}
+    queue = {q["id"]: q for q in _ok(run_cli(env, "queue", "--json"))}
+    for row in [*text_item, *both]:
+        q = queue[row["id"]]
+        assert q["status"] == "posted" and q["permalink"].startswith("http") and q["provider_post_id"]
+    assert queue[future[0]["id"]]["status"] == "scheduled"
+    assert {p["text"] for p in sandbox.state()["posts"]} == {"Fresh bread", "Photo day"}
+
+    as_of = (later + timedelta(minutes=1)).isoformat()
+    assert _ok(run_cli(env, "run-due", "--as-of", as_of, "--json"))["succeeded"] == 1
+    activity = _ok(run_cli(env, "activity", "--json"))
+    assert len(activity) == 4 and all(a["outcome"] == "succeeded" and a["permalink"] for a in activity)
+    assert activity[0]["queue_item_id"] == future[0]["id"]  # newest first
+    for a in activity:
+        assert datetime.fromisoformat(a["started_at"]).tzinfo is not None
+
+
+BAD_POSTS: list[tuple[str, list[str], str]] = [
+    ("unknown account", ["--account", "999", "--text", "x", "--now"], "Unknown account"),
+    ("empty text", ["--account", BAKERY, "--text", "", "--now"], "empty"),
+    ("blank text", ["--account", BAKERY, "--text", "  \u200b ", "--now"], "empty"),
+    ("missing image", ["--account", BAKERY, "--text", "x", "--image", "/nope/none.jpg", "--now"], "not found"),
+    ("ig without image", ["--account", BAKERY_IG, "--text", "x", "--now"], "need an image"),
+    ("ig caption too long", ["--account", BAKERY_IG, "--text", "x" * 2201, "--image", "IMG", "--now"], "2,200"),
+    ("ig hashtags", ["--account", BAKERY_IG, "--text", " ".join(f"#h{i}" for i in range(31)), "--image", "IMG",
+                     "--now"], "30 hashtags"),
+    ("bad time", ["--account", BAKERY, "--text", "x", "--at", "next tuesday"], "ISO 8601"),
+    ("past time", ["--account", BAKERY, "--text", "x", "--at", "2020-01-01T10:00"], "past"),
+    ("no when", ["--account", BAKERY, "--text", "x"], "--at"),
+    ("not an image", ["--account", BAKERY, "--text", "x", "--image", "TXT", "--now"], "Not a supported image"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "message"), BAD_POSTS, ids=[b[0] for b in BAD_POSTS])
+def test_bad_input_exits_2_and_writes_nothing(
+    connected_env: dict[str, str], tmp_path: Path, name: str, args: list[str], message: str
+) -> None:
+    img = make_image(tmp_path / "ok.jpg")
+    txt = tmp_path / "notes.jpg"
+    txt.write_text("not an image")
+    args = [img if a == "IMG" else str(txt) if a == "TXT" else a for a in args]
+    line = _bad(run_cli(connected_env, "post", *args, "--json"))
+    assert message in line
+    assert _ok(run_cli(connected_env, "queue", "--json")) == []
+
+
+def test_dst_gap_is_refused_with_a_proposal(connected_env: dict[str, str]) -> None:
+    env = {**connected_env, "TZ": "America/New_York"}
+    line = _bad(run_cli(env, "post", "--account", BAKERY, "--text", "x", "--at", "2027-03-14T02:30"))
+    assert "03:00" in line
+    line = _bad(run_cli(env, "post", "--account", BAKERY, "--text", "x", "--at", "2027-11-07T01:30"))
+    assert "offset" in line
+
+
+def test_retry_and_cancel(connected_env: dict[str, str], sandbox: Any) -> None:
+    env = connected_env
+    item = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "will fail", "--now", "--json"))[0]
+    sandbox.inject_fault(kind="error", match="feed_post", code=200)
+    assert _ok(run_cli(env, "run-due", "--json"))["failed"] == 1
+    retried = _ok(run_cli(env, "retry", str(item["id"]), "--json"))
+    assert retried["status"] == "scheduled"
+    assert _ok(run_cli(env, "run-due", "--json"))["succeeded"] == 1
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    pending = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "changed my mind", "--at", later, "--json"))[0]
+    assert _ok(run_cli(env, "cancel", str(pending["id"]), "--json"))["status"] == "canceled"
+    _bad(run_cli(env, "cancel", str(item["id"])))  # already posted
+    _bad(run_cli(env, "retry", "4242"))
+
+
+def test_no_keyring_is_a_clear_failure(env: dict[str, str], sandbox: Any) -> None:
+    env = {**env, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    creds = sandbox.credentials
+    line = _bad(
+        run_cli(env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token",
+                creds.user_token),
+        code=1,
+    )
+    assert "keyring" in line.lower() and creds.app_secret not in line
+
+
+def test_unknown_command_and_bad_ids_are_bad_input(env: dict[str, str]) -> None:
+    assert "invalid choice" in _bad(run_cli(env, "explode"))
+    assert "invalid int" in _bad(run_cli(env, "retry", "abc"))
+
+
+def test_json_flag_anywhere_and_human_output(connected_env: dict[str, str]) -> None:
+    assert isinstance(_ok(run_cli(connected_env, "--json", "accounts")), list)
+    human = run_cli(connected_env, "accounts")
+    assert human.code == 0 and "Sandbox Bakery" in human.stdout
