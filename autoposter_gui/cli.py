@@ -229,11 +229,45 @@ def _item_action(args: argparse.Namespace, ctx: Any, action: str) -> Any:
 
 
 def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
-    from autoposter_gui.sandbox.server import serve
+    """Run the fake Graph API in the foreground until Ctrl+C (or SIGTERM)."""
+    import signal
+    import threading
+
+    from autoposter_gui.sandbox.server import SandboxServer
 
     state = config.data_dir / "sandbox-server.json"
-    config.ensure_dir()
-    serve(args.host, args.port, state, json_output=bool(args.json))
+    try:
+        config.ensure_dir()
+        server = SandboxServer(args.host, args.port, state_path=state).start()
+    except OSError as exc:
+        raise AutoposterError(
+            f"Cannot start the sandbox on {args.host}:{args.port} ({exc.strerror}); "
+            "is one already running? Pick another port with --port"
+        ) from None
+    creds = server.credentials
+    info = {"url": server.url, "app_id": creds.app_id, "app_secret": creds.app_secret, "user_token": creds.user_token}
+    if args.json:
+        print(json.dumps(info), flush=True)
+    else:
+        print(
+            f"Autoposter sandbox (a fake Graph API for demos and tests) is running at {server.url}\n"
+            f"  Published posts: {server.url}/sandbox/\n\n"
+            "In another terminal, point Autoposter at it and connect the demo accounts:\n"
+            f"  export AUTOPOSTER_GRAPH_URL={server.url}\n"
+            f"  autoposter connect --app-id {creds.app_id} --app-secret {creds.app_secret} "
+            f"--user-token {creds.user_token}\n\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return EXIT_OK
 
 

@@ -1,0 +1,211 @@
+"""Fault injection for the sandbox: a queue of faults, each consumed by the next matching request."""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+FAULT_KINDS = ("error", "html", "hang_after_commit", "hang_before", "reset", "latency")
+
+# Endpoint names a fault can match, besides "*" (every Graph call) and "/path/glob" patterns.
+GRAPH_ENDPOINTS = (
+    "oauth",
+    "debug_token",
+    "me",
+    "me_accounts",
+    "page",
+    "ig_user",
+    "feed_post",
+    "feed_get",
+    "photos_post",
+    "photo_images",
+    "media_post",
+    "media_get",
+    "media_publish",
+    "container_status",
+    "publishing_limit",
+    "permalink",
+    "node",
+    "edge",
+)
+PAGE_ENDPOINTS = ("sandbox_index", "sandbox_post", "sandbox_ig", "sandbox_media")
+ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS
+
+DEFAULT_HANG_SECONDS = 300.0
+DEFAULT_LATENCY_MS = 1000
+
+DEFAULT_MESSAGES: dict[int, str] = {
+    -2: "Timeout. Please try again.",
+    -1: "Instagram server error. Please try again.",
+    1: "An unknown error has occurred.",
+    2: "An unexpected error has occurred. Please retry your request later.",
+    4: "(#4) Application request limit reached",
+    9: "(#9) Application request limit reached",
+    10: "(#10) Application does not have permission for this action",
+    17: "(#17) User request limit reached",
+    32: "(#32) Page request limit reached",
+    100: "(#100) Invalid parameter",
+    102: "Session key invalid or no longer valid",
+    190: "Error validating access token: The session has been invalidated because the user changed their "
+    "password or Facebook has changed the session for security reasons.",
+    200: "(#200) Permissions error",
+    368: "(#368) The action attempted has been deemed abusive or is otherwise disallowed",
+    506: "(#506) Duplicate status message",
+    613: "(#613) Calls to this api have exceeded the rate limit.",
+    9004: "Media download has failed.: The media URI doesn't meet our requirements.",
+    9007: "Media ID is not available",
+    80001: "(#80001) There have been too many calls to this Page account. Wait a bit and try again.",
+    80002: "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.",
+}
+
+
+@dataclass
+class Fault:
+    """One injected fault. ``match`` is an endpoint name, ``a|b`` alternatives, "*" or a "/path/glob"."""
+
+    kind: str
+    match: str = "*"
+    method: str = "*"
+    times: int = 1
+    # kind "error" (and "html" for http_status)
+    code: int = 1
+    subcode: int | None = None
+    http_status: int | None = None
+    is_transient: bool | None = None
+    message: str | None = None
+    type: str = "OAuthException"
+    error_user_title: str | None = None
+    error_user_msg: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # kind "html"
+    body: str | None = None
+    # kinds "hang_after_commit", "hang_before" (default 300 s) and "latency" (alternative to ms)
+    seconds: float | None = None
+    # kind "reset"
+    after_commit: bool = False
+    # kind "latency"
+    ms: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
+        self.method = self.method.upper()
+        if self.times < 1:
+            raise ValueError("times must be at least 1")
+        for alternative in self.match.split("|"):
+            if alternative != "*" and not alternative.startswith("/") and alternative not in ENDPOINTS:
+                raise ValueError(f"unknown endpoint {alternative!r}; known: {', '.join(ENDPOINTS)}")
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> Fault:
+        """Build a fault from a JSON-like spec, checking names and types; raises ValueError."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(spec) - set(known))
+        if unknown:
+            raise ValueError(f"unknown fault keys: {', '.join(unknown)}")
+        if "kind" not in spec:
+            raise ValueError("a fault needs a 'kind'")
+        checks: dict[str, tuple[type, ...]] = {
+            "kind": (str,),
+            "match": (str,),
+            "method": (str,),
+            "times": (int,),
+            "code": (int,),
+            "subcode": (int, type(None)),
+            "http_status": (int, type(None)),
+            "is_transient": (bool, type(None)),
+            "message": (str, type(None)),
+            "type": (str,),
+            "error_user_title": (str, type(None)),
+            "error_user_msg": (str, type(None)),
+            "headers": (dict,),
+            "body": (str, type(None)),
+            "seconds": (int, float, type(None)),
+            "after_commit": (bool,),
+            "ms": (int, type(None)),
+        }
+        for key, value in spec.items():
+            allowed = checks[key]
+            if isinstance(value, bool) and bool not in allowed:
+                raise ValueError(f"fault key {key!r} has the wrong type")
+            if not isinstance(value, allowed):
+                raise ValueError(f"fault key {key!r} has the wrong type")
+        values = dict(spec)
+        if values.get("headers") is not None:
+            values["headers"] = {str(k): str(v) for k, v in values["headers"].items()}
+        if isinstance(values.get("seconds"), int):
+            values["seconds"] = float(values["seconds"])
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def matches(self, method: str, endpoint: str, path: str) -> bool:
+        if self.method not in ("*", method.upper()):
+            return False
+        for alternative in self.match.split("|"):
+            if alternative == "*":
+                if endpoint in GRAPH_ENDPOINTS:
+                    return True
+            elif alternative.startswith("/"):
+                if fnmatch.fnmatchcase(path, alternative):
+                    return True
+            elif alternative == endpoint:
+                return True
+        return False
+
+    @property
+    def status(self) -> int:
+        if self.http_status is not None:
+            return self.http_status
+        return 502 if self.kind == "html" else 400
+
+    @property
+    def delay_seconds(self) -> float:
+        """How long a hang or latency fault waits."""
+        if self.kind == "latency":
+            if self.ms is not None:
+                return self.ms / 1000
+            return self.seconds if self.seconds is not None else DEFAULT_LATENCY_MS / 1000
+        return self.seconds if self.seconds is not None else DEFAULT_HANG_SECONDS
+
+    def error_message(self) -> str:
+        if self.message is not None:
+            return self.message
+        return DEFAULT_MESSAGES.get(self.code, "An unknown error has occurred.")
+
+
+class FaultQueue:
+    """Thread-safe FIFO of faults."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._faults)
+            self._faults.clear()
+            return count
+
+    def take(self, method: str, endpoint: str, path: str) -> Fault | None:
+        """Consume one use of the first fault matching this request."""
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if fault.matches(method, endpoint, path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        del self._faults[index]
+                    return fault
+            return None
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [f.to_dict() for f in self._faults]

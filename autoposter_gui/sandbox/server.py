@@ -1,0 +1,617 @@
+"""The sandbox HTTP server: a fake Graph API on 127.0.0.1 with fault injection and a JSON control API."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import asdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from . import pages, world
+from .faults import GRAPH_ENDPOINTS, Fault, FaultQueue
+from .forms import FormError, Upload, parse_body, parse_query
+from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fbtrace_id, scaled_jpeg
+from .store import SandboxStore
+
+DEFAULT_PORT = 8765
+DEFAULT_GRAPH_VERSION = "v24.0"
+MAX_BODY_BYTES = 64 * 1024 * 1024
+IDLE_TIMEOUT_SECONDS = 120.0
+
+_VERSION_RE = re.compile(r"^/(v\d+(?:\.\d+)?)(?=/|$)")
+_MEDIA_RE = re.compile(r"^(\d+)(?:_(\d+))?\.jpg$")
+_BAD_GATEWAY_HTML = (
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+    "<hr><center>proxygen</center></body></html>"
+)
+_HTML = "text/html; charset=utf-8"
+_JSON = "application/json; charset=UTF-8"
+
+Answer = tuple[int, str, bytes, dict[str, str]]  # status, content type, body, extra headers
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], owner: SandboxServer) -> None:
+        self.owner = owner
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would call socket.getfqdn(), a possibly slow DNS lookup.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away
+        self.owner._record_internal_error(traceback.format_exc())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SandboxGraph/1.0"
+    sys_version = ""
+    timeout = IDLE_TIMEOUT_SECONDS
+    server: _HTTPServer
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.owner._connection_opened(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass
+        finally:
+            self.server.owner._connection_closed(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.owner.log_requests:
+            super().log_message(format, *args)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    # ----- plumbing -----
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            total = 0
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY_BYTES:
+                    raise ValueError("body too large")
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(65537)
+        length_header = self.headers.get("Content-Length")
+        if not length_header:
+            return b""
+        length = int(length_header)
+        if length < 0 or length > MAX_BODY_BYTES:
+            raise ValueError("bad Content-Length")
+        return self.rfile.read(length)
+
+    def _send(self, answer: Answer) -> None:
+        status, content_type, body, headers = answer
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
+
+    def _abort(self, *, reset: bool) -> None:
+        """Close without answering: a FIN, or a TCP RST when ``reset``."""
+        self.close_connection = True
+        if reset:
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+
+    # ----- one request -----
+
+    def _handle(self) -> None:
+        owner = self.server.owner
+        split = urlsplit(self.path)
+        version_match = _VERSION_RE.match(split.path)
+        version = version_match.group(1) if version_match else None
+        path = (split.path[version_match.end() :] if version_match else split.path) or "/"
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.close_connection = True
+            self._send((400, _JSON, _json_bytes({"error": "unreadable request body"}), {}))
+            return
+        if path == "/_sandbox" or path.startswith("/_sandbox/"):
+            status, payload = owner._control(self.command, path, body)
+            self._send((status, _JSON, _json_bytes(payload), {}))
+            return
+
+        segments = [unquote(s) for s in path.split("/") if s]
+        params = parse_query(split.query)
+        files: dict[str, Upload] = {}
+        form_error: FormError | None = None
+        if body:
+            try:
+                form, files = parse_body(self.headers.get("Content-Type", ""), body)
+                params.update(form)
+            except FormError as exc:
+                form_error = exc
+        api = owner._api
+        store = owner._store
+        endpoint = api.classify(self.command, segments, params)
+        is_graph = endpoint in GRAPH_ENDPOINTS
+        with store.lock:
+            if is_graph:
+                store.log_call(self.command, path)
+            latency_ms = store.config.latency_ms
+        stop = owner._stop_event
+        if latency_ms and stop.wait(latency_ms / 1000):
+            self._abort(reset=False)
+            return
+
+        fault = owner._faults.take(self.command, endpoint, path)
+        if fault is not None:
+            if fault.kind == "latency":
+                if stop.wait(fault.delay_seconds):
+                    self._abort(reset=False)
+                    return
+            elif fault.kind == "error":
+                error = GraphError(
+                    fault.code,
+                    fault.error_message(),
+                    status=fault.status,
+                    error_type=fault.type,
+                    subcode=fault.subcode,
+                    is_transient=fault.is_transient,
+                    user_title=fault.error_user_title,
+                    user_msg=fault.error_user_msg,
+                )
+                headers = owner._graph_headers(api.account_for(segments), version)
+                headers.update(error.response_headers())
+                headers.update(fault.headers)
+                self._send((fault.status, _JSON, _json_bytes(error.body()), headers))
+                return
+            elif fault.kind == "html":
+                html = fault.body if fault.body is not None else _BAD_GATEWAY_HTML
+                self._send((fault.status, "text/html", html.encode(), dict(fault.headers)))
+                return
+            elif fault.kind == "hang_before":
+                stop.wait(fault.delay_seconds)
+                self._abort(reset=False)
+                return
+            elif fault.kind == "reset" and not fault.after_commit:
+                self._abort(reset=True)
+                return
+
+        if is_graph:
+            answer = self._graph(endpoint, segments, params, files, path, version, form_error)
+        else:
+            answer = self._page(endpoint, segments)
+
+        if fault is not None and fault.kind == "hang_after_commit":
+            stop.wait(fault.delay_seconds)
+            self._abort(reset=False)
+            return
+        if fault is not None and fault.kind == "reset":
+            self._abort(reset=True)
+            return
+        self._send(answer)
+
+    def _graph(
+        self,
+        endpoint: str,
+        segments: list[str],
+        params: dict[str, str],
+        files: dict[str, Upload],
+        path: str,
+        version: str | None,
+        form_error: FormError | None,
+    ) -> Answer:
+        owner = self.server.owner
+        api = owner._api
+        try:
+            if form_error is not None:
+                raise GraphError(100, f"(#100) Could not parse the request body: {form_error}")
+            request = GraphRequest(
+                method=self.command,
+                path=path,
+                segments=segments,
+                params=params,
+                files=files,
+                headers={k: v for k, v in self.headers.items()},
+            )
+            response = api.handle(request)
+            status, payload, extra = response.status, response.body, {}
+        except GraphError as exc:
+            status, payload, extra = exc.status, exc.body(), exc.response_headers()
+        except Exception:
+            owner._record_internal_error(traceback.format_exc())
+            error = GraphError(1, "An unknown error has occurred.", status=500, is_transient=True)
+            status, payload, extra = error.status, error.body(), {}
+        headers = owner._graph_headers(api.account_for(segments), version)
+        headers.update(extra)
+        return status, _JSON, _json_bytes(payload), headers
+
+    def _page(self, endpoint: str, segments: list[str]) -> Answer:
+        owner = self.server.owner
+        store = owner._store
+        if self.command != "GET":
+            return 405, _HTML, pages.not_found_page("method not allowed").encode(), {}
+        item = segments[2] if len(segments) >= 3 else ""
+        with store.lock:
+            if endpoint == "sandbox_index":
+                return 200, _HTML, pages.index_page(store).encode(), {}
+            if endpoint in ("sandbox_post", "sandbox_ig"):
+                post = store.post_by_id(item)
+                platform = "facebook" if endpoint == "sandbox_post" else "instagram"
+                if post is not None and post.platform == platform:
+                    return 200, _HTML, pages.post_page(store, post).encode(), {}
+                return 404, _HTML, pages.not_found_page(item).encode(), {}
+            match = _MEDIA_RE.match(item)
+            photo = store.photos.get(match.group(1)) if match else None
+            data = store.image_bytes(photo.id) if photo is not None else None
+        if match is None or photo is None or data is None:
+            return 404, _HTML, pages.not_found_page(item).encode(), {}
+        if match.group(2) is not None:
+            if int(match.group(2)) != SCALED_WIDTH or photo.width <= SCALED_WIDTH:
+                return 404, _HTML, pages.not_found_page(item).encode(), {}
+            data = scaled_jpeg(data, SCALED_WIDTH)
+        return 200, "image/jpeg", data, {"Cache-Control": "public, max-age=86400"}
+
+
+class SandboxServer:
+    """A local fake Graph API. ``start()`` serves on a background thread; ``stop()`` returns promptly."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        latency_ms: int = 0,
+        container_polls: int = 1,
+        state_path: Path | None = None,
+        log_requests: bool = False,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self.log_requests = log_requests
+        self._store = SandboxStore(
+            Path(state_path) if state_path is not None else None,
+            latency_ms=latency_ms,
+            container_polls=container_polls,
+        )
+        self._faults = FaultQueue()
+        self._api = GraphApi(self._store, self._base_url)
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stop_event = threading.Event()
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        self._port: int | None = None
+
+    # ----- lifecycle -----
+
+    def start(self) -> SandboxServer:
+        if self._httpd is not None:
+            raise RuntimeError("the sandbox server is already running")
+        self._stop_event = threading.Event()
+        httpd = _HTTPServer((self.host, self._requested_port), self)
+        self._httpd = httpd
+        self._port = int(httpd.server_address[1])
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-graph", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd = self._httpd
+        if httpd is None:
+            return
+        self._stop_event.set()  # wakes hung and delayed requests
+        httpd.shutdown()
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        if self._httpd is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the sandbox server has not been started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """e.g. http://127.0.0.1:8765 (the value for AUTOPOSTER_GRAPH_URL)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"
+
+    def _base_url(self) -> str:
+        if self._port is None:
+            host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+            return f"http://{host}:{self._requested_port}"
+        return self.url
+
+    # ----- the demo world -----
+
+    @property
+    def credentials(self) -> world.SandboxCredentials:
+        """The app and the current short-lived user token (a new one after the user token is revoked)."""
+        with self._store.lock:
+            return world.SandboxCredentials(world.APP_ID, world.APP_SECRET, self._store.current_short_user_token())
+
+    def page_token(self, page_id: str) -> str:
+        """The current Page token of a Page (what GET /me/accounts hands out)."""
+        if page_id not in world.PAGES_BY_ID:
+            raise KeyError(page_id)
+        with self._store.lock:
+            return self._store.current_page_token(page_id)
+
+    def state(self) -> dict[str, Any]:
+        """posts, calls, connections, photos, containers, tokens, config, faults, internal_errors, url."""
+        with self._store.lock:
+            snapshot = self._store.snapshot(self._base_url())
+        snapshot["faults"] = self._faults.pending()
+        snapshot["url"] = self._base_url()
+        return snapshot
+
+    def reset(self) -> None:
+        """Fresh demo world: no posts, no faults, no revocations, settings as constructed."""
+        self._faults.clear()
+        with self._store.lock:
+            self._store.reset()
+            self._store.connections = 0
+
+    def revoke(self, token_or_account_id: str) -> list[str]:
+        """Revoke a token, or the tokens of a user/Page/IG id; the next use answers code 190 subcode 460."""
+        with self._store.lock:
+            return self._store.revoke(token_or_account_id)
+
+    def inject_fault(self, fault: Fault | Mapping[str, Any] | None = None, /, **spec: Any) -> Fault:
+        """Queue a fault: ``inject_fault(kind="error", match="feed_post", code=2, is_transient=True)``."""
+        if fault is None:
+            fault = Fault.from_dict(spec)
+        elif not isinstance(fault, Fault):
+            fault = Fault.from_dict({**fault, **spec})
+        elif spec:
+            raise TypeError("pass either a Fault or keyword arguments")
+        self._faults.add(fault)
+        return fault
+
+    def clear_faults(self) -> int:
+        return self._faults.clear()
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change latency_ms, container_polls, quota_total, duplicate_check, usage_percent, regain_access_minutes."""
+        with self._store.lock:
+            self._store.config.update(changes)
+            return asdict(self._store.config)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox's clock forward (duplicate window, quota window, container and token expiry)."""
+        with self._store.lock:
+            self._store.clock_offset += seconds
+
+    # ----- internals used by the handler -----
+
+    def _connection_opened(self, conn: socket.socket) -> None:
+        with self._conns_lock:
+            self._conns.add(conn)
+        with self._store.lock:
+            self._store.connections += 1
+
+    def _connection_closed(self, conn: socket.socket) -> None:
+        with self._conns_lock:
+            self._conns.discard(conn)
+
+    def _record_internal_error(self, text: str) -> None:
+        with self._store.lock:
+            self._store.internal_errors.append(text)
+        if self.log_requests:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    def _graph_headers(self, account_id: str | None, version: str | None) -> dict[str, str]:
+        with self._store.lock:
+            pct = self._store.config.usage_percent
+            regain = self._store.config.regain_access_minutes
+        headers = {
+            "X-App-Usage": json.dumps(
+                {"call_count": pct, "total_cputime": pct, "total_time": pct}, separators=(",", ":")
+            ),
+            "x-fb-trace-id": fbtrace_id(),
+            "x-fb-rev": "1000000",
+            "facebook-api-version": version or DEFAULT_GRAPH_VERSION,
+            "Cache-Control": "private, no-cache, no-store, must-revalidate",
+            "Access-Control-Allow-Origin": "*",
+        }
+        if account_id is not None:
+            usage_type = "pages" if account_id in world.PAGES_BY_ID else "instagram"
+            headers["X-Business-Use-Case-Usage"] = json.dumps(
+                {
+                    account_id: [
+                        {
+                            "type": usage_type,
+                            "call_count": pct,
+                            "total_cputime": pct,
+                            "total_time": pct,
+                            "estimated_time_to_regain_access": regain,
+                        }
+                    ]
+                },
+                separators=(",", ":"),
+            )
+        return headers
+
+    def _control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+        name = path[len("/_sandbox") :].strip("/")
+        try:
+            payload: Any = json.loads(body) if body.strip() else None
+        except ValueError:
+            return 400, {"error": "the body is not JSON"}
+        try:
+            if name == "state" and method == "GET":
+                return 200, self.state()
+            if name == "reset" and method == "POST":
+                self.reset()
+                return 200, {"success": True}
+            if name == "faults":
+                if method == "GET":
+                    return 200, {"faults": self._faults.pending()}
+                if method == "DELETE":
+                    return 200, {"success": True, "cleared": self.clear_faults()}
+                if method == "POST":
+                    specs = payload if isinstance(payload, list) else [payload]
+                    if not all(isinstance(s, dict) for s in specs):
+                        raise ValueError("a fault is a JSON object (or send a list of them)")
+                    faults = [Fault.from_dict(s) for s in specs]
+                    for fault in faults:
+                        self._faults.add(fault)
+                    return 200, {"success": True, "queued": len(faults), "faults": self._faults.pending()}
+            if name == "revoke" and method == "POST":
+                target = (payload.get("token") or payload.get("account_id")) if isinstance(payload, dict) else None
+                if not isinstance(target, str):
+                    raise ValueError('send {"token": ...} or {"account_id": ...}')
+                return 200, {"success": True, "revoked": self.revoke(target)}
+            if name == "config":
+                if method == "GET":
+                    return 200, self.configure()
+                if method == "POST":
+                    if not isinstance(payload, dict):
+                        raise ValueError("send a JSON object of settings")
+                    return 200, {"success": True, "config": self.configure(**payload)}
+            if name == "credentials" and method == "GET":
+                return 200, asdict(self.credentials)
+            if name == "clock" and method == "POST":
+                seconds = payload.get("advance_seconds") if isinstance(payload, dict) else None
+                if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                    raise ValueError('send {"advance_seconds": N}')
+                self.advance_clock(float(seconds))
+                return 200, {"success": True, "clock_offset": self._store.clock_offset}
+        except (ValueError, TypeError) as exc:
+            return 400, {"error": str(exc)}
+        return 404, {"error": f"unknown control call {method} {path}"}
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    state_path: Path | None = None,
+    *,
+    latency_ms: int = 0,
+    container_polls: int = 1,
+    log_requests: bool = False,
+    json_output: bool = False,
+) -> None:
+    """Run the sandbox in the foreground until Ctrl+C, printing the URL and the demo credentials.
+
+    With ``json_output`` the first line printed is one JSON object (url, app_id, app_secret, user_token, pages,
+    state_path, env) instead of the text below.
+    """
+    server = SandboxServer(
+        host,
+        port,
+        latency_ms=latency_ms,
+        container_polls=container_polls,
+        state_path=state_path,
+        log_requests=log_requests,
+    )
+    server.start()
+    creds = server.credentials
+    lines = [
+        f"Autoposter sandbox (fake Graph API) running at {server.url}",
+        f"  Published posts:   {server.url}/sandbox/",
+        f"  App ID:            {creds.app_id}",
+        f"  App secret:        {creds.app_secret}",
+        f"  User token:        {creds.user_token}",
+        f"  Pages:             {', '.join(f'{p.name} ({p.id})' for p in world.PAGES)}",
+        f"  State file:        {state_path if state_path is not None else '(none: in memory)'}",
+        "Point Autoposter at it with:",
+        f"  AUTOPOSTER_GRAPH_URL={server.url}",
+        "Press Ctrl+C to stop.",
+    ]
+    if json_output:
+        info = {
+            "url": server.url,
+            **asdict(creds),
+            "pages": [{"id": p.id, "name": p.name} for p in world.PAGES],
+            "state_path": str(state_path) if state_path is not None else None,
+            "env": {"AUTOPOSTER_GRAPH_URL": server.url},
+        }
+        print(json.dumps(info), flush=True)
+    else:
+        print("\n".join(lines), flush=True)
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("Stopping the sandbox.", flush=True)
+    finally:
+        server.stop()

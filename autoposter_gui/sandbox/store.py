@@ -1,0 +1,414 @@
+"""The sandbox's mutable world: posts, photos, containers, tokens, settings, with optional JSON persistence."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import world
+
+FORMAT_VERSION = 1
+DUPLICATE_WINDOW_SECONDS = 600
+CONTAINER_TTL_SECONDS = 86400
+QUOTA_DURATION_SECONDS = 86400
+
+PHOTO_ID_BASE = 200_000_000_000_000
+POST_ID_BASE = 300_000_000_000_000
+CONTAINER_ID_BASE = 17_900_000_000_000_000
+MEDIA_ID_BASE = 17_950_000_000_000_000
+
+
+def meta_time(ts: float) -> str:
+    """Meta's timestamp format, e.g. 2026-11-28T10:00:00+0000."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+@dataclass
+class PostRecord:
+    """A published Facebook post or Instagram media."""
+
+    id: str
+    platform: str  # "facebook" | "instagram"
+    account_id: str
+    text: str
+    created_ts: float
+    photo_id: str | None = None
+    link: str | None = None
+
+    @property
+    def image(self) -> bool:
+        return self.photo_id is not None
+
+
+@dataclass
+class PhotoRecord:
+    """An uploaded Page photo (published, or unpublished and used as an image host)."""
+
+    id: str
+    page_id: str
+    caption: str
+    width: int
+    height: int
+    size: int
+    published: bool
+    created_ts: float
+    post_id: str | None = None
+
+
+@dataclass
+class ContainerRecord:
+    """An Instagram media container."""
+
+    id: str
+    ig_user_id: str
+    photo_id: str
+    caption: str
+    created_ts: float
+    polls_needed: int
+    reads: int = 0
+    media_id: str | None = None
+
+
+@dataclass
+class TokenState:
+    """Token generations (bumped on revocation), issued long-lived tokens and revoked tokens."""
+
+    user_gen: int = 0
+    page_gens: dict[str, int] = field(default_factory=dict)
+    long_lived: dict[str, float] = field(default_factory=dict)  # token -> expires_at
+    revoked: dict[str, int] = field(default_factory=dict)  # token -> error subcode
+
+
+@dataclass
+class SandboxConfig:
+    """Settings changeable at run time through the control API."""
+
+    latency_ms: int = 0
+    container_polls: int = 1
+    quota_total: int = 100
+    duplicate_check: bool = True
+    usage_percent: int = 1
+    regain_access_minutes: int = 0
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply changes, checking names and types; raises ValueError."""
+        known = {f.name: f for f in fields(self)}
+        for key, value in changes.items():
+            if key not in known:
+                raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
+            current = getattr(self, key)
+            if isinstance(current, bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be a boolean")
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{key} must be a non-negative integer")
+        for key, value in changes.items():
+            setattr(self, key, value)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class SandboxStore:
+    """All sandbox state behind one re-entrant lock; persisted to ``state_path`` after every change."""
+
+    def __init__(self, state_path: Path | None, *, latency_ms: int, container_polls: int) -> None:
+        self.lock = threading.RLock()
+        self.state_path = state_path
+        self._default_config = SandboxConfig(latency_ms=latency_ms, container_polls=container_polls)
+        self.config = SandboxConfig(**asdict(self._default_config))
+        self.clock_offset = 0.0
+        self.calls: list[dict[str, str]] = []
+        self.connections = 0
+        self.internal_errors: list[str] = []
+        self.counter = 0
+        self.posts: list[PostRecord] = []
+        self.photos: dict[str, PhotoRecord] = {}
+        self.containers: dict[str, ContainerRecord] = {}
+        self.tokens = TokenState()
+        self._images: dict[str, bytes] = {}
+        self._load()
+
+    # ----- time, ids -----
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def next_id(self, base: int) -> str:
+        self.counter += 1
+        return str(base + self.counter)
+
+    # ----- tokens -----
+
+    def current_short_user_token(self) -> str:
+        return world.short_user_token(self.tokens.user_gen)
+
+    def current_long_user_token(self) -> str:
+        return world.long_user_token(self.tokens.user_gen)
+
+    def current_page_token(self, page_id: str) -> str:
+        return world.page_token(page_id, self.tokens.page_gens.get(page_id, 0))
+
+    def issue_long_lived(self) -> tuple[str, float]:
+        """The long-lived user token of this generation, valid 60 days from now."""
+        token = self.current_long_user_token()
+        expires_at = float(int(self.now()) + world.LONG_LIVED_SECONDS)
+        self.tokens.long_lived[token] = expires_at
+        self.save()
+        return token, expires_at
+
+    def revoke(self, target: str, subcode: int = 460) -> list[str]:
+        """Revoke a token, or the tokens of an account id (user, Page or IG); returns the revoked tokens."""
+        ts = self.tokens
+        revoked: list[str] = []
+
+        def revoke_user() -> None:
+            revoked.append(self.current_short_user_token())
+            revoked.extend(t for t in ts.long_lived if t not in ts.revoked)
+            ts.long_lived.clear()
+            ts.user_gen += 1
+            for page in world.PAGES:  # like a password change: the Page tokens die too
+                revoke_page(page.id)
+
+        def revoke_page(page_id: str) -> None:
+            revoked.append(self.current_page_token(page_id))
+            ts.page_gens[page_id] = ts.page_gens.get(page_id, 0) + 1
+
+        if target in (world.USER_ID, self.current_short_user_token()) or target in ts.long_lived:
+            revoke_user()
+        elif target in world.PAGES_BY_ID:
+            revoke_page(target)
+        elif target in world.PAGE_BY_IG:
+            revoke_page(world.PAGE_BY_IG[target].id)
+        else:
+            for page in world.PAGES:
+                if target == self.current_page_token(page.id):
+                    revoke_page(page.id)
+                    break
+        for token in revoked:
+            ts.revoked[token] = subcode
+        if revoked:
+            self.save()
+        return revoked
+
+    # ----- records -----
+
+    def add_post(
+        self,
+        platform: str,
+        account_id: str,
+        text: str,
+        *,
+        photo_id: str | None = None,
+        link: str | None = None,
+    ) -> PostRecord:
+        if platform == "facebook":
+            post_id = f"{account_id}_{self.next_id(POST_ID_BASE)}"
+        else:
+            post_id = self.next_id(MEDIA_ID_BASE)
+        post = PostRecord(
+            id=post_id,
+            platform=platform,
+            account_id=account_id,
+            text=text,
+            created_ts=self.now(),
+            photo_id=photo_id,
+            link=link,
+        )
+        self.posts.append(post)
+        return post
+
+    def add_photo(
+        self, page_id: str, caption: str, *, width: int, height: int, size: int, published: bool, jpeg: bytes
+    ) -> PhotoRecord:
+        photo = PhotoRecord(
+            id=self.next_id(PHOTO_ID_BASE),
+            page_id=page_id,
+            caption=caption,
+            width=width,
+            height=height,
+            size=size,
+            published=published,
+            created_ts=self.now(),
+        )
+        self.photos[photo.id] = photo
+        self._images[photo.id] = jpeg
+        if self.state_path is not None:
+            atomic_write(self._media_dir() / f"{photo.id}.jpg", jpeg)
+        return photo
+
+    def add_container(self, ig_user_id: str, photo_id: str, caption: str) -> ContainerRecord:
+        container = ContainerRecord(
+            id=self.next_id(CONTAINER_ID_BASE),
+            ig_user_id=ig_user_id,
+            photo_id=photo_id,
+            caption=caption,
+            created_ts=self.now(),
+            polls_needed=self.config.container_polls,
+        )
+        self.containers[container.id] = container
+        return container
+
+    def container_status(self, container: ContainerRecord) -> str:
+        if container.media_id is not None:
+            return "PUBLISHED"
+        if self.now() - container.created_ts > CONTAINER_TTL_SECONDS:
+            return "EXPIRED"
+        if container.reads < container.polls_needed:
+            return "IN_PROGRESS"
+        return "FINISHED"
+
+    def post_by_id(self, post_id: str) -> PostRecord | None:
+        for post in self.posts:
+            if post.id == post_id:
+                return post
+        return None
+
+    def quota_usage(self, ig_user_id: str) -> int:
+        since = self.now() - QUOTA_DURATION_SECONDS
+        return sum(
+            1 for p in self.posts if p.platform == "instagram" and p.account_id == ig_user_id and p.created_ts >= since
+        )
+
+    def image_bytes(self, photo_id: str) -> bytes | None:
+        data = self._images.get(photo_id)
+        if data is None and self.state_path is not None and photo_id in self.photos:
+            path = self._media_dir() / f"{photo_id}.jpg"
+            with contextlib.suppress(OSError):
+                data = path.read_bytes()
+                self._images[photo_id] = data
+        return data
+
+    def log_call(self, method: str, path: str) -> None:
+        self.calls.append({"method": method, "path": path})
+
+    # ----- reset / persistence -----
+
+    def reset(self) -> None:
+        """Back to the fresh demo world and the constructor's settings."""
+        if self.state_path is not None:
+            for photo_id in self.photos:
+                with contextlib.suppress(OSError):
+                    (self._media_dir() / f"{photo_id}.jpg").unlink()
+        self.config = SandboxConfig(**asdict(self._default_config))
+        self.clock_offset = 0.0
+        self.calls.clear()
+        self.internal_errors.clear()
+        self.counter = 0
+        self.posts = []
+        self.photos = {}
+        self.containers = {}
+        self.tokens = TokenState()
+        self._images = {}
+        self.save()
+
+    def _media_dir(self) -> Path:
+        assert self.state_path is not None
+        return self.state_path.with_name(self.state_path.name + ".media")
+
+    def save(self) -> None:
+        if self.state_path is None:
+            return
+        data = {
+            "format": FORMAT_VERSION,
+            "counter": self.counter,
+            "posts": [asdict(p) for p in self.posts],
+            "photos": [asdict(p) for p in self.photos.values()],
+            "containers": [asdict(c) for c in self.containers.values()],
+            "tokens": asdict(self.tokens),
+        }
+        atomic_write(self.state_path, json.dumps(data, indent=1, sort_keys=True).encode())
+
+    def _load(self) -> None:
+        if self.state_path is None or not self.state_path.exists():
+            return
+        data = json.loads(self.state_path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{self.state_path} is not a sandbox state file")
+        self.counter = int(data["counter"])
+        self.posts = [PostRecord(**p) for p in data["posts"]]
+        self.photos = {p["id"]: PhotoRecord(**p) for p in data["photos"]}
+        self.containers = {c["id"]: ContainerRecord(**c) for c in data["containers"]}
+        self.tokens = TokenState(**data["tokens"])
+
+    # ----- views -----
+
+    def post_permalink(self, base_url: str, post: PostRecord) -> str:
+        kind = "post" if post.platform == "facebook" else "ig"
+        return f"{base_url}/sandbox/{kind}/{post.id}"
+
+    def media_url(self, base_url: str, photo_id: str, width: int | None = None) -> str:
+        suffix = "" if width is None else f"_{width}"
+        return f"{base_url}/sandbox/media/{photo_id}{suffix}.jpg"
+
+    def snapshot(self, base_url: str) -> dict[str, Any]:
+        """A JSON-ready view of everything (the faults are added by the server)."""
+        ts = self.tokens
+        return {
+            "posts": [
+                {
+                    "id": p.id,
+                    "platform": p.platform,
+                    "account_id": p.account_id,
+                    "text": p.text,
+                    "image": p.image,
+                    "created_time": meta_time(p.created_ts),
+                    "permalink": self.post_permalink(base_url, p),
+                }
+                for p in self.posts
+            ],
+            "calls": [dict(c) for c in self.calls],
+            "connections": self.connections,
+            "photos": [
+                {
+                    "id": p.id,
+                    "page_id": p.page_id,
+                    "published": p.published,
+                    "post_id": p.post_id,
+                    "width": p.width,
+                    "height": p.height,
+                    "url": self.media_url(base_url, p.id),
+                }
+                for p in self.photos.values()
+            ],
+            "containers": [
+                {
+                    "id": c.id,
+                    "ig_user_id": c.ig_user_id,
+                    "status_code": self.container_status(c),
+                    "reads": c.reads,
+                    "media_id": c.media_id,
+                }
+                for c in self.containers.values()
+            ],
+            "tokens": {
+                "user": self.current_short_user_token(),
+                "long_lived": sorted(t for t in ts.long_lived if t not in ts.revoked),
+                "pages": {p.id: self.current_page_token(p.id) for p in world.PAGES},
+                "revoked": sorted(ts.revoked),
+            },
+            "config": asdict(self.config),
+            "clock_offset": self.clock_offset,
+            "internal_errors": list(self.internal_errors),
+        }
