@@ -1,0 +1,132 @@
+"""Token health: check every account's token with debug_token, and flag trouble before posts fail."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from autoposter_gui.domain.errors import ErrorCategory, PublishError
+from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, TokenInfo
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.processor import account_label
+from autoposter_gui.meta.auth import MetaAuth
+from autoposter_gui.storage.models import Account
+from autoposter_gui.tokens import APP_ID, APP_SECRET
+
+log = logging.getLogger(__name__)
+EXPIRY_WARNING = timedelta(days=7)
+REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
+    Platform.FACEBOOK.value: ("pages_show_list", "pages_read_engagement", "pages_manage_posts"),
+    Platform.INSTAGRAM.value: ("instagram_basic", "instagram_content_publish"),
+}
+PUBLISH_TASKS = frozenset({"CREATE_CONTENT", "MANAGE"})
+SCOPE_WORDS = {
+    "pages_show_list": "see your Pages",
+    "pages_read_engagement": "read your Page's posts",
+    "pages_manage_posts": "publish to your Page",
+    "instagram_basic": "see your Instagram account",
+    "instagram_content_publish": "publish to Instagram",
+}
+
+
+@dataclass(frozen=True)
+class Health:
+    """One account's verdict: status, a sentence for the owner, the expiry, and its pending posts."""
+
+    account_id: int
+    label: str
+    status: AccountStatus
+    message: str | None
+    expires_at: datetime | None
+    scheduled_posts: int = 0
+
+
+def missing_scopes(platform: str, granted: tuple[str, ...]) -> list[str]:
+    return [s for s in REQUIRED_SCOPES.get(platform, ()) if s not in granted]
+
+
+def judge(account: Account, info: TokenInfo, now: datetime) -> tuple[AccountStatus, str | None]:
+    """The status and message for one token, from what debug_token said."""
+    label = account_label(account)
+    if not info.is_valid:
+        return AccountStatus.INVALID, f"Reconnect {label}: its access token is no longer valid"
+    missing = missing_scopes(account.platform, info.scopes) if info.scopes else []
+    if missing:
+        words = ", ".join(SCOPE_WORDS.get(s, s) for s in missing)
+        return AccountStatus.NEEDS_ATTENTION, f"Reconnect {label} and allow Autoposter to {words}"
+    if info.expires_at is not None and info.expires_at - now <= EXPIRY_WARNING:
+        when = info.expires_at.strftime("%Y-%m-%d")
+        return AccountStatus.NEEDS_ATTENTION, f"The access token for {label} expires on {when}; reconnect it soon"
+    return AccountStatus.CONNECTED, None
+
+
+class TokenHealthService:
+    """Checks tokens at start and once a day; invalid accounts hold their posts instead of failing them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def check_all(self) -> list[Health]:
+        ctx, repo = self.ctx, self.ctx.repo
+        app_id, app_secret = ctx.tokens.get(APP_ID), ctx.tokens.get(APP_SECRET)
+        accounts = [a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value]
+        if not accounts or not app_id or not app_secret:
+            return []
+        now = ctx.clock.now()
+        pending = self._scheduled_counts()
+        results: list[Health] = []
+        client = ctx.graph_client()
+        try:
+            auth = MetaAuth(client, clock=ctx.clock)
+            for account in accounts:
+                token = ctx.tokens.account_token(account.platform, account.external_id)
+                status: AccountStatus
+                message: str | None
+                expires: datetime | None = None
+                if token is None:
+                    status = AccountStatus.INVALID
+                    message = f"Reconnect {account_label(account)}: its token is missing from the keyring"
+                else:
+                    try:
+                        info = auth.debug_token(app_id, app_secret, token)
+                    except PublishError as exc:
+                        if exc.category is not ErrorCategory.TOKEN:
+                            log.info("token check for account %s skipped: %s", account.id, exc.error_code)
+                            continue  # Meta unreachable: keep what we knew
+                        info = TokenInfo(is_valid=False, expires_at=None)
+                    status, message = judge(account, info, now)
+                    expires = info.expires_at
+                self._record(account, status, message, expires, now)
+                results.append(
+                    Health(account.id, account_label(account), status, message, expires, pending.get(account.id, 0))
+                )
+        finally:
+            client.close()
+        return results
+
+    def _scheduled_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for item in self.ctx.repo.items([ItemStatus.SCHEDULED]):
+            counts[item.account_id] = counts.get(item.account_id, 0) + 1
+        return counts
+
+    def _record(
+        self, account: Account, status: AccountStatus, message: str | None, expires: datetime | None, now: datetime
+    ) -> None:
+        repo = self.ctx.repo
+        repo.set_account_status(account.id, status, message, now)
+        repo.set_account_expiry(account.id, expires)
+        if status is AccountStatus.INVALID and message:
+            for item in repo.items([ItemStatus.SCHEDULED]):
+                if item.account_id == account.id:
+                    repo.flag(item.id, message)
+                    self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
+        if status.value != account.status or message != account.status_message:
+            log.info("account %s token health: %s", account.id, status.value)
+            self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+
+    def attention_with_posts(self, results: list[Health]) -> list[Health]:
+        """Accounts that need the owner and have posts waiting: worth a tray warning."""
+        return [h for h in results if h.status is not AccountStatus.CONNECTED and h.scheduled_posts]

@@ -1,0 +1,73 @@
+"""Token health against the sandbox: a revoked token is noticed before the post is due, and held until reconnect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from autoposter_gui.domain.clock import FixedClock
+from autoposter_gui.domain.models import AccountStatus, TokenInfo
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.health import TokenHealthService, judge
+from autoposter_gui.engine.runner import Runner
+from autoposter_gui.storage.models import Account
+from tests.support.helpers import BAKERY, BAKERY_IG, connect, published, queue
+
+
+def _status(ctx: Context, external_id: str) -> Account:
+    account = ctx.repo.account_by_external(external_id)
+    assert account is not None
+    return account
+
+
+def test_healthy_tokens(ctx: Context, sandbox: Any) -> None:
+    connect(ctx, sandbox)
+    results = TokenHealthService(ctx).check_all()
+    assert results and all(r.status is AccountStatus.CONNECTED for r in results)
+    assert _status(ctx, BAKERY).token_checked_at == ctx.clock.now()
+
+
+def test_revoked_token_warns_holds_and_recovers_after_reconnect(
+    ctx: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    connect(ctx, sandbox)
+    item = queue(ctx, BAKERY, "held until reconnect", when=clock.now() + timedelta(hours=1))
+    sandbox.revoke(BAKERY)
+    health = TokenHealthService(ctx)
+    results = health.check_all()
+    bad = [r for r in results if r.status is AccountStatus.INVALID]
+    # The IG account publishes with the same Page token, so it is invalid too.
+    assert sorted(r.label for r in bad) == ["Facebook Page Sandbox Bakery", "Instagram account @sandbox.bakery"]
+    assert [h.scheduled_posts for h in health.attention_with_posts(results)] == [1]
+    flagged = ctx.repo.item(item.id)
+    assert flagged is not None and "Reconnect Facebook Page Sandbox Bakery" in (flagged.error_message or "")
+
+    clock.advance(timedelta(hours=2))
+    assert Runner(ctx).run_due().processed == 0  # held, not failed, no attempt burned
+    held = ctx.repo.item(item.id)
+    assert held is not None and held.status == "scheduled" and held.attempt_count == 0
+
+    connect(ctx, sandbox)  # reconnecting issues fresh page tokens
+    assert _status(ctx, BAKERY).status == _status(ctx, BAKERY_IG).status == AccountStatus.CONNECTED.value
+    assert Runner(ctx).run_due().succeeded == 1
+    assert len(published(sandbox, "held until reconnect")) == 1
+
+
+def _account(platform: str = "facebook") -> Account:
+    return Account(id=1, platform=platform, external_id="1", name="Shop", username="shop")
+
+
+def test_judge_rules() -> None:
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    ok = TokenInfo(True, None, ("pages_show_list", "pages_read_engagement", "pages_manage_posts"))
+    assert judge(_account(), ok, now) == (AccountStatus.CONNECTED, None)
+    soon = TokenInfo(True, now + timedelta(days=6), ok.scopes)
+    status, message = judge(_account(), soon, now)
+    assert status is AccountStatus.NEEDS_ATTENTION and "2027-01-07" in (message or "")
+    later = TokenInfo(True, now + timedelta(days=30), ok.scopes)
+    assert judge(_account(), later, now)[0] is AccountStatus.CONNECTED
+    missing = TokenInfo(True, None, ("instagram_basic",))
+    status, message = judge(_account("instagram"), missing, now)
+    assert status is AccountStatus.NEEDS_ATTENTION and "publish to Instagram" in (message or "")
+    status, message = judge(_account(), TokenInfo(False, None), now)
+    assert status is AccountStatus.INVALID and (message or "").startswith("Reconnect")
