@@ -27,9 +27,7 @@ def make_image(path: Path, size: tuple[int, int] = (1080, 1080), color: str = "o
     return str(path)
 
 
-def queue(
-    ctx: Context, account: str, text: str, image: str | None = None, when: datetime | None = None
-) -> QueueItem:
+def queue(ctx: Context, account: str, text: str, image: str | None = None, when: datetime | None = None) -> QueueItem:
     return PostService(ctx).create(PostRequest([account], text, image, when))[0]
 
 
