@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from autoposter_gui import __version__
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
-from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
 from autoposter_gui.domain.times import iso
 
 log = logging.getLogger("autoposter_gui.cli")
@@ -158,6 +158,13 @@ def cmd_connect(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def cmd_accounts(args: argparse.Namespace, ctx: Any) -> Any:
+    from autoposter_gui.engine.health import TokenHealthService
+
+    if ctx.repo.accounts():
+        try:
+            TokenHealthService(ctx).check_all()  # live token health; skipped quietly when Meta can't be reached
+        except KeyringUnavailableError:
+            pass  # listing works without the keyring; the stored status is shown
     rows = [account_json(a) for a in ctx.repo.accounts()]
     return rows, _table(rows, ["id", "platform", "account_id", "name", "status", "token_expires_at"])
 

@@ -130,3 +130,18 @@ class TokenHealthService:
     def attention_with_posts(self, results: list[Health]) -> list[Health]:
         """Accounts that need the owner and have posts waiting: worth a tray warning."""
         return [h for h in results if h.status is not AccountStatus.CONNECTED and h.scheduled_posts]
+
+    def check_and_notify(self) -> list[Health]:
+        """Run the check and raise a notice for accounts that need the owner while posts are waiting."""
+        results = self.check_all()
+        for health in self.attention_with_posts(results):
+            self.ctx.events.emit(
+                Events.NOTICE,
+                "token_attention",
+                {
+                    "account_id": health.account_id,
+                    "message": health.message,
+                    "scheduled_posts": health.scheduled_posts,
+                },
+            )
+        return results

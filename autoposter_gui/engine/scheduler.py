@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from autoposter_gui.engine.runner import Runner, RunnerBusyError
 
 log = logging.getLogger(__name__)
 JOB_ID = "publish-due"
+HEALTH_JOB_ID = "token-health"
 
 
 @dataclass
@@ -28,8 +30,17 @@ class SchedulerState:
 class PublishScheduler:
     """APScheduler BackgroundScheduler: every minute, coalesced, one instance at a time."""
 
-    def __init__(self, runner: Runner, *, interval_seconds: int = 60) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        interval_seconds: int = 60,
+        health_check: Callable[[], object] | None = None,
+        health_interval_hours: int = 24,
+    ) -> None:
         self.runner = runner
+        self.health_check = health_check
+        self.health_interval_hours = health_interval_hours
         self.events: Events = runner.ctx.events
         self.interval_seconds = interval_seconds
         self.state = SchedulerState()
@@ -54,6 +65,13 @@ class PublishScheduler:
             id=JOB_ID,
             next_run_time=datetime.now(UTC),
         )
+        if self.health_check is not None:
+            self._scheduler.add_job(
+                self._check_health,
+                IntervalTrigger(hours=self.health_interval_hours, timezone=UTC),
+                id=HEALTH_JOB_ID,
+                next_run_time=datetime.now(UTC),
+            )
         self._scheduler.start()
         self.state.running = True
         self.state.paused = False
@@ -90,6 +108,15 @@ class PublishScheduler:
             self._scheduler.shutdown(wait=wait)
             self._scheduler = None
         self.state.running = False
+
+    def _check_health(self) -> None:
+        assert self.health_check is not None
+        try:
+            self.health_check()
+        except AutoposterError as exc:
+            log.warning("token check failed: %s", exc)
+        except Exception:
+            log.exception("token check crashed")
 
     def _tick(self) -> None:
         with self._tick_lock:

@@ -23,7 +23,14 @@ def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
 def connected_env(env: dict[str, str], sandbox: Any) -> Iterator[dict[str, str]]:
     creds = sandbox.credentials
     result = run_cli(
-        env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token,
+        env,
+        "connect",
+        "--app-id",
+        creds.app_id,
+        "--app-secret",
+        creds.app_secret,
+        "--user-token",
+        creds.user_token,
         "--json",
     )
     assert result.code == 0, result.stderr
@@ -47,7 +54,14 @@ def _bad(result: CliResult, code: int = 2) -> str:
 def test_connect_lists_accounts_and_never_prints_secrets(env: dict[str, str], sandbox: Any) -> None:
     creds = sandbox.credentials
     result = run_cli(
-        env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token,
+        env,
+        "connect",
+        "--app-id",
+        creds.app_id,
+        "--app-secret",
+        creds.app_secret,
+        "--user-token",
+        creds.user_token,
         "--json",
     )
     accounts = _ok(result)
@@ -65,8 +79,20 @@ def test_post_run_due_queue_activity(connected_env: dict[str, str], sandbox: Any
     assert [set(r) for r in text_item] == [{"id", "platform", "account_id", "status", "scheduled_at"}]
     assert text_item[0]["status"] == "scheduled" and text_item[0]["account_id"] == BAKERY
     both = _ok(
-        run_cli(env, "post", "--account", BAKERY, "--account", BAKERY_IG, "--text", "Photo day", "--image", img,
-                "--now", "--json")
+        run_cli(
+            env,
+            "post",
+            "--account",
+            BAKERY,
+            "--account",
+            BAKERY_IG,
+            "--text",
+            "Photo day",
+            "--image",
+            img,
+            "--now",
+            "--json",
+        )
     )
     assert {r["platform"] for r in both} == {"facebook", "instagram"}
     later = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
@@ -98,8 +124,11 @@ BAD_POSTS: list[tuple[str, list[str], str]] = [
     ("missing image", ["--account", BAKERY, "--text", "x", "--image", "/nope/none.jpg", "--now"], "not found"),
     ("ig without image", ["--account", BAKERY_IG, "--text", "x", "--now"], "need an image"),
     ("ig caption too long", ["--account", BAKERY_IG, "--text", "x" * 2201, "--image", "IMG", "--now"], "2,200"),
-    ("ig hashtags", ["--account", BAKERY_IG, "--text", " ".join(f"#h{i}" for i in range(31)), "--image", "IMG",
-                     "--now"], "30 hashtags"),
+    (
+        "ig hashtags",
+        ["--account", BAKERY_IG, "--text", " ".join(f"#h{i}" for i in range(31)), "--image", "IMG", "--now"],
+        "30 hashtags",
+    ),
     ("bad time", ["--account", BAKERY, "--text", "x", "--at", "next tuesday"], "ISO 8601"),
     ("past time", ["--account", BAKERY, "--text", "x", "--at", "2020-01-01T10:00"], "past"),
     ("no when", ["--account", BAKERY, "--text", "x"], "--at"),
@@ -147,8 +176,9 @@ def test_no_keyring_is_a_clear_failure(env: dict[str, str], sandbox: Any) -> Non
     env = {**env, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     creds = sandbox.credentials
     line = _bad(
-        run_cli(env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token",
-                creds.user_token),
+        run_cli(
+            env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token
+        ),
         code=1,
     )
     assert "keyring" in line.lower() and creds.app_secret not in line
@@ -163,3 +193,12 @@ def test_json_flag_anywhere_and_human_output(connected_env: dict[str, str]) -> N
     assert isinstance(_ok(run_cli(connected_env, "--json", "accounts")), list)
     human = run_cli(connected_env, "accounts")
     assert human.code == 0 and "Sandbox Bakery" in human.stdout
+
+
+def test_accounts_show_token_health(connected_env: dict[str, str], sandbox: Any) -> None:
+    before = {a["account_id"]: a for a in _ok(run_cli(connected_env, "accounts", "--json"))}
+    assert before[BAKERY]["status"] == "connected"
+    sandbox.revoke(BAKERY)
+    after = {a["account_id"]: a for a in _ok(run_cli(connected_env, "accounts", "--json"))}
+    assert after[BAKERY]["status"] == "invalid" and "Reconnect" in after[BAKERY]["status_message"]
+    assert "token_expires_at" in after[BAKERY]
