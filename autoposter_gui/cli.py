@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--account", action="append", required=True, metavar="ACCOUNT_ID", help="page id or IG user id")
     p.add_argument("--text", required=True)
     p.add_argument("--image", metavar="PATH")
+    p.add_argument(
+        "--fit",
+        choices=["pad", "crop"],
+        help="Instagram only: pad (letterbox) or crop an image whose aspect ratio Instagram refuses; "
+        "the original file is kept",
+    )
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="ISO8601", help="when to publish; no offset means local time")
     when.add_argument("--now", action="store_true", help="publish as soon as the runner next runs")
@@ -174,7 +180,10 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.posts import PostRequest, PostService
 
     when, zone = (None, None) if args.now else parse_when(args.at)
-    items = PostService(ctx).create(PostRequest(args.account, args.text, args.image, when, zone))
+    service = PostService(ctx)
+    items = service.create(PostRequest(args.account, args.text, args.image, when, zone, fit=args.fit))
+    for warning in service.quota_warnings(service.resolve_accounts(args.account)):
+        print(f"autoposter: warning: {warning}", file=sys.stderr)
     external = _external_ids(ctx)
     rows = [
         {

@@ -93,3 +93,66 @@ def to_jpeg_bytes(path: str | os.PathLike[str], max_width: int | None = None, ma
             if max_bytes is None or len(data) <= max_bytes or quality <= 40:
                 return data
             quality -= 10
+
+
+IG_MIN_RATIO = 0.8  # 4:5
+IG_MAX_RATIO = 1.91  # 1.91:1
+IG_MIN_WIDTH = 320
+
+
+def instagram_ratio_ok(width: int, height: int) -> bool:
+    ratio = width / height if height else 0.0
+    return IG_MIN_RATIO - 1e-3 <= ratio <= IG_MAX_RATIO + 1e-3
+
+
+def instagram_problem(info: ImageInfo) -> str | None:
+    """Why Instagram would refuse this image, or None. Size and format are fixed automatically when publishing."""
+    if not instagram_ratio_ok(info.width, info.height):
+        return (
+            f"Instagram needs an aspect ratio between 4:5 (portrait) and 1.91:1 (landscape); this image is "
+            f"{info.width}×{info.height}. Use “Pad to fit” or “Crop to fit”"
+        )
+    return None
+
+
+def _target_size(width: int, height: int, mode: str) -> tuple[int, int]:
+    ratio = width / height
+    if mode == "pad":  # grow the short side
+        if ratio > IG_MAX_RATIO:
+            return width, round(width / IG_MAX_RATIO)
+        return round(height * IG_MIN_RATIO), height
+    if ratio > IG_MAX_RATIO:  # crop: shrink the long side
+        return round(height * IG_MAX_RATIO), height
+    return width, round(width / IG_MIN_RATIO)
+
+
+def fit_for_instagram(
+    path: str | os.PathLike[str], out_dir: Path, mode: str = "pad", color: tuple[int, int, int] = (255, 255, 255)
+) -> Path:
+    """Write a JPEG copy of the image whose ratio Instagram accepts ("pad" letterboxes, "crop" centres a cut).
+
+    The original file is never touched; the copy is at most 1440 px wide.
+    """
+    from PIL import Image
+
+    if mode not in ("pad", "crop"):
+        raise ValueError("mode must be 'pad' or 'crop'")
+    src_path = Path(path)
+    with Image.open(src_path) as src:
+        img = src.convert("RGB")
+    width, height = img.size
+    if not instagram_ratio_ok(width, height):
+        tw, th = _target_size(width, height, mode)
+        if mode == "pad":
+            canvas = Image.new("RGB", (tw, th), color)
+            canvas.paste(img, ((tw - width) // 2, (th - height) // 2))
+            img = canvas
+        else:
+            left, top = (width - tw) // 2, (height - th) // 2
+            img = img.crop((left, top, left + tw, top + th))
+    if img.width > IG_MAX_WIDTH:
+        img = img.resize((IG_MAX_WIDTH, max(1, round(img.height * IG_MAX_WIDTH / img.width))), Image.Resampling.LANCZOS)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"{src_path.stem}-{mode}-{img.width}x{img.height}.jpg"
+    img.save(out, "JPEG", quality=90)
+    return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.images import ImageInfo, inspect_image
+from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_problem
 from autoposter_gui.domain.models import Platform
 
 FB_MAX_CHARS = 63_206
@@ -71,14 +71,20 @@ class PostDraft:
     scheduled_at: datetime | None  # None: publish now
 
 
-def validate_post(draft: PostDraft, now: datetime, *, require_future: bool = True) -> ImageInfo | None:
+def validate_post(
+    draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
+) -> ImageInfo | None:
     """Raise ValidationError for the first problem found; return the image info when there is an image."""
     problems = text_problems(draft.text, draft.platforms)
     if problems:
         raise ValidationError(problems[0], field="text")
     if Platform.INSTAGRAM in draft.platforms and not draft.image_path:
-        raise ValidationError("Instagram posts need an image; add one with --image", field="image")
+        raise ValidationError("Instagram posts need an image; add one to post to Instagram", field="image")
     info = inspect_image(draft.image_path) if draft.image_path else None
+    if info is not None and Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:
+        problem = instagram_problem(info)
+        if problem:
+            raise ValidationError(problem, field="image")
     if draft.scheduled_at is not None:
         if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
             raise ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.images import fit_for_instagram, inspect_image, instagram_ratio_ok
 from autoposter_gui.domain.models import ItemStatus, Platform
 from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
 from autoposter_gui.engine.context import Context
@@ -26,6 +27,8 @@ class PostRequest:
     when: datetime | None = None
     zone: str | None = None
     draft: bool = False
+    fit: str | None = None  # "pad" or "crop": make an Instagram-ready copy when the ratio is out of range
+    fit_color: tuple[int, int, int] = (255, 255, 255)
 
 
 class PostService:
@@ -54,24 +57,81 @@ class PostService:
         """Check everything; raise ValidationError with the first problem. Writes nothing."""
         accounts = self.resolve_accounts(request.account_refs)
         platforms = tuple(Platform(a.platform) for a in accounts)
+        now = self.ctx.clock.now()
         draft = PostDraft(request.text, platforms, request.image_path, request.when)
-        validate_post(draft, self.ctx.clock.now(), require_future=not request.draft)
+        validate_post(draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None)
         return accounts
+
+    def _instagram_image(self, request: PostRequest, image: str | None) -> str | None:
+        """The image the Instagram items use: a fixed copy in the data folder when asked and needed."""
+        if not image or not request.fit:
+            return image
+        info = inspect_image(image)
+        if instagram_ratio_ok(info.width, info.height):
+            return image
+        try:
+            fixed = fit_for_instagram(image, self.ctx.config.data_dir / "media", request.fit, request.fit_color)
+        except OSError as exc:
+            raise ValidationError(f"Could not save the fitted image: {exc.strerror}", field="image") from None
+        return str(fixed)
 
     def create(self, request: PostRequest) -> list[QueueItem]:
         """Validate, then write one queue item per account in one transaction."""
         accounts = self.validate(request)
         now = self.ctx.clock.now()
         image = str(Path(request.image_path).expanduser().resolve()) if request.image_path else None
+        ig_image = self._instagram_image(request, image) if any(a.platform == "instagram" for a in accounts) else image
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
         items = self.repo.add_items(
-            [NewItem(a.id, Platform(a.platform), request.text, image, status, when, request.zone) for a in accounts],
+            [
+                NewItem(
+                    a.id,
+                    Platform(a.platform),
+                    request.text,
+                    ig_image if a.platform == Platform.INSTAGRAM.value else image,
+                    status,
+                    when,
+                    request.zone,
+                )
+                for a in accounts
+            ],
             now,
         )
         for item in items:
             self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
         return items
+
+    def quota_warnings(self, accounts: Sequence[Account]) -> list[str]:
+        """A sentence per Instagram account whose 24-hour publishing limit is already used up (network: call
+        this off the GUI thread). Unreachable Meta or missing tokens give no warning."""
+        from autoposter_gui.domain.errors import AutoposterError, PublishError
+        from autoposter_gui.meta.publisher import MetaPublisher
+
+        warnings: list[str] = []
+        ig = [a for a in accounts if a.platform == Platform.INSTAGRAM.value]
+        if not ig:
+            return warnings
+        client = self.ctx.graph_client()
+        client.timeout = (3.0, 5.0)
+        try:
+            publisher = MetaPublisher(client)
+            for account in ig:
+                try:
+                    token = self.ctx.tokens.account_token(account.platform, account.external_id)
+                    if token is None:
+                        continue
+                    used, total = publisher.publishing_quota(account.external_id, token)
+                except (PublishError, AutoposterError):
+                    continue
+                if used >= total:
+                    warnings.append(
+                        f"@{account.username or account.name} has used today's Instagram publishing limit "
+                        f"({used} of {total}); posts due in the next 24 hours will wait until it frees up"
+                    )
+        finally:
+            client.close()
+        return warnings
 
     def update(self, item_id: int, request: PostRequest) -> QueueItem:
         """Edit a post that has not started publishing."""
@@ -124,6 +184,19 @@ class PostService:
     def publish_now(self, item_id: int) -> QueueItem:
         """Make an item due right away (the runner thread publishes it)."""
         return self.reschedule(item_id, self.ctx.clock.now())
+
+    def missed_ids(self) -> list[int]:
+        return [i.id for i in self.repo.items([ItemStatus.MISSED])]
+
+    def publish_missed(self, ids: Sequence[int]) -> None:
+        """The owner chose "Publish now" for missed posts."""
+        for item_id in ids:
+            self.publish_now(item_id)
+
+    def skip(self, ids: Sequence[int]) -> None:
+        """The owner chose "Skip": the posts are canceled (kept in the queue, never published)."""
+        for item_id in ids:
+            self.cancel(item_id)
 
     def delete_draft(self, item_id: int) -> None:
         self.repo.delete_draft(item_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from autoposter_gui.domain.errors import (
@@ -25,6 +25,9 @@ from autoposter_gui.storage.repo import Failure
 
 log = logging.getLogger(__name__)
 RECHECK_DELAY_MINUTES = 2
+# Meta's smallest documented IG quota is 25 posts a day: ask Meta only once our own count gets near it.
+QUOTA_CHECK_FROM = 20
+QUOTA_WAIT = timedelta(hours=1)
 
 
 class Outcome(StrEnum):
@@ -139,6 +142,13 @@ class ItemProcessor:
             except ValidationError as exc:
                 return self._fail_without_call(item, Failure("image", f"{exc}; edit the post and pick the image again"))
 
+        if item.platform == Platform.INSTAGRAM.value and resume_container is None:
+            full = self._quota_full(account, token)
+            if full is not None:
+                repo.defer(item_id, clock.now() + QUOTA_WAIT, full, "quota", clock.now())
+                self._changed(item_id)
+                return Outcome.HELD
+
         attempt = repo.start_attempt(item_id, clock.now())
         self._changed(item_id, attempt.id)
         if resume_container is not None:
@@ -189,9 +199,31 @@ class ItemProcessor:
             on_container=lambda cid: self.repo.set_container(attempt.id, cid),
         )
 
+    def _quota_full(self, account: Account, token: str) -> str | None:
+        """A message when Instagram's 24-hour publishing limit is used up, else None (checked only when near)."""
+        if self.repo.posted_since(account.id, self.ctx.clock.now() - timedelta(hours=24)) < QUOTA_CHECK_FROM:
+            return None
+        try:
+            used, total = self.publisher.publishing_quota(account.external_id, token)
+        except PublishError as exc:
+            log.info("quota check for account %s failed (%s); publishing anyway", account.id, exc.error_code)
+            return None
+        if used < total:
+            return None
+        return (
+            f"Instagram's daily publishing limit is reached ({used} of {total} posts in 24 hours); "
+            "this post will go out when the window frees up"
+        )
+
     def _record_error(self, item: QueueItem, account: Account, attempt: DeliveryAttempt, err: PublishError) -> Outcome:
         now = self.ctx.clock.now()
-        next_at = next_attempt_after(attempt.attempt_number, now, err.retry_after) if err.is_temporary else None
+        if err.category is ErrorCategory.QUOTA:
+            # Over quota is a wait, not a failure: it never uses up the item's attempts.
+            next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
+        elif err.is_temporary:
+            next_at = next_attempt_after(attempt.attempt_number, now, err.retry_after)
+        else:
+            next_at = None
         failure = Failure(err.error_code, str(err), needs_reconcile=err.ambiguous)
         self.repo.finish_unsuccessful(item.id, attempt.id, failure, now, next_at)
         log.info(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from autoposter_gui.domain.errors import AutoposterError
+from autoposter_gui.engine.catchup import CatchUpPolicy
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.runner import Runner, RunnerBusyError
 
@@ -37,7 +38,9 @@ class PublishScheduler:
         interval_seconds: int = 60,
         health_check: Callable[[], object] | None = None,
         health_interval_hours: int = 24,
+        catchup: CatchUpPolicy | None = None,
     ) -> None:
+        self.catchup = catchup
         self.runner = runner
         self.health_check = health_check
         self.health_interval_hours = health_interval_hours
@@ -130,6 +133,8 @@ class PublishScheduler:
         self.events.emit(Events.TICK_STARTED)
         summary: dict[str, Any]
         try:
+            if self.catchup is not None:
+                self.catchup.before_tick()
             stats = self.runner.run_due(lock_timeout=5.0)
             summary = {**stats.as_dict(), "error": None}
             self.state.last_error = None

@@ -202,3 +202,36 @@ def test_accounts_show_token_health(connected_env: dict[str, str], sandbox: Any)
     after = {a["account_id"]: a for a in _ok(run_cli(connected_env, "accounts", "--json"))}
     assert after[BAKERY]["status"] == "invalid" and "Reconnect" in after[BAKERY]["status_message"]
     assert "token_expires_at" in after[BAKERY]
+
+
+def test_instagram_ratio_is_checked_at_compose_time_and_fit_fixes_it(
+    connected_env: dict[str, str], tmp_path: Path, sandbox: Any
+) -> None:
+    tall = make_image(tmp_path / "tall.jpg", (600, 1500))
+    original = Path(tall).read_bytes()
+    line = _bad(run_cli(connected_env, "post", "--account", BAKERY_IG, "--text", "tall", "--image", tall, "--now"))
+    assert "aspect ratio" in line and "--fit" not in line or "Pad to fit" in line
+    rows = _ok(
+        run_cli(
+            connected_env,
+            "post",
+            "--account",
+            BAKERY_IG,
+            "--account",
+            BAKERY,
+            "--text",
+            "tall",
+            "--image",
+            tall,
+            "--fit",
+            "pad",
+            "--now",
+            "--json",
+        )
+    )
+    assert len(rows) == 2
+    queue = {q["platform"]: q for q in _ok(run_cli(connected_env, "queue", "--json"))}
+    assert queue["facebook"]["image_path"] == str(Path(tall).resolve())
+    assert queue["instagram"]["image_path"] != queue["facebook"]["image_path"]
+    assert Path(tall).read_bytes() == original
+    assert _ok(run_cli(connected_env, "run-due", "--json"))["succeeded"] == 2

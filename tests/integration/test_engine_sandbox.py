@@ -256,3 +256,28 @@ def test_per_account_order_is_kept(connected: Context, sandbox: Any) -> None:
     assert fb == [f"order {n}" for n in range(5)] or fb == [f"order {n}" for n in reversed(range(5))]
     ordered = sorted(published(sandbox), key=lambda p: p["id"])
     assert [p["text"] for p in ordered] == [f"order {n}" for n in range(5)]
+
+
+def test_instagram_quota_full_waits_instead_of_failing(
+    connected: Context, sandbox: Any, clock: FixedClock, tmp_path: Path
+) -> None:
+    from autoposter_gui.engine.posts import PostService
+
+    img = make_image(tmp_path / "q.jpg")
+    sandbox.configure(quota_total=1)
+    queue(connected, BAKERY_IG, "first of the day", img)
+    assert Runner(connected).run_due().succeeded == 1
+    ig = connected.repo.account_by_external(BAKERY_IG)
+    assert ig is not None
+    warnings = PostService(connected).quota_warnings([ig])
+    assert warnings and "1 of 1" in warnings[0]
+    item_id = queue(connected, BAKERY_IG, "second of the day", img).id
+    stats = Runner(connected).run_due()
+    assert stats.failed == 0 and stats.retried == 1
+    item = _item(connected, item_id)
+    assert item.status == "scheduled" and item.next_attempt_at >= clock.now() + timedelta(hours=1)
+    assert "limit" in item.error_message.lower()
+    sandbox.configure(quota_total=100)
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert Runner(connected).run_due().succeeded == 1
+    assert len(published(sandbox, "second of the day")) == 1

@@ -116,3 +116,36 @@ def test_retry_backoff() -> None:
         None,
     ]
     assert next_attempt_after(1, NOW, timedelta(minutes=30)) == NOW + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("size", "ok"),
+    [((1080, 1350), True), ((1910, 1000), True), ((1000, 2000), False), ((3000, 1000), False), ((320, 400), True)],
+)
+def test_instagram_aspect_ratio_preflight(tmp_path: Path, size: tuple[int, int], ok: bool) -> None:
+    img = _image(tmp_path / "r.jpg", size)
+    draft = PostDraft("hi", (Platform.INSTAGRAM,), img, None)
+    if ok:
+        validate_post(draft, NOW)
+    else:
+        with pytest.raises(ValidationError, match="Pad to fit"):
+            validate_post(draft, NOW)
+        # Facebook takes any ratio.
+        validate_post(PostDraft("hi", (Platform.FACEBOOK,), img, None), NOW)
+
+
+@pytest.mark.parametrize("mode", ["pad", "crop"])
+@pytest.mark.parametrize("size", [(1000, 2000), (3000, 1000)])
+def test_fit_for_instagram_fixes_ratio_and_keeps_original(tmp_path: Path, mode: str, size: tuple[int, int]) -> None:
+    from autoposter_gui.domain.images import fit_for_instagram, instagram_ratio_ok
+
+    src = _image(tmp_path / "tall.png", size, fmt="PNG")
+    before = Path(src).read_bytes()
+    out = fit_for_instagram(src, tmp_path / "fixed", mode, (0, 0, 0))
+    assert Path(src).read_bytes() == before
+    info = inspect_image(out)
+    assert info.format == "JPEG" and instagram_ratio_ok(info.width, info.height) and info.width <= 1440
+    if mode == "pad":
+        with Image.open(out) as img:
+            corner = img.getpixel((0, 0))
+        assert isinstance(corner, tuple) and max(corner) < 30  # letterboxed in the chosen colour
