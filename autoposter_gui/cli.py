@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -167,10 +168,9 @@ def cmd_accounts(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.health import TokenHealthService
 
     if ctx.repo.accounts():
-        try:
-            TokenHealthService(ctx).check_all()  # live token health; skipped quietly when Meta can't be reached
-        except KeyringUnavailableError:
-            pass  # listing works without the keyring; the stored status is shown
+        # Live token health (skipped quietly when Meta can't be reached); listing works without the keyring.
+        with contextlib.suppress(KeyringUnavailableError):
+            TokenHealthService(ctx).check_all()
     rows = [account_json(a) for a in ctx.repo.accounts()]
     return rows, _table(rows, ["id", "platform", "account_id", "name", "status", "token_expires_at"])
 

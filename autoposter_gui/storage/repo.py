@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +23,10 @@ from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
 DUE_BATCH = 50
+# Sort keys Repo.items accepts (queue item columns, or "account": platform then name).
+ITEM_SORT_KEYS = frozenset(
+    {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
+)
 
 
 @dataclass(frozen=True)
@@ -130,12 +135,26 @@ class Repo:
         limit: int | None = None,
         offset: int = 0,
         newest_first: bool = False,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> list[QueueItem]:
+        """Items in id order (``newest_first`` reverses it), or by a ``sort`` key from ITEM_SORT_KEYS (ties by id)."""
         with self.store.transaction() as s:
             q = select(QueueItem)
             if statuses is not None:
                 q = q.where(QueueItem.status.in_([st.value for st in statuses]))
-            q = q.order_by(QueueItem.id.desc() if newest_first else QueueItem.id.asc())
+            if sort is None:
+                q = q.order_by(QueueItem.id.desc() if newest_first else QueueItem.id.asc())
+            else:
+                if sort not in ITEM_SORT_KEYS:
+                    raise ValueError(f"unknown sort key {sort!r}")
+                if sort == "account":
+                    q = q.join(Account, Account.id == QueueItem.account_id)
+                    columns: list[Any] = [Account.platform, Account.name]
+                else:
+                    columns = [getattr(QueueItem, sort)]
+                direction = [c.desc().nulls_last() if descending else c.asc().nulls_last() for c in columns]
+                q = q.order_by(*direction, QueueItem.id.desc() if descending else QueueItem.id.asc())
             if limit is not None:
                 q = q.limit(limit).offset(offset)
             return list(s.scalars(q))
@@ -346,6 +365,40 @@ class Repo:
         with self.store.transaction() as s:
             s.execute(update(QueueItem).where(QueueItem.id == item_id).values(error_message=message))
 
+    def posted_since(self, account_id: int, since: datetime) -> int:
+        """How many items this account published since ``since`` (a local estimate of quota use)."""
+        with self.store.transaction() as s:
+            q = select(func.count(QueueItem.id)).where(
+                QueueItem.account_id == account_id,
+                QueueItem.status == ItemStatus.POSTED.value,
+                QueueItem.updated_at >= since,
+            )
+            return int(s.scalar(q) or 0)
+
+    def mark_missed(self, due_before: datetime, now: datetime) -> list[int]:
+        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically); their ids."""
+        with self.store.transaction() as s:
+            ids = list(
+                s.scalars(
+                    select(QueueItem.id).where(
+                        QueueItem.status == ItemStatus.SCHEDULED.value,
+                        QueueItem.attempt_count == 0,
+                        QueueItem.scheduled_at < due_before,
+                    )
+                )
+            )
+            if ids:
+                s.execute(
+                    update(QueueItem)
+                    .where(QueueItem.id.in_(ids), QueueItem.status == ItemStatus.SCHEDULED.value)
+                    .values(
+                        status=ItemStatus.MISSED.value,
+                        error_message="Missed while the computer was off: publish it now, reschedule it or skip it",
+                        updated_at=now,
+                    )
+                )
+            return ids
+
     def used_provider_ids(self, account_id: int) -> set[str]:
         """Provider ids already recorded for this account (so reconciliation never claims one twice)."""
         with self.store.transaction() as s:
@@ -412,6 +465,8 @@ class Repo:
             item = self._get_for_action(s, item_id)
             if item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
                 raise ValidationError(f"Item {item_id} is {item.status} and cannot be rescheduled")
+            if item.status == ItemStatus.MISSED.value:
+                item.error_message = None
             item.status = ItemStatus.SCHEDULED.value
             item.scheduled_at = when
             item.scheduled_tz = zone
