@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -145,3 +146,13 @@ class TokenHealthService:
                 },
             )
         return results
+
+
+def daily_jobs(ctx: Context) -> list[tuple[str, Callable[[], object]]]:
+    """The maintenance the scheduler runs at start and once a day: token health, then a database backup."""
+    from autoposter_gui.storage.backup import backup_now
+
+    return [
+        ("token-health", TokenHealthService(ctx).check_and_notify),
+        ("backup", lambda: backup_now(ctx.store, ctx.clock.now())),
+    ]

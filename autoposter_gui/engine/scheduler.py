@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +16,6 @@ from autoposter_gui.engine.runner import Runner, RunnerBusyError
 
 log = logging.getLogger(__name__)
 JOB_ID = "publish-due"
-HEALTH_JOB_ID = "token-health"
 
 
 @dataclass
@@ -36,14 +35,12 @@ class PublishScheduler:
         runner: Runner,
         *,
         interval_seconds: int = 60,
-        health_check: Callable[[], object] | None = None,
-        health_interval_hours: int = 24,
+        daily_jobs: Sequence[tuple[str, Callable[[], object]]] = (),
         catchup: CatchUpPolicy | None = None,
     ) -> None:
         self.catchup = catchup
         self.runner = runner
-        self.health_check = health_check
-        self.health_interval_hours = health_interval_hours
+        self.daily_jobs = list(daily_jobs)
         self.events: Events = runner.ctx.events
         self.interval_seconds = interval_seconds
         self.state = SchedulerState()
@@ -68,11 +65,12 @@ class PublishScheduler:
             id=JOB_ID,
             next_run_time=datetime.now(UTC),
         )
-        if self.health_check is not None:
+        for name, job in self.daily_jobs:  # token health, backups: at start, then once a day
             self._scheduler.add_job(
-                self._check_health,
-                IntervalTrigger(hours=self.health_interval_hours, timezone=UTC),
-                id=HEALTH_JOB_ID,
+                self._run_maintenance,
+                IntervalTrigger(hours=24, timezone=UTC),
+                args=(name, job),
+                id=f"daily-{name}",
                 next_run_time=datetime.now(UTC),
             )
         self._scheduler.start()
@@ -112,14 +110,13 @@ class PublishScheduler:
             self._scheduler = None
         self.state.running = False
 
-    def _check_health(self) -> None:
-        assert self.health_check is not None
+    def _run_maintenance(self, name: str, job: Callable[[], object]) -> None:
         try:
-            self.health_check()
+            job()
         except AutoposterError as exc:
-            log.warning("token check failed: %s", exc)
+            log.warning("daily %s failed: %s", name, exc)
         except Exception:
-            log.exception("token check crashed")
+            log.exception("daily %s crashed", name)
 
     def _tick(self) -> None:
         with self._tick_lock:

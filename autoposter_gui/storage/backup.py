@@ -1,0 +1,90 @@
+"""Rolling database backups (one a day, the last 7 kept) and restoring one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from autoposter_gui.domain.errors import StoreError
+from autoposter_gui.storage.db import Store
+
+log = logging.getLogger(__name__)
+KEEP = 7
+PREFIX = "autoposter-"
+
+
+def backups_dir(db_path: Path) -> Path:
+    return db_path.parent / "backups"
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    """Backups, newest first."""
+    folder = backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{PREFIX}*.db"), reverse=True)
+
+
+def backup_now(store: Store, now: datetime, keep: int = KEEP) -> Path:
+    """Copy the live database (consistently, with SQLite's backup API) to today's backup; prune old ones."""
+    folder = backups_dir(store.db_path)
+    target = folder / f"{PREFIX}{now:%Y%m%d}.db"
+    tmp = target.with_suffix(".tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        raw = store.engine.raw_connection()
+        try:
+            dest = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+            finally:
+                dest.close()
+        finally:
+            raw.close()
+        os.replace(tmp, target)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"Could not back up the database to {folder}: {exc}") from None
+    for old in list_backups(store.db_path)[keep:]:
+        old.unlink(missing_ok=True)
+    log.info("database backed up to %s", target.name)
+    return target
+
+
+def check_backup(path: Path) -> None:
+    """Raise StoreError unless ``path`` is a healthy SQLite database."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        raise StoreError(f"The backup {path.name} cannot be read; pick another one") from None
+    if not result or result[0] != "ok":
+        raise StoreError(f"The backup {path.name} is damaged; pick another one")
+
+
+def restore_backup(db_path: Path, backup: Path, now: datetime) -> Path:
+    """Put ``backup`` in place of the database (which must not be open). The current file is kept aside.
+
+    Returns where the replaced database was moved.
+    """
+    check_backup(backup)
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    try:
+        if db_path.exists():
+            os.replace(db_path, aside)
+        for suffix in ("-wal", "-shm"):
+            extra = db_path.with_name(db_path.name + suffix)
+            if extra.exists():
+                os.replace(extra, aside.with_name(aside.name + suffix))
+        shutil.copy2(backup, db_path)
+    except OSError as exc:
+        raise StoreError(f"Could not restore the backup: {exc.strerror}") from None
+    log.warning("database restored from %s; the previous one is at %s", backup.name, aside.name)
+    return aside
