@@ -301,9 +301,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     config = AppConfig.from_env()
-    from autoposter_gui.logsetup import configure_logging
+    from autoposter_gui.logsetup import configure_logging, level_from_env
 
-    configure_logging(config.log_dir)
+    configure_logging(config.log_dir, level_from_env())
     if args.command == "sandbox":
         return cmd_sandbox(args, config)
     ctx = _context(config)

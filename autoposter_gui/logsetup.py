@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
+import os
 import logging.handlers
 from pathlib import Path
 
 from autoposter_gui.meta.redact import RedactingFilter
 
 LOG_FILE = "autoposter.log"
+LEVEL_ENV = "AUTOPOSTER_LOG_LEVEL"
+
+
+def level_from_env(default: str = "INFO") -> str:
+    """The log level from ``AUTOPOSTER_LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR), else ``default``."""
+    value = os.environ.get(LEVEL_ENV, default).strip().upper()
+    return value if value in ("DEBUG", "INFO", "WARNING", "ERROR") else default
+
+
 _HANDLER_NAME = "autoposter-file"
 
 
@@ -22,9 +32,7 @@ def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | 
     path = log_dir / LOG_FILE
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-        )
+        file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     except OSError:
         return None
     file_handler.set_name(_HANDLER_NAME)
@@ -32,6 +40,7 @@ def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | 
     file_handler.addFilter(RedactingFilter())
     root.addHandler(file_handler)
     root.setLevel(level)
+    quiet = logging.WARNING if root.getEffectiveLevel() > logging.DEBUG else logging.DEBUG
     for noisy in ("urllib3", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(quiet)
     return path
