@@ -55,7 +55,12 @@ def inspect_image(path: str | os.PathLike[str]) -> ImageInfo:
             img.verify()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            f"Image is too big to open safely: {p}; resize it below {MAX_PIXELS // 1_000_000} megapixels",
+            field="image",
+        ) from None
+    except UnidentifiedImageError:
         raise ValidationError(f"Not a supported image file: {p}", field="image") from None
     except (OSError, SyntaxError, ValueError):
         raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None

@@ -18,6 +18,8 @@ from autoposter_gui.domain.errors import StoreError
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
+# The newest migration; a test checks it matches the migrations folder. Lets start-up skip Alembic when current.
+SCHEMA_HEAD = "0001"
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -60,8 +62,21 @@ def explain_db_error(exc: Exception, db_path: Path) -> StoreError:
     return StoreError(f"The database {db_path} could not be used ({type(exc).__name__}); see the log for details")
 
 
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        has_table = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).scalar()
+        if not has_table:
+            return None
+        value = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        return str(value) if value is not None else None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema up to date with the Alembic migrations shipped in the package."""
+    if current_revision(engine) == SCHEMA_HEAD:
+        return
     from alembic import command
     from alembic.config import Config
 

@@ -62,7 +62,10 @@ def test_due_query_respects_time_and_retry_wait(repo: Repo) -> None:
     _item(repo, acc, NOW - timedelta(hours=1), ItemStatus.QUEUED)  # a draft
     waiting = _item(repo, acc, NOW - timedelta(hours=2))
     with repo.store.transaction() as s:
-        s.execute(text("UPDATE queue_items SET next_attempt_at = :t WHERE id = :i"), {"t": "2026-11-28 12:05:00", "i": waiting})
+        s.execute(
+            text("UPDATE queue_items SET next_attempt_at = :t WHERE id = :i"),
+            {"t": "2026-11-28 12:05:00", "i": waiting},
+        )
     assert [i.id for i in repo.due_items(NOW)] == [due]
     assert [i.id for i in repo.due_items(NOW + timedelta(minutes=6))] == [waiting, due, later]
 
@@ -106,3 +109,14 @@ def test_corrupted_database_is_refused_and_kept(tmp_path: Path) -> None:
 def test_foreign_keys_are_enforced(repo: Repo) -> None:
     with pytest.raises(StoreError):
         repo.add_items([NewItem(999, Platform.FACEBOOK, "x", None, ItemStatus.SCHEDULED, NOW)], NOW)
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from autoposter_gui.storage.db import MIGRATIONS_DIR, SCHEMA_HEAD
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [SCHEMA_HEAD]

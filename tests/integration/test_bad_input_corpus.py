@@ -1,0 +1,218 @@
+"""A table of bad input across the CLI, the services and the database: each ends in a clear message,
+nothing written, no traceback, and the app still works afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from autoposter_gui import cli
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.runner import Runner
+from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image, queue
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    args: list[str]
+    message: str
+    code: int = 2
+
+
+def _files(tmp: Path) -> dict[str, str]:
+    """Bad and good files the cases refer to by placeholder."""
+    out: dict[str, str] = {"OK": make_image(tmp / "ok.jpg"), "DIR": str(tmp)}
+    (tmp / "empty.jpg").write_bytes(b"")
+    out["EMPTY"] = str(tmp / "empty.jpg")
+    data = Path(out["OK"]).read_bytes()
+    (tmp / "trunc.jpg").write_bytes(data[: len(data) // 3])
+    out["TRUNC"] = str(tmp / "trunc.jpg")
+    (tmp / "text.png").write_text("plain text, not a picture")
+    out["TEXT"] = str(tmp / "text.png")
+    bomb = tmp / "bomb.png"
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")  # small on disk, 400 megapixels decoded
+    out["BOMB"] = str(bomb)
+    tall = tmp / "tall.jpg"
+    Image.new("RGB", (400, 1600), "blue").save(tall, "JPEG")
+    out["TALL"] = str(tall)
+    return out
+
+
+POST = ["post", "--account", BAKERY]
+IG = ["post", "--account", BAKERY_IG]
+CASES = [
+    Case("empty text", [*POST, "--text", "", "--now"], "empty"),
+    Case("whitespace text", [*POST, "--text", " \t\n ", "--now"], "empty"),
+    Case("zero-width text", [*POST, "--text", "\u200b\u200c\u200d\ufeff", "--now"], "empty"),
+    Case("100k characters", [*POST, "--text", "x" * 100_000, "--now"], "63,206"),
+    Case("100k characters on IG", [*IG, "--text", "x" * 100_000, "--image", "OK", "--now"], "2,200"),
+    Case("IG caption 2,201", [*IG, "--text", "y" * 2201, "--image", "OK", "--now"], "2,200"),
+    Case("IG 31 hashtags", [*IG, "--text", " ".join(f"#t{i}" for i in range(31)), "--image", "OK", "--now"], "30"),
+    Case("IG 21 mentions", [*IG, "--text", " ".join(f"@u{i}" for i in range(21)), "--image", "OK", "--now"], "20"),
+    Case("IG without image", [*IG, "--text", "hi", "--now"], "need an image"),
+    Case("IG bad aspect ratio", [*IG, "--text", "hi", "--image", "TALL", "--now"], "aspect ratio"),
+    Case("0-byte image", [*POST, "--text", "hi", "--image", "EMPTY", "--now"], "empty (0 bytes)"),
+    Case("truncated JPEG", [*POST, "--text", "hi", "--image", "TRUNC", "--now"], "damaged or truncated"),
+    Case("text file as image", [*POST, "--text", "hi", "--image", "TEXT", "--now"], "Not a supported image"),
+    Case("decompression bomb", [*POST, "--text", "hi", "--image", "BOMB", "--now"], "too big"),
+    Case("directory as image", [*POST, "--text", "hi", "--image", "DIR", "--now"], "folder"),
+    Case("missing image", [*POST, "--text", "hi", "--image", "/no/such/file.jpg", "--now"], "not found"),
+    Case("past time", [*POST, "--text", "hi", "--at", "2020-05-01T10:00"], "past"),
+    Case("far-future time", [*POST, "--text", "hi", "--at", "2099-05-01T10:00"], "year"),
+    Case("unparseable time", [*POST, "--text", "hi", "--at", "soon-ish"], "ISO 8601"),
+    Case("impossible date", [*POST, "--text", "hi", "--at", "2027-02-30T10:00"], "ISO 8601"),
+    Case("empty time", [*POST, "--text", "hi", "--at", ""], "empty"),
+    Case("DST gap", [*POST, "--text", "hi", "--at", "2027-03-28T02:30"], "03:00"),
+    Case("DST overlap", [*POST, "--text", "hi", "--at", "2027-10-31T02:30"], "offset"),
+    Case("unknown account", ["post", "--account", "123", "--text", "hi", "--now"], "Unknown account"),
+    Case("one unknown among good", [*POST, "--account", "nope", "--text", "hi", "--now"], "Unknown account"),
+    Case("both --at and --now", [*POST, "--text", "hi", "--now", "--at", "2027-01-01T10:00"], "not allowed"),
+    Case("no --text", [*POST, "--now"], "--text"),
+    Case("no --account", ["post", "--text", "hi", "--now"], "--account"),
+    Case("unknown command", ["publish-everything"], "invalid choice"),
+    Case("retry non-number", ["retry", "one"], "invalid int"),
+    Case("retry unknown id", ["retry", "9999"], "No queue item"),
+    Case("cancel unknown id", ["cancel", "9999"], "No queue item"),
+    Case("bad --as-of", ["run-due", "--as-of", "yesterday"], "ISO 8601"),
+    Case("connect with empty secret", ["connect", "--app-id", "a", "--app-secret", "", "--user-token", "t"], "empty"),
+    Case("unknown --fit", [*IG, "--text", "hi", "--image", "TALL", "--fit", "stretch", "--now"], "invalid choice"),
+]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return _files(tmp_path_factory.mktemp("bad-files"))
+
+
+@pytest.fixture
+def cli_ready(ctx: Context, sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Context:
+    monkeypatch.setenv("AUTOPOSTER_GRAPH_URL", sandbox.url)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    connect(ctx, sandbox)
+    return ctx
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_cli_bad_input(case: Case, cli_ready: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = _files(tmp_path)
+    args = [files.get(a, a) for a in case.args]
+    before = (cli_ready.repo.count_items(), len(cli_ready.repo.attempts()))
+    code = cli.main([*args, "--json"] if args[0] not in ("publish-everything",) else args)
+    out, err = capsys.readouterr()
+    assert code == case.code, err
+    assert out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and case.message in err, err
+    assert (cli_ready.repo.count_items(), len(cli_ready.repo.attempts())) == before
+    # The app still works after it.
+    assert cli.main(["queue", "--json"]) == 0
+
+
+def test_unicode_text_is_kept_exactly(cli_ready: Context, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Grand opening 🎉 مرحبا بكم שלום \u200bzero\u200dwidth — naïve café"
+    assert cli.main([*POST, "--text", text, "--now", "--json"]) == 0
+    capsys.readouterr()
+    assert [i.text for i in cli_ready.repo.items()] == [text]
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "CMYK"])
+def test_unusual_image_modes_are_converted(cli_ready: Context, sandbox: Any, tmp_path: Path, mode: str) -> None:
+    path = tmp_path / f"img.{'png' if mode == 'RGBA' else 'jpg'}"
+    Image.new(mode, (1080, 1080)).save(path)
+    item = queue(cli_ready, BAKERY_IG, f"mode {mode}", str(path))
+    assert Runner(cli_ready).run_due().succeeded == 1
+    assert (cli_ready.repo.item(item.id) or item).status == "posted"
+
+
+def test_image_deleted_after_scheduling_fails_clearly(cli_ready: Context, tmp_path: Path) -> None:
+    img = make_image(tmp_path / "gone.jpg")
+    item = queue(cli_ready, BAKERY, "image vanished", img, cli_ready.clock.now() + timedelta(minutes=5))
+    Path(img).unlink()
+    cli_ready.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
+    assert Runner(cli_ready).run_due().failed == 1
+    failed = cli_ready.repo.item(item.id)
+    assert failed is not None and failed.status == "failed" and "Image not found" in (failed.error_message or "")
+
+
+def test_revoked_token_fails_with_reconnect_message(cli_ready: Context, sandbox: Any) -> None:
+    item = queue(cli_ready, BAKERY, "revoked")
+    sandbox.revoke(BAKERY)
+    assert Runner(cli_ready).run_due().failed == 1
+    failed = cli_ready.repo.item(item.id)
+    assert failed is not None and "Reconnect" in (failed.error_message or "")
+
+
+# ----- the database ------------------------------------------------------------------------------
+
+
+def _expect_store_error(capsys: pytest.CaptureFixture[str], run: Callable[[], int], message: str) -> None:
+    code = run()
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert message in err, err
+
+
+def test_corrupted_database_refuses_to_start_and_keeps_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "broken"
+    data.mkdir()
+    (data / "autoposter.db").write_bytes(b"\x00garbage" * 512)
+    monkeypatch.setenv("AUTOPOSTER_DATA_DIR", str(data))
+    _expect_store_error(capsys, lambda: cli.main(["queue"]), "damaged")
+    assert (data / "autoposter.db").read_bytes().startswith(b"\x00garbage")
+
+
+def test_data_folder_that_cannot_be_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("AUTOPOSTER_DATA_DIR", str(blocker / "data"))
+    _expect_store_error(capsys, lambda: cli.main(["queue"]), "data folder")
+
+
+def test_locked_database_is_a_clear_message(
+    cli_ready: Context, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from autoposter_gui.storage import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(cli_ready.config.db_path, timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        _expect_store_error(capsys, lambda: cli.main([*POST, "--text", "while locked", "--now"]), "busy")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert cli_ready.repo.count_items() == 0
+
+
+def test_full_disk_is_a_clear_message(cli_ready: Context, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy import event
+
+    from autoposter_gui.domain.errors import StoreError
+    from autoposter_gui.engine.posts import PostRequest, PostService
+
+    engine = cli_ready.store.engine
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def cap(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    engine.dispose()
+    event.listen(engine, "connect", cap)
+    with pytest.raises(StoreError, match="full"):
+        PostService(cli_ready).create(PostRequest([BAKERY], "z" * 60_000))
+    event.remove(engine, "connect", cap)
+    engine.dispose()
+    assert cli_ready.repo.count_items() == 0
