@@ -487,6 +487,17 @@ class Repo:
             item = self._get_for_action(s, item_id)
             if item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
                 raise ValidationError(f"Item {item_id} is {item.status} and can no longer be edited")
+            unsure = s.scalar(
+                select(func.count(DeliveryAttempt.id)).where(
+                    DeliveryAttempt.queue_item_id == item_id, DeliveryAttempt.needs_reconcile.is_(True)
+                )
+            )
+            if unsure and text != item.text:
+                # Reconciliation matches on the text: changing it now could publish the post twice.
+                raise ValidationError(
+                    "The last try of this post may have gone out; Autoposter checks with Meta before the next "
+                    "try. Change the text after that check, or cancel it and write a new post"
+                )
             item.text = text
             item.image_path = image_path
             item.scheduled_at = when

@@ -281,3 +281,17 @@ def test_instagram_quota_full_waits_instead_of_failing(
     clock.advance(timedelta(hours=1, minutes=1))
     assert Runner(connected).run_due().succeeded == 1
     assert len(published(sandbox, "second of the day")) == 1
+
+
+def test_text_cannot_change_while_a_try_may_have_gone_out(connected: Context, sandbox: Any, clock: FixedClock) -> None:
+    from autoposter_gui.domain.errors import ValidationError
+    from autoposter_gui.engine.posts import PostRequest, PostService
+
+    item_id = queue(connected, BAKERY, "original words").id
+    sandbox.inject_fault(kind="error", match="feed_post", code=2, http_status=503)  # ambiguous on a write
+    assert Runner(connected).run_due().retried == 1
+    with pytest.raises(ValidationError, match="may have gone out"):
+        PostService(connected).update(item_id, PostRequest([BAKERY], "new words", None, clock.now()))
+    clock.advance(timedelta(minutes=3))
+    assert Runner(connected).run_due().succeeded == 1
+    assert len(published(sandbox, "original words")) == 1
