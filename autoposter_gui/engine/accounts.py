@@ -11,6 +11,7 @@ from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
 from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
@@ -25,6 +26,34 @@ class Discovery:
     user_token: str
     user_expires_at: datetime | None
     accounts: tuple[DiscoveredAccount, ...]
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    """One found account, whether it can publish, and what is missing, in plain words."""
+
+    account: DiscoveredAccount
+    problems: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def assess(discovery: Discovery, granted_scopes: Sequence[str] | None) -> list[AccountCheck]:
+    """The connect checklist: for each Page and IG account, the permissions or Page tasks it still lacks."""
+    from autoposter_gui.engine.health import PUBLISH_TASKS, SCOPE_WORDS, missing_scopes
+
+    checks: list[AccountCheck] = []
+    for found in discovery.accounts:
+        problems: list[str] = []
+        if granted_scopes is not None:
+            for scope in missing_scopes(found.platform.value, tuple(granted_scopes)):
+                problems.append(f"Autoposter was not allowed to {SCOPE_WORDS.get(scope, scope)} ({scope})")
+        if found.tasks and not PUBLISH_TASKS.intersection(found.tasks):
+            problems.append("Your role on this Page can't create posts: ask a Page admin for the “Create content” task")
+        checks.append(AccountCheck(found, tuple(problems)))
+    return checks
 
 
 class AccountService:
@@ -48,6 +77,20 @@ class AccountService:
         finally:
             client.close()
         return Discovery(long_token, expires_at, tuple(found))
+
+    def granted_scopes(self, app_id: str, app_secret: str, user_token: str) -> list[str] | None:
+        """The permissions the owner granted (None when Meta can't say)."""
+        from autoposter_gui.domain.errors import PublishError
+        from autoposter_gui.meta.client import GraphClient
+
+        client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        try:
+            info = MetaAuth(client).debug_token(app_id.strip(), app_secret.strip(), user_token)
+        except PublishError:
+            return None
+        finally:
+            client.close()
+        return list(info.scopes) if info.is_valid else None
 
     def connect(
         self,
@@ -93,8 +136,9 @@ class AccountService:
             self.ctx.clock.now(),
         )
         pending = [i for i in self.repo.items([ItemStatus.SCHEDULED, ItemStatus.QUEUED]) if i.account_id == account_id]
+        label = account_label(account)
         for item in pending:
-            self.repo.flag(item.id, "Needs attention: the account was disconnected; reconnect it to publish")
+            self.repo.flag(item.id, f"Needs attention: {label} was disconnected; reconnect it to publish")
             self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
         self.ctx.events.emit(Events.ACCOUNT_CHANGED, account_id)
         return len(pending)

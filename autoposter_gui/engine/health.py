@@ -11,7 +11,7 @@ from autoposter_gui.domain.errors import ErrorCategory, PublishError
 from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, TokenInfo
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
-from autoposter_gui.engine.processor import account_label
+from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
 from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET

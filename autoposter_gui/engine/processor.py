@@ -18,6 +18,7 @@ from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, Platform
 from autoposter_gui.domain.retry import MAX_ATTEMPTS, next_attempt_after
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
@@ -36,14 +37,6 @@ class Outcome(StrEnum):
     FAILED = "failed"
     HELD = "held"  # not attempted: waiting for the owner (reconnect) or for Meta to answer a check
     SKIPPED = "skipped"  # someone else claimed it
-
-
-def account_label(account: Account) -> str:
-    kind = "Instagram account" if account.platform == Platform.INSTAGRAM.value else "Facebook Page"
-    shown = (
-        f"@{account.username}" if account.username and account.platform == Platform.INSTAGRAM.value else account.name
-    )
-    return f"{kind} {shown}"
 
 
 class ItemProcessor:
@@ -86,9 +79,12 @@ class ItemProcessor:
         item = repo.item(item_id)
         assert item is not None
         account = repo.account(item.account_id)
-        token = None
-        if account is not None and account.status != AccountStatus.DISCONNECTED.value:
-            token = self.ctx.tokens.account_token(account.platform, account.external_id)
+        if account is not None and account.status == AccountStatus.DISCONNECTED.value:
+            message = f"Needs attention: {account_label(account)} was disconnected; reconnect it to publish"
+            repo.hold(item_id, message, "disconnected", clock.now())
+            self._changed(item_id)
+            return Outcome.HELD
+        token = self.ctx.tokens.account_token(account.platform, account.external_id) if account else None
         if account is None or token is None:
             name = account_label(account) if account else "The account"
             return self._fail_without_call(

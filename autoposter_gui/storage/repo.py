@@ -173,7 +173,7 @@ class Repo:
                 select(QueueItem)
                 .join(Account, Account.id == QueueItem.account_id)
                 .where(
-                    Account.status != AccountStatus.INVALID.value,
+                    Account.status.not_in([AccountStatus.INVALID.value, AccountStatus.DISCONNECTED.value]),
                     QueueItem.status == ItemStatus.SCHEDULED.value,
                     QueueItem.scheduled_at <= now,
                     or_(QueueItem.next_attempt_at.is_(None), QueueItem.next_attempt_at <= now),

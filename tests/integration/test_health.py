@@ -27,9 +27,7 @@ def test_healthy_tokens(ctx: Context, sandbox: Any) -> None:
     assert _status(ctx, BAKERY).token_checked_at == ctx.clock.now()
 
 
-def test_revoked_token_warns_holds_and_recovers_after_reconnect(
-    ctx: Context, sandbox: Any, clock: FixedClock
-) -> None:
+def test_revoked_token_warns_holds_and_recovers_after_reconnect(ctx: Context, sandbox: Any, clock: FixedClock) -> None:
     connect(ctx, sandbox)
     item = queue(ctx, BAKERY, "held until reconnect", when=clock.now() + timedelta(hours=1))
     sandbox.revoke(BAKERY)
@@ -71,3 +69,35 @@ def test_judge_rules() -> None:
     assert status is AccountStatus.NEEDS_ATTENTION and "publish to Instagram" in (message or "")
     status, message = judge(_account(), TokenInfo(False, None), now)
     assert status is AccountStatus.INVALID and (message or "").startswith("Reconnect")
+
+
+def test_connect_checklist_names_missing_tasks_and_scopes(ctx: Context, sandbox: Any) -> None:
+    from autoposter_gui.engine.accounts import AccountService, assess
+
+    creds = sandbox.credentials
+    service = AccountService(ctx)
+    discovery = service.discover(creds.app_id, creds.app_secret, creds.user_token)
+    scopes = service.granted_scopes(creds.app_id, creds.app_secret, discovery.user_token)
+    assert scopes is not None and "pages_manage_posts" in scopes
+    checks = {c.account.external_id: c for c in assess(discovery, scopes)}
+    assert checks[BAKERY].ready and checks[BAKERY_IG].ready
+    cafe = checks["100000000000002"]
+    assert not cafe.ready and "Create content" in cafe.problems[0]
+    partial = {c.account.external_id: c for c in assess(discovery, ["pages_show_list", "instagram_basic"])}
+    assert any("publish to your Page" in p for p in partial[BAKERY].problems)
+    assert any("publish to Instagram" in p for p in partial[BAKERY_IG].problems)
+
+
+def test_disconnect_keeps_posts_and_holds_them(ctx: Context, sandbox: Any, clock: FixedClock) -> None:
+    from autoposter_gui.engine.accounts import AccountService
+
+    connect(ctx, sandbox)
+    item = queue(ctx, BAKERY, "kept while disconnected")
+    account = _status(ctx, BAKERY)
+    assert AccountService(ctx).disconnect(account.id) == 1
+    assert ctx.tokens.account_token("facebook", BAKERY) is None
+    assert Runner(ctx).run_due().processed == 0
+    kept = ctx.repo.item(item.id)
+    assert kept is not None and kept.status == "scheduled" and "Needs attention" in (kept.error_message or "")
+    connect(ctx, sandbox)
+    assert Runner(ctx).run_due().succeeded == 1
