@@ -118,7 +118,9 @@ def run_trials(trials: int, seed: int = 1, verbose: bool = False) -> Summary:
     rng = random.Random(seed)
     total = Summary()
     with tempfile.TemporaryDirectory(prefix="autoposter-crash-") as tmp, SandboxServer(port=0) as server:
-        server.configure(duplicate_check=False, container_polls=1)
+        # One sandbox serves every trial: lift Instagram's daily quota so hundreds of trials can publish, and let a
+        # repeated text through, so a double post would show up as two posts instead of a 506 refusal.
+        server.configure(duplicate_check=False, container_polls=1, quota_total=1_000_000)
         for trial in range(trials):
             result = run_trial(server, Path(tmp), rng, trial)
             total.trials += result.trials
