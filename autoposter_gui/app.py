@@ -1,22 +1,333 @@
-"""Composition root for the desktop app (`autoposter-gui`)."""
+"""Composition root for the desktop app (`autoposter-gui`): config, services, scheduler, window and tray."""
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autoposter_gui import APP_NAME, APP_ORG, __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from autoposter_gui.config import AppConfig
+    from autoposter_gui.domain.clock import Clock
+    from autoposter_gui.engine.context import Context
+    from autoposter_gui.engine.scheduler import PublishScheduler
+    from autoposter_gui.sandbox.server import SandboxServer
+    from autoposter_gui.tokens import TokenStore
+    from autoposter_gui.ui.controller import AppController
+    from autoposter_gui.ui.errors import ExceptionHook
+    from autoposter_gui.ui.main_window import MainWindow
+    from autoposter_gui.ui.tray import TrayController
+
+log = logging.getLogger("autoposter_gui.app")
+DESKTOP_FILE_NAME = "org.autoposter.Autoposter"
+PREFERRED_SANDBOX_PORT = 8765
+SCHEDULER_INTERVAL_SECONDS = 60
+
+
+class DemoKeyring:
+    """In-memory secrets, used only in sandbox mode when no OS keyring works (the demo tokens are fake)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._data.pop((service, username), None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autoposter-gui",
+        description="Autoposter: compose, schedule and publish posts to your Facebook Page and Instagram account.",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="try the app against a local stand-in for Meta, with demo accounts and a separate data folder",
+    )
+    parser.add_argument("--data-dir", metavar="PATH", help="keep data in PATH instead of the default folder")
+    parser.add_argument("--minimized", action="store_true", help="start in the system tray without the window")
+    parser.add_argument("--version", action="version", version=f"autoposter-gui {__version__}")
+    return parser
+
+
+def make_config(sandbox: bool, data_dir: str | None) -> AppConfig:
+    from autoposter_gui.config import AppConfig
+
+    if data_dir:
+        base = Path(data_dir).expanduser().resolve()
+        return AppConfig(base / "sandbox", sandbox=True) if sandbox else AppConfig(base)
+    return AppConfig.from_env(sandbox=sandbox)
+
+
+def restart_command(sandbox: bool, data_dir: str | None) -> tuple[str, list[str]]:
+    """How to start this app again (in the other mode)."""
+    flags = ["--sandbox"] if sandbox else []
+    if data_dir:
+        flags += ["--data-dir", data_dir]
+    if getattr(sys, "frozen", False):
+        return sys.executable, flags
+    return sys.executable, ["-m", "autoposter_gui.app", *flags]
+
+
+class Application:
+    """Builds and owns everything for one data folder; ``start()`` shows the window, ``shutdown()`` stops it all."""
+
+    def __init__(
+        self,
+        qapp: QApplication,
+        config: AppConfig,
+        *,
+        tokens: TokenStore | None = None,
+        clock: Clock | None = None,
+        tray_available: bool | None = None,
+        sandbox_port: int = PREFERRED_SANDBOX_PORT,
+        interval_seconds: int = SCHEDULER_INTERVAL_SECONDS,
+        data_dir_arg: str | None = None,
+    ) -> None:
+        self.qapp = qapp
+        self.config = config
+        self._tokens = tokens
+        self._clock = clock
+        self._tray_available = tray_available
+        self.sandbox_port = sandbox_port
+        self.interval_seconds = interval_seconds
+        self.data_dir_arg = data_dir_arg
+        self.ctx: Context | None = None
+        self.controller: AppController | None = None
+        self.window: MainWindow | None = None
+        self.tray: TrayController | None = None
+        self.scheduler: PublishScheduler | None = None
+        self.sandbox_server: SandboxServer | None = None
+        self._hook: ExceptionHook | None = None
+        self.demo_ready = False
+
+    # ----- start ---------------------------------------------------------------------------------------
+    def start(self, *, show: bool = True) -> bool:
+        """Open the store and show the window; the scheduler (and sandbox) start right after, off the critical path."""
+        from PySide6.QtCore import QSettings, QTimer
+        from PySide6.QtWidgets import QMessageBox
+
+        from autoposter_gui.domain.errors import AutoposterError
+        from autoposter_gui.engine.context import Context
+        from autoposter_gui.ui.bridge import EngineBridge
+        from autoposter_gui.ui.controller import AppController
+        from autoposter_gui.ui.errors import ExceptionHook
+        from autoposter_gui.ui.main_window import MainWindow
+        from autoposter_gui.ui.tasks import TaskRunner
+        from autoposter_gui.ui.tray import TrayController
+
+        try:
+            self.config.ensure_dir()
+            self.ctx = Context.open(self.config, tokens=self._tokens, clock=self._clock)
+        except (AutoposterError, OSError) as exc:
+            log.error("cannot open the data folder: %s", exc)
+            QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{exc}")
+            return False
+        bridge = EngineBridge(self.ctx.events)
+        settings = QSettings(str(self.config.data_dir / "gui.ini"), QSettings.Format.IniFormat)
+        self.controller = AppController(self.ctx, bridge=bridge, tasks=TaskRunner(), settings=settings)
+        self.window = MainWindow(self.controller)
+        self.window.set_quit_handler(self.quit)
+        self.tray = TrayController(self.controller, available=self._tray_available)
+        self.window.set_tray(self.tray)
+        has_tray = self.tray.show()
+        self.qapp.setQuitOnLastWindowClosed(not has_tray)
+        self.controller.sandbox_switch_requested.connect(self.switch_mode)
+        window = self.window
+        self._hook = ExceptionHook(self.config.log_dir, lambda: window if window.isVisible() else None)
+        self._hook.install()
+        if show or not has_tray:
+            self.window.show()
+        QTimer.singleShot(0, self.start_backend)
+        return True
+
+    def start_backend(self) -> None:
+        """After the window is up: the sandbox server, the runner and its scheduler, and the demo accounts."""
+        assert self.ctx is not None and self.controller is not None
+        if self.scheduler is not None:
+            return
+        if self.config.sandbox:
+            self._start_sandbox()
+        from autoposter_gui.engine.runner import Runner
+        from autoposter_gui.engine.scheduler import PublishScheduler
+
+        self.scheduler = PublishScheduler(Runner(self.ctx), interval_seconds=self.interval_seconds)
+        self.scheduler.start()
+        self.controller.set_scheduler(self.scheduler)
+        log.info("started (%s mode, data in %s)", "sandbox" if self.config.sandbox else "normal", self.config.data_dir)
+        if self.sandbox_server is not None:
+            self._connect_demo_accounts()
+
+    def _start_sandbox(self) -> None:
+        assert self.ctx is not None and self.controller is not None
+        from autoposter_gui.sandbox.server import SandboxServer
+
+        state = self.config.data_dir / "sandbox-server.json"
+        server: SandboxServer | None = None
+        for port in dict.fromkeys((self.sandbox_port, 0)):
+            try:
+                server = SandboxServer("127.0.0.1", port, state_path=state)
+                server.start()
+                break
+            except OSError:
+                log.info("sandbox port %s is busy; trying another", port)
+                server = None
+        if server is None:
+            self.controller.notice.emit("The sandbox server could not start; see the log")
+            return
+        self.sandbox_server = server
+        self.config = replace(self.config, graph_origin=server.url)
+        self.ctx.config = self.config
+        creds = server.credentials
+        self.controller.sandbox_credentials = (creds.app_id, creds.app_secret, creds.user_token)
+        log.info("sandbox server on %s", server.url)
+
+    def _connect_demo_accounts(self) -> None:
+        """Connect the demo Pages and Instagram account (HTTP, so on a worker thread)."""
+        assert self.ctx is not None and self.controller is not None
+        ctx, controller = self.ctx, self.controller
+        assert controller.sandbox_credentials is not None
+        app_id, secret, token = controller.sandbox_credentials
+
+        def connect() -> Any:
+            from autoposter_gui.domain.errors import KeyringUnavailableError
+            from autoposter_gui.tokens import TokenStore
+
+            try:
+                return controller.account_service().connect(app_id, secret, token)
+            except KeyringUnavailableError:
+                # Sandbox only: the demo tokens are fake, so keeping them in memory is fine.
+                log.warning("no usable keyring; the sandbox keeps its demo tokens in memory")
+                ctx.tokens = TokenStore(ctx.config.keyring_service, DemoKeyring())
+                return controller.account_service().connect(app_id, secret, token)
+
+        def done(accounts: Any) -> None:
+            self.demo_ready = True
+            controller.notice.emit(f"Sandbox ready: {len(accounts)} demo accounts connected")
+
+        def failed(exc: BaseException) -> None:
+            from autoposter_gui.ui.errors import user_message
+
+            controller.notice.emit(f"Could not connect the demo accounts: {user_message(exc)}")
+
+        controller.tasks.submit(connect, done, failed)
+
+    # ----- mode switch and quit ---------------------------------------------------------------------
+    def switch_mode(self, to_sandbox: bool) -> None:
+        from PySide6.QtCore import QProcess
+        from PySide6.QtWidgets import QMessageBox
+
+        program, arguments = restart_command(to_sandbox, self.data_dir_arg)
+        if not QProcess.startDetached(program, arguments)[0]:
+            QMessageBox.warning(self.window, APP_NAME, f"{APP_NAME} could not restart itself; start it again by hand.")
+            return
+        self.request_quit()
+
+    def quit(self) -> None:
+        """Leave the event loop. (``QApplication.quit()`` would ask the windows first, and ours hides to the tray.)"""
+        self.qapp.exit(0)
+
+    def request_quit(self) -> None:
+        if self.window is not None:
+            self.window.request_quit()
+        else:
+            self.quit()
+
+    def shutdown(self) -> None:
+        """Stop the scheduler (waiting for a tick in progress), the workers and the sandbox; close the store."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+        if self.controller is not None:
+            self.controller.tasks.wait(10_000)
+            self.controller.bridge.detach()
+            self.controller.settings.sync()
+        if self.tray is not None:
+            self.tray.hide()
+        if self.sandbox_server is not None:
+            self.sandbox_server.stop()
+            self.sandbox_server = None
+        if self._hook is not None:
+            self._hook.uninstall()
+            self._hook = None
+        if self.ctx is not None:
+            self.ctx.close()
+            self.ctx = None
+
+
+def _identify(qapp: QApplication) -> None:
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationDisplayName(APP_NAME)
+    qapp.setOrganizationName(APP_ORG)
+    qapp.setApplicationVersion(__version__)
+    qapp.setDesktopFileName(DESKTOP_FILE_NAME)
+
+
+def _quit_on_signals(qapp: QApplication, app: Application) -> None:
+    """SIGTERM (log-out, ``kill``) and Ctrl+C end the event loop, so shutdown runs and the scheduler stops cleanly."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.request_quit())
+    wake = QTimer(qapp)  # Python only runs signal handlers between bytecodes: wake it up now and then
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
+    from PySide6.QtWidgets import QApplication
 
-    from autoposter_gui import APP_NAME
+    from autoposter_gui.logsetup import configure_logging
+    from autoposter_gui.ui import icons
+    from autoposter_gui.ui.single_instance import SingleInstance, server_name_for
 
-    app = QApplication(list(argv) if argv is not None else sys.argv)
-    window = QMainWindow()
-    window.setWindowTitle(APP_NAME)
-    window.setCentralWidget(QLabel("Autoposter"))
-    window.show()
-    return app.exec()
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *qt_args])
+    _identify(qapp)
+    qapp.setWindowIcon(icons.app_icon())
+    config = make_config(args.sandbox, args.data_dir)
+    try:
+        config.ensure_dir()
+    except OSError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot create its data folder {config.data_dir}: {exc}")
+        return 1
+    configure_logging(config.log_dir)
+    instance = SingleInstance(config.data_dir / "gui.lock", server_name_for(config.data_dir))
+    if not instance.acquire():
+        print(f"{APP_NAME} is already running; its window was brought to the front.", file=sys.stderr)
+        return 0
+    app = Application(qapp, config, data_dir_arg=args.data_dir)
+    try:
+        if not app.start(show=not args.minimized):
+            return 1
+        assert app.window is not None
+        instance.activation_requested.connect(app.window.show_and_raise)
+        _quit_on_signals(qapp, app)
+        return int(qapp.exec())
+    finally:
+        app.shutdown()
+        instance.release()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,201 @@
+"""The Accounts tab: connected accounts, "Connect Meta", disconnect, and the sandbox switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoposter_gui.domain.models import AccountStatus
+from autoposter_gui.storage.models import Account
+from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
+from autoposter_gui.ui.connect_dialog import ConnectDialog
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.errors import show_error, user_message
+from autoposter_gui.ui.widgets import heading, secondary
+
+COLUMN_WIDTHS = {
+    AccountColumn.ACCOUNT: 200,
+    AccountColumn.KIND: 200,
+    AccountColumn.EXTERNAL_ID: 160,
+    AccountColumn.STATUS: 150,
+    AccountColumn.EXPIRES: 150,
+}
+
+
+class AccountsTab(QWidget):
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = AccountsTableModel(controller.accounts, controller.now, self)
+        self.dialog: ConnectDialog | None = None
+
+        intro = secondary("Autoposter publishes to these Facebook Pages and Instagram business accounts.", self)
+        self.connect_button = QPushButton("Connect &Meta…", self)
+        self.connect_button.setToolTip("Connect your Facebook Pages and their Instagram business accounts")
+        self.disconnect_button = QPushButton("&Disconnect", self)
+        self.disconnect_button.setToolTip("Remove this account's token; its scheduled posts are kept")
+        top = QHBoxLayout()
+        top.addWidget(intro, 1)
+
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in COLUMN_WIDTHS.items():
+            self.view.setColumnWidth(column, width)
+
+        empty = QWidget(self)
+        empty_layout = QVBoxLayout(empty)
+        empty_layout.addStretch(1)
+        icon = QLabel(empty)
+        icon.setPixmap(icons.tab_icon("accounts").pixmap(64, 64))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = heading("No accounts connected", empty, scale=1.3)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = secondary("Connect your Facebook Page and its Instagram business account to start posting.", empty)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for widget in (icon, title, text):
+            empty_layout.addWidget(widget)
+        empty_layout.addStretch(1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(empty)
+        self.empty = empty
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.connect_button)
+        buttons.addWidget(self.disconnect_button)
+        buttons.addStretch(1)
+
+        # --- sandbox switch
+        self.sandbox_box = QGroupBox("Sandbox", self)
+        sandbox_layout = QHBoxLayout(self.sandbox_box)
+        if controller.sandbox:
+            text_value = (
+                "You are in sandbox mode: posts go to a local stand-in for Facebook and Instagram, with demo "
+                "accounts. Nothing is published for real, and your real posts and accounts are kept apart."
+            )
+            button_text = "Restart in normal mode"
+        else:
+            text_value = (
+                "Try every feature safely: sandbox mode runs against a local stand-in for Facebook and Instagram "
+                "with demo accounts, in a separate data folder."
+            )
+            button_text = "Restart in sandbox mode"
+        self.sandbox_label = secondary(text_value, self.sandbox_box)
+        self.sandbox_button = QPushButton(button_text, self.sandbox_box)
+        sandbox_layout.addWidget(self.sandbox_label, 1)
+        sandbox_layout.addWidget(self.sandbox_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+        layout.addSpacing(6)
+        layout.addWidget(self.sandbox_box)
+
+        self.connect_button.clicked.connect(self.open_connect_dialog)
+        self.disconnect_button.clicked.connect(self.disconnect_selected)
+        self.sandbox_button.clicked.connect(self.switch_sandbox)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_state)
+        controller.bridge.account_changed.connect(self._account_changed)
+        self.model.reload()
+
+    @Slot(int)
+    def _account_changed(self, _account_id: int) -> None:
+        self.model.reload()
+
+    @Slot()
+    def _update_state(self) -> None:
+        self.stack.setCurrentWidget(self.view if self.model.rowCount() else self.empty)
+        self._update_buttons()
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        account = self.selected_account()
+        self.disconnect_button.setEnabled(account is not None and account.status != AccountStatus.DISCONNECTED.value)
+
+    def selected_account(self) -> Account | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.account_at(rows[0].row()) if rows else None
+
+    @Slot()
+    def open_connect_dialog(self) -> ConnectDialog:
+        dialog = ConnectDialog(self.controller, self)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def disconnect_selected(self) -> None:
+        account = self.selected_account()
+        if account is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Disconnect account",
+            f"Disconnect {fmt.account_title(account)}?\n\nIts token is removed from the keyring. Posts scheduled "
+            "for it are kept and marked as needing attention; reconnect it to publish them.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        account_id = account.id
+        controller = self.controller
+
+        def done(flagged: Any) -> None:
+            extra = f"; {fmt.plural(int(flagged), 'post')} need attention" if flagged else ""
+            controller.notice.emit(f"Disconnected {fmt.account_name(account)}{extra}")
+
+        def failed(exc: BaseException) -> None:
+            show_error(self, "Can't disconnect", user_message(exc))
+
+        # The keyring may block (a Secret Service prompt): keep it off the GUI thread.
+        controller.tasks.submit(lambda: controller.account_service().disconnect(account_id), done, failed)
+
+    @Slot()
+    def switch_sandbox(self) -> None:
+        to_sandbox = not self.controller.sandbox
+        if to_sandbox:
+            text = (
+                "Restart Autoposter in sandbox mode?\n\nIt uses demo accounts and a separate data folder. "
+                "Your real posts are not published while the sandbox runs."
+            )
+        else:
+            text = "Restart Autoposter in normal mode, with your real accounts?"
+        answer = QMessageBox.question(
+            self,
+            "Switch mode",
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.controller.sandbox_switch_requested.emit(to_sandbox)

@@ -1,0 +1,145 @@
+"""The Activity tab: every delivery attempt, newest first, with a "View Post →" link to published posts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoposter_gui.ui import icons
+from autoposter_gui.ui.activity_model import ActivityColumn, ActivityTableModel
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.widgets import heading, secondary
+
+COLUMN_WIDTHS = {
+    ActivityColumn.TIME: 130,
+    ActivityColumn.ACCOUNT: 160,
+    ActivityColumn.POST: 230,
+    ActivityColumn.OUTCOME: 150,
+    ActivityColumn.LINK: 100,
+}
+
+
+class ActivityTab(QWidget):
+    link_opened = Signal(QUrl)
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = ActivityTableModel(lambda: controller.repo, controller.now, self)
+
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setMouseTracking(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ActivityColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            self.view.setColumnWidth(column, width)
+        self.view.viewport().installEventFilter(self)
+
+        empty = QWidget(self)
+        empty_layout = QVBoxLayout(empty)
+        empty_layout.addStretch(2)
+        icon = QLabel(empty)
+        icon.setPixmap(icons.tab_icon("activity").pixmap(64, 64))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = heading("No activity yet", empty, scale=1.3)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = secondary(
+            "Each time Autoposter publishes a post, or tries to, it is recorded here with a link to the post.", empty
+        )
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for widget in (icon, title, text):
+            empty_layout.addWidget(widget)
+        empty_layout.addStretch(3)
+        self.empty = empty
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+
+        self.summary = QLabel(self)
+        self.summary.setStyleSheet(f"color: {icons.INK};")
+        top = QHBoxLayout()
+        top.addWidget(secondary("Every delivery attempt, newest first.", self), 1)
+        top.addWidget(self.summary)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+
+        self.view.clicked.connect(self._clicked)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.installEventFilter(self)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._update_state)
+        controller.bridge.attempt_recorded.connect(self.model.refresh_attempt)
+        controller.bridge.item_changed.connect(self.model.refresh_item)
+        controller.bridge.account_changed.connect(self._accounts_changed)
+        self.model.reload()
+
+    @Slot()
+    def _update_state(self) -> None:
+        rows = self.model.rowCount()
+        self.stack.setCurrentWidget(self.view if rows else self.empty)
+        more = "+" if self.model.canFetchMore() else ""
+        self.summary.setText(f"{rows:,}{more} attempt{'s' if rows != 1 or more else ''}" if rows else "")
+
+    @Slot(int)
+    def _accounts_changed(self, _account_id: int) -> None:
+        self.model.reload_accounts()
+
+    def open_link(self, row: int) -> bool:
+        url = self.model.permalink(row)
+        if url is None:
+            return False
+        QDesktopServices.openUrl(url)
+        self.link_opened.emit(url)
+        return True
+
+    @Slot(QModelIndex)
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.column() == ActivityColumn.LINK:
+            self.open_link(index.row())
+
+    @Slot(QModelIndex)
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() != ActivityColumn.LINK:  # a click on the link itself already opened it
+            self.open_link(index.row())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A pointing hand over "View Post →" links, like a browser; Enter opens the selected row's post."""
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.view.currentIndex().isValid():
+                self.open_link(self.view.currentIndex().row())
+                return True
+        if watched is self.view.viewport() and event.type() == QEvent.Type.MouseMove:
+            assert isinstance(event, QMouseEvent)
+            index = self.view.indexAt(event.position().toPoint())
+            on_link = (
+                index.isValid() and index.column() == ActivityColumn.LINK and bool(self.model.permalink(index.row()))
+            )
+            shape = Qt.CursorShape.PointingHandCursor if on_link else Qt.CursorShape.ArrowCursor
+            self.view.viewport().setCursor(shape)
+        return super().eventFilter(watched, event)

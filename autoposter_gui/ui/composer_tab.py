@@ -1,0 +1,532 @@
+"""The Composer tab: text with a live per-platform counter, image, accounts, time, and the three ways to save."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform
+from autoposter_gui.domain.validation import IG_MAX_HASHTAGS, char_limit, count_hashtags, is_blank, text_problems
+from autoposter_gui.engine.posts import PostRequest
+from autoposter_gui.storage.models import Account
+from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.queue_model import EDITABLE
+from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, secondary
+
+THUMB_SIZE = QSize(264, 170)
+IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.gif *.webp *.bmp *.tif *.tiff);;All files (*)"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
+SETTINGS_ACCOUNTS = "composer/accounts"
+SETTINGS_IMAGE_DIR = "composer/image_dir"
+SCHEDULE, PUBLISH_NOW, DRAFT = "schedule", "now", "draft"
+
+
+class ComposerTab(QWidget):
+    saved = Signal(list)  # the ids of the queue items written
+    connect_requested = Signal()
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._image_path: str | None = None
+        self._editing: int | None = None
+        self._checks: dict[int, QCheckBox] = {}
+        self._accounts: dict[int, Account] = {}
+        self._accounts_loaded = False
+        self.setAcceptDrops(True)
+
+        # --- editing banner
+        self.banner = QFrame(self)
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner.setStyleSheet(
+            "QFrame#banner { background: #e8f0fe; border: 1px solid #aecbfa; border-radius: 4px; }"
+        )
+        self.banner.setObjectName("banner")
+        self.banner_label = QLabel(self.banner)
+        self.banner_label.setWordWrap(True)
+        self.stop_editing_button = QPushButton("Stop editing", self.banner)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.setContentsMargins(10, 6, 6, 6)
+        banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(self.stop_editing_button)
+        self.banner.hide()
+
+        # --- text
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setPlaceholderText("What would you like to share?")
+        self.text_edit.setTabChangesFocus(True)
+        self.text_edit.setMinimumHeight(160)
+        self.counter = QLabel(self)
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.text_error = MessageLabel(self)
+        text_label = QLabel("&Text", self)
+        text_label.setBuddy(self.text_edit)
+        left = QVBoxLayout()
+        left.addWidget(text_label)
+        left.addWidget(self.text_edit, 1)
+        counter_row = QHBoxLayout()
+        counter_row.addWidget(self.text_error, 1)
+        counter_row.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignTop)
+        left.addLayout(counter_row)
+
+        # --- accounts
+        self.accounts_box = QGroupBox("Post to", self)
+        self.accounts_layout = QVBoxLayout(self.accounts_box)
+        self.no_accounts = QWidget(self.accounts_box)
+        no_layout = QVBoxLayout(self.no_accounts)
+        no_layout.setContentsMargins(0, 0, 0, 0)
+        no_layout.addWidget(secondary("No accounts are connected yet.", self.no_accounts))
+        self.connect_button = QPushButton("Connect an account…", self.no_accounts)
+        no_layout.addWidget(self.connect_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.accounts_layout.addWidget(self.no_accounts)
+        self.accounts_error = MessageLabel(self.accounts_box)
+        self.accounts_layout.addWidget(self.accounts_error)
+
+        # --- image
+        self.image_box = QGroupBox("Image", self)
+        self.thumb = QLabel(self.image_box)
+        self.thumb.setFixedSize(THUMB_SIZE)
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image_name = QLabel(self.image_box)
+        self.image_name.setStyleSheet(f"color: {icons.INK};")
+        self.image_name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.choose_button = QPushButton("Choose &image…", self.image_box)
+        self.remove_button = QPushButton("Remove", self.image_box)
+        self.image_error = MessageLabel(self.image_box)
+        image_layout = QVBoxLayout(self.image_box)
+        image_layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
+        image_layout.addWidget(self.image_name)
+        image_buttons = QHBoxLayout()
+        image_buttons.addWidget(self.choose_button)
+        image_buttons.addWidget(self.remove_button)
+        image_buttons.addStretch(1)
+        image_layout.addLayout(image_buttons)
+        image_layout.addWidget(self.image_error)
+
+        # --- when
+        self.when_box = QGroupBox("When", self)
+        self.when_edit = datetime_edit(fmt.default_post_time(controller.now()), self.when_box)
+        self.zone_label = secondary(f"Your local time ({fmt.zone()[1]})", self.when_box)
+        self.when_error = MessageLabel(self.when_box)
+        when_layout = QVBoxLayout(self.when_box)
+        when_layout.addWidget(self.when_edit)
+        when_layout.addWidget(self.zone_label)
+        when_layout.addWidget(self.when_error)
+
+        right = QVBoxLayout()
+        right.addWidget(self.accounts_box)
+        right.addWidget(self.image_box)
+        right.addWidget(self.when_box)
+        right.addStretch(1)
+        right_panel = QWidget(self)
+        right_panel.setLayout(right)
+        right_panel.setFixedWidth(THUMB_SIZE.width() + 56)
+        right.setContentsMargins(0, 0, 0, 0)
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addSpacing(8)
+        columns.addWidget(right_panel)
+
+        # --- bottom
+        self.form_error = MessageLabel(self)
+        self.draft_button = QPushButton("Save &draft", self)
+        self.draft_button.setToolTip("Keep this post without scheduling it (Ctrl+S)")
+        self.now_button = QPushButton("Publish &now", self)
+        self.now_button.setToolTip("Publish as soon as possible (Ctrl+Shift+Enter)")
+        self.schedule_button = QPushButton("&Schedule", self)
+        self.schedule_button.setToolTip("Publish at the chosen time (Ctrl+Enter)")
+        self.schedule_button.setDefault(True)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.form_error, 1)
+        bottom.addStretch(0)
+        bottom.addSpacing(12)
+        bottom.addWidget(self.draft_button)
+        bottom.addWidget(self.now_button)
+        bottom.addWidget(self.schedule_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(columns, 1)
+        layout.addLayout(bottom)
+
+        # --- wiring
+        self.text_edit.textChanged.connect(self._text_changed)
+        self.choose_button.clicked.connect(self.choose_image)
+        self.remove_button.clicked.connect(self.remove_image)
+        self.connect_button.clicked.connect(self.connect_requested)
+        self.stop_editing_button.clicked.connect(self.stop_editing)
+        self.schedule_button.clicked.connect(self.schedule)
+        self.now_button.clicked.connect(self.publish_now)
+        self.draft_button.clicked.connect(self.save_draft)
+        self.when_edit.dateTimeChanged.connect(lambda _value: self.when_error.clear())
+        for keys, slot in (
+            ("Ctrl+Return", self.schedule),
+            ("Ctrl+Enter", self.schedule),
+            ("Ctrl+Shift+Return", self.publish_now),
+            ("Ctrl+Shift+Enter", self.publish_now),
+            (QKeySequence.StandardKey.Save, self.save_draft),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        controller.bridge.account_changed.connect(self._account_changed)
+        controller.bridge.item_changed.connect(self._item_changed)
+
+        self._show_thumbnail(None)
+        self.reload_accounts()
+        self._update_counter()
+
+    # ----- accounts ----------------------------------------------------------------------------------
+    @Slot(int)
+    def _account_changed(self, _account_id: int) -> None:
+        self.reload_accounts()
+
+    def reload_accounts(self) -> None:
+        """Rebuild the account checkboxes, keeping what was ticked."""
+        accounts = self.controller.accounts()
+        previous = {aid for aid, box in self._checks.items() if box.isChecked()}
+        if not self._accounts_loaded:
+            previous = self._remembered_accounts(accounts)
+        for box in self._checks.values():
+            self.accounts_layout.removeWidget(box)
+            box.deleteLater()
+        self._checks.clear()
+        self._accounts = {a.id: a for a in accounts}
+        for position, account in enumerate(accounts):
+            box = QCheckBox(fmt.account_name(account), self.accounts_box)
+            box.setIcon(icons.platform_icon(account.platform))
+            tip = fmt.account_title(account)
+            if account.status == AccountStatus.DISCONNECTED.value:
+                box.setEnabled(False)
+                box.setText(f"{fmt.account_name(account)} (disconnected)")
+                tip += ": disconnected; reconnect it in Accounts to post"
+            elif account.status in (AccountStatus.INVALID.value, AccountStatus.NEEDS_ATTENTION.value):
+                box.setText(f"{fmt.account_name(account)} (needs attention)")
+                tip += f": {account.status_message or 'reconnect it in Accounts'}"
+            box.setToolTip(tip)
+            box.setChecked(account.id in previous and box.isEnabled())
+            box.toggled.connect(self._accounts_toggled)
+            self.accounts_layout.insertWidget(position, box)
+            self._checks[account.id] = box
+        self.no_accounts.setVisible(not accounts)
+        self._accounts_loaded = bool(accounts)
+        if self._editing is not None:
+            self._lock_accounts()
+        self._update_counter()
+        self._update_image_hint()
+
+    def _remembered_accounts(self, accounts: list[Account]) -> set[int]:
+        raw = self.controller.settings.value(SETTINGS_ACCOUNTS, "")
+        remembered = {int(x) for x in str(raw or "").split(",") if x.strip().isdigit()}
+        known = {a.id for a in accounts}
+        if remembered & known:
+            return remembered & known
+        first_page = next((a.id for a in accounts if a.platform == Platform.FACEBOOK.value), None)
+        return {first_page} if first_page is not None else set()
+
+    def selected_account_ids(self) -> list[int]:
+        locked = self._editing is not None  # while editing, the boxes are locked on the post's account
+        return [aid for aid, box in self._checks.items() if box.isChecked() and (box.isEnabled() or locked)]
+
+    def set_selected_accounts(self, account_ids: list[int]) -> None:
+        for aid, box in self._checks.items():
+            box.setChecked(aid in account_ids)
+
+    def _selected_platforms(self) -> set[Platform]:
+        return {Platform(self._accounts[aid].platform) for aid in self.selected_account_ids()}
+
+    @Slot(bool)
+    def _accounts_toggled(self, _checked: bool) -> None:
+        self.accounts_error.clear()
+        self._update_counter()
+        self._update_image_hint()
+
+    def _lock_accounts(self) -> None:
+        for box in self._checks.values():
+            box.setEnabled(False)
+
+    # ----- text --------------------------------------------------------------------------------------
+    @Slot()
+    def _text_changed(self) -> None:
+        self._update_counter()
+
+    def _update_counter(self) -> None:
+        text = self.text_edit.toPlainText()
+        platforms = self._selected_platforms()
+        length, tags = len(text), count_hashtags(text)
+        parts: list[str] = []
+        over = False
+        if platforms:
+            limit = min(char_limit(p) for p in platforms)
+            parts.append(f"{length:,} / {limit:,} characters")
+            over = length > limit
+            if Platform.INSTAGRAM in platforms:
+                parts.append(f"{tags} / {IG_MAX_HASHTAGS} hashtags")
+                over = over or tags > IG_MAX_HASHTAGS
+        else:
+            parts.append(fmt.plural(length, "character"))
+            if tags:
+                parts.append(fmt.plural(tags, "hashtag"))
+        self.counter.setText(" · ".join(parts))
+        self.counter.setStyleSheet(f"color: {icons.RED if over else icons.INK};")
+        problems = [] if is_blank(text) else text_problems(text, platforms)
+        if problems:
+            self.text_error.show_message(problems[0])
+        else:
+            self.text_error.clear()
+
+    # ----- image -------------------------------------------------------------------------------------
+    @property
+    def image_path(self) -> str | None:
+        return self._image_path
+
+    @Slot()
+    def choose_image(self) -> None:
+        start = str(self.controller.settings.value(SETTINGS_IMAGE_DIR, "") or Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Choose an image", start, IMAGE_FILTER)
+        if path:
+            self.controller.settings.setValue(SETTINGS_IMAGE_DIR, str(Path(path).parent))
+            self.set_image(path)
+
+    def set_image(self, path: str | None) -> None:
+        self._image_path = path or None
+        self.image_error.clear()
+        self._show_thumbnail(self._image_path)
+        self._update_image_hint()
+
+    @Slot()
+    def remove_image(self) -> None:
+        self.set_image(None)
+
+    def _show_thumbnail(self, path: str | None) -> None:
+        self.remove_button.setEnabled(path is not None)
+        if path is None:
+            self.thumb.setPixmap(icons.image_placeholder(THUMB_SIZE.width(), THUMB_SIZE.height(), "No image"))
+            self.image_name.setText("Optional for Facebook, required for Instagram.")
+            self.image_name.setToolTip("")
+            return
+        reader = QImageReader(path)
+        reader.setAutoTransform(True)
+        size = reader.size()
+        name = Path(path).name
+        if size.isValid():
+            reader.setScaledSize(size.scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+        if image.isNull():
+            self.thumb.setPixmap(
+                icons.image_placeholder(THUMB_SIZE.width(), THUMB_SIZE.height(), "No preview available")
+            )
+            self.image_name.setText(name)
+        else:
+            self.thumb.setPixmap(QPixmap.fromImage(image))
+            self.image_name.setText(f"{name} · {size.width()}×{size.height()}" if size.isValid() else name)
+        self.image_name.setToolTip(path)
+
+    def _update_image_hint(self) -> None:
+        if self.image_error.kind == "error" and self.image_error.text():
+            return
+        if Platform.INSTAGRAM in self._selected_platforms() and not self._image_path:
+            self.image_error.show_message("Instagram posts need an image.", "hint")
+        else:
+            self.image_error.clear()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_image(event.mimeData().urls()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_image(event.mimeData().urls())
+        if path is not None:
+            self.set_image(path)
+            event.acceptProposedAction()
+
+    @staticmethod
+    def _dropped_image(urls: list[QUrl]) -> str | None:
+        for url in urls:
+            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
+                return url.toLocalFile()
+        return None
+
+    # ----- saving ----------------------------------------------------------------------------------
+    @Slot()
+    def schedule(self) -> list[int]:
+        return self.submit(SCHEDULE)
+
+    @Slot()
+    def publish_now(self) -> list[int]:
+        return self.submit(PUBLISH_NOW)
+
+    @Slot()
+    def save_draft(self) -> list[int]:
+        return self.submit(DRAFT)
+
+    def clear_errors(self) -> None:
+        for label in (self.text_error, self.accounts_error, self.image_error, self.when_error, self.form_error):
+            label.clear()
+
+    def errors(self) -> dict[str, str]:
+        """The inline messages shown now, by field (used by tests and accessibility)."""
+        shown = {
+            "text": self.text_error.text(),
+            "accounts": self.accounts_error.text(),
+            "image": self.image_error.text() if self.image_error.kind == "error" else "",
+            "when": self.when_error.text(),
+            "form": self.form_error.text(),
+        }
+        return {k: v for k, v in shown.items() if v}
+
+    def _show_validation(self, exc: ValidationError) -> None:
+        target = {
+            "text": self.text_error,
+            "accounts": self.accounts_error,
+            "image": self.image_error,
+            "when": self.when_error,
+        }.get(exc.field or "", self.form_error)
+        target.show_message(str(exc))
+        focus = {"text": self.text_edit, "image": self.choose_button, "when": self.when_edit}.get(exc.field or "")
+        if focus is not None:
+            focus.setFocus()
+
+    def submit(self, mode: str) -> list[int]:
+        """Validate with the core's rules and save; on any problem show it inline and write nothing."""
+        self.clear_errors()
+        if not self.selected_account_ids() and self._editing is None:
+            self.accounts_error.show_message(
+                "Choose at least one account to post to" if self._checks else "Connect an account first"
+            )
+            return []
+        try:
+            when: datetime | None
+            if mode == PUBLISH_NOW:
+                when, zone_name = None, fmt.zone()[1]
+            else:
+                when, zone_name = fmt.wall_time_to_utc(self.when_edit.dateTime())
+            request = PostRequest(
+                self.selected_account_ids(),
+                self.text_edit.toPlainText(),
+                self._image_path,
+                when,
+                zone_name,
+                draft=mode == DRAFT,
+            )
+            if self._editing is not None:
+                ids = [self.controller.posts.update(self._editing, request).id]
+            else:
+                ids = [item.id for item in self.controller.posts.create(request)]
+        except ValidationError as exc:
+            self._show_validation(exc)
+            return []
+        except AutoposterError as exc:
+            self.form_error.show_message(str(exc))
+            return []
+        if mode == PUBLISH_NOW:
+            self.controller.run_now()
+        self.controller.notice.emit(self._saved_message(mode, len(ids), when))
+        if self._editing is None:
+            self.controller.settings.setValue(SETTINGS_ACCOUNTS, ",".join(map(str, self.selected_account_ids())))
+        self.clear()
+        self.saved.emit(ids)
+        return ids
+
+    def _saved_message(self, mode: str, count: int, when: datetime | None) -> str:
+        posts = fmt.plural(count, "post")
+        if self._editing is not None:
+            return "Changes saved"
+        if mode == DRAFT:
+            return f"Saved {fmt.plural(count, 'draft')}"
+        if mode == PUBLISH_NOW or when is None:
+            return f"Publishing {posts} now…"
+        return f"Scheduled {posts} for {fmt.when_text(when, self.controller.now())}"
+
+    # ----- editing ---------------------------------------------------------------------------------
+    def is_dirty(self) -> bool:
+        return bool(self.text_edit.toPlainText().strip() or self._image_path)
+
+    @property
+    def editing(self) -> int | None:
+        return self._editing
+
+    def edit_item(self, item_id: int) -> bool:
+        """Load a not-yet-published post for editing."""
+        item = self.controller.repo.item(item_id)
+        if item is None or item.status not in EDITABLE:
+            QMessageBox.information(self, "Can't edit this post", "This post is being published or already went out.")
+            return False
+        if self.is_dirty() and self._editing != item_id:
+            answer = QMessageBox.question(
+                self,
+                "Discard your draft?",
+                "The Composer has a post you have not saved. Discard it and edit the selected post?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        self.clear()
+        self._editing = item.id
+        self.text_edit.setPlainText(item.text)
+        self.set_image(item.image_path)
+        now = self.controller.now()
+        start = item.scheduled_at if item.scheduled_at is not None and item.scheduled_at > now else None
+        self.when_edit.setDateTime(
+            fmt.qdatetime_from_naive(fmt.naive_local(start) if start else fmt.default_post_time(now))
+        )
+        self.set_selected_accounts([item.account_id])
+        self._lock_accounts()
+        account = self._accounts.get(item.account_id)
+        status = fmt.STATUS_LABELS.get(item.status, item.status).lower()
+        self.banner_label.setText(f"Editing a {status} post for <b>{fmt.account_title(account)}</b>.")
+        self.banner.show()
+        self._update_counter()
+        self._update_image_hint()
+        self.text_edit.setFocus()
+        return True
+
+    @Slot()
+    def stop_editing(self) -> None:
+        self.clear()
+
+    @Slot(int)
+    def _item_changed(self, item_id: int) -> None:
+        if item_id != self._editing:
+            return
+        item = self.controller.repo.item(item_id)
+        if item is None or item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
+            self.form_error.show_message("This post started publishing, so it can no longer be changed.")
+            for button in (self.schedule_button, self.now_button, self.draft_button):
+                button.setEnabled(False)
+
+    def clear(self) -> None:
+        """Back to an empty post (after saving, or when editing stops)."""
+        self._editing = None
+        self.banner.hide()
+        self.text_edit.clear()
+        self.set_image(None)
+        self.when_edit.setDateTime(fmt.qdatetime_from_naive(fmt.default_post_time(self.controller.now())))
+        for button in (self.schedule_button, self.now_button, self.draft_button):
+            button.setEnabled(True)
+        for aid, box in self._checks.items():
+            box.setEnabled(self._accounts[aid].status != AccountStatus.DISCONNECTED.value)
+        self.clear_errors()
+        self._update_counter()
+        self._update_image_hint()

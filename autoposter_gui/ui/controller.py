@@ -1,0 +1,160 @@
+"""The GUI's handle on the core: context, services, scheduler and the signal bridge, shared by every tab."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
+
+from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.posts import PostService
+from autoposter_gui.storage.models import Account, QueueItem
+from autoposter_gui.storage.repo import Repo
+from autoposter_gui.ui.bridge import EngineBridge
+from autoposter_gui.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from autoposter_gui.engine.accounts import AccountService
+    from autoposter_gui.engine.scheduler import PublishScheduler
+
+PENDING = (ItemStatus.SCHEDULED, ItemStatus.PROCESSING)
+
+
+class AppController(QObject):
+    """Owns nothing heavy: the composition root builds the parts and hands them over."""
+
+    scheduler_changed = Signal()
+    notice = Signal(str)
+    sandbox_switch_requested = Signal(bool)
+    show_tab_requested = Signal(str)
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        bridge: EngineBridge,
+        tasks: TaskRunner,
+        settings: QSettings,
+        scheduler: PublishScheduler | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bridge = bridge
+        self.tasks = tasks
+        self.settings = settings
+        self.posts = PostService(ctx)
+        self._scheduler = scheduler
+        self.sandbox_credentials: tuple[str, str, str] | None = None
+        # The scheduler ticks every minute; this timer also wakes it right when the next post is due.
+        self._due_timer = QTimer(self)
+        self._due_timer.setSingleShot(True)
+        self._due_timer.timeout.connect(self._due)
+        self._rearm_timer = QTimer(self)
+        self._rearm_timer.setSingleShot(True)
+        self._rearm_timer.setInterval(200)
+        self._rearm_timer.timeout.connect(self.rearm_due_timer)
+        bridge.item_changed.connect(self._schedule_rearm)
+        bridge.tick_finished.connect(self._schedule_rearm)
+
+    # ----- core access -----------------------------------------------------------------------------
+    @property
+    def repo(self) -> Repo:
+        return self.ctx.repo
+
+    @property
+    def sandbox(self) -> bool:
+        return self.ctx.config.sandbox
+
+    def now(self) -> datetime:
+        return self.ctx.clock.now()
+
+    def accounts(self) -> list[Account]:
+        return self.repo.accounts()
+
+    def account_service(self) -> AccountService:
+        from autoposter_gui.engine.accounts import AccountService  # pulls in the HTTP client: load late
+
+        return AccountService(self.ctx)
+
+    def pending_count(self) -> int:
+        """Posts that still need the app running to go out."""
+        return self.repo.count_items(PENDING)
+
+    # ----- scheduler -------------------------------------------------------------------------------
+    @property
+    def scheduler(self) -> PublishScheduler | None:
+        return self._scheduler
+
+    def set_scheduler(self, scheduler: PublishScheduler | None) -> None:
+        self._scheduler = scheduler
+        self.scheduler_changed.emit()
+        self.rearm_due_timer()
+
+    @Slot()
+    def _schedule_rearm(self, *_args: object) -> None:
+        self._rearm_timer.start()
+
+    @Slot()
+    def rearm_due_timer(self) -> None:
+        """Wake the scheduler when the next post falls due, if that is sooner than its next regular tick."""
+        self._due_timer.stop()
+        scheduler = self._scheduler
+        if scheduler is None or scheduler.state.paused:
+            return
+        due = self.repo.next_due_at()
+        if due is None:
+            return
+        delay = (due - self.now()).total_seconds()
+        interval = float(getattr(scheduler, "interval_seconds", 60))
+        if 0 < delay < interval:
+            self._due_timer.start(int(delay * 1000) + 250)
+
+    @property
+    def due_timer_active(self) -> bool:
+        return self._due_timer.isActive()
+
+    @Slot()
+    def _due(self) -> None:
+        if self._scheduler is not None and not self._scheduler.state.paused:
+            self._scheduler.run_now()
+
+    @property
+    def paused(self) -> bool:
+        return bool(self._scheduler is not None and self._scheduler.state.paused)
+
+    def run_now(self) -> None:
+        """Ask the scheduler thread to publish due posts now (the GUI thread never calls Meta)."""
+        if self._scheduler is None:
+            self.notice.emit("The scheduler is still starting; your post will go out in a moment")
+            return
+        if self._scheduler.state.paused:
+            self.notice.emit("Publishing is paused; resume the scheduler to publish")
+            return
+        self._scheduler.run_now()
+
+    def publish_now(self, item_id: int) -> QueueItem:
+        item = self.posts.publish_now(item_id)
+        self.run_now()
+        return item
+
+    def pause(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.pause()
+            self.notice.emit("Publishing paused: nothing is published until you resume")
+            self.scheduler_changed.emit()
+
+    def resume(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.resume()
+            self.notice.emit("Publishing resumed")
+            self.scheduler_changed.emit()
+            self.rearm_due_timer()
+
+    def toggle_pause(self) -> None:
+        if self.paused:
+            self.resume()
+        else:
+            self.pause()

@@ -1,0 +1,58 @@
+"""Small modal dialogs: rescheduling a post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.ui import fmt
+from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, secondary
+
+
+class RescheduleDialog(QDialog):
+    """Pick a new local time; ``submit(when_utc, zone)`` runs the core's checks and errors stay in the dialog."""
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        initial: datetime,
+        submit: Callable[[datetime, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reschedule post")
+        self._submit = submit
+        layout = QVBoxLayout(self)
+        intro = secondary(f"Choose when to publish “{fmt.preview(title, 60)}”.", self)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.when_edit = datetime_edit(initial, self)
+        form.addRow("Publish at:", self.when_edit)
+        form.addRow("", QLabel(f"Times are in your local time zone ({fmt.zone()[1]}).", self))
+        layout.addLayout(form)
+        self.error = MessageLabel(self)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Reschedule")
+        ok.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.when_edit.setFocus()
+        self.setMinimumWidth(420)
+
+    def accept(self) -> None:
+        try:
+            when, zone_name = fmt.wall_time_to_utc(self.when_edit.dateTime())
+            self._submit(when, zone_name)
+        except ValidationError as exc:
+            self.error.show_message(str(exc))
+            return
+        super().accept()

@@ -1,0 +1,404 @@
+"""Icons painted with QPainter (crisp at any size, no files to ship): app, tray, status, platform and tab icons."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QIcon,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
+
+from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, ItemStatus, Platform
+
+Draw = Callable[[QPainter, float], None]
+SIZES = (16, 20, 22, 24, 32, 48, 64, 128, 256)
+
+BLUE = "#1a73e8"
+GREEN = "#188038"
+RED = "#d93025"
+AMBER = "#e8a100"
+ORANGE = "#e37400"
+GREY = "#80868b"
+LIGHT_GREY = "#a8adb3"
+TEAL = "#00897b"
+INK = "#5f6368"
+
+
+def _pixmap(size: int, draw: Draw) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    draw(painter, float(size))
+    painter.end()
+    return pixmap
+
+
+def _icon(draw: Draw) -> QIcon:
+    icon = QIcon()
+    for size in SIZES:
+        icon.addPixmap(_pixmap(size, draw))
+    return icon
+
+
+def _pen(color: str, width: float) -> QPen:
+    pen = QPen(QColor(color), width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+def _disc(p: QPainter, s: float, color: str) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    m = s * 0.06
+    p.drawEllipse(QRectF(m, m, s - 2 * m, s - 2 * m))
+
+
+# ----- glyphs, drawn in white on a disc ------------------------------------------------------------
+
+
+def _check(p: QPainter, s: float, color: str = "white") -> None:
+    p.setPen(_pen(color, s * 0.12))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath(QPointF(s * 0.29, s * 0.52))
+    path.lineTo(s * 0.44, s * 0.67)
+    path.lineTo(s * 0.72, s * 0.36)
+    p.drawPath(path)
+
+
+def _cross(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.12))
+    p.drawLine(QPointF(s * 0.34, s * 0.34), QPointF(s * 0.66, s * 0.66))
+    p.drawLine(QPointF(s * 0.66, s * 0.34), QPointF(s * 0.34, s * 0.66))
+
+
+def _clock(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.09))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(QRectF(s * 0.25, s * 0.25, s * 0.5, s * 0.5))
+    p.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.5, s * 0.35))
+    p.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.61, s * 0.57))
+
+
+def _hourglass(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.08))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath(QPointF(s * 0.34, s * 0.28))
+    path.lineTo(s * 0.66, s * 0.28)
+    path.lineTo(s * 0.34, s * 0.72)
+    path.lineTo(s * 0.66, s * 0.72)
+    path.closeSubpath()
+    p.drawPath(path)
+
+
+def _pencil(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.13))
+    p.drawLine(QPointF(s * 0.33, s * 0.67), QPointF(s * 0.64, s * 0.36))
+    p.setPen(_pen("white", s * 0.05))
+    p.drawLine(QPointF(s * 0.28, s * 0.72), QPointF(s * 0.31, s * 0.69))
+
+
+def _minus(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.12))
+    p.drawLine(QPointF(s * 0.32, s * 0.5), QPointF(s * 0.68, s * 0.5))
+
+
+def _bang(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.12))
+    p.drawLine(QPointF(s * 0.5, s * 0.28), QPointF(s * 0.5, s * 0.56))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    r = s * 0.065
+    p.drawEllipse(QPointF(s * 0.5, s * 0.71), r, r)
+
+
+def _arrows(p: QPainter, s: float) -> None:
+    """Two chasing arcs: work in progress."""
+    p.setPen(_pen("white", s * 0.09))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    r = s * 0.21
+    centre = QPointF(s * 0.5, s * 0.5)
+    p.drawArc(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r), 20 * 16, 140 * 16)
+    p.drawArc(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r), 200 * 16, 140 * 16)
+    for end in (160.0, 340.0):
+        theta = math.radians(end)
+        tip = QPointF(centre.x() + r * math.cos(theta), centre.y() - r * math.sin(theta))
+        travel = (-math.sin(theta), -math.cos(theta))
+        for turn in (math.radians(150), math.radians(-150)):
+            dx = travel[0] * math.cos(turn) - travel[1] * math.sin(turn)
+            dy = travel[0] * math.sin(turn) + travel[1] * math.cos(turn)
+            p.drawLine(tip, QPointF(tip.x() + dx * s * 0.12, tip.y() + dy * s * 0.12))
+
+
+def _badge(color: str, glyph: Callable[[QPainter, float], None]) -> Draw:
+    def draw(p: QPainter, s: float) -> None:
+        _disc(p, s, color)
+        glyph(p, s)
+
+    return draw
+
+
+_STATUS_DRAW: dict[str, Draw] = {
+    ItemStatus.QUEUED.value: _badge(GREY, _pencil),
+    ItemStatus.SCHEDULED.value: _badge(BLUE, _clock),
+    ItemStatus.PROCESSING.value: _badge(AMBER, _arrows),
+    ItemStatus.POSTED.value: _badge(GREEN, _check),
+    ItemStatus.FAILED.value: _badge(RED, _cross),
+    ItemStatus.CANCELED.value: _badge(LIGHT_GREY, _minus),
+    ItemStatus.MISSED.value: _badge(ORANGE, _bang),
+}
+
+_OUTCOME_DRAW: dict[str, Draw] = {
+    AttemptOutcome.IN_FLIGHT.value: _badge(AMBER, _arrows),
+    AttemptOutcome.SUCCEEDED.value: _badge(GREEN, _check),
+    AttemptOutcome.RETRY_SCHEDULED.value: _badge(AMBER, _hourglass),
+    AttemptOutcome.FAILED.value: _badge(RED, _cross),
+    AttemptOutcome.RECONCILED.value: _badge(TEAL, _check),
+}
+
+_ACCOUNT_DRAW: dict[str, Draw] = {
+    AccountStatus.CONNECTED.value: _badge(GREEN, _check),
+    AccountStatus.NEEDS_ATTENTION.value: _badge(AMBER, _bang),
+    AccountStatus.INVALID.value: _badge(RED, _bang),
+    AccountStatus.DISCONNECTED.value: _badge(LIGHT_GREY, _minus),
+}
+
+
+@cache
+def status_icon(status: str) -> QIcon:
+    return _icon(_STATUS_DRAW.get(status, _badge(GREY, _minus)))
+
+
+@cache
+def outcome_icon(outcome: str) -> QIcon:
+    return _icon(_OUTCOME_DRAW.get(outcome, _badge(GREY, _minus)))
+
+
+@cache
+def account_status_icon(status: str) -> QIcon:
+    return _icon(_ACCOUNT_DRAW.get(status, _badge(GREY, _minus)))
+
+
+@cache
+def warning_icon() -> QIcon:
+    return _icon(_badge(AMBER, _bang))
+
+
+@cache
+def error_icon() -> QIcon:
+    return _icon(_badge(RED, _bang))
+
+
+# ----- platforms -----------------------------------------------------------------------------------
+
+
+def _rounded(p: QPainter, s: float, brush: QBrush | QColor) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(brush)
+    m = s * 0.06
+    p.drawRoundedRect(QRectF(m, m, s - 2 * m, s - 2 * m), s * 0.22, s * 0.22)
+
+
+def _facebook(p: QPainter, s: float) -> None:
+    _rounded(p, s, QColor("#1877f2"))
+    p.setPen(_pen("white", s * 0.13))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath(QPointF(s * 0.66, s * 0.24))
+    path.lineTo(s * 0.6, s * 0.24)
+    path.quadTo(QPointF(s * 0.47, s * 0.24), QPointF(s * 0.47, s * 0.38))
+    path.lineTo(s * 0.47, s * 0.86)
+    p.drawPath(path)
+    p.drawLine(QPointF(s * 0.34, s * 0.48), QPointF(s * 0.64, s * 0.48))
+
+
+def _instagram(p: QPainter, s: float) -> None:
+    gradient = QLinearGradient(QPointF(0, s), QPointF(s, 0))
+    gradient.setColorAt(0.0, QColor("#feda75"))
+    gradient.setColorAt(0.35, QColor("#fa7e1e"))
+    gradient.setColorAt(0.6, QColor("#d62976"))
+    gradient.setColorAt(1.0, QColor("#4f5bd5"))
+    _rounded(p, s, QBrush(gradient))
+    p.setPen(_pen("white", s * 0.08))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRoundedRect(QRectF(s * 0.24, s * 0.24, s * 0.52, s * 0.52), s * 0.15, s * 0.15)
+    p.drawEllipse(QPointF(s * 0.5, s * 0.5), s * 0.12, s * 0.12)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    p.drawEllipse(QPointF(s * 0.65, s * 0.35), s * 0.035, s * 0.035)
+
+
+@cache
+def platform_icon(platform: str) -> QIcon:
+    return _icon(_instagram if platform == Platform.INSTAGRAM.value else _facebook)
+
+
+# ----- the app and tray --------------------------------------------------------------------------
+
+
+def _app(p: QPainter, s: float) -> None:
+    gradient = QLinearGradient(QPointF(0, 0), QPointF(s, s))
+    gradient.setColorAt(0.0, QColor("#2f80ed"))
+    gradient.setColorAt(1.0, QColor("#00a389"))
+    _rounded(p, s, QBrush(gradient))
+    # A paper plane: the post on its way.
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    wing = QPainterPath(QPointF(s * 0.2, s * 0.5))
+    wing.lineTo(s * 0.8, s * 0.24)
+    wing.lineTo(s * 0.6, s * 0.8)
+    wing.lineTo(s * 0.47, s * 0.58)
+    wing.closeSubpath()
+    p.drawPath(wing)
+    p.setBrush(QColor(255, 255, 255, 170))
+    fold = QPainterPath(QPointF(s * 0.47, s * 0.58))
+    fold.lineTo(s * 0.8, s * 0.24)
+    fold.lineTo(s * 0.45, s * 0.74)
+    fold.closeSubpath()
+    p.drawPath(fold)
+
+
+def _with_corner(color: str, glyph: Callable[[QPainter, float], None] | None) -> Draw:
+    def draw(p: QPainter, s: float) -> None:
+        _app(p, s)
+        d = s * 0.5
+        p.save()
+        p.translate(s - d, s - d)
+        p.setPen(QPen(QColor("white"), max(1.0, s * 0.04)))
+        p.setBrush(QColor(color))
+        p.drawEllipse(QRectF(d * 0.04, d * 0.04, d * 0.92, d * 0.92))
+        if glyph is not None:
+            glyph(p, d)
+        p.restore()
+
+    return draw
+
+
+def _pause_bars(p: QPainter, s: float) -> None:
+    p.setPen(_pen("white", s * 0.13))
+    p.drawLine(QPointF(s * 0.4, s * 0.32), QPointF(s * 0.4, s * 0.68))
+    p.drawLine(QPointF(s * 0.6, s * 0.32), QPointF(s * 0.6, s * 0.68))
+
+
+@cache
+def app_icon() -> QIcon:
+    return _icon(_app)
+
+
+@cache
+def tray_icon(state: str = "idle") -> QIcon:
+    """The tray icon: ``idle``, ``publishing``, ``paused`` or ``attention``."""
+    if state == "publishing":
+        return _icon(_with_corner(AMBER, _arrows))
+    if state == "paused":
+        return _icon(_with_corner(GREY, _pause_bars))
+    if state == "attention":
+        return _icon(_with_corner(RED, _bang))
+    return app_icon()
+
+
+# ----- tabs (monochrome outlines) -----------------------------------------------------------------
+
+
+def _tab_compose(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.08))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRoundedRect(QRectF(s * 0.14, s * 0.2, s * 0.56, s * 0.66), s * 0.08, s * 0.08)
+    p.setPen(_pen(BLUE, s * 0.12))
+    p.drawLine(QPointF(s * 0.48, s * 0.6), QPointF(s * 0.84, s * 0.22))
+
+
+def _tab_queue(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.09))
+    for y in (0.28, 0.5, 0.72):
+        p.drawLine(QPointF(s * 0.36, s * y), QPointF(s * 0.84, s * y))
+    p.setPen(_pen(BLUE, s * 0.13))
+    for y in (0.28, 0.5, 0.72):
+        p.drawPoint(QPointF(s * 0.18, s * y))
+
+
+def _tab_activity(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.09))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath(QPointF(s * 0.1, s * 0.55))
+    path.lineTo(s * 0.3, s * 0.55)
+    path.lineTo(s * 0.42, s * 0.22)
+    path.lineTo(s * 0.58, s * 0.8)
+    path.lineTo(s * 0.7, s * 0.45)
+    path.lineTo(s * 0.9, s * 0.45)
+    p.drawPath(path)
+
+
+def _tab_accounts(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.08))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(QPointF(s * 0.5, s * 0.34), s * 0.15, s * 0.15)
+    path = QPainterPath(QPointF(s * 0.2, s * 0.84))
+    path.cubicTo(QPointF(s * 0.2, s * 0.56), QPointF(s * 0.8, s * 0.56), QPointF(s * 0.8, s * 0.84))
+    p.drawPath(path)
+
+
+_TABS: dict[str, Draw] = {
+    "composer": _tab_compose,
+    "queue": _tab_queue,
+    "activity": _tab_activity,
+    "accounts": _tab_accounts,
+}
+
+
+@cache
+def tab_icon(name: str) -> QIcon:
+    return _icon(_TABS[name])
+
+
+def _picture(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.07))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRoundedRect(QRectF(s * 0.12, s * 0.2, s * 0.76, s * 0.6), s * 0.08, s * 0.08)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(INK))
+    hills = QPainterPath(QPointF(s * 0.18, s * 0.74))
+    hills.lineTo(s * 0.4, s * 0.46)
+    hills.lineTo(s * 0.54, s * 0.62)
+    hills.lineTo(s * 0.64, s * 0.52)
+    hills.lineTo(s * 0.82, s * 0.74)
+    hills.closeSubpath()
+    p.drawPath(hills)
+    p.drawEllipse(QPointF(s * 0.66, s * 0.36), s * 0.06, s * 0.06)
+
+
+@cache
+def image_icon() -> QIcon:
+    """A small picture glyph: the post has an image."""
+    return _icon(_picture)
+
+
+@cache
+def image_placeholder(width: int, height: int, text: str = "No image") -> QPixmap:
+    """A dashed drop-zone picture for the composer's thumbnail."""
+    pixmap = QPixmap(width, height)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(QColor(LIGHT_GREY), 1.5, Qt.PenStyle.DashLine)
+    p.setPen(pen)
+    p.setBrush(QColor(0, 0, 0, 8))
+    p.drawRoundedRect(QRectF(1, 1, width - 2, height - 2), 8, 8)
+    font = QFont()
+    p.setFont(font)
+    p.setPen(QColor(GREY))
+    p.drawText(QRectF(0, 0, width, height), int(Qt.AlignmentFlag.AlignCenter), text)
+    p.end()
+    return pixmap

@@ -1,0 +1,224 @@
+"""The main window: Composer, Queue, Activity and Accounts tabs, menus, status bar, and close-to-tray."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from autoposter_gui import APP_NAME, __version__
+from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.accounts_tab import AccountsTab
+from autoposter_gui.ui.activity_tab import ActivityTab
+from autoposter_gui.ui.composer_tab import ComposerTab
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.queue_tab import QueueTab
+from autoposter_gui.ui.status_bar import AppStatusBar
+from autoposter_gui.ui.tray import TrayController
+
+CLOSE_HINT_KEY = "tray/close_hint_shown"
+GEOMETRY_KEY = "window/geometry"
+TABS = ("composer", "queue", "activity", "accounts")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.tray: TrayController | None = None
+        self._quitting = False
+        self._quit: Callable[[], None] = lambda: QCoreApplication.exit(0)
+        self.setWindowTitle(f"{APP_NAME} — Sandbox" if controller.sandbox else APP_NAME)
+        self.setWindowIcon(icons.app_icon())
+        self.setMinimumSize(880, 560)
+
+        self.composer = ComposerTab(controller, self)
+        self.queue = QueueTab(controller, self)
+        self.activity = ActivityTab(controller, self)
+        self.accounts = AccountsTab(controller, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        for name, widget, title in (
+            ("composer", self.composer, "&Composer"),
+            ("queue", self.queue, "&Queue"),
+            ("activity", self.activity, "&Activity"),
+            ("accounts", self.accounts, "Acc&ounts"),
+        ):
+            self.tabs.addTab(widget, icons.tab_icon(name), title)
+        self.setCentralWidget(self.tabs)
+        self.status = AppStatusBar(controller, self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+
+        self.composer.saved.connect(self._composer_saved)
+        self.composer.connect_requested.connect(self._connect_requested)
+        self.queue.edit_requested.connect(self.edit_item)
+        self.queue.compose_requested.connect(lambda: self.show_tab("composer"))
+        controller.show_tab_requested.connect(self.show_tab)
+        controller.scheduler_changed.connect(self._scheduler_changed)
+        self._scheduler_changed()
+
+        geometry = controller.settings.value(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1120, 720)
+
+    # ----- menus -------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        new_post = file_menu.addAction("&New Post")
+        new_post.setShortcut(QKeySequence.StandardKey.New)
+        new_post.triggered.connect(self.new_post)
+        file_menu.addSeparator()
+        close = file_menu.addAction("&Close Window")
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.request_quit)
+
+        publishing = bar.addMenu("&Publishing")
+        self.run_now_action = publishing.addAction("&Run Now")
+        self.run_now_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.run_now_action.setStatusTip("Publish every due post now")
+        self.run_now_action.triggered.connect(self.controller.run_now)
+        self.pause_action = publishing.addAction("&Pause Publishing")
+        self.pause_action.triggered.connect(self.controller.toggle_pause)
+        publishing.addSeparator()
+        retry = publishing.addAction("Retry All &Failed")
+        retry.triggered.connect(self.queue.retry_all_failed)
+
+        view = bar.addMenu("&View")
+        for number, name in enumerate(TABS, start=1):
+            action = view.addAction(name.title())
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, tab=name: self.show_tab(tab))
+
+        help_menu = bar.addMenu("&Help")
+        logs = help_menu.addAction("Open &Log Folder")
+        logs.triggered.connect(self.open_log_folder)
+        about = help_menu.addAction(f"&About {APP_NAME}")
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about)
+
+    @Slot()
+    def _scheduler_changed(self) -> None:
+        paused = self.controller.paused
+        ready = self.controller.scheduler is not None
+        self.pause_action.setText("&Resume Publishing" if paused else "&Pause Publishing")
+        self.pause_action.setEnabled(ready)
+        self.run_now_action.setEnabled(ready and not paused)
+
+    # ----- navigation --------------------------------------------------------------------------------
+    def current_tab(self) -> str:
+        return TABS[self.tabs.currentIndex()]
+
+    @Slot(str)
+    def show_tab(self, name: str) -> None:
+        self.tabs.setCurrentIndex(TABS.index(name))
+        if name == "composer":
+            self.composer.text_edit.setFocus()
+
+    @Slot()
+    def show_and_raise(self) -> None:
+        """Bring the window back from the tray or from behind other windows."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    @Slot()
+    def show_activity(self) -> None:
+        self.show_and_raise()
+        self.show_tab("activity")
+
+    @Slot()
+    def new_post(self) -> None:
+        self.show_tab("composer")
+
+    @Slot(int)
+    def edit_item(self, item_id: int) -> None:
+        if self.composer.edit_item(item_id):
+            self.show_tab("composer")
+
+    @Slot(list)
+    def _composer_saved(self, item_ids: list[int]) -> None:
+        self.show_tab("queue")
+        self.queue.show_items(item_ids)
+
+    @Slot()
+    def _connect_requested(self) -> None:
+        self.show_tab("accounts")
+        self.accounts.open_connect_dialog()
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        folder = self.controller.ctx.config.log_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    @Slot()
+    def about(self) -> None:
+        mode = "\n\nSandbox mode: nothing is published for real." if self.controller.sandbox else ""
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Schedule posts for your Facebook Page and Instagram "
+            f"business account; they are published exactly once, even while the window is closed.{mode}",
+        )
+
+    # ----- closing -----------------------------------------------------------------------------------
+    def set_tray(self, tray: TrayController | None) -> None:
+        self.tray = tray
+        if tray is not None:
+            tray.show_window_requested.connect(self.show_and_raise)
+            tray.activity_requested.connect(self.show_activity)
+            tray.quit_requested.connect(self.request_quit)
+
+    def set_quit_handler(self, handler: Callable[[], None]) -> None:
+        self._quit = handler
+
+    @Slot()
+    def request_quit(self) -> None:
+        """Quit the app (the scheduler stops; due posts wait for the next start)."""
+        self._quitting = True
+        self.controller.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.hide()
+        self._quit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        if self._quitting:
+            event.accept()
+            return
+        if self.tray is not None and self.tray.visible:
+            event.ignore()
+            self.hide()
+            if not self.controller.settings.value(CLOSE_HINT_KEY, False, type=bool):
+                self.controller.settings.setValue(CLOSE_HINT_KEY, True)
+                self.tray.notify(
+                    f"{APP_NAME} is still running",
+                    "It keeps publishing your scheduled posts from the system tray. "
+                    "Choose Quit from the tray menu to stop it.",
+                )
+            return
+        pending = self.controller.pending_count()
+        if pending:
+            answer = QMessageBox.warning(
+                self,
+                f"Quit {APP_NAME}?",
+                f"{fmt.plural(pending, 'post is', 'posts are')} waiting to be published. {APP_NAME} can only "
+                "publish while it is running, and no system tray is available to keep it running in the "
+                "background.\n\nQuit anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        event.accept()
+        self.request_quit()

@@ -1,0 +1,300 @@
+"""The Queue table model: windowed SQL paging (fast at 100k rows), sorted and filtered in the database."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QFont
+
+from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.storage.models import Account, QueueItem
+from autoposter_gui.storage.repo import Repo
+from autoposter_gui.ui import fmt, icons
+
+PAGE_SIZE = 200
+ItemIdRole = int(Qt.ItemDataRole.UserRole) + 1
+StatusRole = int(Qt.ItemDataRole.UserRole) + 2
+Index = QModelIndex | QPersistentModelIndex
+
+
+class QueueColumn(IntEnum):
+    STATUS = 0
+    ACCOUNT = 1
+    POST = 2
+    SCHEDULED = 3
+    ATTEMPTS = 4
+    NEXT_ATTEMPT = 5
+    ERROR = 6
+
+
+HEADERS = {
+    QueueColumn.STATUS: "Status",
+    QueueColumn.ACCOUNT: "Account",
+    QueueColumn.POST: "Post",
+    QueueColumn.SCHEDULED: "Scheduled",
+    QueueColumn.ATTEMPTS: "Attempts",
+    QueueColumn.NEXT_ATTEMPT: "Next attempt",
+    QueueColumn.ERROR: "Last error",
+}
+
+SORT_KEYS = {
+    QueueColumn.STATUS: "status",
+    QueueColumn.ACCOUNT: "account",
+    QueueColumn.POST: "text",
+    QueueColumn.SCHEDULED: "scheduled_at",
+    QueueColumn.ATTEMPTS: "attempt_count",
+    QueueColumn.NEXT_ATTEMPT: "next_attempt_at",
+    QueueColumn.ERROR: "error_message",
+}
+
+EDITABLE = frozenset(
+    {ItemStatus.QUEUED.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
+    | {ItemStatus.MISSED.value}
+)
+
+
+class QueueTableModel(QAbstractTableModel):
+    """Loads rows a page at a time (``canFetchMore``/``fetchMore``); re-queries single rows by id when they change."""
+
+    def __init__(
+        self,
+        repo: Callable[[], Repo],
+        now: Callable[[], datetime],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._repo = repo
+        self._now = now
+        self._rows: list[QueueItem] = []
+        self._row_of: dict[int, int] = {}
+        self._total = 0
+        self._statuses: tuple[ItemStatus, ...] | None = None
+        self._sort_key: str | None = None  # None: newest first (by id)
+        self._descending = True
+        self._accounts: dict[int, Account] = {}
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(250)
+        self._reload_timer.timeout.connect(self.reload)
+
+    # ----- loading --------------------------------------------------------------------------------
+    def _query(self, offset: int, limit: int) -> list[QueueItem]:
+        repo = self._repo()
+        if self._sort_key is None:
+            return repo.items(self._statuses, limit=limit, offset=offset, newest_first=self._descending)
+        return repo.items(self._statuses, limit=limit, offset=offset, sort=self._sort_key, descending=self._descending)
+
+    def _index_rows(self) -> None:
+        self._row_of = {item.id: row for row, item in enumerate(self._rows)}
+
+    @Slot()
+    def reload(self) -> None:
+        """Start over from the first page (keeps the filter and sort)."""
+        self._reload_timer.stop()
+        repo = self._repo()
+        self.beginResetModel()
+        self._accounts = {a.id: a for a in repo.accounts()}
+        self._total = repo.count_items(self._statuses)
+        self._rows = self._query(0, PAGE_SIZE)
+        self._index_rows()
+        self.endResetModel()
+
+    def schedule_reload(self) -> None:
+        self._reload_timer.start()
+
+    def reload_accounts(self) -> None:
+        self._accounts = {a.id: a for a in self._repo().accounts()}
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, QueueColumn.ACCOUNT), self.index(len(self._rows) - 1, QueueColumn.ACCOUNT)
+            )
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        batch = [i for i in self._query(len(self._rows), PAGE_SIZE) if i.id not in self._row_of]
+        if not batch:
+            self._total = len(self._rows)  # the data shrank under us: stop asking
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+        self._rows.extend(batch)
+        for offset, item in enumerate(batch):
+            self._row_of[item.id] = first + offset
+        self.endInsertRows()
+
+    # ----- filter and sort -------------------------------------------------------------------------
+    @property
+    def status_filter(self) -> tuple[ItemStatus, ...] | None:
+        return self._statuses
+
+    def set_status_filter(self, statuses: Sequence[ItemStatus] | None) -> None:
+        self._statuses = tuple(statuses) if statuses is not None else None
+        self.reload()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting happens in SQL over every row; column -1 means newest first."""
+        try:
+            key: str | None = SORT_KEYS[QueueColumn(column)]
+        except ValueError:
+            key = None
+        self._sort_key = key
+        self._descending = order == Qt.SortOrder.DescendingOrder if key is not None else True
+        self.reload()
+
+    # ----- live updates ----------------------------------------------------------------------------
+    def _matches(self, item: QueueItem) -> bool:
+        return self._statuses is None or item.status in {s.value for s in self._statuses}
+
+    @Slot(int)
+    def refresh_item(self, item_id: int) -> None:
+        """Re-read one item after the engine or the user changed it; insert, update or drop its row."""
+        item = self._repo().item(item_id)
+        row = self._row_of.get(item_id)
+        if row is not None:
+            if item is None or not self._matches(item):
+                self._remove_row(row)
+                return
+            old = self._rows[row]
+            self._rows[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(QueueColumn) - 1))
+            if self._sort_key is not None and getattr(old, self._sort_key, None) != getattr(item, self._sort_key, None):
+                self.schedule_reload()  # its place in the sort order moved
+            return
+        if item is None or not self._matches(item):
+            return
+        if item.account_id not in self._accounts:
+            self._accounts = {a.id: a for a in self._repo().accounts()}
+        if self._sort_key is None:
+            self._insert_by_id(item)
+        else:
+            self.schedule_reload()
+
+    def _insert_by_id(self, item: QueueItem) -> None:
+        ids = [-i.id if self._descending else i.id for i in self._rows]
+        key = -item.id if self._descending else item.id
+        position = bisect.bisect_left(ids, key)
+        self._total += 1
+        if position >= len(self._rows) and len(self._rows) < self._total - 1:
+            return  # it belongs beyond the loaded window: fetchMore will bring it
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, item)
+        self._index_rows()
+        self.endInsertRows()
+
+    def _remove_row(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._index_rows()
+        self._total = max(0, self._total - 1)
+        self.endRemoveRows()
+
+    # ----- access ----------------------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        """Rows matching the filter, loaded or not."""
+        return self._total
+
+    def item_at(self, row: int) -> QueueItem | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, item_id: int) -> int | None:
+        return self._row_of.get(item_id)
+
+    def account(self, account_id: int) -> Account | None:
+        return self._accounts.get(account_id)
+
+    # ----- QAbstractTableModel -----------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(QueueColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(QueueColumn):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[QueueColumn(section)]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == QueueColumn.ATTEMPTS:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        column = QueueColumn(index.column())
+        if role == ItemIdRole:
+            return item.id
+        if role == StatusRole:
+            return item.status
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(item, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column is QueueColumn.STATUS:
+                return icons.status_icon(item.status)
+            if column is QueueColumn.ACCOUNT:
+                return icons.platform_icon(item.platform)
+            if column is QueueColumn.POST and item.image_path:
+                return icons.image_icon()
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(item, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is QueueColumn.ATTEMPTS:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column is QueueColumn.ERROR and item.status == ItemStatus.FAILED.value:
+                return QColor(icons.RED)
+            if item.status == ItemStatus.CANCELED.value:
+                return QColor(icons.GREY)
+        if role == Qt.ItemDataRole.FontRole and column is QueueColumn.STATUS and item.status == "processing":
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return None
+
+    def _display(self, item: QueueItem, column: QueueColumn) -> str:
+        now = self._now()
+        if column is QueueColumn.STATUS:
+            label = fmt.STATUS_LABELS.get(item.status, item.status.title())
+            if item.status == ItemStatus.SCHEDULED.value and item.next_attempt_at is not None:
+                return "Retrying"
+            return label
+        if column is QueueColumn.ACCOUNT:
+            return fmt.account_name(self._accounts.get(item.account_id))
+        if column is QueueColumn.POST:
+            return fmt.preview(item.text)
+        if column is QueueColumn.SCHEDULED:
+            if item.scheduled_at is None:
+                return "Not scheduled"
+            return fmt.when_text(item.scheduled_at, now)
+        if column is QueueColumn.ATTEMPTS:
+            return str(item.attempt_count) if item.attempt_count else "—"
+        if column is QueueColumn.NEXT_ATTEMPT:
+            return fmt.when_text(item.next_attempt_at, now) if item.status == ItemStatus.SCHEDULED.value else "—"
+        return " ".join((item.error_message or "").split())
+
+    def _tooltip(self, item: QueueItem, column: QueueColumn) -> str | None:
+        if column is QueueColumn.POST:
+            text = item.text if len(item.text) <= 600 else item.text[:600] + "…"
+            return text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
+        if column is QueueColumn.SCHEDULED:
+            return fmt.full_time(item.scheduled_at) or None
+        if column is QueueColumn.NEXT_ATTEMPT:
+            return fmt.full_time(item.next_attempt_at) or None
+        if column is QueueColumn.ERROR:
+            return item.error_message
+        if column is QueueColumn.ACCOUNT:
+            return fmt.account_title(self._accounts.get(item.account_id))
+        if column is QueueColumn.STATUS and item.status == ItemStatus.POSTED.value and item.permalink:
+            return f"Published: {item.permalink}"
+        return None

@@ -1,0 +1,452 @@
+"""The Queue tab: every post with its status, filterable and sortable, with the per-post actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoposter_gui.domain.errors import AutoposterError
+from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.dialogs import RescheduleDialog
+from autoposter_gui.ui.errors import show_error
+from autoposter_gui.ui.queue_model import EDITABLE, QueueColumn, QueueTableModel
+from autoposter_gui.ui.widgets import heading, secondary
+
+FILTERS: list[tuple[str, tuple[ItemStatus, ...] | None]] = [
+    ("All posts", None),
+    ("Scheduled", (ItemStatus.SCHEDULED,)),
+    ("Drafts", (ItemStatus.QUEUED,)),
+    ("Publishing", (ItemStatus.PROCESSING,)),
+    ("Posted", (ItemStatus.POSTED,)),
+    ("Failed", (ItemStatus.FAILED,)),
+    ("Canceled", (ItemStatus.CANCELED,)),
+    ("Missed", (ItemStatus.MISSED,)),
+]
+
+RESCHEDULABLE = EDITABLE
+PUBLISHABLE = frozenset({ItemStatus.QUEUED.value, ItemStatus.SCHEDULED.value, ItemStatus.MISSED.value})
+RETRYABLE = frozenset({ItemStatus.FAILED.value, ItemStatus.MISSED.value})
+CANCELABLE = frozenset(
+    {ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value}
+)
+DELETABLE = frozenset({ItemStatus.QUEUED.value, ItemStatus.CANCELED.value})
+
+COLUMN_WIDTHS = {
+    QueueColumn.STATUS: 110,
+    QueueColumn.ACCOUNT: 160,
+    QueueColumn.POST: 260,
+    QueueColumn.SCHEDULED: 140,
+    QueueColumn.ATTEMPTS: 75,
+    QueueColumn.NEXT_ATTEMPT: 130,
+}
+
+
+class _EmptyState(QWidget):
+    """What the Queue shows instead of an empty grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        self.icon = QLabel(self)
+        self.icon.setPixmap(icons.tab_icon("queue").pixmap(64, 64))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = heading("No posts yet", self, scale=1.3)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = secondary("Write a post in the Composer and schedule it: it shows up here.", self)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.button = QPushButton("New post", self)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        for widget in (self.icon, self.title, self.text):
+            layout.addWidget(widget)
+        layout.addSpacing(8)
+        layout.addLayout(row)
+        layout.addStretch(3)
+
+
+class QueueTab(QWidget):
+    edit_requested = Signal(int)
+    compose_requested = Signal()
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = QueueTableModel(lambda: controller.repo, controller.now, self)
+        self._selected_id: int | None = None
+
+        # --- filter row
+        self.filter_combo = QComboBox(self)
+        for label, _ in FILTERS:
+            self.filter_combo.addItem(label)
+        self.filter_combo.setToolTip("Show only posts with this status")
+        filter_label = QLabel("&Show:", self)
+        filter_label.setBuddy(self.filter_combo)
+        self.count_label = QLabel(self)
+        self.count_label.setStyleSheet(f"color: {icons.INK};")
+        self.retry_all_button = QPushButton("Retry all failed", self)
+        self.retry_all_button.setToolTip("Try every failed post again now")
+        top = QHBoxLayout()
+        top.addWidget(filter_label)
+        top.addWidget(self.filter_combo)
+        top.addSpacing(12)
+        top.addWidget(self.count_label)
+        top.addStretch(1)
+        top.addWidget(self.retry_all_button)
+
+        # --- table
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)  # "Last error" takes what is left
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in COLUMN_WIDTHS.items():
+            self.view.setColumnWidth(column, width)
+        self.view.setSortingEnabled(True)  # sorts in SQL (QueueTableModel.sort); -1 = newest first
+
+        self.empty = _EmptyState(self)
+        self.empty.button.clicked.connect(self._empty_action)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+
+        # --- actions
+        self.edit_action = self._action("&Edit…", self.edit_selected, "Open this post in the Composer", "Ctrl+E")
+        self.reschedule_action = self._action(
+            "&Reschedule…", self.reschedule_selected, "Pick a new time for this post", "Ctrl+R"
+        )
+        self.publish_action = self._action("&Publish now", self.publish_selected, "Publish this post right away")
+        self.retry_action = self._action("Re&try", self.retry_selected, "Try this failed post again now")
+        self.cancel_action = self._action(
+            "&Cancel post", self.cancel_selected, "Stop this post from being published", QKeySequence.StandardKey.Delete
+        )
+        self.delete_action = self._action("&Delete draft", self.delete_selected, "Delete this draft or canceled post")
+        self.view.addActions([self.edit_action, self.reschedule_action, self.cancel_action])
+        buttons = QHBoxLayout()
+        self.action_buttons: dict[str, QPushButton] = {}
+        for name, action in (
+            ("edit", self.edit_action),
+            ("reschedule", self.reschedule_action),
+            ("publish", self.publish_action),
+            ("retry", self.retry_action),
+            ("cancel", self.cancel_action),
+            ("delete", self.delete_action),
+        ):
+            button = QPushButton(action.text().replace("&", ""), self)
+            button.setToolTip(action.toolTip())
+            button.clicked.connect(action.trigger)
+            self.action_buttons[name] = button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+
+        # --- wiring
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(150)
+        self._counts_timer.timeout.connect(self._refresh_counts)
+        self.filter_combo.currentIndexChanged.connect(self._filter_changed)
+        self.retry_all_button.clicked.connect(self.retry_all_failed)
+        self.view.activated.connect(self._activated)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._update_summary)
+        self.model.dataChanged.connect(self._data_changed)
+        controller.bridge.item_changed.connect(self._on_item_changed)
+        controller.bridge.account_changed.connect(self._on_account_changed)
+        self._update_summary()
+        self._refresh_counts()
+        self._update_actions()
+
+    def _action(self, text: str, slot: Callable[[], None], tip: str, shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        return action
+
+    # ----- selection ---------------------------------------------------------------------------------
+    def selected_item(self) -> QueueItem | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.item_at(rows[0].row()) if rows else None
+
+    def select_item(self, item_id: int) -> bool:
+        row = self.model.row_of(item_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.view.scrollTo(index)
+        return True
+
+    def show_items(self, item_ids: Sequence[int]) -> None:
+        """Bring freshly saved posts into view (switching the filter to All if it would hide them)."""
+        if not item_ids:
+            return
+        if not any(self.model.row_of(i) is not None for i in item_ids):
+            self.filter_combo.setCurrentIndex(0)
+        self.select_item(item_ids[0])
+
+    @Slot()
+    def _remember_selection(self) -> None:
+        item = self.selected_item()
+        self._selected_id = item.id if item else None
+
+    @Slot()
+    def _restore_selection(self) -> None:
+        if self._selected_id is not None:
+            self.select_item(self._selected_id)
+        self._update_actions()
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        self._update_actions()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _data_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows and top.row() <= rows[0].row() <= bottom.row():
+            self._update_actions()
+
+    def _update_actions(self) -> None:
+        item = self.selected_item()
+        status = item.status if item else ""
+        for action, allowed in (
+            (self.edit_action, EDITABLE),
+            (self.reschedule_action, RESCHEDULABLE),
+            (self.publish_action, PUBLISHABLE),
+            (self.retry_action, RETRYABLE),
+            (self.cancel_action, CANCELABLE),
+            (self.delete_action, DELETABLE),
+        ):
+            action.setEnabled(status in allowed)
+        for name, action in (
+            ("edit", self.edit_action),
+            ("reschedule", self.reschedule_action),
+            ("publish", self.publish_action),
+            ("retry", self.retry_action),
+            ("cancel", self.cancel_action),
+            ("delete", self.delete_action),
+        ):
+            self.action_buttons[name].setEnabled(action.isEnabled())
+
+    @Slot()
+    def _update_summary(self) -> None:
+        """Cheap, immediate: the empty state and the count from the model; the database counts follow shortly."""
+        total = self.model.total
+        label, statuses = FILTERS[max(0, self.filter_combo.currentIndex())]
+        if statuses is None:
+            self.count_label.setText(fmt.plural(total, "post"))
+        if total == 0:
+            if statuses is None:
+                self.empty.title.setText("No posts yet")
+                self.empty.text.setText("Write a post in the Composer and schedule it: it shows up here.")
+                self.empty.button.setText("New post")
+            else:
+                self.empty.title.setText(f"No {label.lower()} posts")
+                self.empty.text.setText("Nothing matches this filter right now.")
+                self.empty.button.setText("Show all posts")
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentWidget(self.view)
+        self._counts_timer.start()
+
+    @Slot()
+    def _refresh_counts(self) -> None:
+        """COUNT queries, coalesced: a busy tick changes many rows in a burst."""
+        repo = self.controller.repo
+        if FILTERS[max(0, self.filter_combo.currentIndex())][1] is not None:
+            self.count_label.setText(f"{self.model.total:,} of {fmt.plural(repo.count_items(), 'post')}")
+        failed = repo.count_items([ItemStatus.FAILED])
+        self.retry_all_button.setEnabled(failed > 0)
+        self.retry_all_button.setText(f"Retry all failed ({failed:,})" if failed else "Retry all failed")
+
+    @Slot()
+    def _empty_action(self) -> None:
+        if FILTERS[max(0, self.filter_combo.currentIndex())][1] is None:
+            self.compose_requested.emit()
+        else:
+            self.filter_combo.setCurrentIndex(0)
+
+    @Slot(int)
+    def _filter_changed(self, index: int) -> None:
+        self.model.set_status_filter(FILTERS[index][1])
+
+    # ----- live updates ----------------------------------------------------------------------------
+    @Slot(int)
+    def _on_item_changed(self, item_id: int) -> None:
+        self.model.refresh_item(item_id)
+        self._update_summary()
+
+    @Slot(int)
+    def _on_account_changed(self, _account_id: int) -> None:
+        self.model.reload_accounts()
+
+    # ----- actions -------------------------------------------------------------------------------------
+    def _run(self, title: str, work: Callable[[], object]) -> bool:
+        try:
+            work()
+        except AutoposterError as exc:
+            show_error(self, title, str(exc))
+            return False
+        return True
+
+    def _confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return bool(box == QMessageBox.StandardButton.Yes)
+
+    @Slot(QModelIndex)
+    def _activated(self, index: QModelIndex) -> None:
+        item = self.model.item_at(index.row())
+        if item is not None and item.status in EDITABLE:
+            self.edit_requested.emit(item.id)
+
+    @Slot()
+    def edit_selected(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.status in EDITABLE:
+            self.edit_requested.emit(item.id)
+
+    @Slot()
+    def reschedule_selected(self) -> None:
+        item = self.selected_item()
+        if item is None or item.status not in RESCHEDULABLE:
+            return
+        now = self.controller.now()
+        start = item.scheduled_at if item.scheduled_at and item.scheduled_at > now else None
+        initial = fmt.naive_local(start) if start else fmt.default_post_time(now)
+        item_id = item.id
+
+        def submit(when: datetime, zone: str) -> None:
+            self.controller.posts.reschedule(item_id, when, zone)
+            self.controller.notice.emit(f"Rescheduled for {fmt.when_text(when, self.controller.now())}")
+
+        dialog = RescheduleDialog(title=item.text, initial=initial, submit=submit, parent=self)
+        dialog.exec()
+
+    @Slot()
+    def publish_selected(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.status in PUBLISHABLE:
+            item_id = item.id
+            if self._run("Can't publish this post", lambda: self.controller.publish_now(item_id)):
+                self.controller.notice.emit("Publishing now…")
+
+    @Slot()
+    def retry_selected(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.status in RETRYABLE:
+            item_id = item.id
+            if self._run("Can't retry this post", lambda: self.controller.posts.retry(item_id)):
+                self.controller.run_now()
+                self.controller.notice.emit("Trying again now…")
+
+    @Slot()
+    def retry_all_failed(self) -> None:
+        failed = self.controller.repo.count_items([ItemStatus.FAILED])
+        if failed == 0:
+            return
+        if failed > 1 and not self._confirm("Retry all failed posts", f"Try all {failed:,} failed posts again now?"):
+            return
+        ids: list[int] = []
+        if self._run("Can't retry", lambda: ids.extend(self.controller.posts.retry_all_failed())):
+            self.controller.run_now()
+            self.controller.notice.emit(f"Retrying {fmt.plural(len(ids), 'post')}…")
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        if item.status in DELETABLE and item.status not in CANCELABLE:
+            self.delete_selected()
+            return
+        if item.status not in CANCELABLE:
+            return
+        if not self._confirm(
+            "Cancel post",
+            f"Cancel “{fmt.preview(item.text, 60)}”?\n\nIt will not be published. You can reschedule it later.",
+        ):
+            return
+        item_id = item.id
+        if self._run("Can't cancel this post", lambda: self.controller.posts.cancel(item_id)):
+            self.controller.notice.emit("Post canceled")
+
+    @Slot()
+    def delete_selected(self) -> None:
+        item = self.selected_item()
+        if item is None or item.status not in DELETABLE:
+            return
+        if not self._confirm(
+            "Delete post", f"Delete “{fmt.preview(item.text, 60)}” for good?\n\nThis cannot be undone."
+        ):
+            return
+        item_id = item.id
+        if self._run("Can't delete this post", lambda: self.controller.posts.delete_draft(item_id)):
+            self.controller.notice.emit("Post deleted")
+
+    @Slot(QPoint)
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        menu.addActions([self.edit_action, self.reschedule_action, self.publish_action, self.retry_action])
+        menu.addSeparator()
+        menu.addActions([self.cancel_action, self.delete_action])
+        menu.popup(self.view.viewport().mapToGlobal(pos))

@@ -1,0 +1,95 @@
+"""Small shared widgets: inline message labels, headings and the local date-time picker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from PySide6.QtCore import QLocale, Qt, QTimeZone
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDateTimeEdit, QFrame, QHBoxLayout, QLabel, QWidget
+
+from autoposter_gui.ui import fmt, icons
+
+
+class MessageLabel(QWidget):
+    """An inline message with an icon; hidden while empty. ``kind`` is ``error``, ``warning`` or ``hint``."""
+
+    COLORS: ClassVar[dict[str, str]] = {"error": icons.RED, "warning": "#b06000", "hint": icons.INK}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.icon = QLabel(self)
+        self.icon.setFixedSize(16, 16)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+        self.kind = "error"
+        self.hide()
+
+    def text(self) -> str:
+        """The message shown, or "" when hidden."""
+        return "" if self.isHidden() else self.label.text()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        if not text:
+            self.clear()
+            return
+        self.kind = kind
+        self.label.setText(text)
+        self.label.setStyleSheet(f"color: {self.COLORS.get(kind, icons.INK)};")
+        icon = icons.error_icon() if kind == "error" else icons.warning_icon() if kind == "warning" else None
+        if icon is not None:
+            self.icon.setPixmap(icon.pixmap(16, 16))
+            self.icon.show()
+        else:
+            self.icon.clear()
+            self.icon.hide()
+        self.show()
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.hide()
+
+
+def heading(text: str, parent: QWidget | None = None, *, scale: float = 1.15) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setBold(True)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def secondary(text: str, parent: QWidget | None = None) -> QLabel:
+    """A muted explanatory line."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {icons.INK};")
+    return label
+
+
+def separator(parent: QWidget | None = None) -> QFrame:
+    line = QFrame(parent)
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+def datetime_edit(value: datetime, parent: QWidget | None = None) -> QDateTimeEdit:
+    """A local wall-clock date-time picker with a calendar popup, in the user's locale format."""
+    edit = QDateTimeEdit(parent)
+    edit.setCalendarPopup(True)
+    edit.setTimeZone(QTimeZone.utc())  # a plain wall clock: see fmt.qdatetime_from_naive
+    time_format = QLocale().timeFormat(QLocale.FormatType.ShortFormat)
+    edit.setDisplayFormat(f"ddd d MMM yyyy   {time_format}")
+    edit.setDateTime(fmt.qdatetime_from_naive(value))
+    edit.setMinimumWidth(230)
+    return edit

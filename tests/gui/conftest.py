@@ -1,0 +1,95 @@
+"""GUI test fixtures: the controller, window and scheduler around the shared ctx; modal dialogs patched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from autoposter_gui.engine.context import Context
+from autoposter_gui.storage.models import Account
+from autoposter_gui.ui.bridge import EngineBridge
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.main_window import MainWindow
+from autoposter_gui.ui.tasks import TaskRunner
+from tests.gui.helpers import Dialogs, FakeScheduler
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """No test may block on a modal message box."""
+    record = Dialogs()
+
+    def fake(kind: str) -> Any:
+        def show(parent: Any, title: str, text: str, *args: Any, **kwargs: Any) -> Any:
+            record.calls.append((kind, title, text))
+            return record.answer
+
+        return staticmethod(show)
+
+    for kind in ("question", "warning", "information", "critical", "about"):
+        monkeypatch.setattr(QMessageBox, kind, fake(kind))
+    return record
+
+
+@pytest.fixture
+def controller(qtbot: Any, ctx: Context) -> Iterator[AppController]:
+    bridge = EngineBridge(ctx.events)
+    settings = QSettings(str(ctx.config.data_dir / "gui.ini"), QSettings.Format.IniFormat)
+    ctrl = AppController(ctx, bridge=bridge, tasks=TaskRunner(), settings=settings)
+    yield ctrl
+    ctrl.tasks.wait(10_000)
+    bridge.detach()
+
+
+@pytest.fixture
+def fake_scheduler(controller: AppController) -> FakeScheduler:
+    scheduler = FakeScheduler()
+    controller.set_scheduler(scheduler)  # type: ignore[arg-type]
+    return scheduler
+
+
+@pytest.fixture
+def real_scheduler(ctx: Context, controller: AppController) -> Iterator[Any]:
+    """The core's PublishScheduler on its own thread (interval long: ticks happen through run_now)."""
+    from autoposter_gui.engine.runner import Runner
+    from autoposter_gui.engine.scheduler import PublishScheduler
+
+    scheduler = PublishScheduler(Runner(ctx), interval_seconds=3600)
+    scheduler.start()
+    controller.set_scheduler(scheduler)
+    yield scheduler
+    scheduler.shutdown(wait=True)
+
+
+@pytest.fixture
+def connected(ctx: Context, sandbox: Any) -> list[Account]:
+    """The sandbox's demo Pages and Instagram account, connected through the core."""
+    from autoposter_gui.engine.accounts import AccountService
+
+    creds = sandbox.credentials
+    return AccountService(ctx).connect(creds.app_id, creds.app_secret, creds.user_token)
+
+
+@pytest.fixture
+def window(qtbot: Any, controller: AppController) -> MainWindow:
+    win = MainWindow(controller)
+    qtbot.addWidget(win)
+    quits: list[bool] = []
+    win.set_quit_handler(lambda: quits.append(True))
+    win.quits = quits  # type: ignore[attr-defined]
+    win.show()
+    return win
+
+
+@pytest.fixture
+def image(tmp_path: Path) -> str:
+    from PIL import Image
+
+    path = tmp_path / "croissant.jpg"
+    Image.new("RGB", (1080, 1080), (220, 160, 90)).save(path, "JPEG")
+    return str(path)

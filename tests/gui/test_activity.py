@@ -1,0 +1,124 @@
+"""The Activity tab: attempts newest first with outcomes, errors and a clickable "View Post →" permalink."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from autoposter_gui.domain.models import PublishResult
+from autoposter_gui.engine.context import Context
+from autoposter_gui.storage.models import Account
+from autoposter_gui.storage.repo import Failure
+from autoposter_gui.ui.activity_model import LINK_TEXT, ActivityColumn
+from autoposter_gui.ui.activity_tab import ActivityTab
+from autoposter_gui.ui.controller import AppController
+from tests.gui.helpers import make_post
+
+PERMALINK = "https://www.facebook.com/100000000000001/posts/42"
+
+
+@pytest.fixture
+def activity(qtbot: Any, controller: AppController, connected: list[Account]) -> ActivityTab:
+    tab = ActivityTab(controller)
+    qtbot.addWidget(tab)
+    tab.resize(1100, 500)
+    tab.show()
+    return tab
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[QUrl]:
+    urls: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: urls.append(url) or True))
+    return urls
+
+
+def _posted(ctx: Context, text: str = "Posted one") -> int:
+    item = make_post(ctx, text, minutes=0)
+    attempt = ctx.repo.start_attempt(item.id, ctx.clock.now())
+    ctx.repo.finish_success(item.id, attempt.id, PublishResult("100000000000001_42", PERMALINK), ctx.clock.now())
+    ctx.events.emit("attempt_recorded", attempt.id)
+    return attempt.id
+
+
+def _failed(ctx: Context, final: bool) -> int:
+    from datetime import timedelta
+
+    item = make_post(ctx, "Went wrong", minutes=0)
+    attempt = ctx.repo.start_attempt(item.id, ctx.clock.now())
+    retry_at = None if final else ctx.clock.now() + timedelta(minutes=2)
+    failure = Failure("368", "Meta blocked this post as spam; change the text")
+    ctx.repo.finish_unsuccessful(item.id, attempt.id, failure, ctx.clock.now(), retry_at)
+    ctx.events.emit("attempt_recorded", attempt.id)
+    return attempt.id
+
+
+def _cell(tab: ActivityTab, row: int, column: ActivityColumn) -> str:
+    return str(tab.model.index(row, column).data() or "")
+
+
+def test_empty_state(activity: ActivityTab) -> None:
+    assert activity.stack.currentWidget() is activity.empty
+
+
+def test_attempts_newest_first_with_outcomes(activity: ActivityTab, ctx: Context) -> None:
+    _posted(ctx)
+    _failed(ctx, final=False)
+    _failed(ctx, final=True)
+    assert activity.stack.currentWidget() is activity.view
+    assert [_cell(activity, r, ActivityColumn.OUTCOME) for r in range(3)] == ["Failed", "Retry scheduled", "Posted"]
+    assert _cell(activity, 0, ActivityColumn.DETAILS) == "Meta blocked this post as spam; change the text"
+    assert _cell(activity, 0, ActivityColumn.ACCOUNT) == "Sandbox Bakery"
+    assert _cell(activity, 2, ActivityColumn.POST) == "Posted one"
+    assert _cell(activity, 2, ActivityColumn.LINK) == LINK_TEXT
+    assert _cell(activity, 0, ActivityColumn.LINK) == ""
+    assert activity.summary.text() == "3 attempts"
+
+
+def test_clicking_view_post_opens_the_browser(
+    qtbot: Any, activity: ActivityTab, ctx: Context, opened: list[QUrl]
+) -> None:
+    from PySide6.QtCore import Qt
+
+    _posted(ctx)
+    _failed(ctx, final=True)
+    link_rect = activity.view.visualRect(activity.model.index(1, ActivityColumn.LINK))
+    with qtbot.waitSignal(activity.link_opened):
+        qtbot.mouseClick(activity.view.viewport(), Qt.MouseButton.LeftButton, pos=link_rect.center())
+    assert [u.toString() for u in opened] == [PERMALINK]
+    # a row without a permalink opens nothing
+    empty_rect = activity.view.visualRect(activity.model.index(0, ActivityColumn.LINK))
+    qtbot.mouseClick(activity.view.viewport(), Qt.MouseButton.LeftButton, pos=empty_rect.center())
+    assert len(opened) == 1
+
+
+def test_enter_opens_the_selected_post(qtbot: Any, activity: ActivityTab, ctx: Context, opened: list[QUrl]) -> None:
+    from PySide6.QtCore import Qt
+
+    _posted(ctx)
+    activity.view.setCurrentIndex(activity.model.index(0, ActivityColumn.TIME))
+    qtbot.keyClick(activity.view, Qt.Key.Key_Return)
+    assert [u.toString() for u in opened] == [PERMALINK]
+
+
+def test_only_web_links_are_opened(activity: ActivityTab, ctx: Context, opened: list[QUrl]) -> None:
+    item = make_post(ctx, minutes=0)
+    attempt = ctx.repo.start_attempt(item.id, ctx.clock.now())
+    ctx.repo.finish_success(item.id, attempt.id, PublishResult("x", "file:///etc/passwd"), ctx.clock.now())
+    ctx.events.emit("attempt_recorded", attempt.id)
+    assert not activity.open_link(0)
+    assert opened == []
+
+
+def test_in_flight_row_is_updated_in_place(activity: ActivityTab, ctx: Context) -> None:
+    item = make_post(ctx, minutes=0)
+    attempt = ctx.repo.start_attempt(item.id, ctx.clock.now())
+    ctx.events.emit("attempt_recorded", attempt.id)
+    assert _cell(activity, 0, ActivityColumn.OUTCOME) == "Publishing…"
+    ctx.repo.finish_success(item.id, attempt.id, PublishResult("1_2", PERMALINK), ctx.clock.now())
+    ctx.events.emit("attempt_recorded", attempt.id)
+    assert activity.model.rowCount() == 1
+    assert _cell(activity, 0, ActivityColumn.OUTCOME) == "Posted"

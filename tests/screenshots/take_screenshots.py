@@ -1,0 +1,172 @@
+"""Screenshots of every tab in sandbox mode under Xvfb (not part of the test suite).
+
+Usage: python tests/screenshots/take_screenshots.py [OUTPUT_DIR]   (default: /tmp/autoposter-screenshots)
+Starts its own Xvfb and trayer panel when DISPLAY is unset, creates a few posts through the widgets, and saves
+one PNG per tab (plus the connect dialog and the whole screen with the tray).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _with_display(out: Path) -> int:
+    """Re-run this script inside a fresh Xvfb with a trayer panel."""
+    xvfb = subprocess.Popen(
+        ["Xvfb", ":93", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {**os.environ, "DISPLAY": ":93", "QT_QPA_PLATFORM": "xcb"}
+    time.sleep(1.0)
+    trayer = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "28"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        return subprocess.run([sys.executable, __file__, str(out)], env=env, cwd=ROOT, check=False).returncode
+    finally:
+        trayer.terminate()
+        xvfb.terminate()
+
+
+def _image(folder: Path) -> str:
+    from PIL import Image, ImageDraw
+
+    path = folder / "croissants.jpg"
+    img = Image.new("RGB", (1080, 1080), (236, 196, 140))
+    draw = ImageDraw.Draw(img)
+    for n in range(6):
+        x, y = 140 + (n % 3) * 300, 300 + (n // 3) * 300
+        draw.ellipse((x, y, x + 220, y + 150), fill=(196, 120, 50), outline=(150, 80, 30), width=8)
+    img.save(path, "JPEG", quality=90)
+    return str(path)
+
+
+def run(out: Path) -> int:
+    data = Path(tempfile.mkdtemp(prefix="autoposter-shots-"))
+    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
+    os.environ.setdefault("TZ", "Europe/Paris")
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from autoposter_gui.app import Application, _identify, make_config
+    from autoposter_gui.domain.models import ItemStatus
+    from autoposter_gui.logsetup import configure_logging
+    from autoposter_gui.ui import fmt
+
+    qapp = QApplication([sys.argv[0]])
+    _identify(qapp)
+
+    def spin(seconds: float, until: object = None) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not (callable(until) and until()):
+            qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.02)
+
+    config = make_config(True, None)
+    configure_logging(config.log_dir)
+    app = Application(qapp, config, sandbox_port=0)
+    assert app.start()
+    window = app.window
+    assert window is not None and app.ctx is not None
+    window.resize(1120, 720)
+    window.move(40, 50)
+    spin(20, lambda: app.demo_ready)
+    if not app.demo_ready:
+        print("demo accounts did not connect", file=sys.stderr)
+        return 1
+    ctx, composer = app.ctx, window.composer
+    accounts = {a.external_id: a.id for a in ctx.repo.accounts()}
+    picture = _image(data)
+
+    def compose(text: str, ids: list[int], *, image: str | None = None, hours: float | None = None) -> None:
+        window.show_tab("composer")
+        composer.set_selected_accounts(ids)
+        composer.text_edit.setPlainText(text)
+        composer.set_image(image)
+        if hours is None:
+            composer.publish_now()
+            return
+        when = fmt.naive_local(ctx.clock.now() + timedelta(hours=hours))
+        composer.when_edit.setDateTime(fmt.qdatetime_from_naive(when.replace(minute=0)))
+        composer.schedule()
+
+    bakery, cafe, insta = accounts["100000000000001"], accounts["100000000000002"], accounts["17841400000000001"]
+    compose("Fresh croissants are out of the oven! Come by before 10.", [bakery, insta], image=picture)
+    compose("Our new seasonal menu starts Monday.", [cafe])  # this Page lacks publishing rights: it fails
+    compose("Weekend special: two baguettes for €3", [bakery], hours=20)
+    compose("Christmas opening hours: 8:00 to 14:00 on the 24th", [bakery, insta], image=picture, hours=50)
+    window.show_tab("composer")
+    composer.set_selected_accounts([bakery])
+    composer.text_edit.setPlainText("Idea for next week")
+    composer.save_draft()
+    spin(30, lambda: ctx.repo.count_items([ItemStatus.PROCESSING]) == 0 and len(ctx.repo.attempts()) >= 3)
+    spin(1.5)
+
+    # A post being written, for the Composer shot.
+    window.show_tab("composer")
+    composer.set_selected_accounts([bakery, insta])
+    composer.text_edit.setPlainText(
+        "Sourdough Saturday is back! Our bakers start at 4 am so the loaves are still warm when we open.\n\n"
+        "#sourdough #bakery #fresh"
+    )
+    composer.set_image(picture)
+    spin(0.5)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("composer", "queue", "activity", "accounts"):
+        window.show_tab(name)
+        spin(0.6)
+        window.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+    # Inline validation: Instagram without an image, at a time in the past.
+    window.show_tab("composer")
+    composer.clear()
+    composer.set_selected_accounts([bakery, insta])
+    composer.text_edit.setPlainText("Forgot the picture, and the time is wrong")
+    composer.when_edit.setDateTime(fmt.qdatetime_from_naive(fmt.naive_local(ctx.clock.now() - timedelta(days=1))))
+    composer.schedule()
+    spin(0.5)
+    window.grab().save(str(out / "composer-errors.png"))
+    print(out / "composer-errors.png")
+    # Editing a scheduled post from the Queue.
+    scheduled = ctx.repo.items([ItemStatus.SCHEDULED])[0]
+    composer.clear()
+    window.edit_item(scheduled.id)
+    spin(0.5)
+    window.grab().save(str(out / "composer-editing.png"))
+    print(out / "composer-editing.png")
+    composer.clear()
+    window.show_tab("accounts")
+    dialog = window.accounts.open_connect_dialog()
+    dialog.fill_demo()
+    spin(0.6)
+    dialog.grab().save(str(out / "connect-dialog.png"))
+    print(out / "connect-dialog.png")
+    dialog.reject()
+    if os.environ.get("DISPLAY") and shutil.which("import"):
+        spin(0.5)
+        subprocess.run(["import", "-window", "root", str(out / "desktop.png")], check=False)
+        print(out / "desktop.png")
+    app.shutdown()
+    shutil.rmtree(data, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/autoposter-screenshots")
+    if not os.environ.get("DISPLAY"):
+        sys.exit(_with_display(target))
+    sys.exit(run(target))
