@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import logging.handlers
+import os
 from pathlib import Path
 
 from autoposter_gui.meta.redact import RedactingFilter

@@ -11,11 +11,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from autoposter_gui.config import AppConfig  # noqa: E402
-from autoposter_gui.domain.clock import FixedClock  # noqa: E402
-from autoposter_gui.engine.context import Context  # noqa: E402
-from autoposter_gui.tokens import TokenStore  # noqa: E402
-from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
+from autoposter_gui.config import AppConfig
+from autoposter_gui.domain.clock import FixedClock
+from autoposter_gui.engine.context import Context
+from autoposter_gui.tokens import TokenStore
+from tests.support.memory_keyring import MemoryKeyring
 
 # Tests start at the real time (whole minute) so the sandbox, which stamps posts with the wall clock, agrees.
 START = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -34,6 +34,24 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 _SHARED_KEYRING = MemoryKeyring()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Commands run in-process configure logging; undo it so one test's set-up never leaks into the next."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    named = {name: logging.getLogger(name).level for name in ("urllib3", "apscheduler", "alembic")}
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    for name, old in named.items():
+        logging.getLogger(name).setLevel(old)
 
 
 @pytest.fixture
