@@ -136,7 +136,14 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         return "(none)"
     cells = [[("" if r.get(c) is None else str(r.get(c))).replace("\n", " ") for c in columns] for r in rows]
-    cells = [[v if len(v) <= 48 else v[:47] + "…" for v in row] for row in cells]
+    # Shorten free text only; links and times stay whole so they can be copied.
+    cells = [
+        [
+            v if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at") else v[:47] + "…"
+            for v, c in zip(row, columns, strict=True)
+        ]
+        for row in cells
+    ]
     widths = [max(len(c), *(len(row[k]) for row in cells)) for k, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
