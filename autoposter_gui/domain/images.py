@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import io
+import contextlib
+import math
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from autoposter_gui.domain.errors import ValidationError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_IMAGE_BYTES_INPUT = 50 * 1024 * 1024  # refuse absurd files before decoding
 MAX_PIXELS = 60_000_000  # decompression-bomb guard (about 7700 x 7700)
@@ -24,8 +30,11 @@ class ImageInfo:
     size_bytes: int
 
 
-def inspect_image(path: str | os.PathLike[str]) -> ImageInfo:
-    """Check that ``path`` is a readable, decodable image; raise ValidationError with a clear message if not."""
+def inspect_image(path: str | os.PathLike[str], *, decode: bool = True) -> ImageInfo:
+    """Check that ``path`` is a readable, decodable image; raise ValidationError with a clear message if not.
+
+    ``decode=False`` skips decoding the pixels (for callers that decode the image right after anyway).
+    """
     from PIL import Image, UnidentifiedImageError
 
     p = Path(path).expanduser()
@@ -64,20 +73,43 @@ def inspect_image(path: str | os.PathLike[str]) -> ImageInfo:
         raise ValidationError(f"Not a supported image file: {p}", field="image") from None
     except (OSError, SyntaxError, ValueError):
         raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
-    # verify() does not decode the pixels: load them so a truncated file is caught at compose time.
-    try:
-        with Image.open(p) as img:
-            img.load()
-    except (OSError, SyntaxError, ValueError):
-        raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
+    if decode:
+        # verify() does not decode the pixels: load them so a truncated file is caught at compose time. A JPEG
+        # is decoded at 1/8 scale: every byte of it is still read and checked, for a fraction of the work.
+        try:
+            with Image.open(p) as img:
+                img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
+                img.load()
+        except (OSError, SyntaxError, ValueError):
+            raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
     return ImageInfo(p, fmt, width, height, size)
 
 
 def to_jpeg_bytes(path: str | os.PathLike[str], max_width: int | None = None, max_bytes: int | None = None) -> bytes:
-    """Return the image as JPEG bytes (RGB, alpha flattened on white), downscaled to ``max_width`` if wider."""
+    """Return the image as JPEG bytes (RGB, alpha flattened on white), downscaled to ``max_width`` if wider.
+
+    A file that can't be read or decoded raises ValidationError.
+    """
+    p = Path(path)
+    try:
+        return _to_jpeg_bytes(p, max_width, max_bytes)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise ValidationError(f"Cannot read image {p}: {exc.strerror}", field="image") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
+
+
+def _to_jpeg_bytes(path: Path, max_width: int | None, max_bytes: int | None) -> bytes:
     from PIL import Image
 
-    with Image.open(Path(path)) as src:
+    with Image.open(path) as src:
+        width, height = src.size
+        target: tuple[int, int] | None = None
+        if max_width and width > max_width:
+            target = (max_width, max(1, round(height * max_width / width)))
+            # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 (never below the target) while it decodes: far fewer
+            # pixels to decode and resample, for the same result. A no-op for other formats.
+            src.draft(src.mode, target)
         img: Image.Image = src
         if img.mode not in ("RGB", "L"):
             if "A" in img.getbands() or img.mode == "P":
@@ -87,17 +119,35 @@ def to_jpeg_bytes(path: str | os.PathLike[str], max_width: int | None = None, ma
                 img = background
             else:
                 img = img.convert("RGB")
-        if max_width and img.width > max_width:
-            ratio = max_width / img.width
-            img = img.resize((max_width, max(1, round(img.height * ratio))), Image.Resampling.LANCZOS)
+        if target is not None and img.size != target:
+            # What Pillow's own thumbnail() does: bicubic with a reducing gap, sharp and several times cheaper
+            # than Lanczos on phone-sized photos.
+            img = img.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
         quality = 90
         while True:
-            buf = io.BytesIO()
-            img.save(buf, format="JPEG", quality=quality, optimize=True)
-            data = buf.getvalue()
+            data = _encode_jpeg(img, quality)
             if max_bytes is None or len(data) <= max_bytes or quality <= 40:
                 return data
             quality -= 10
+
+
+def _encode_jpeg(img: Image.Image, quality: int) -> bytes:
+    """JPEG-encode ``img`` without blocking the other threads.
+
+    Pillow encodes into a BytesIO while holding the GIL (50-150 ms for a photo, during which the GUI thread can't
+    run), but into a real file descriptor it releases it: so encode into an anonymous in-memory file.
+    """
+    with _scratch_file() as fh:
+        img.save(fh, format="JPEG", quality=quality, optimize=True)
+        fh.seek(0)
+        return fh.read()
+
+
+def _scratch_file() -> IO[bytes]:
+    if hasattr(os, "memfd_create"):  # Linux: RAM only, never touches the disk
+        with contextlib.suppress(OSError):
+            return os.fdopen(os.memfd_create("autoposter-jpeg"), "w+b")
+    return tempfile.TemporaryFile()
 
 
 IG_MIN_RATIO = 0.8  # 4:5
@@ -121,14 +171,15 @@ def instagram_problem(info: ImageInfo) -> str | None:
 
 
 def _target_size(width: int, height: int, mode: str) -> tuple[int, int]:
+    """The canvas (pad) or cut (crop) size; rounded towards the inside of Instagram's allowed range."""
     ratio = width / height
     if mode == "pad":  # grow the short side
         if ratio > IG_MAX_RATIO:
-            return width, round(width / IG_MAX_RATIO)
-        return round(height * IG_MIN_RATIO), height
+            return width, math.ceil(width / IG_MAX_RATIO)
+        return math.ceil(height * IG_MIN_RATIO), height
     if ratio > IG_MAX_RATIO:  # crop: shrink the long side
-        return round(height * IG_MAX_RATIO), height
-    return width, round(width / IG_MIN_RATIO)
+        return math.floor(height * IG_MAX_RATIO), height
+    return width, math.floor(width / IG_MIN_RATIO)
 
 
 def fit_for_instagram(
@@ -143,8 +194,10 @@ def fit_for_instagram(
     if mode not in ("pad", "crop"):
         raise ValueError("mode must be 'pad' or 'crop'")
     src_path = Path(path)
+    from PIL import ImageOps
+
     with Image.open(src_path) as src:
-        img = src.convert("RGB")
+        img = ImageOps.exif_transpose(src).convert("RGB")  # a phone photo's rotation is applied, not lost
     width, height = img.size
     if not instagram_ratio_ok(width, height):
         tw, th = _target_size(width, height, mode)
@@ -155,8 +208,10 @@ def fit_for_instagram(
         else:
             left, top = (width - tw) // 2, (height - th) // 2
             img = img.crop((left, top, left + tw, top + th))
-    if img.width > IG_MAX_WIDTH:
-        img = img.resize((IG_MAX_WIDTH, max(1, round(img.height * IG_MAX_WIDTH / img.width))), Image.Resampling.LANCZOS)
+    if img.width > IG_MAX_WIDTH:  # scale down last (full detail kept), with the ratio clamped inside the range
+        height = round(img.height * IG_MAX_WIDTH / img.width)
+        height = min(max(height, math.ceil(IG_MAX_WIDTH / IG_MAX_RATIO)), math.floor(IG_MAX_WIDTH / IG_MIN_RATIO))
+        img = img.resize((IG_MAX_WIDTH, height), Image.Resampling.LANCZOS)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{src_path.stem}-{mode}-{img.width}x{img.height}.jpg"
     img.save(out, "JPEG", quality=90)

@@ -115,6 +115,8 @@ class AccountService:
         for found in chosen:
             tokens.set_account_token(found.platform.value, found.external_id, found.access_token)
             account = self.repo.upsert_account(found, None, now)
+            for item_id in self.repo.clear_account_notes(account.id):
+                self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
             saved.append(account)
             self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
         log.info("connected %d account(s)", len(saved))

@@ -55,6 +55,14 @@ def backup_now(store: Store, now: datetime, keep: int = KEEP) -> Path:
     return target
 
 
+def backup_if_due(store: Store, now: datetime, keep: int = KEEP) -> Path | None:
+    """Today's backup, unless one was already made today (a restart never overwrites it)."""
+    target = backups_dir(store.db_path) / f"{PREFIX}{now:%Y%m%d}.db"
+    if target.exists():
+        return None
+    return backup_now(store, now, keep)
+
+
 def check_backup(path: Path) -> None:
     """Raise StoreError unless ``path`` is a healthy SQLite database."""
     try:

@@ -77,15 +77,15 @@ class Repo:
             return row
 
     def accounts(self) -> list[Account]:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return list(s.scalars(select(Account).order_by(Account.platform, Account.name, Account.id)))
 
     def account(self, account_id: int) -> Account | None:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return s.get(Account, account_id)
 
     def account_by_external(self, external_id: str) -> Account | None:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return s.scalar(select(Account).where(Account.external_id == external_id).order_by(Account.id))
 
     def set_account_status(
@@ -125,7 +125,7 @@ class Repo:
             return rows
 
     def item(self, item_id: int) -> QueueItem | None:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return s.get(QueueItem, item_id)
 
     def items(
@@ -139,7 +139,7 @@ class Repo:
         descending: bool = False,
     ) -> list[QueueItem]:
         """Items in id order (``newest_first`` reverses it), or by a ``sort`` key from ITEM_SORT_KEYS (ties by id)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             q = select(QueueItem)
             if statuses is not None:
                 q = q.where(QueueItem.status.in_([st.value for st in statuses]))
@@ -160,15 +160,15 @@ class Repo:
             return list(s.scalars(q))
 
     def count_items(self, statuses: Iterable[ItemStatus] | None = None) -> int:
-        with self.store.transaction() as s:
-            q = select(func.count(QueueItem.id))
+        with self.store.read() as s:
+            q = select(func.count()).select_from(QueueItem)
             if statuses is not None:
                 q = q.where(QueueItem.status.in_([st.value for st in statuses]))
             return int(s.scalar(q) or 0)
 
     def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
         """Scheduled items whose time has come and whose retry wait is over, oldest first."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             q = (
                 select(QueueItem)
                 .join(Account, Account.id == QueueItem.account_id)
@@ -185,7 +185,7 @@ class Repo:
 
     def next_due_at(self) -> datetime | None:
         """When the next scheduled item becomes due (its retry time if later)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             first_new = s.scalar(
                 select(func.min(QueueItem.scheduled_at)).where(
                     QueueItem.status == ItemStatus.SCHEDULED.value, QueueItem.next_attempt_at.is_(None)
@@ -212,7 +212,7 @@ class Repo:
             return bool(getattr(result, "rowcount", 0) == 1)
 
     def orphans(self) -> list[QueueItem]:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return list(s.scalars(select(QueueItem).where(QueueItem.status == ItemStatus.PROCESSING.value)))
 
     # ----- attempts -------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ class Repo:
             return attempt
 
     def last_attempt(self, item_id: int) -> DeliveryAttempt | None:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return s.scalar(
                 select(DeliveryAttempt)
                 .where(DeliveryAttempt.queue_item_id == item_id)
@@ -367,11 +367,15 @@ class Repo:
 
     def posted_since(self, account_id: int, since: datetime) -> int:
         """How many items this account published since ``since`` (a local estimate of quota use)."""
-        with self.store.transaction() as s:
-            q = select(func.count(QueueItem.id)).where(
-                QueueItem.account_id == account_id,
-                QueueItem.status == ItemStatus.POSTED.value,
-                QueueItem.updated_at >= since,
+        with self.store.read() as s:
+            q = (
+                select(func.count())
+                .select_from(QueueItem)
+                .where(
+                    QueueItem.account_id == account_id,
+                    QueueItem.status == ItemStatus.POSTED.value,
+                    QueueItem.updated_at >= since,
+                )
             )
             return int(s.scalar(q) or 0)
 
@@ -399,9 +403,30 @@ class Repo:
                 )
             return ids
 
+    def clear_account_notes(self, account_id: int) -> list[int]:
+        """After a reconnect: drop the "Reconnect …" / "Needs attention" notes on the account's waiting posts."""
+        with self.store.transaction() as s:
+            ids = list(
+                s.scalars(
+                    select(QueueItem.id).where(
+                        QueueItem.account_id == account_id,
+                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value]),
+                        or_(
+                            QueueItem.error_message.like("Reconnect %"),
+                            QueueItem.error_message.like("Needs attention:%"),
+                        ),
+                    )
+                )
+            )
+            if ids:
+                s.execute(
+                    update(QueueItem).where(QueueItem.id.in_(ids)).values(error_message=None, last_error_code=None)
+                )
+            return ids
+
     def used_provider_ids(self, account_id: int) -> set[str]:
         """Provider ids already recorded for this account (so reconciliation never claims one twice)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             ids = s.scalars(
                 select(QueueItem.provider_post_id).where(
                     QueueItem.account_id == account_id, QueueItem.provider_post_id.is_not(None)
@@ -410,14 +435,14 @@ class Repo:
             return {i for i in ids if i}
 
     def attempts(self, *, limit: int | None = None, offset: int = 0) -> list[DeliveryAttempt]:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             q = select(DeliveryAttempt).order_by(DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
             if limit is not None:
                 q = q.limit(limit).offset(offset)
             return list(s.scalars(q))
 
     def attempt(self, attempt_id: int) -> DeliveryAttempt | None:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return s.get(DeliveryAttempt, attempt_id)
 
     # ----- user actions ---------------------------------------------------------------------------
@@ -514,5 +539,5 @@ class Repo:
             s.delete(item)
 
     def failed_ids(self) -> list[int]:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return list(s.scalars(select(QueueItem.id).where(QueueItem.status == ItemStatus.FAILED.value)))

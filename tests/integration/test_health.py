@@ -46,6 +46,8 @@ def test_revoked_token_warns_holds_and_recovers_after_reconnect(ctx: Context, sa
     assert held is not None and held.status == "scheduled" and held.attempt_count == 0
 
     connect(ctx, sandbox)  # reconnecting issues fresh page tokens
+    cleared = ctx.repo.item(item.id)
+    assert cleared is not None and cleared.error_message is None  # the stale "Reconnect" note is gone
     assert _status(ctx, BAKERY).status == _status(ctx, BAKERY_IG).status == AccountStatus.CONNECTED.value
     assert Runner(ctx).run_due().succeeded == 1
     assert len(published(sandbox, "held until reconnect")) == 1

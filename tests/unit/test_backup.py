@@ -56,3 +56,18 @@ def test_a_damaged_backup_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         restore_backup(db, bad, NOW)
     assert db.read_bytes() == before
+
+
+def test_a_restart_keeps_todays_backup(tmp_path: Path) -> None:
+    from autoposter_gui.storage.backup import backup_if_due
+
+    store = Store(tmp_path / "autoposter.db")
+    repo = Repo(store)
+    _add(repo, "morning")
+    first = backup_if_due(store, NOW)
+    assert first is not None
+    before = first.read_bytes()
+    _add(repo, "afternoon")
+    assert backup_if_due(store, NOW + timedelta(hours=5)) is None
+    assert first.read_bytes() == before
+    assert backup_if_due(store, NOW + timedelta(days=1)) is not None

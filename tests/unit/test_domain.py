@@ -78,6 +78,31 @@ def test_jpeg_conversion_flattens_alpha(tmp_path: Path) -> None:
         assert img.format == "JPEG" and img.mode == "RGB" and img.size == (1440, 720)
 
 
+@pytest.mark.parametrize(("size", "expected"), [((3000, 2000), (1440, 960)), ((2881, 1921), (1440, 960))])
+def test_large_jpeg_is_scaled_to_the_exact_width(
+    tmp_path: Path, size: tuple[int, int], expected: tuple[int, int]
+) -> None:
+    # The decoder pre-scales big JPEGs (draft mode); the result must still be exactly max_width wide.
+    data = to_jpeg_bytes(_image(tmp_path / "big.jpg", size), max_width=1440)
+    out = tmp_path / "out.jpg"
+    out.write_bytes(data)
+    with Image.open(out) as img:
+        assert img.size == expected and img.mode == "RGB"
+        assert img.getpixel((720, 480)) == pytest.approx((254, 0, 0), abs=2)
+
+
+def test_truncated_jpeg_is_refused_by_conversion_and_inspection(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jpg"
+    noisy = Image.effect_noise((2400, 1600), 60).convert("RGB")
+    noisy.save(path, "JPEG")
+    path.write_bytes(path.read_bytes()[:-20_000])
+    with pytest.raises(ValidationError, match="damaged or truncated"):
+        inspect_image(path)
+    with pytest.raises(ValidationError, match="damaged or truncated"):
+        to_jpeg_bytes(path, max_width=1440)
+    assert inspect_image(path, decode=False).size_bytes == path.stat().st_size  # the cheap checks alone pass
+
+
 def test_past_and_far_future_times_are_refused() -> None:
     with pytest.raises(ValidationError, match="past"):
         validate_post(PostDraft("hi", (Platform.FACEBOOK,), None, NOW - timedelta(hours=1)), NOW)
@@ -149,3 +174,25 @@ def test_fit_for_instagram_fixes_ratio_and_keeps_original(tmp_path: Path, mode: 
         with Image.open(out) as img:
             corner = img.getpixel((0, 0))
         assert isinstance(corner, tuple) and max(corner) < 30  # letterboxed in the chosen colour
+
+
+def test_fitted_ratio_is_always_inside_the_range() -> None:
+    from autoposter_gui.domain.images import IG_MAX_RATIO, IG_MIN_RATIO, _target_size
+
+    for width in range(320, 1441, 7):
+        for height in (width // 3, width // 2 + 1, width * 2, width * 3 + 1):
+            for mode in ("pad", "crop"):
+                tw, th = _target_size(width, height, mode)
+                assert IG_MIN_RATIO <= tw / th <= IG_MAX_RATIO, (width, height, mode, tw, th)
+
+
+def test_fit_applies_exif_rotation(tmp_path: Path) -> None:
+    from autoposter_gui.domain.images import fit_for_instagram
+
+    src = tmp_path / "phone.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise when shown
+    Image.new("RGB", (1600, 400), "green").save(src, "JPEG", exif=exif)
+    out = fit_for_instagram(src, tmp_path / "out", "pad")
+    with Image.open(out) as img:
+        assert img.height > img.width  # shown upright: a tall image, padded sideways
