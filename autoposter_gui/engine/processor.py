@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -46,16 +47,27 @@ class ItemProcessor:
         self.ctx = ctx
         self.repo = ctx.repo
         self._publisher = publisher
+        # Set by the runner: where images of coming posts are converted ahead of their turn (see prefetch).
+        self.media: Executor | None = None
 
     @property
     def publisher(self) -> MetaPublisher:
         if self._publisher is None:
-            self._publisher = MetaPublisher(self.ctx.graph_client())
+            self._publisher = MetaPublisher(self.ctx.graph_client(), media=self.media)
         return self._publisher
+
+    def prefetch(self, item: QueueItem) -> None:
+        """Start converting the image of an item that comes next, while this one talks to Meta.
+
+        Touches neither the database nor Meta: the item is claimed, checked and recorded as usual in its turn,
+        and a prepared image is used only if the file is unchanged by then.
+        """
+        if self.media is not None and item.image_path:
+            self.publisher.prepare_image(item.image_path, item.platform)
 
     def close(self) -> None:
         if self._publisher is not None:
-            self._publisher.client.close()
+            self._publisher.close()
 
     def _changed(self, item_id: int, attempt_id: int | None = None) -> None:
         if attempt_id is not None:

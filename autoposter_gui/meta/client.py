@@ -10,9 +10,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.meta.errors import classify_exception, classify_response, parse_usage_headers
@@ -27,6 +25,9 @@ MAX_BACKOFF_SECONDS = 5.0
 
 logger = logging.getLogger(__name__)
 install_redaction(__name__)
+
+if TYPE_CHECKING:  # requests is imported when the first client is made: not needed to start the app
+    import requests
 
 # A multipart file: (filename, content, content type).
 FileSpec = tuple[str, bytes, str]
@@ -68,7 +69,11 @@ class GraphClient:
         self.version = version.strip("/")
         self._app_secret = app_secret or None
         self.timeout = timeout
-        self.session = session if session is not None else requests.Session()
+        if session is None:
+            import requests
+
+            session = requests.Session()
+        self.session = session
         self.sleep = sleep
         self.on_request = on_request
         self.usage: float = 0.0
@@ -134,11 +139,13 @@ class GraphClient:
             self.sleep(pause)
         if self.on_request is not None:
             self.on_request(method, shown)
+        from requests import RequestException
+
         try:
             response = self.session.request(
                 method, self.url(path), params=params, data=data, files=files, timeout=self.timeout
             )
-        except requests.RequestException as exc:
+        except RequestException as exc:
             error = classify_exception(exc, is_write=is_write)
             logger.warning(
                 "%s %s failed: %s (%s, ambiguous=%s)",

@@ -7,13 +7,13 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-import requests
-import urllib3.exceptions
+from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.meta.redact import redact
+
+if TYPE_CHECKING:  # requests (and urllib3) load with the first Graph client, not at start-up
+    import requests
 
 TEMPORARY = ErrorKind.TEMPORARY
 PERMANENT = ErrorKind.PERMANENT
@@ -348,17 +348,24 @@ def _chain(exc: BaseException) -> list[object]:
     return seen
 
 
-_NOT_SENT_TYPES: tuple[type[BaseException], ...] = (
-    urllib3.exceptions.NewConnectionError,  # refused, DNS failure (NameResolutionError subclasses it)
-    urllib3.exceptions.ConnectTimeoutError,
-    urllib3.exceptions.ProxyError,
-    ConnectionRefusedError,
-    socket.gaierror,
-)
+def _not_sent_types() -> tuple[type[BaseException], ...]:
+    """Failures that prove the request never left this machine."""
+    import urllib3.exceptions
+
+    return (
+        urllib3.exceptions.NewConnectionError,  # refused, DNS failure (NameResolutionError subclasses it)
+        urllib3.exceptions.ConnectTimeoutError,
+        urllib3.exceptions.ProxyError,
+        ConnectionRefusedError,
+        socket.gaierror,
+    )
 
 
 def classify_exception(exc: requests.RequestException, *, is_write: bool) -> PublishError:
     """Classify a requests failure. The exception text (it may hold a URL with a token) is never used."""
+    import requests
+
+    not_sent = _not_sent_types()
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return PublishError(
             TEMPORARY,
@@ -389,7 +396,7 @@ def classify_exception(exc: requests.RequestException, *, is_write: bool) -> Pub
             ambiguous=is_write,
         )
     if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ProxyError) or any(
-        isinstance(item, _NOT_SENT_TYPES) for item in _chain(exc)
+        isinstance(item, not_sent) for item in _chain(exc)
     ):
         return PublishError(
             TEMPORARY,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,10 +66,12 @@ def _normalise(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
-def _load_jpeg(image_path: str, *, max_width: int, max_bytes: int) -> bytes:
-    """The image as JPEG bytes, or a permanent MEDIA_INVALID PublishError saying what is wrong."""
+def _load_jpeg(image_path: str, *, max_width: int, max_bytes: int, prepared: Future[bytes] | None = None) -> bytes:
+    """The image as JPEG bytes (``prepared`` if given), or a permanent MEDIA_INVALID PublishError."""
     try:
-        inspect_image(image_path)
+        inspect_image(image_path, decode=False)  # the cheap checks; converting decodes (and checks) the pixels
+        if prepared is not None:
+            return prepared.result()
         return to_jpeg_bytes(image_path, max_width=max_width, max_bytes=max_bytes)
     except ValidationError as exc:
         raise PublishError(ErrorKind.PERMANENT, ErrorCategory.MEDIA_INVALID, f"{exc} Choose another image.") from None
@@ -83,12 +87,64 @@ def _jpeg_file(content: bytes) -> dict[str, FileSpec]:
     return {"source": ("image.jpg", content, "image/jpeg")}
 
 
-class MetaPublisher:
-    """Publishes through a :class:`GraphClient`, one method per contract call (see GRAPH_CONTRACT.md)."""
+# Image limits per platform: (max width, max bytes).
+IMAGE_LIMITS = {"facebook": (FB_MAX_WIDTH, FB_MAX_BYTES), "instagram": (IG_MAX_WIDTH, IG_MAX_BYTES)}
+_ImageKey = tuple[str, int, int, int, int]
 
-    def __init__(self, client: GraphClient, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+
+class MetaPublisher:
+    """Publishes through a :class:`GraphClient`, one method per contract call (see GRAPH_CONTRACT.md).
+
+    With a ``media`` executor, :meth:`prepare_image` converts the image of a coming post in the background, so
+    the JPEG is ready when its turn comes (the conversion leaves the critical path of a chain of posts).
+    """
+
+    def __init__(
+        self,
+        client: GraphClient,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        media: Executor | None = None,
+    ) -> None:
         self.client = client
         self._monotonic = monotonic
+        self._media = media
+        self._prepared: dict[_ImageKey, Future[bytes]] = {}
+
+    # ----- images ---------------------------------------------------------------------------------
+
+    def prepare_image(self, image_path: str, platform: str) -> None:
+        """Start converting ``image_path`` for a later post on ``platform`` (no-op without a media executor)."""
+        key = self._image_key(image_path, platform) if self._media is not None else None
+        if key is None or key in self._prepared or self._media is None:
+            return
+        max_width, max_bytes = IMAGE_LIMITS[platform]
+        self._prepared[key] = self._media.submit(to_jpeg_bytes, image_path, max_width, max_bytes)
+
+    def close(self) -> None:
+        """Drop conversions nobody used, and close the HTTP session."""
+        for future in self._prepared.values():
+            future.cancel()
+        self._prepared.clear()
+        self.client.close()
+
+    def _jpeg(self, image_path: str, platform: str) -> bytes:
+        max_width, max_bytes = IMAGE_LIMITS[platform]
+        key = self._image_key(image_path, platform) if self._prepared else None
+        prepared = self._prepared.pop(key, None) if key is not None else None
+        return _load_jpeg(image_path, max_width=max_width, max_bytes=max_bytes, prepared=prepared)
+
+    @staticmethod
+    def _image_key(image_path: str, platform: str) -> _ImageKey | None:
+        """Identifies the file's current content: a prepared JPEG of an edited or replaced file is never used."""
+        if platform not in IMAGE_LIMITS:
+            return None
+        try:
+            st = os.stat(image_path)
+        except OSError:
+            return None
+        max_width, max_bytes = IMAGE_LIMITS[platform]
+        return (os.path.abspath(image_path), st.st_size, st.st_mtime_ns, max_width, max_bytes)
 
     # ----- Facebook Page --------------------------------------------------------------------------
 
@@ -99,7 +155,7 @@ class MetaPublisher:
             post_id = _require_id(answer, "post id", is_write=True)
             extra: dict[str, str] = {}
         else:
-            jpeg = _load_jpeg(image_path, max_width=FB_MAX_WIDTH, max_bytes=FB_MAX_BYTES)
+            jpeg = self._jpeg(image_path, "facebook")
             answer = self.client.post(
                 f"/{page_id}/photos",
                 token,
@@ -142,7 +198,7 @@ class MetaPublisher:
         The only place that knows where images are hosted: an unpublished photo on the linked Page, whose
         largest rendition's ``source`` URL is returned.
         """
-        jpeg = _load_jpeg(image_path, max_width=IG_MAX_WIDTH, max_bytes=IG_MAX_BYTES)
+        jpeg = self._jpeg(image_path, "instagram")
         answer = self.client.post(
             f"/{page_id}/photos",
             token,

@@ -16,6 +16,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--state", type=Path, default=None, help="JSON file that keeps posts across restarts")
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--container-polls", type=int, default=1)
+    parser.add_argument(
+        "--extra-pages", type=int, default=0, help="add N publishable Pages, each with an Instagram account"
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--json", action="store_true", help="print the URL and credentials as one JSON line")
     args = parser.parse_args(argv)
@@ -27,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         container_polls=args.container_polls,
         log_requests=args.verbose,
         json_output=args.json,
+        extra_pages=args.extra_pages,
     )
     return 0
 

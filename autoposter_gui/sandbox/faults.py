@@ -31,7 +31,7 @@ GRAPH_ENDPOINTS = (
     "node",
     "edge",
 )
-PAGE_ENDPOINTS = ("sandbox_index", "sandbox_post", "sandbox_ig", "sandbox_media")
+PAGE_ENDPOINTS = ("sandbox_index", "sandbox_post", "sandbox_ig", "sandbox_media", "login_dialog", "login_confirm")
 ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS
 
 DEFAULT_HANG_SECONDS = 300.0

@@ -155,6 +155,8 @@ class GraphApi:
             return {"post": "sandbox_post", "ig": "sandbox_ig", "media": "sandbox_media"}.get(
                 segments[1], "sandbox_index"
             )
+        if segments[:2] == ["dialog", "oauth"]:  # the Facebook Login dialog (HTML, not Graph)
+            return "login_confirm" if segments[2:] == ["confirm"] else "login_dialog"
         if segments == ["oauth", "access_token"]:
             return "oauth"
         if segments == ["debug_token"]:
@@ -164,9 +166,9 @@ class GraphApi:
             if node == "me":
                 return "me"
             with store.lock:
-                if node in world.PAGES_BY_ID:
+                if node in self.store.world.pages_by_id:
                     return "page"
-                if node in world.IG_ACCOUNTS:
+                if node in self.store.world.ig_accounts:
                     return "ig_user"
                 if node in store.containers:
                     return "container_status"
@@ -196,7 +198,7 @@ class GraphApi:
         if not segments:
             return None
         node = segments[0]
-        if node in world.PAGES_BY_ID or node in world.IG_ACCOUNTS:
+        if node in self.store.world.pages_by_id or node in self.store.world.ig_accounts:
             return node
         with self.store.lock:
             post = self.store.post_by_id(node)
@@ -241,10 +243,10 @@ class GraphApi:
         if len(segs) > 2:
             raise GraphError(2500, f"Unknown path components: /{'/'.join(segs[2:])}")
         node = segs[0]
-        if node in world.PAGES_BY_ID:
-            return self._page(req, token, world.PAGES_BY_ID[node], segs[1] if len(segs) == 2 else None)
-        if node in world.IG_ACCOUNTS:
-            return self._ig_user(req, token, world.IG_ACCOUNTS[node], segs[1] if len(segs) == 2 else None)
+        if node in self.store.world.pages_by_id:
+            return self._page(req, token, self.store.world.pages_by_id[node], segs[1] if len(segs) == 2 else None)
+        if node in self.store.world.ig_accounts:
+            return self._ig_user(req, token, self.store.world.ig_accounts[node], segs[1] if len(segs) == 2 else None)
         if len(segs) == 2 and segs[1] == "accounts":
             raise GraphError(100, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
         if len(segs) == 1 and req.method == "GET":
@@ -284,7 +286,7 @@ class GraphApi:
                     subcode=463,
                 )
             return world.TokenInfo(token, "USER", long_lived=True)
-        for page in world.PAGES:
+        for page in self.store.world.pages:
             if token == store.current_page_token(page.id):
                 return world.TokenInfo(token, "PAGE", page_id=page.id)
         raise GraphError(190, INVALID_TOKEN_MESSAGE)
@@ -362,9 +364,9 @@ class GraphApi:
                 "issued_at": now,
                 "scopes": list(world.USER_SCOPES),
                 "granular_scopes": [
-                    {"scope": s, "target_ids": [p.id for p in world.PAGES]}
+                    {"scope": s, "target_ids": [p.id for p in self.store.world.pages]}
                     if s.startswith("pages_")
-                    else {"scope": s, "target_ids": list(world.IG_ACCOUNTS)}
+                    else {"scope": s, "target_ids": list(self.store.world.ig_accounts)}
                     for s in world.USER_SCOPES
                 ],
                 "user_id": world.USER_ID,
@@ -402,7 +404,7 @@ class GraphApi:
         fields = parse_fields(req.params.get("fields")) or dict.fromkeys(
             ("access_token", "category", "name", "id", "tasks"), ""
         )
-        data = [self._page_json(page, fields, user_token=True) for page in world.PAGES]
+        data = [self._page_json(page, fields, user_token=True) for page in self.store.world.pages]
         cursor = base64.b64encode(b"sandbox-pages").decode()
         return {"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
 
@@ -450,10 +452,10 @@ class GraphApi:
             if "is_published" in fields:
                 out["is_published"] = True
             if "from" in fields:
-                page = world.PAGES_BY_ID[post.account_id]
+                page = self.store.world.pages_by_id[post.account_id]
                 out["from"] = {"name": page.name, "id": page.id}
         else:
-            ig = world.IG_ACCOUNTS[post.account_id]
+            ig = self.store.world.ig_accounts[post.account_id]
             if "caption" in fields:
                 out["caption"] = post.text
             if "timestamp" in fields:
@@ -636,7 +638,7 @@ class GraphApi:
     # ----- Instagram -----
 
     def _require_ig(self, token: world.TokenInfo, ig: world.IgAccount) -> None:
-        page = world.PAGE_BY_IG[ig.id]
+        page = self.store.world.page_by_ig[ig.id]
         if token.kind == "USER" or (token.kind == "PAGE" and token.page_id == page.id):
             return
         raise _permission_error()
@@ -787,7 +789,7 @@ class GraphApi:
         fields = parse_fields(req.params.get("fields"))
         container = store.containers.get(node)
         if container is not None:
-            self._require_ig(token, world.IG_ACCOUNTS[container.ig_user_id])
+            self._require_ig(token, self.store.world.ig_accounts[container.ig_user_id])
             status = store.container_status(container)
             if status == "IN_PROGRESS":
                 container.reads += 1
@@ -802,14 +804,14 @@ class GraphApi:
         post = store.post_by_id(node)
         if post is not None:
             if post.platform == "facebook":
-                self._require_page_read(token, world.PAGES_BY_ID[post.account_id])
+                self._require_page_read(token, self.store.world.pages_by_id[post.account_id])
                 fields = fields or {"created_time": "", "message": "", "id": ""}
             else:
-                self._require_ig(token, world.IG_ACCOUNTS[post.account_id])
+                self._require_ig(token, self.store.world.ig_accounts[post.account_id])
             return self._post_json(post, fields)
         photo = store.photos.get(node)
         if photo is not None:
-            self._require_page_read(token, world.PAGES_BY_ID[photo.page_id])
+            self._require_page_read(token, self.store.world.pages_by_id[photo.page_id])
             out = self._photo_fields(photo.id, fields)
             out["id"] = photo.id
             return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from . import world
 from .store import PostRecord, SandboxStore, meta_time
 
 _STYLE = (
@@ -27,11 +26,11 @@ def _document(title: str, body: str) -> str:
 
 def _card(store: SandboxStore, post: PostRecord) -> str:
     if post.platform == "facebook":
-        page = world.PAGES_BY_ID.get(post.account_id)
+        page = store.world.pages_by_id.get(post.account_id)
         who = escape(page.name if page else post.account_id)
         badge = ""
     else:
-        ig = world.IG_ACCOUNTS.get(post.account_id)
+        ig = store.world.ig_accounts.get(post.account_id)
         who = "@" + escape(ig.username if ig else post.account_id)
         badge = ' <span class="badge">Instagram</span>'
     parts = [
@@ -67,3 +66,58 @@ def index_page(store: SandboxStore) -> str:
 
 def not_found_page(what: str) -> str:
     return _document("Not found", f'<div class="card">This content isn\'t available: {escape(what)}</div>')
+
+
+# ----- the fake Facebook Login dialog (GET /{version}/dialog/oauth) -----
+
+LOGIN_REDIRECT_URI = "https://www.facebook.com/connect/login_success.html"
+_SCOPE_WORDS = {
+    "public_profile": "Your name and profile picture",
+    "pages_show_list": "Show a list of the Pages you manage",
+    "pages_read_engagement": "Read content posted on your Pages",
+    "pages_manage_posts": "Create and manage content on your Pages",
+    "instagram_basic": "Access your Instagram profile and media",
+    "instagram_content_publish": "Publish content to your Instagram account",
+}
+_LOGIN_STYLE = (
+    ".login{max-width:460px}.brand{color:#1877f2;font-weight:700;font-size:1.6em;letter-spacing:-.5px}"
+    ".brand small{color:#fff;background:#e37400;border-radius:4px;padding:0 .4em;font-size:.45em;"
+    "vertical-align:middle;letter-spacing:0}h1{font-size:1.25em;margin:.6em 0 .2em}"
+    "ul{padding-left:1.2em}li{margin:.3em 0}code{color:#65676b;font-size:.8em}"
+    ".buttons{display:flex;gap:.6em;margin-top:1.2em}button{flex:1;font-size:1em;padding:.6em;border-radius:6px;"
+    "border:1px solid #ccd0d5;background:#e4e6eb;cursor:pointer;font-family:inherit}"
+    "button.primary{background:#1877f2;color:#fff;border-color:#1877f2;font-weight:600}"
+)
+
+
+def login_dialog_page(app_name: str, user_name: str, params: dict[str, str]) -> str:
+    """The consent screen: who is logging in, the app, the permissions asked for, Continue or Cancel."""
+    scopes = [s for s in params.get("scope", "").replace(" ", ",").split(",") if s]
+    items = (
+        "".join(f"<li>{escape(_SCOPE_WORDS.get(s, s))} <code>{escape(s)}</code></li>" for s in scopes)
+        or "<li>Your name and profile picture</li>"
+    )
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(params[k])}">'
+        for k in ("client_id", "redirect_uri", "state", "response_type", "scope")
+        if k in params
+    )
+    body = (
+        f'<div class="card login"><div class="brand">facebook <small>SANDBOX</small></div>'
+        f"<h1>{escape(app_name)}</h1>"
+        f"<p>Continue as <b>{escape(user_name)}</b>? {escape(app_name)} is asking for:</p><ul>{items}</ul>"
+        f'<form method="post" action="oauth/confirm">{hidden}<div class="buttons">'
+        '<button type="submit" name="choice" value="cancel" id="cancel">Cancel</button>'
+        f'<button type="submit" name="choice" value="continue" id="continue" class="primary">'
+        f"Continue as {escape(user_name)}</button></div></form></div>"
+    )
+    return _document(f"Log in with Facebook | {app_name}", body).replace("</style>", _LOGIN_STYLE + "</style>", 1)
+
+
+def login_error_page(title: str, text: str) -> str:
+    """What Facebook shows instead of the dialog when the app or the redirect URI is wrong."""
+    body = (
+        f'<div class="card login"><div class="brand">facebook <small>SANDBOX</small></div>'
+        f"<h1>{escape(title)}</h1><p>{escape(text)}</p></div>"
+    )
+    return _document(title, body).replace("</style>", _LOGIN_STYLE + "</style>", 1)

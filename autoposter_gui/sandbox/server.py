@@ -18,13 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from . import pages, world
 from .faults import GRAPH_ENDPOINTS, Fault, FaultQueue
 from .forms import FormError, Upload, parse_body, parse_query
 from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fbtrace_id, scaled_jpeg
 from .store import SandboxStore
+from .world import SandboxCredentials, World
 
 DEFAULT_PORT = 8765
 DEFAULT_GRAPH_VERSION = "v24.0"
@@ -71,6 +72,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle on, the body waits for the client's delayed ACK
+    # (40 ms on Linux) on every keep-alive request. Meta's servers don't add that; neither may the sandbox.
+    disable_nagle_algorithm = True
     server_version = "SandboxGraph/1.0"
     sys_version = ""
     timeout = IDLE_TIMEOUT_SECONDS
@@ -232,7 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
         if is_graph:
             answer = self._graph(endpoint, segments, params, files, path, version, form_error)
         else:
-            answer = self._page(endpoint, segments)
+            answer = self._page(endpoint, segments, params)
 
         if fault is not None and fault.kind == "hang_after_commit":
             stop.wait(fault.delay_seconds)
@@ -278,9 +282,11 @@ class _Handler(BaseHTTPRequestHandler):
         headers.update(extra)
         return status, _JSON, _json_bytes(payload), headers
 
-    def _page(self, endpoint: str, segments: list[str]) -> Answer:
+    def _page(self, endpoint: str, segments: list[str], params: dict[str, str]) -> Answer:
         owner = self.server.owner
         store = owner._store
+        if endpoint in ("login_dialog", "login_confirm"):
+            return self._login(endpoint, params)
         if self.command != "GET":
             return 405, _HTML, pages.not_found_page("method not allowed").encode(), {}
         item = segments[2] if len(segments) >= 3 else ""
@@ -304,6 +310,46 @@ class _Handler(BaseHTTPRequestHandler):
             data = scaled_jpeg(data, SCALED_WIDTH)
         return 200, "image/jpeg", data, {"Cache-Control": "public, max-age=86400"}
 
+    def _login(self, endpoint: str, params: dict[str, str]) -> Answer:
+        """The fake Facebook Login dialog; Continue redirects with the user token in the URL fragment."""
+        if params.get("client_id") != world.APP_ID:
+            text = "The provided app ID does not look like a valid app ID."
+            return 200, _HTML, pages.login_error_page("Invalid App ID", text).encode(), {}
+        redirect = params.get("redirect_uri", "")
+        if redirect != pages.LOGIN_REDIRECT_URI:
+            text = "The redirect URI is not on the app's list of valid OAuth redirect URIs."
+            return 200, _HTML, pages.login_error_page("URL blocked", text).encode(), {}
+        if params.get("response_type", "token") != "token":
+            text = "The sandbox's login dialog only supports response_type=token."
+            return 200, _HTML, pages.login_error_page("Unsupported response type", text).encode(), {}
+        if endpoint == "login_dialog":
+            page = pages.login_dialog_page(world.APP_NAME, world.USER_NAME, params)
+            return 200, _HTML, page.encode(), {"Cache-Control": "no-store"}
+        state = params.get("state")
+        if params.get("choice") == "continue":
+            store = self.server.owner._store
+            with store.lock:
+                token, now = store.current_short_user_token(), int(store.now())
+            answer = {
+                "access_token": token,
+                "data_access_expiration_time": str(now + world.DATA_ACCESS_SECONDS),
+                "expires_in": str(world.SHORT_LIVED_SECONDS),
+            }
+            if state is not None:
+                answer["state"] = state
+            location = f"{redirect}#{urlencode(answer)}"
+        else:
+            denied = {
+                "error": "access_denied",
+                "error_code": "200",
+                "error_description": "Permissions error",
+                "error_reason": "user_denied",
+            }
+            if state is not None:
+                denied["state"] = state
+            location = f"{redirect}?{urlencode(denied)}#_=_"
+        return 302, _HTML, b"", {"Location": location, "Cache-Control": "no-store"}
+
 
 class SandboxServer:
     """A local fake Graph API. ``start()`` serves on a background thread; ``stop()`` returns promptly."""
@@ -317,7 +363,9 @@ class SandboxServer:
         container_polls: int = 1,
         state_path: Path | None = None,
         log_requests: bool = False,
+        extra_pages: int = 0,
     ) -> None:
+        """``extra_pages`` adds that many publishable Pages, each with a linked Instagram account (see world.py)."""
         self.host = host
         self._requested_port = port
         self.log_requests = log_requests
@@ -325,6 +373,7 @@ class SandboxServer:
             Path(state_path) if state_path is not None else None,
             latency_ms=latency_ms,
             container_polls=container_polls,
+            extra_pages=extra_pages,
         )
         self._faults = FaultQueue()
         self._api = GraphApi(self._store, self._base_url)
@@ -402,14 +451,19 @@ class SandboxServer:
     # ----- the demo world -----
 
     @property
-    def credentials(self) -> world.SandboxCredentials:
+    def world(self) -> World:
+        """The Pages and Instagram accounts this server serves (the demo ones plus any ``extra_pages``)."""
+        return self._store.world
+
+    @property
+    def credentials(self) -> SandboxCredentials:
         """The app and the current short-lived user token (a new one after the user token is revoked)."""
         with self._store.lock:
-            return world.SandboxCredentials(world.APP_ID, world.APP_SECRET, self._store.current_short_user_token())
+            return SandboxCredentials(world.APP_ID, world.APP_SECRET, self._store.current_short_user_token())
 
     def page_token(self, page_id: str) -> str:
         """The current Page token of a Page (what GET /me/accounts hands out)."""
-        if page_id not in world.PAGES_BY_ID:
+        if page_id not in self._store.world.pages_by_id:
             raise KeyError(page_id)
         with self._store.lock:
             return self._store.current_page_token(page_id)
@@ -493,7 +547,7 @@ class SandboxServer:
             "Access-Control-Allow-Origin": "*",
         }
         if account_id is not None:
-            usage_type = "pages" if account_id in world.PAGES_BY_ID else "instagram"
+            usage_type = "pages" if account_id in self._store.world.pages_by_id else "instagram"
             headers["X-Business-Use-Case-Usage"] = json.dumps(
                 {
                     account_id: [
@@ -569,6 +623,7 @@ def serve(
     container_polls: int = 1,
     log_requests: bool = False,
     json_output: bool = False,
+    extra_pages: int = 0,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl+C, printing the URL and the demo credentials.
 
@@ -582,6 +637,7 @@ def serve(
         container_polls=container_polls,
         state_path=state_path,
         log_requests=log_requests,
+        extra_pages=extra_pages,
     )
     server.start()
     creds = server.credentials
@@ -591,7 +647,7 @@ def serve(
         f"  App ID:            {creds.app_id}",
         f"  App secret:        {creds.app_secret}",
         f"  User token:        {creds.user_token}",
-        f"  Pages:             {', '.join(f'{p.name} ({p.id})' for p in world.PAGES)}",
+        f"  Pages:             {', '.join(f'{p.name} ({p.id})' for p in server.world.pages)}",
         f"  State file:        {state_path if state_path is not None else '(none: in memory)'}",
         "Point Autoposter at it with:",
         f"  AUTOPOSTER_GRAPH_URL={server.url}",
@@ -601,7 +657,7 @@ def serve(
         info = {
             "url": server.url,
             **asdict(creds),
-            "pages": [{"id": p.id, "name": p.name} for p in world.PAGES],
+            "pages": [{"id": p.id, "name": p.name} for p in server.world.pages],
             "state_path": str(state_path) if state_path is not None else None,
             "env": {"AUTOPOSTER_GRAPH_URL": server.url},
         }

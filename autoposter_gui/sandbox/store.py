@@ -133,8 +133,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 class SandboxStore:
     """All sandbox state behind one re-entrant lock; persisted to ``state_path`` after every change."""
 
-    def __init__(self, state_path: Path | None, *, latency_ms: int, container_polls: int) -> None:
+    def __init__(self, state_path: Path | None, *, latency_ms: int, container_polls: int, extra_pages: int = 0) -> None:
         self.lock = threading.RLock()
+        self.world = world.make_world(extra_pages) if extra_pages else world.DEFAULT_WORLD
         self.state_path = state_path
         self._default_config = SandboxConfig(latency_ms=latency_ms, container_polls=container_polls)
         self.config = SandboxConfig(**asdict(self._default_config))
@@ -188,7 +189,7 @@ class SandboxStore:
             revoked.extend(t for t in ts.long_lived if t not in ts.revoked)
             ts.long_lived.clear()
             ts.user_gen += 1
-            for page in world.PAGES:  # like a password change: the Page tokens die too
+            for page in self.world.pages:  # like a password change: the Page tokens die too
                 revoke_page(page.id)
 
         def revoke_page(page_id: str) -> None:
@@ -197,12 +198,12 @@ class SandboxStore:
 
         if target in (world.USER_ID, self.current_short_user_token()) or target in ts.long_lived:
             revoke_user()
-        elif target in world.PAGES_BY_ID:
+        elif target in self.world.pages_by_id:
             revoke_page(target)
-        elif target in world.PAGE_BY_IG:
-            revoke_page(world.PAGE_BY_IG[target].id)
+        elif target in self.world.page_by_ig:
+            revoke_page(self.world.page_by_ig[target].id)
         else:
-            for page in world.PAGES:
+            for page in self.world.pages:
                 if target == self.current_page_token(page.id):
                     revoke_page(page.id)
                     break
@@ -405,7 +406,7 @@ class SandboxStore:
             "tokens": {
                 "user": self.current_short_user_token(),
                 "long_lived": sorted(t for t in ts.long_lived if t not in ts.revoked),
-                "pages": {p.id: self.current_page_token(p.id) for p in world.PAGES},
+                "pages": {p.id: self.current_page_token(p.id) for p in self.world.pages},
                 "revoked": sorted(ts.revoked),
             },
             "config": asdict(self.config),

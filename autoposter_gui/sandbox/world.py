@@ -1,4 +1,7 @@
-"""The deterministic demo world of the sandbox: the app, the user, two Pages, one Instagram account, tokens."""
+"""The deterministic demo world of the sandbox: the app, the user, two Pages, one Instagram account, tokens.
+
+``make_world(extra_pages=N)`` adds N more publishable Pages, each with a linked Instagram account (benchmarks).
+"""
 
 from __future__ import annotations
 
@@ -72,6 +75,40 @@ PAGES: tuple[Page, ...] = (
 PAGES_BY_ID: dict[str, Page] = {p.id: p for p in PAGES}
 IG_ACCOUNTS: dict[str, IgAccount] = {p.instagram.id: p.instagram for p in PAGES if p.instagram is not None}
 PAGE_BY_IG: dict[str, Page] = {p.instagram.id: p for p in PAGES if p.instagram is not None}
+
+EXTRA_PAGE_ID_BASE = 100_000_000_000_100
+EXTRA_IG_ID_BASE = 17_841_400_000_000_100
+
+
+class World:
+    """The Pages (and their Instagram accounts) one sandbox serves: the demo Pages plus any extra ones."""
+
+    def __init__(self, pages: tuple[Page, ...]) -> None:
+        self.pages = pages
+        self.pages_by_id: dict[str, Page] = {p.id: p for p in pages}
+        self.ig_accounts: dict[str, IgAccount] = {p.instagram.id: p.instagram for p in pages if p.instagram}
+        self.page_by_ig: dict[str, Page] = {p.instagram.id: p for p in pages if p.instagram is not None}
+
+
+def extra_page(n: int) -> Page:
+    """The n-th extra Page (1-based): publishable, with a linked Instagram account; ids are stable."""
+    return Page(
+        id=str(EXTRA_PAGE_ID_BASE + n),
+        name=f"Sandbox Shop {n}",
+        category="Shop",
+        tasks=("ANALYZE", "CREATE_CONTENT", "MODERATE"),
+        instagram=IgAccount(id=str(EXTRA_IG_ID_BASE + n), username=f"sandbox.shop{n}", name=f"Sandbox Shop {n}"),
+    )
+
+
+def make_world(extra_pages: int = 0) -> World:
+    """The demo world, plus ``extra_pages`` publishable Pages with Instagram accounts."""
+    if extra_pages < 0:
+        raise ValueError("extra_pages must be >= 0")
+    return World(PAGES + tuple(extra_page(n) for n in range(1, extra_pages + 1)))
+
+
+DEFAULT_WORLD = World(PAGES)
 
 
 @dataclass(frozen=True)

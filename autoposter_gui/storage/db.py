@@ -33,8 +33,16 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+READ_ONLY = "autoposter_read_only"
+
+
 def _on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the write lock up front (they queue on busy_timeout instead of failing on upgrade). Readers
+    # (Store.read) open no transaction at all: each SELECT reads its own WAL snapshot and never waits for a
+    # writer, and with no BEGIN/ROLLBACK round trips a read releases and re-takes the GIL half as often, which
+    # is what keeps the GUI thread responsive while the runner's threads are busy.
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(db_path: Path) -> Engine:
@@ -98,6 +106,7 @@ class Store:
             raise StoreError(f"Cannot create the data folder {db_path.parent}: {exc.strerror}") from None
         self.engine = make_engine(db_path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         if run_migrations:
             try:
                 migrate(self.engine)
@@ -124,6 +133,20 @@ class Store:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session: every statement reads the latest committed data (each SELECT is one snapshot);
+        it never takes, or waits for, the write lock."""
+        session = self._read_sessions()
+        try:
+            yield session
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("Store.read() is read-only: use transaction() to write")
+        except (DatabaseError, OperationalError) as exc:
+            raise explain_db_error(exc, self.db_path) from None
+        finally:
+            session.close()  # the loaded objects stay usable, detached
 
     def close(self) -> None:
         self.engine.dispose()
