@@ -7,10 +7,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoposter_gui import APP_NAME, APP_ORG, __version__
+from autoposter_gui.desktop.autostart import APP_ID
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -24,10 +26,12 @@ if TYPE_CHECKING:
     from autoposter_gui.ui.controller import AppController
     from autoposter_gui.ui.errors import ExceptionHook
     from autoposter_gui.ui.main_window import MainWindow
+    from autoposter_gui.ui.missed_dialog import MissedPosts
+    from autoposter_gui.ui.preferences import Preferences
     from autoposter_gui.ui.tray import TrayController
 
 log = logging.getLogger("autoposter_gui.app")
-DESKTOP_FILE_NAME = "org.autoposter.Autoposter"
+DESKTOP_FILE_NAME = APP_ID  # the installed .desktop file and the autostart entry use the same reverse-DNS id
 PREFERRED_SANDBOX_PORT = 8765
 SCHEDULER_INTERVAL_SECONDS = 60
 
@@ -99,6 +103,7 @@ class Application:
         sandbox_port: int = PREFERRED_SANDBOX_PORT,
         interval_seconds: int = SCHEDULER_INTERVAL_SECONDS,
         data_dir_arg: str | None = None,
+        preferences: Preferences | None = None,
     ) -> None:
         self.qapp = qapp
         self.config = config
@@ -116,32 +121,37 @@ class Application:
         self.sandbox_server: SandboxServer | None = None
         self._hook: ExceptionHook | None = None
         self.demo_ready = False
+        self.preferences = preferences
+        self.missed: MissedPosts | None = None
+        # After a restore, posts already due may have gone out after the backup was made: hold them as missed
+        # (grace 0) on the first tick, so the owner decides instead of the app publishing them a second time.
+        self.hold_due_posts = False
+        self.start_note: str | None = None  # shown in the status bar once the window is up (after a restore)
 
     # ----- start ---------------------------------------------------------------------------------------
     def start(self, *, show: bool = True) -> bool:
         """Open the store and show the window; the scheduler (and sandbox) start right after, off the critical path."""
         from PySide6.QtCore import QSettings, QTimer
-        from PySide6.QtWidgets import QMessageBox
 
-        from autoposter_gui.domain.errors import AutoposterError
-        from autoposter_gui.engine.context import Context
         from autoposter_gui.ui.bridge import EngineBridge
         from autoposter_gui.ui.controller import AppController
         from autoposter_gui.ui.errors import ExceptionHook
         from autoposter_gui.ui.main_window import MainWindow
+        from autoposter_gui.ui.missed_dialog import MissedPosts
+        from autoposter_gui.ui.preferences import Preferences
         from autoposter_gui.ui.tasks import TaskRunner
         from autoposter_gui.ui.tray import TrayController
 
-        try:
-            self.config.ensure_dir()
-            self.ctx = Context.open(self.config, tokens=self._tokens, clock=self._clock)
-        except (AutoposterError, OSError) as exc:
-            log.error("cannot open the data folder: %s", exc)
-            QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{exc}")
+        if not self._open_store():
             return False
+        assert self.ctx is not None
+        if self.preferences is None:
+            self.preferences = Preferences()
         bridge = EngineBridge(self.ctx.events)
         settings = QSettings(str(self.config.data_dir / "gui.ini"), QSettings.Format.IniFormat)
-        self.controller = AppController(self.ctx, bridge=bridge, tasks=TaskRunner(), settings=settings)
+        self.controller = AppController(
+            self.ctx, bridge=bridge, tasks=TaskRunner(), settings=settings, preferences=self.preferences
+        )
         self.window = MainWindow(self.controller)
         self.window.set_quit_handler(self.quit)
         self.tray = TrayController(self.controller, available=self._tray_available)
@@ -149,6 +159,11 @@ class Application:
         has_tray = self.tray.show()
         self.qapp.setQuitOnLastWindowClosed(not has_tray)
         self.controller.sandbox_switch_requested.connect(self.switch_mode)
+        self.controller.restore_requested.connect(self._restore_requested)
+        self.missed = MissedPosts(self.controller, self.tray, lambda: self.window)
+        if self.start_note:
+            self.controller.notice.emit(self.start_note)
+            self.start_note = None
         window = self.window
         self._hook = ExceptionHook(self.config.log_dir, lambda: window if window.isVisible() else None)
         self._hook.install()
@@ -157,6 +172,64 @@ class Application:
         QTimer.singleShot(0, self.start_backend)
         return True
 
+    def _open_store(self) -> bool:
+        """Open the database; if it can't be, the recovery dialog (restore the latest backup, or quit)."""
+        from autoposter_gui.domain.errors import AutoposterError
+        from autoposter_gui.engine.context import Context
+
+        while True:
+            try:
+                self.config.ensure_dir()
+                self.ctx = Context.open(self.config, tokens=self._tokens, clock=self._clock)
+                return True
+            except (AutoposterError, OSError) as exc:
+                log.error("cannot open the data folder: %s", exc)
+                if not self._recover(str(exc)):
+                    return False
+
+    def _recover(self, message: str) -> bool:
+        """Show why the store can't open. True when a backup was restored (try again), False to quit."""
+        from autoposter_gui.domain.clock import SystemClock
+        from autoposter_gui.domain.errors import StoreError
+        from autoposter_gui.storage.backup import check_backup, list_backups, restore_backup
+        from autoposter_gui.ui.recovery_dialog import RESTORE, RecoveryDialog
+
+        db = self.config.db_path
+        damaged = False
+        if db.exists():
+            try:
+                check_backup(db)  # the same integrity check a backup gets
+            except StoreError:
+                damaged = True
+        latest: Path | None = None
+        for backup in list_backups(db) if damaged else []:
+            try:
+                check_backup(backup)
+            except StoreError:
+                log.warning("backup %s is damaged too; trying an older one", backup.name)
+                continue
+            latest = backup
+            break
+        dialog = RecoveryDialog(message, self.config.data_dir, damaged=damaged, latest_backup=latest)
+        while dialog.exec() == RESTORE and latest is not None:
+            try:
+                aside = restore_backup(db, latest, (self._clock or SystemClock()).now())
+            except StoreError as exc:
+                dialog.show_error(str(exc))
+                continue
+            log.warning("restored %s at start; the damaged database is kept as %s", latest.name, aside.name)
+            self.hold_due_posts = True
+            self.start_note = f"Restored the backup {latest.name}; the damaged database is kept as {aside.name}"
+            return True
+        return False
+
+    @property
+    def grace(self) -> timedelta:
+        """The catch-up grace window: none right after a restore, else the owner's setting (default 6 h)."""
+        if self.hold_due_posts:
+            return timedelta(0)
+        return self.preferences.grace() if self.preferences is not None else timedelta(hours=6)
+
     def start_backend(self) -> None:
         """After the window is up: the sandbox server, the runner and its scheduler, and the demo accounts."""
         assert self.ctx is not None and self.controller is not None
@@ -164,10 +237,28 @@ class Application:
             return
         if self.config.sandbox:
             self._start_sandbox()
+        from autoposter_gui.engine.catchup import CatchUpPolicy
+        from autoposter_gui.engine.health import daily_jobs
         from autoposter_gui.engine.runner import Runner
         from autoposter_gui.engine.scheduler import PublishScheduler
 
-        self.scheduler = PublishScheduler(Runner(self.ctx), interval_seconds=self.interval_seconds)
+        catchup = CatchUpPolicy(self.ctx, self.grace)  # posts that came due while the app was off or asleep
+        if self.hold_due_posts:
+            self.hold_due_posts = False
+            bridge = self.controller.bridge
+
+            def first_tick_done(_summary: object) -> None:  # from now on, the owner's grace window
+                bridge.tick_finished.disconnect(first_tick_done)
+                catchup.grace = self.grace
+
+            bridge.tick_finished.connect(first_tick_done)
+        # daily_jobs: the token health check (and a backup) at start and once a day.
+        self.scheduler = PublishScheduler(
+            Runner(self.ctx),
+            interval_seconds=self.interval_seconds,
+            daily_jobs=daily_jobs(self.ctx),
+            catchup=catchup,
+        )
         self.scheduler.start()
         self.controller.set_scheduler(self.scheduler)
         log.info("started (%s mode, data in %s)", "sandbox" if self.config.sandbox else "normal", self.config.data_dir)
@@ -206,16 +297,22 @@ class Application:
         app_id, secret, token = controller.sandbox_credentials
 
         def connect() -> Any:
-            from autoposter_gui.domain.errors import KeyringUnavailableError
+            from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError
+            from autoposter_gui.engine.health import TokenHealthService
             from autoposter_gui.tokens import TokenStore
 
             try:
-                return controller.account_service().connect(app_id, secret, token)
+                accounts = controller.account_service().connect(app_id, secret, token)
             except KeyringUnavailableError:
                 # Sandbox only: the demo tokens are fake, so keeping them in memory is fine.
                 log.warning("no usable keyring; the sandbox keeps its demo tokens in memory")
                 ctx.tokens = TokenStore(ctx.config.keyring_service, DemoKeyring())
-                return controller.account_service().connect(app_id, secret, token)
+                accounts = controller.account_service().connect(app_id, secret, token)
+            try:
+                TokenHealthService(ctx).check_all()  # the Accounts tab shows each token's health straight away
+            except AutoposterError as exc:
+                log.info("token check after connecting the demo accounts skipped: %s", exc)
+            return accounts
 
         def done(accounts: Any) -> None:
             self.demo_ready = True
@@ -239,6 +336,47 @@ class Application:
             return
         self.request_quit()
 
+    def _restore_requested(self, backup: object) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: self.restore_and_restart(Path(str(backup))))  # once the dialog is gone
+
+    def restore_and_restart(self, backup: Path) -> bool:
+        """Settings → Restore from backup: close the store, put the backup in place (the current database is kept
+        aside) and start the app again on it, in this process."""
+        from autoposter_gui.domain.clock import SystemClock
+        from autoposter_gui.domain.errors import StoreError
+        from autoposter_gui.storage.backup import restore_backup
+
+        window, tray = self.window, self.tray
+        self.shutdown()
+        self.missed = None
+        self.controller = None
+        self.window = None
+        self.tray = None
+        self.demo_ready = False
+        if window is not None:
+            window.hide()
+            window.deleteLater()
+        if tray is not None:
+            tray.deleteLater()
+        try:
+            aside = restore_backup(self.config.db_path, backup, (self._clock or SystemClock()).now())
+        except StoreError as exc:
+            self.start_note = f"The backup was not restored: {exc}"
+        else:
+            self.hold_due_posts = True
+            self.start_note = f"Restored the backup {backup.name}; the previous database is kept as {aside.name}"
+        if not self.start(show=True):
+            self.quit()
+            return False
+        return True
+
+    def show_window(self) -> None:
+        """A second launch asked for the window."""
+        if self.window is not None:
+            self.window.show_and_raise()
+
     def quit(self) -> None:
         """Leave the event loop. (``QApplication.quit()`` would ask the windows first, and ours hides to the tray.)"""
         self.qapp.exit(0)
@@ -258,6 +396,7 @@ class Application:
             self.controller.tasks.wait(10_000)
             self.controller.bridge.detach()
             self.controller.settings.sync()
+            self.controller.preferences.sync()
         if self.tray is not None:
             self.tray.hide()
         if self.sandbox_server is not None:
@@ -298,9 +437,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from autoposter_gui.logsetup import configure_logging
     from autoposter_gui.ui import icons
+    from autoposter_gui.ui.preferences import Preferences
     from autoposter_gui.ui.single_instance import SingleInstance, server_name_for
 
     existing = QApplication.instance()
+    if existing is None:  # the Facebook Login webview (QtWebEngine) needs this before the QApplication exists
+        from PySide6.QtCore import QCoreApplication, Qt
+
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *qt_args])
     _identify(qapp)
     qapp.setWindowIcon(icons.app_icon())
@@ -312,17 +456,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot create its data folder {config.data_dir}: {exc}")
         return 1
-    configure_logging(config.log_dir)
+    preferences = Preferences()
+    configure_logging(config.log_dir, preferences.startup_log_level())
     instance = SingleInstance(config.data_dir / "gui.lock", server_name_for(config.data_dir))
     if not instance.acquire():
         print(f"{APP_NAME} is already running; its window was brought to the front.", file=sys.stderr)
         return 0
-    app = Application(qapp, config, data_dir_arg=args.data_dir)
+    app = Application(qapp, config, data_dir_arg=args.data_dir, preferences=preferences)
     try:
-        if not app.start(show=not args.minimized):
+        if not app.start(show=not (args.minimized or preferences.start_minimized)):
             return 1
-        assert app.window is not None
-        instance.activation_requested.connect(app.window.show_and_raise)
+        instance.activation_requested.connect(app.show_window)
         _quit_on_signals(qapp, app)
         return int(qapp.exec())
     finally:

@@ -8,13 +8,15 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Slot
+from PySide6.QtGui import QColor
 
-from autoposter_gui.domain.models import Platform
+from autoposter_gui.domain.models import AccountStatus, Platform
 from autoposter_gui.storage.models import Account
 from autoposter_gui.ui import fmt, icons
 
 AccountIdRole = int(Qt.ItemDataRole.UserRole) + 20
 Index = QModelIndex | QPersistentModelIndex
+ATTENTION = (AccountStatus.NEEDS_ATTENTION.value, AccountStatus.INVALID.value)
 
 
 class AccountColumn(IntEnum):
@@ -53,6 +55,10 @@ class AccountsTableModel(QAbstractTableModel):
         self._rows = self._load()
         self.endResetModel()
 
+    def needing_attention(self) -> list[Account]:
+        """Accounts whose token expires soon, lacks a permission or no longer works."""
+        return [a for a in self._rows if a.status in ATTENTION]
+
     def account_at(self, row: int) -> Account | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
@@ -76,6 +82,8 @@ class AccountsTableModel(QAbstractTableModel):
             return account.id
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(account, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.STATUS and account.status in ATTENTION:
+            return QColor(icons.RED if account.status == AccountStatus.INVALID.value else "#b06000")
         if role == Qt.ItemDataRole.DecorationRole:
             if column is AccountColumn.ACCOUNT:
                 return icons.platform_icon(account.platform)
@@ -84,8 +92,11 @@ class AccountsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is AccountColumn.STATUS:
                 return account.status_message or fmt.ACCOUNT_STATUS_LABELS.get(account.status)
-            if column is AccountColumn.EXPIRES and account.token_expires_at is not None:
-                return fmt.full_time(account.token_expires_at)
+            if column is AccountColumn.EXPIRES:
+                if account.token_expires_at is not None:
+                    return fmt.full_time(account.token_expires_at)
+                if account.token_checked_at is not None:
+                    return f"Meta reports no expiry date (checked {fmt.full_time(account.token_checked_at)})"
             if column is AccountColumn.CONNECTED:
                 return fmt.full_time(account.connected_at)
             if column is AccountColumn.ACCOUNT and account.page_id and account.platform == Platform.INSTAGRAM.value:
@@ -102,7 +113,10 @@ class AccountsTableModel(QAbstractTableModel):
         if column is AccountColumn.STATUS:
             return fmt.ACCOUNT_STATUS_LABELS.get(account.status, account.status.title())
         if column is AccountColumn.EXPIRES:
+            if account.status in (AccountStatus.DISCONNECTED.value, AccountStatus.INVALID.value):
+                return "—"  # no token, or one that no longer works
             if account.token_expires_at is None:
-                return "No expiry date"
+                # Page tokens made from a long-lived user token don't expire (debug_token says 0).
+                return "Never" if account.token_checked_at is not None else "Not checked yet"
             return fmt.when_text(account.token_expires_at, self._now())
         return fmt.when_text(account.connected_at, self._now())

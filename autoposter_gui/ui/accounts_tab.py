@@ -1,4 +1,4 @@
-"""The Accounts tab: connected accounts, "Connect Meta", disconnect, and the sandbox switch."""
+"""The Accounts tab: connected accounts and their token health, "Connect Meta", disconnect, the sandbox switch."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -47,10 +48,39 @@ class AccountsTab(QWidget):
         intro = secondary("Autoposter publishes to these Facebook Pages and Instagram business accounts.", self)
         self.connect_button = QPushButton("Connect &Meta…", self)
         self.connect_button.setToolTip("Connect your Facebook Pages and their Instagram business accounts")
+        self.check_button = QPushButton("Check &tokens", self)
+        self.check_button.setToolTip("Ask Meta now whether each account's token still works and when it expires")
         self.disconnect_button = QPushButton("&Disconnect", self)
         self.disconnect_button.setToolTip("Remove this account's token; its scheduled posts are kept")
         top = QHBoxLayout()
         top.addWidget(intro, 1)
+
+        # ⚠ accounts that need the owner: a token that expires soon, lacks a permission, or no longer works
+        self.attention = QFrame(self)
+        self.attention.setObjectName("attention")
+        self.attention.setStyleSheet(
+            "QFrame#attention { background: #fef7e0; border: 1px solid #f2c94c; border-radius: 4px; }"
+            "QFrame#attention QLabel { background: transparent; border: 0; }"
+        )
+        attention_icon = QLabel(self.attention)
+        attention_icon.setPixmap(icons.warning_icon().pixmap(20, 20))
+        attention_icon.setFixedSize(20, 20)
+        self.attention_title = heading("", self.attention, scale=1.0)
+        self.attention_text = QLabel(self.attention)
+        self.attention_text.setWordWrap(True)
+        self.attention_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reconnect_button = QPushButton("&Reconnect…", self.attention)
+        self.reconnect_button.setToolTip("Log in to Facebook again to give Autoposter fresh tokens")
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        texts.addWidget(self.attention_title)
+        texts.addWidget(self.attention_text)
+        attention_layout = QHBoxLayout(self.attention)
+        attention_layout.setContentsMargins(10, 8, 10, 8)
+        attention_layout.addWidget(attention_icon, 0, Qt.AlignmentFlag.AlignTop)
+        attention_layout.addLayout(texts, 1)
+        attention_layout.addWidget(self.reconnect_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.attention.hide()
 
         self.view = QTableView(self)
         self.view.setModel(self.model)
@@ -89,6 +119,7 @@ class AccountsTab(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.connect_button)
+        buttons.addWidget(self.check_button)
         buttons.addWidget(self.disconnect_button)
         buttons.addStretch(1)
 
@@ -114,13 +145,16 @@ class AccountsTab(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.attention)
         layout.addWidget(self.stack, 1)
         layout.addLayout(buttons)
         layout.addSpacing(6)
         layout.addWidget(self.sandbox_box)
 
         self.connect_button.clicked.connect(self.open_connect_dialog)
+        self.reconnect_button.clicked.connect(self.open_connect_dialog)
         self.disconnect_button.clicked.connect(self.disconnect_selected)
+        self.check_button.clicked.connect(self.check_tokens)
         self.sandbox_button.clicked.connect(self.switch_sandbox)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_state)
@@ -135,6 +169,20 @@ class AccountsTab(QWidget):
     def _update_state(self) -> None:
         self.stack.setCurrentWidget(self.view if self.model.rowCount() else self.empty)
         self._update_buttons()
+        self._update_attention()
+
+    def _update_attention(self) -> None:
+        accounts = self.model.needing_attention()
+        self.attention.setVisible(bool(accounts))
+        if not accounts:
+            return
+        verb = "needs" if len(accounts) == 1 else "need"
+        self.attention_title.setText(f"{fmt.plural(len(accounts), 'account')} {verb} attention")
+        lines = [
+            a.status_message or f"{fmt.account_title(a)}: {fmt.ACCOUNT_STATUS_LABELS.get(a.status, a.status)}"
+            for a in accounts
+        ]
+        self.attention_text.setText("\n".join(dict.fromkeys(lines)))
 
     @Slot()
     def _update_buttons(self) -> None:
@@ -148,9 +196,43 @@ class AccountsTab(QWidget):
     @Slot()
     def open_connect_dialog(self) -> ConnectDialog:
         dialog = ConnectDialog(self.controller, self)
+        dialog.connected.connect(self._connected)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    @Slot(list)
+    def _connected(self, _accounts: list[Account]) -> None:
+        self.model.reload()  # the token check right after connecting changes no status: reload for the expiry
+
+    @Slot()
+    def check_tokens(self) -> None:
+        """The daily token check, now (HTTP: on a worker thread); a tray warning if posts wait for a bad account."""
+        controller = self.controller
+        self.check_button.setEnabled(False)
+
+        def check() -> Any:
+            from autoposter_gui.engine.health import TokenHealthService
+
+            return TokenHealthService(controller.ctx).check_and_notify()
+
+        def done(results: Any) -> None:
+            self.check_button.setEnabled(True)
+            self.model.reload()
+            bad = [r for r in results if r.status is not AccountStatus.CONNECTED]
+            if not results:
+                controller.notice.emit("No tokens to check")
+            elif bad:
+                verb = "needs" if len(bad) == 1 else "need"
+                controller.notice.emit(f"Tokens checked: {fmt.plural(len(bad), 'account')} {verb} attention")
+            else:
+                controller.notice.emit("Tokens checked: every account is connected")
+
+        def failed(exc: BaseException) -> None:
+            self.check_button.setEnabled(True)
+            show_error(self, "Can't check the tokens", user_message(exc))
+
+        controller.tasks.submit(check, done, failed)
 
     @Slot()
     def disconnect_selected(self) -> None:

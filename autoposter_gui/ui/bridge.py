@@ -20,6 +20,7 @@ class EngineBridge(QObject):
     tick_started = Signal()
     tick_finished = Signal(dict)
     account_changed = Signal(int)
+    notice = Signal(str, dict)  # (kind, payload): "missed" {"ids", "count"}, "token_attention" {...}
 
     def __init__(self, events: Events, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +31,7 @@ class EngineBridge(QObject):
             (Events.TICK_STARTED, self._on_tick_started),
             (Events.TICK_FINISHED, self._on_tick_finished),
             (Events.ACCOUNT_CHANGED, self._on_account_changed),
+            (Events.NOTICE, self._on_notice),
         ]
         for name, callback in self._subscriptions:
             events.subscribe(name, callback)
@@ -55,3 +57,6 @@ class EngineBridge(QObject):
 
     def _on_account_changed(self, account_id: int) -> None:
         self.account_changed.emit(int(account_id))
+
+    def _on_notice(self, kind: str, payload: dict[str, Any]) -> None:
+        self.notice.emit(str(kind), dict(payload))

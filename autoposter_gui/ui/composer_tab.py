@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -17,18 +18,30 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_problem
 from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform
-from autoposter_gui.domain.validation import IG_MAX_HASHTAGS, char_limit, count_hashtags, is_blank, text_problems
+from autoposter_gui.domain.validation import (
+    IG_MAX_HASHTAGS,
+    IG_MAX_MENTIONS,
+    char_limit,
+    count_hashtags,
+    count_mentions,
+    is_blank,
+    text_problems,
+)
 from autoposter_gui.engine.posts import PostRequest
 from autoposter_gui.storage.models import Account
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.fit_panel import PAD, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
 from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, secondary
 
@@ -38,6 +51,9 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".ti
 SETTINGS_ACCOUNTS = "composer/accounts"
 SETTINGS_IMAGE_DIR = "composer/image_dir"
 SCHEDULE, PUBLISH_NOW, DRAFT = "schedule", "now", "draft"
+SHAPE_HINT = "Instagram can't use this shape as it is: choose a fix under the text."
+QUOTA_TTL = timedelta(minutes=10)  # how long one Instagram quota answer is trusted
+log = logging.getLogger(__name__)
 
 
 class ComposerTab(QWidget):
@@ -52,6 +68,9 @@ class ComposerTab(QWidget):
         self._checks: dict[int, QCheckBox] = {}
         self._accounts: dict[int, Account] = {}
         self._accounts_loaded = False
+        self._image_info: ImageInfo | None = None
+        self._quota: dict[int, tuple[datetime, str | None]] = {}  # IG account id -> (checked at, warning)
+        self._quota_pending: set[int] = set()
         self.setAcceptDrops(True)
 
         # --- editing banner
@@ -78,6 +97,7 @@ class ComposerTab(QWidget):
         self.counter = QLabel(self)
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.text_error = MessageLabel(self)
+        self.fit_panel = InstagramFitPanel(self)  # under the text, where there is room for two previews
         text_label = QLabel("&Text", self)
         text_label.setBuddy(self.text_edit)
         left = QVBoxLayout()
@@ -87,6 +107,7 @@ class ComposerTab(QWidget):
         counter_row.addWidget(self.text_error, 1)
         counter_row.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignTop)
         left.addLayout(counter_row)
+        left.addWidget(self.fit_panel)
 
         # --- accounts
         self.accounts_box = QGroupBox("Post to", self)
@@ -100,6 +121,8 @@ class ComposerTab(QWidget):
         self.accounts_layout.addWidget(self.no_accounts)
         self.accounts_error = MessageLabel(self.accounts_box)
         self.accounts_layout.addWidget(self.accounts_error)
+        self.quota_warning = MessageLabel(self.accounts_box)
+        self.accounts_layout.addWidget(self.quota_warning)
 
         # --- image
         self.image_box = QGroupBox("Image", self)
@@ -140,12 +163,21 @@ class ComposerTab(QWidget):
         right_panel = QWidget(self)
         right_panel.setLayout(right)
         right_panel.setFixedWidth(THUMB_SIZE.width() + 56)
+        # A short window scrolls the right column instead of squeezing its boxes over each other.
+        self.right_scroll = QScrollArea(self)
+        self.right_scroll.setWidget(right_panel)
+        self.right_scroll.setWidgetResizable(True)
+        self.right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.right_scroll.viewport().setBackgroundRole(QPalette.ColorRole.Window)
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.right_scroll.setFixedWidth(right_panel.width() + scrollbar + 4)
         right.setContentsMargins(0, 0, 0, 0)
 
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
         columns.addSpacing(8)
-        columns.addWidget(right_panel)
+        columns.addWidget(self.right_scroll)
 
         # --- bottom
         self.form_error = MessageLabel(self)
@@ -179,6 +211,7 @@ class ComposerTab(QWidget):
         self.now_button.clicked.connect(self.publish_now)
         self.draft_button.clicked.connect(self.save_draft)
         self.when_edit.dateTimeChanged.connect(lambda _value: self.when_error.clear())
+        self.fit_panel.fit_changed.connect(self._fit_changed)
         for keys, slot in (
             ("Ctrl+Return", self.schedule),
             ("Ctrl+Enter", self.schedule),
@@ -234,6 +267,8 @@ class ComposerTab(QWidget):
             self._lock_accounts()
         self._update_counter()
         self._update_image_hint()
+        if self._quota or self._quota_pending or self.text_edit.toPlainText():
+            self._check_quota()  # not while the window first opens: that waits until the owner starts writing
 
     def _remembered_accounts(self, accounts: list[Account]) -> set[int]:
         raw = self.controller.settings.value(SETTINGS_ACCOUNTS, "")
@@ -260,6 +295,7 @@ class ComposerTab(QWidget):
         self.accounts_error.clear()
         self._update_counter()
         self._update_image_hint()
+        self._check_quota()
 
     def _lock_accounts(self) -> None:
         for box in self._checks.values():
@@ -269,11 +305,12 @@ class ComposerTab(QWidget):
     @Slot()
     def _text_changed(self) -> None:
         self._update_counter()
+        self._check_quota()
 
     def _update_counter(self) -> None:
         text = self.text_edit.toPlainText()
         platforms = self._selected_platforms()
-        length, tags = len(text), count_hashtags(text)
+        length, tags, mentions = len(text), count_hashtags(text), count_mentions(text)
         parts: list[str] = []
         over = False
         if platforms:
@@ -282,11 +319,14 @@ class ComposerTab(QWidget):
             over = length > limit
             if Platform.INSTAGRAM in platforms:
                 parts.append(f"{tags} / {IG_MAX_HASHTAGS} hashtags")
-                over = over or tags > IG_MAX_HASHTAGS
+                parts.append(f"{mentions} / {IG_MAX_MENTIONS} @-mentions")
+                over = over or tags > IG_MAX_HASHTAGS or mentions > IG_MAX_MENTIONS
         else:
             parts.append(fmt.plural(length, "character"))
             if tags:
                 parts.append(fmt.plural(tags, "hashtag"))
+            if mentions:
+                parts.append(fmt.plural(mentions, "@-mention"))
         self.counter.setText(" · ".join(parts))
         self.counter.setStyleSheet(f"color: {icons.RED if over else icons.INK};")
         problems = [] if is_blank(text) else text_problems(text, platforms)
@@ -311,7 +351,14 @@ class ComposerTab(QWidget):
     def set_image(self, path: str | None) -> None:
         self._image_path = path or None
         self.image_error.clear()
+        self._image_info = None
+        self.fit_panel.set_source(None)
         self._show_thumbnail(self._image_path)
+        if self._image_path is not None:
+            try:  # the core's checks, at once: a broken file is reported before anything is scheduled
+                self._image_info = inspect_image(self._image_path)
+            except ValidationError as exc:
+                self.image_error.show_message(str(exc))
         self._update_image_hint()
 
     @Slot()
@@ -342,13 +389,107 @@ class ComposerTab(QWidget):
             self.image_name.setText(f"{name} · {size.width()}×{size.height()}" if size.isValid() else name)
         self.image_name.setToolTip(path)
 
+    def _ratio_problem(self) -> str | None:
+        """Why Instagram would refuse the chosen image's shape (None when fine, or when Instagram is not ticked)."""
+        if self._image_info is None or self._editing is not None:
+            return None
+        if Platform.INSTAGRAM not in self._selected_platforms():
+            return None
+        return instagram_problem(self._image_info)
+
     def _update_image_hint(self) -> None:
+        problem = self._ratio_problem()
+        if problem is not None and self._image_path is not None:
+            self.fit_panel.show_for(self._image_path)
+        else:
+            self.fit_panel.hide()
+        fit_message = self.fit_panel.message
+        if problem is None:
+            fit_message.clear()
+        elif self.fit_panel.fit is not None:
+            how = "padded" if self.fit_panel.fit == PAD else "cropped"
+            fit_message.show_message(
+                f"Instagram gets the {how} copy; Facebook gets your original. Your file is not changed.", "hint"
+            )
+        elif not (fit_message.kind == "error" and fit_message.text()):
+            fit_message.show_message(problem, "warning")
         if self.image_error.kind == "error" and self.image_error.text():
             return
         if Platform.INSTAGRAM in self._selected_platforms() and not self._image_path:
             self.image_error.show_message("Instagram posts need an image.", "hint")
+        elif problem is not None:
+            self.image_error.show_message(SHAPE_HINT, "hint")
         else:
             self.image_error.clear()
+
+    @Slot()
+    def _fit_changed(self) -> None:
+        self._update_image_hint()
+
+    def fit_choice(self) -> str | None:
+        """``"pad"`` or ``"crop"`` when Instagram needs a fitted copy and the owner chose one."""
+        return self.fit_panel.fit if self._ratio_problem() is not None else None
+
+    # ----- Instagram quota ---------------------------------------------------------------------------
+    def _check_quota(self) -> None:
+        """Ask Meta (on a worker thread) whether a ticked Instagram account's 24-hour limit is used up."""
+        now = self.controller.now()
+        ig = [aid for aid in self.selected_account_ids() if self._accounts[aid].platform == Platform.INSTAGRAM.value]
+        todo = [
+            aid
+            for aid in ig
+            if aid not in self._quota_pending and (aid not in self._quota or now - self._quota[aid][0] > QUOTA_TTL)
+        ]
+        self._show_quota()
+        if not todo:
+            return
+        self._quota_pending.update(todo)
+        repo, posts = self.controller.repo, self.controller.posts
+
+        def work() -> dict[int, str | None]:
+            answers: dict[int, str | None] = {}
+            for aid in todo:
+                account = repo.account(aid)
+                if account is not None:
+                    found = posts.quota_warnings([account])
+                    answers[aid] = found[0] if found else None
+            return answers
+
+        def done(answers: dict[int, str | None]) -> None:
+            import shiboken6
+
+            if not shiboken6.isValid(self):
+                return
+            self._quota_pending.difference_update(todo)
+            for aid, warning in answers.items():
+                self._quota[aid] = (now, warning)
+            self._show_quota()
+
+        def failed(exc: BaseException) -> None:
+            import shiboken6
+
+            log.info("quota check failed: %s", type(exc).__name__)
+            if shiboken6.isValid(self):
+                self._quota_pending.difference_update(todo)
+                for aid in todo:  # no warning, and no new request on every keystroke either
+                    self._quota[aid] = (now, None)
+
+        self.controller.tasks.submit(work, done, failed)
+
+    def quota_warnings(self) -> list[str]:
+        """The quota warnings that apply to the ticked accounts (as last checked)."""
+        return [
+            warning
+            for aid in self.selected_account_ids()
+            if aid in self._quota and (warning := self._quota[aid][1]) is not None
+        ]
+
+    def _show_quota(self) -> None:
+        warnings = self.quota_warnings()
+        if warnings:
+            self.quota_warning.show_message(". ".join(warnings) + ".", "warning")
+        else:
+            self.quota_warning.clear()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._dropped_image(event.mimeData().urls()) is not None:
@@ -383,19 +524,26 @@ class ComposerTab(QWidget):
     def clear_errors(self) -> None:
         for label in (self.text_error, self.accounts_error, self.image_error, self.when_error, self.form_error):
             label.clear()
+        self.fit_panel.message.clear()
 
     def errors(self) -> dict[str, str]:
         """The inline messages shown now, by field (used by tests and accessibility)."""
         shown = {
             "text": self.text_error.text(),
             "accounts": self.accounts_error.text(),
-            "image": self.image_error.text() if self.image_error.kind == "error" else "",
+            "image": next(
+                (m.text() for m in (self.image_error, self.fit_panel.message) if m.kind == "error" and m.text()), ""
+            ),
             "when": self.when_error.text(),
             "form": self.form_error.text(),
         }
         return {k: v for k, v in shown.items() if v}
 
     def _show_validation(self, exc: ValidationError) -> None:
+        if exc.field == "image" and self.fit_panel.isVisible() and self.fit_panel.fit is None:
+            self.fit_panel.message.show_message(str(exc))  # the shape: said once, next to its two fixes
+            self.fit_panel.pad_button.setFocus()
+            return
         target = {
             "text": self.text_error,
             "accounts": self.accounts_error,
@@ -421,6 +569,7 @@ class ComposerTab(QWidget):
                 when, zone_name = None, fmt.zone()[1]
             else:
                 when, zone_name = fmt.wall_time_to_utc(self.when_edit.dateTime())
+            fit = self.fit_choice()
             request = PostRequest(
                 self.selected_account_ids(),
                 self.text_edit.toPlainText(),
@@ -428,6 +577,8 @@ class ComposerTab(QWidget):
                 when,
                 zone_name,
                 draft=mode == DRAFT,
+                fit=fit,
+                fit_color=self.fit_panel.color,
             )
             if self._editing is not None:
                 ids = [self.controller.posts.update(self._editing, request).id]
@@ -441,7 +592,10 @@ class ComposerTab(QWidget):
             return []
         if mode == PUBLISH_NOW:
             self.controller.run_now()
-        self.controller.notice.emit(self._saved_message(mode, len(ids), when))
+        message = self._saved_message(mode, len(ids), when)
+        if mode != DRAFT and self.quota_warnings():
+            message += ". " + self.quota_warnings()[0]
+        self.controller.notice.emit(message)
         if self._editing is None:
             self.controller.settings.setValue(SETTINGS_ACCOUNTS, ",".join(map(str, self.selected_account_ids())))
         self.clear()

@@ -1,36 +1,66 @@
-"""The "Connect Meta" dialog: the pasted-token form; the exchange and discovery run on a worker thread."""
+"""The "Connect Meta" wizard: the app's ID and secret, Facebook Login in a webview (or a pasted token), a checklist."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Sequence
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPalette, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError
+from autoposter_gui.domain.models import DiscoveredAccount, Platform
+from autoposter_gui.engine.accounts import AccountCheck, Discovery, assess
+from autoposter_gui.meta.login import DIALOG_ORIGIN, SCOPES, LoginError, login_url, new_state, parse_login_redirect
 from autoposter_gui.storage.models import Account
-from autoposter_gui.ui import fmt
+from autoposter_gui.tokens import APP_ID, APP_SECRET
+from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import user_message
+from autoposter_gui.ui.webengine import WebViewUnavailable, create_login_browser
 from autoposter_gui.ui.widgets import MessageLabel, heading, secondary
 
-INTRO = (
-    "Paste your Meta app's ID and secret, and a user access token (from the Graph API Explorer, with the "
-    "pages_show_list, pages_read_engagement, pages_manage_posts, instagram_basic and instagram_content_publish "
-    "permissions). Autoposter exchanges it for a long-lived token, finds your Pages and their Instagram business "
-    "accounts, and keeps every token in your system keyring."
-)
+if TYPE_CHECKING:
+    from autoposter_gui.ui.login_browser import LoginBrowser
+
+log = logging.getLogger(__name__)
+
+CREATE_APP_URL = "https://developers.facebook.com/docs/development/create-an-app/"
+EXPLORER_URL = "https://developers.facebook.com/tools/explorer/"
+MASK = "••••••"
+
+
+class Step(IntEnum):
+    APP = 0
+    LOGIN = 1
+    PASTE = 2
+    WORKING = 3
+    CHOOSE = 4
+
+
+def masked(value: str | None) -> str:
+    """A stored secret as the owner may see it: only its last 4 characters, and only when it is long."""
+    if not value:
+        return ""
+    return MASK + value[-4:] if len(value) >= 8 else MASK
 
 
 def _secret_field(parent: QWidget, placeholder: str) -> QLineEdit:
@@ -51,134 +81,672 @@ def _secret_field(parent: QWidget, placeholder: str) -> QLineEdit:
     return edit
 
 
-class ConnectDialog(QDialog):
-    connected = Signal(list)  # the accounts saved
+def _link_label(html: str, parent: QWidget) -> QLabel:
+    """Explanatory text with links; links open in the owner's browser (through QDesktopServices)."""
+    label = secondary(html, parent)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    label.setOpenExternalLinks(False)
+    label.linkActivated.connect(lambda link: QDesktopServices.openUrl(QUrl(link)))
+    return label
 
-    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+
+def _link_button(text: str, parent: QWidget) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setFlat(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setStyleSheet("QPushButton { color: palette(link); text-decoration: underline; border: 0; padding: 2px; }")
+    return button
+
+
+def account_title(found: DiscoveredAccount) -> str:
+    if found.platform is Platform.INSTAGRAM:
+        return f"@{found.username or found.name} — Instagram business account"
+    return f"{found.name} — Facebook Page"
+
+
+class ChecklistRow(QFrame):
+    """One account found: a checkbox with its name, and ✅ ready or its problems in plain words."""
+
+    def __init__(self, check: AccountCheck, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = check
+        self.checkbox = QCheckBox(account_title(check.account), self)
+        self.checkbox.setIcon(icons.platform_icon(check.account.platform.value))
+        self.checkbox.setIconSize(QSize(18, 18))
+        self.checkbox.setChecked(check.ready)
+        font = self.checkbox.font()
+        font.setBold(True)
+        self.checkbox.setFont(font)
+        status_icon = QLabel(self)
+        status_icon.setFixedSize(16, 16)
+        icon = icons.account_status_icon("connected") if check.ready else icons.warning_icon()
+        status_icon.setPixmap(icon.pixmap(16, 16))
+        text = "Ready to publish" if check.ready else "\n".join(check.problems)
+        self.status = QLabel(text, self)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if not check.ready:
+            self.status.setStyleSheet("color: #b06000;")
+            self.setToolTip("This account can't publish until this is fixed; you can still connect it")
+        status_row = QHBoxLayout()
+        status_row.setContentsMargins(26, 0, 0, 0)
+        status_row.setSpacing(6)
+        status_row.addWidget(status_icon, 0, Qt.AlignmentFlag.AlignTop)
+        status_row.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
+        layout.addWidget(self.checkbox)
+        layout.addLayout(status_row)
+
+    @property
+    def ready(self) -> bool:
+        return self.check.ready
+
+
+class ConnectDialog(QDialog):
+    """Step by step: APP (ID + secret) → LOGIN (webview) or PASTE (token) → WORKING → CHOOSE (checklist).
+
+    The network and the keyring are only touched on worker threads. ``handle_redirect`` is where the webview's
+    redirect arrives; tests feed it URLs directly.
+    """
+
+    connected = Signal(list)  # the accounts saved
+    step_changed = Signal(int)
+
+    def __init__(
+        self,
+        controller: AppController,
+        parent: QWidget | None = None,
+        *,
+        dialog_origin: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.accounts: list[Account] = []
+        self.dialog_origin = dialog_origin or (controller.ctx.config.graph_origin if controller.sandbox else None)
+        self.browser: LoginBrowser | None = None
+        self.webview_error: str | None = None
+        self.discovery: Discovery | None = None
+        self.rows: list[ChecklistRow] = []
+        self._state = ""
+        self._stored: tuple[str | None, str | None] = (None, None)
         self._busy = False
+        self._closed = False
+        self._came_from = Step.APP
         self.setWindowTitle("Connect Meta")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._build_app_page())
+        self.stack.addWidget(self._build_login_page())
+        self.stack.addWidget(self._build_paste_page())
+        self.stack.addWidget(self._build_working_page())
+        self.stack.addWidget(self._build_choose_page())
+
+        self.error = MessageLabel(self)
+        self.back_button = QPushButton("< &Back", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.next_button = QPushButton(self)
+        self.next_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.next_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Connect your Facebook Page and Instagram account", self))
-        intro = secondary(INTRO, self)
-        layout.addWidget(intro)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
 
+        self.back_button.clicked.connect(self.back)
+        self.cancel_button.clicked.connect(self.reject)
+        self.next_button.clicked.connect(self.next)
+        for edit in (self.app_id_edit, self.app_secret_edit, self.token_edit):
+            edit.textChanged.connect(self._inputs_changed)
+        self._go(Step.APP)
+        self.app_id_edit.setFocus()
+        self._load_stored()
+
+    # ----- pages -----------------------------------------------------------------------------------------
+    def _page(self) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        return page, layout
+
+    def _build_app_page(self) -> QWidget:
+        page, layout = self._page()
+        layout.addWidget(heading("Connect your Facebook Page and Instagram account", page))
+        layout.addWidget(
+            secondary(
+                "Autoposter publishes through your own Meta app. Enter its App ID and App Secret: you find both "
+                "in Meta's App Dashboard, under App settings → Basic.",
+                page,
+            )
+        )
+        scopes = ", ".join(SCOPES)
+        self.help_label = _link_label(
+            f'No Meta app yet? Follow <a href="{CREATE_APP_URL}">Meta\'s steps to create one</a>, add the '
+            f"Facebook Login product, and ask for these permissions: {scopes}.",
+            page,
+        )
+        layout.addWidget(self.help_label)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.app_id_edit = QLineEdit(self)
+        self.app_id_edit = QLineEdit(page)
         self.app_id_edit.setPlaceholderText("e.g. 123456789012345")
-        self.app_secret_edit = _secret_field(self, "From App settings → Basic")
-        self.token_edit = _secret_field(self, "Paste a user access token")
+        self.app_secret_edit = _secret_field(page, "A 32-character code from App settings → Basic")
         form.addRow("App &ID:", self.app_id_edit)
-        form.addRow("App &secret:", self.app_secret_edit)
-        form.addRow("User &token:", self.token_edit)
+        form.addRow("App &Secret:", self.app_secret_edit)
+        layout.addSpacing(4)
         layout.addLayout(form)
+        self.stored_label = secondary("", page)
+        self.stored_label.hide()
+        layout.addWidget(self.stored_label)
+        layout.addWidget(secondary("Both are kept in your system keyring, never in Autoposter's files.", page))
+        row = QHBoxLayout()
+        self.paste_link = _link_button("Paste a token instead…", page)
+        self.paste_link.setToolTip("For computers where the login window doesn't work: use a token from Meta's tools")
+        self.paste_link.clicked.connect(self.choose_paste)
+        row.addWidget(self.paste_link)
+        row.addStretch(1)
+        self.demo_button: QPushButton | None = None
+        if self.controller.sandbox_credentials is not None:
+            self.demo_button = QPushButton("Use the demo app", page)
+            self.demo_button.setToolTip("Fill in the sandbox's demo App ID and App Secret")
+            self.demo_button.clicked.connect(self.fill_demo)
+            row.addWidget(self.demo_button)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
 
-        self.progress = QProgressBar(self)
+    def _build_login_page(self) -> QWidget:
+        page, layout = self._page()
+        layout.addWidget(heading("Log in with Facebook", page))
+        self.login_intro = secondary(
+            "Log in and allow Autoposter to manage your Pages. Facebook hands the access token straight back to "
+            "Autoposter; your password stays with Facebook.",
+            page,
+        )
+        layout.addWidget(self.login_intro)
+        self.browser_box = QVBoxLayout()
+        layout.addLayout(self.browser_box, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Trouble logging in here?", page))
+        self.login_paste_link = _link_button("Paste a token instead…", page)
+        self.login_paste_link.clicked.connect(self.choose_paste)
+        row.addWidget(self.login_paste_link)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return page
+
+    def _build_paste_page(self) -> QWidget:
+        page, layout = self._page()
+        layout.addWidget(heading("Paste a user access token", page))
+        scopes = ", ".join(SCOPES)
+        self.paste_help = _link_label(
+            f'Open Meta\'s <a href="{EXPLORER_URL}">Graph API Explorer</a>, pick your app under “Meta App”, add '
+            f"these permissions: {scopes}, then click “Generate Access Token” and copy the token here. "
+            "Autoposter exchanges it for a long-lived one.",
+            page,
+        )
+        layout.addWidget(self.paste_help)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.token_edit = _secret_field(page, "Paste the user access token (it starts with EAA)")
+        form.addRow("User &token:", self.token_edit)
+        layout.addSpacing(4)
+        layout.addLayout(form)
+        self.demo_token_button: QPushButton | None = None
+        if self.controller.sandbox_credentials is not None:
+            row = QHBoxLayout()
+            row.addStretch(1)
+            self.demo_token_button = QPushButton("Use the demo token", page)
+            self.demo_token_button.setToolTip("Fill in the sandbox's demo user token")
+            self.demo_token_button.clicked.connect(self.fill_demo_token)
+            row.addWidget(self.demo_token_button)
+            layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def _build_working_page(self) -> QWidget:
+        page, layout = self._page()
+        layout.addWidget(heading("Finding your accounts…", page))
+        self.progress_label = secondary(
+            "Exchanging the token for a long-lived one, then finding your Pages, their Instagram business accounts "
+            "and the permissions you granted.",
+            page,
+        )
+        layout.addWidget(self.progress_label)
+        self.progress = QProgressBar(page)
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
-        self.progress_label = QLabel("Connecting to Meta: exchanging the token and finding your accounts…", self)
-        progress_row = QVBoxLayout()
-        progress_row.addWidget(self.progress_label)
-        progress_row.addWidget(self.progress)
-        layout.addLayout(progress_row)
-        self.progress.hide()
-        self.progress_label.hide()
+        layout.addSpacing(8)
+        layout.addWidget(self.progress)
+        layout.addStretch(1)
+        return page
 
-        self.error = MessageLabel(self)
-        layout.addWidget(self.error)
+    def _build_choose_page(self) -> QWidget:
+        page, layout = self._page()
+        layout.addWidget(heading("Choose the accounts to connect", page))
+        layout.addWidget(
+            secondary(
+                "Accounts that are ready to publish are selected. An account with a problem can't publish until "
+                "it is fixed on Facebook; connect again afterwards.",
+                page,
+            )
+        )
+        self.rows_widget = QWidget(page)
+        self.rows_widget.setBackgroundRole(QPalette.ColorRole.Base)  # reads as a list
+        self.rows_widget.setAutoFillBackground(True)
+        self.rows_layout = QVBoxLayout(self.rows_widget)
+        self.rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.rows_layout.setSpacing(2)
+        self.rows_layout.addStretch(1)
+        scroll = QScrollArea(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        scroll.setWidget(self.rows_widget)
+        scroll.setMinimumHeight(80)
+        self.rows_scroll = scroll
+        layout.addWidget(scroll, 1)
+        return page
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setIcon(QIcon())  # match the other buttons
-        self.connect_button = QPushButton("Connect", self)
-        self.connect_button.setDefault(True)
-        self.buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.demo_button: QPushButton | None = None
-        if controller.sandbox_credentials is not None:
-            self.demo_button = QPushButton("Use demo credentials", self)
-            self.demo_button.setToolTip("Fill in the sandbox's demo app and user token")
-            self.buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ResetRole)
-            self.demo_button.clicked.connect(self.fill_demo)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.buttons)
-        layout.addLayout(bottom)
-
-        self.buttons.accepted.connect(self.start)
-        self.buttons.rejected.connect(self.reject)
-        for edit in (self.app_id_edit, self.app_secret_edit, self.token_edit):
-            edit.textChanged.connect(self._inputs_changed)
-        self._inputs_changed()
-        self.app_id_edit.setFocus()
-
-    @Slot()
-    def fill_demo(self) -> None:
-        if self.controller.sandbox_credentials is None:
-            return
-        app_id, secret, token = self.controller.sandbox_credentials
-        self.app_id_edit.setText(app_id)
-        self.app_secret_edit.setText(secret)
-        self.token_edit.setText(token)
-
-    @Slot()
-    def _inputs_changed(self) -> None:
-        filled = all(e.text().strip() for e in (self.app_id_edit, self.app_secret_edit, self.token_edit))
-        self.connect_button.setEnabled(filled and not self._busy)
-        self.error.clear()
+    # ----- navigation ------------------------------------------------------------------------------------
+    @property
+    def step(self) -> Step:
+        return Step(self.stack.currentIndex())
 
     @property
     def busy(self) -> bool:
         return self._busy
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        for widget in (self.app_id_edit, self.app_secret_edit, self.token_edit):
-            widget.setEnabled(not busy)
-        if self.demo_button is not None:
-            self.demo_button.setEnabled(not busy)
-        self.progress.setVisible(busy)
-        self.progress_label.setVisible(busy)
-        self._inputs_changed()
-        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+    def _go(self, step: Step) -> None:
+        if self.step is Step.LOGIN and step is not Step.LOGIN and self.browser is not None:
+            self.browser.stop()
+        for index in range(self.stack.count()):  # only the current page counts for the dialog's size
+            policy = QSizePolicy.Policy.Preferred if index == step else QSizePolicy.Policy.Ignored
+            page = self.stack.widget(index)
+            assert page is not None
+            page.setSizePolicy(policy, policy)
+        self.stack.setCurrentIndex(step)
+        self.back_button.setVisible(step in (Step.LOGIN, Step.PASTE, Step.CHOOSE))
+        self.next_button.setVisible(step not in (Step.WORKING, Step.LOGIN))
+        self._update_next()
+        if step is Step.LOGIN:
+            self._grow_for_browser()
+        else:
+            self._fit_soon()
+        self.step_changed.emit(int(step))
+
+    def _fit_height(self) -> None:
+        """As tall as the current page needs at the current width (wrapped text included): no grey voids.
+
+        QStackedWidget sizes itself for its tallest page, so the current page is measured here instead.
+        """
+        page = self.stack.currentWidget()
+        layout = self.layout()
+        if page is None or layout is None or self.step is Step.LOGIN:
+            return
+        layout.activate()
+        if not self.isVisible():
+            self.adjustSize()
+            return
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
+        width = self.stack.width()
+        if self.step is Step.CHOOSE:  # the whole checklist, without a scroll bar, while it fits
+            inner = width - 2 * self.rows_scroll.frameWidth()
+            rows = self.rows_widget
+            content = rows.heightForWidth(inner) if rows.hasHeightForWidth() else rows.sizeHint().height()
+            wanted = content + 2 * self.rows_scroll.frameWidth()
+            self.rows_scroll.setMinimumHeight(max(80, min(wanted, int(area.height() * 0.55))))
+            page_layout = page.layout()
+            if page_layout is not None:
+                page_layout.activate()
+        need = page.heightForWidth(width) if page.hasHeightForWidth() else page.sizeHint().height()
+        need = max(need, page.minimumSizeHint().height())
+        height = min(self.height() - self.stack.height() + need, area.height())
+        center_y = self.geometry().center().y()  # shrink (or grow) around the middle, on the screen
+        top = min(max(center_y - height // 2, area.top()), area.bottom() - height)
+        self.setGeometry(QRect(self.x(), top, self.width(), height))
+
+    def _fit_soon(self) -> None:
+        QTimer.singleShot(0, self, self._fit_height)  # not after the dialog is gone
+
+    def show_error(self, text: str, kind: str = "error") -> None:
+        """The message under the page; the dialog grows to show it in full."""
+        self.error.show_message(text, kind)
+        self._fit_soon()
+
+    def _grow_for_browser(self) -> None:
+        """Facebook's login page needs room: grow, and keep the whole dialog on the screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(max(self.width(), 680), max(self.height(), 720))
+            return
+        area = screen.availableGeometry()
+        width = min(max(self.width(), 680), int(area.width() * 0.9))
+        height = min(max(self.height(), 720), int(area.height() * 0.9))
+        parent = self.parentWidget()
+        center = parent.window().frameGeometry().center() if parent is not None else area.center()
+        left = min(max(center.x() - width // 2, area.left()), area.right() - width)
+        top = min(max(center.y() - height // 2, area.top()), area.bottom() - height)
+        self.setGeometry(QRect(left, top, width, height))
+
+    def _update_next(self) -> None:
+        step = self.step
+        if step is Step.APP:
+            self.next_button.setText("&Log in with Facebook…")
+            self.next_button.setEnabled(not self._busy)
+        elif step is Step.LOGIN:
+            self.next_button.setText("&Try again")
+            self.next_button.setToolTip("Open Facebook's login page again")
+            self.next_button.setEnabled(not self._busy)
+        elif step is Step.PASTE:
+            self.next_button.setText("&Find my accounts")
+            self.next_button.setEnabled(bool(self.token_edit.text().strip()) and not self._busy)
+        elif step is Step.CHOOSE:
+            count = len(self.chosen())
+            self.next_button.setText(f"&Connect {fmt.plural(count, 'account')}" if count else "&Connect")
+            self.next_button.setEnabled(count > 0 and not self._busy)
 
     @Slot()
-    def start(self) -> None:
-        """Run the exchange and discovery on a worker thread; the dialog stays responsive."""
+    def _inputs_changed(self) -> None:
+        self.error.clear()
+        self._update_next()
+
+    @Slot()
+    def next(self) -> None:
+        step = self.step
+        if step in (Step.APP, Step.LOGIN):
+            self.start_login()
+        elif step is Step.PASTE:
+            self.start_paste()
+        elif step is Step.CHOOSE:
+            self.save_chosen()
+
+    @Slot()
+    def back(self) -> None:
         if self._busy:
             return
-        app_id = self.app_id_edit.text().strip()
-        secret = self.app_secret_edit.text().strip()
-        token = self.token_edit.text().strip()
-        if not (app_id and secret and token):
-            self.error.show_message("Fill in all three fields")
-            return
-        self._set_busy(True)
-        controller = self.controller
-        controller.tasks.submit(
-            lambda: controller.account_service().connect(app_id, secret, token), self._done, self._failed
-        )
+        self.error.clear()
+        self._go(Step.APP)
 
-    def _done(self, result: Any) -> None:
+    # ----- app credentials -------------------------------------------------------------------------------
+    def _load_stored(self) -> None:
+        """Read what the keyring already holds (off the GUI thread: a keyring may prompt)."""
+        tokens = self.controller.ctx.tokens
+
+        def read() -> tuple[str | None, str | None]:
+            try:
+                return tokens.get(APP_ID), tokens.get(APP_SECRET)
+            except KeyringUnavailableError:
+                return None, None
+
+        self.controller.tasks.submit(read, self._stored_loaded, lambda _exc: None)
+
+    def _stored_loaded(self, stored: Any) -> None:
+        app_id, secret = stored
+        self._stored = (app_id or None, secret or None)
+        if app_id and secret:
+            self.app_id_edit.setPlaceholderText(f"Stored: {masked(app_id)}")
+            self.app_secret_edit.setPlaceholderText(f"Stored: {masked(secret)}")
+            self.stored_label.setText("Your App ID and App Secret are stored. Leave the fields empty to keep them.")
+            self.stored_label.show()
+            self._fit_soon()
+
+    @property
+    def has_stored_credentials(self) -> bool:
+        return bool(self._stored[0] and self._stored[1])
+
+    def app_credentials(self) -> tuple[str, str]:
+        """What was typed, else what the keyring holds."""
+        typed_id, typed_secret = self.app_id_edit.text().strip(), self.app_secret_edit.text().strip()
+        if typed_id or typed_secret:
+            return typed_id, typed_secret
+        return self._stored[0] or "", self._stored[1] or ""
+
+    def _require_app(self) -> tuple[str, str] | None:
+        app_id, secret = self.app_credentials()
+        if not app_id or not secret:
+            self._go(Step.APP)
+            self.show_error("Enter your Meta app's App ID and App Secret first")
+            (self.app_secret_edit if app_id else self.app_id_edit).setFocus()
+            return None
+        return app_id, secret
+
+    @Slot()
+    def fill_demo(self) -> None:
+        if self.controller.sandbox_credentials is None:
+            return
+        app_id, secret, _token = self.controller.sandbox_credentials
+        self.app_id_edit.setText(app_id)
+        self.app_secret_edit.setText(secret)
+
+    @Slot()
+    def fill_demo_token(self) -> None:
+        if self.controller.sandbox_credentials is None:
+            return
+        self.token_edit.setText(self.controller.sandbox_credentials[2])
+
+    # ----- Facebook Login in the webview -----------------------------------------------------------------
+    @Slot()
+    def start_login(self) -> None:
+        """Open Facebook's login dialog in the embedded browser (or fall back to pasting a token)."""
+        creds = self._require_app()
+        if creds is None or self._busy:
+            return
+        self.error.clear()
+        browser = self._ensure_browser()
+        if browser is None:
+            self._go(Step.PASTE)
+            self.show_error(
+                f"Logging in from here isn't possible on this computer: {self.webview_error}. Paste a token instead.",
+                "warning",
+            )
+            self.token_edit.setFocus()
+            return
+        self._state = new_state()
+        self._came_from = Step.LOGIN
+        browser.start(login_url(creds[0], self._state, dialog_origin=self.dialog_origin or DIALOG_ORIGIN))
+        self._go(Step.LOGIN)
+        browser.view.setFocus()
+
+    def _ensure_browser(self) -> LoginBrowser | None:
+        if self.browser is not None or self.webview_error is not None:
+            return self.browser
+        try:
+            browser = create_login_browser(self.stack.widget(Step.LOGIN))
+        except WebViewUnavailable as exc:
+            self.webview_error = str(exc)
+            return None
+        browser.redirect_reached.connect(self.handle_redirect)
+        browser.load_failed.connect(self._login_load_failed)
+        browser.loaded.connect(self._login_loaded)
+        browser.crashed.connect(self._browser_crashed)
+        self.browser_box.addWidget(browser, 1)
+        self.browser = browser
+        return browser
+
+    @Slot(str)
+    def handle_redirect(self, url: str) -> None:
+        """The login came back: read the token (the state must match this attempt), then find the accounts.
+
+        A refused answer stores nothing; the owner may log in again or paste a token.
+        """
+        expected, self._state = self._state, ""  # one answer per attempt: a replayed redirect is refused
+        try:
+            result = parse_login_redirect(url, expected)
+        except LoginError as exc:
+            log.info("login answer refused: %s", exc)
+            if self.step is not Step.LOGIN:
+                self._go(Step.LOGIN)
+            if self.browser is not None:
+                self.browser.show_notice("This login attempt is over. Click “Try again” to log in again.")
+            self.next_button.show()  # "Try again"
+            self.show_error(str(exc))
+            return
+        creds = self.app_credentials()
+        self._discover(creds[0], creds[1], result.access_token, came_from=Step.LOGIN)
+
+    @Slot(str)
+    def _login_load_failed(self, url: str) -> None:
+        if self.step is Step.LOGIN:
+            self.next_button.show()  # "Try again"
+            self.show_error(
+                "Facebook's login page didn't load. Check your internet connection and try again, or paste a "
+                "token instead.",
+                "warning",
+            )
+
+    @Slot(str)
+    def _login_loaded(self, _url: str) -> None:
+        if self.step is Step.LOGIN and self.error.kind == "warning":
+            self.error.clear()
+
+    @Slot(str)
+    def _browser_crashed(self, reason: str) -> None:
+        self.webview_error = reason
+        if self.browser is not None:
+            self.browser.hide()
+            self.browser.deleteLater()
+            self.browser = None
+        if self.step is Step.LOGIN:
+            self._go(Step.PASTE)
+            self.show_error(f"Logging in from here stopped working: {reason}. Paste a token instead.")
+
+    # ----- pasted token ----------------------------------------------------------------------------------
+    @Slot()
+    def choose_paste(self) -> None:
+        self.error.clear()
+        self._go(Step.PASTE)
+        self.token_edit.setFocus()
+
+    @Slot()
+    def start_paste(self) -> None:
+        token = self.token_edit.text().strip()
+        if not token:
+            self.show_error("Paste a user access token first")
+            return
+        creds = self._require_app()
+        if creds is None:
+            return
+        self._discover(creds[0], creds[1], token, came_from=Step.PASTE)
+
+    # ----- exchange, discovery and the checklist ---------------------------------------------------------
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+        self._update_next()
+
+    def _discover(self, app_id: str, secret: str, user_token: str, *, came_from: Step) -> None:
+        if self._busy:
+            return
+        self._came_from = came_from
+        self.error.clear()
+        self._set_busy(True)
+        self._go(Step.WORKING)
+        controller = self.controller
+
+        def work() -> tuple[Discovery, list[AccountCheck]]:
+            service = controller.account_service()
+            discovery = service.discover(app_id, secret, user_token)
+            scopes = service.granted_scopes(app_id, secret, discovery.user_token)
+            return discovery, assess(discovery, scopes)
+
+        controller.tasks.submit(work, self._discovered, self._discovery_failed)
+
+    def _discovered(self, result: Any) -> None:
+        self._set_busy(False)
+        if self._closed:
+            return
+        discovery, checks = result
+        self.discovery = discovery
+        self.show_checklist(checks)
+        if not checks:
+            self.show_error(
+                "No Facebook Pages were found. Check that you allowed Autoposter to see your Pages "
+                "(pages_show_list) and that you manage at least one Page."
+            )
+
+    def _discovery_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if self._closed:
+            return
+        # A login token is spent; a wrong App Secret is the usual cause, so go back to the app's page.
+        self._go(Step.PASTE if self._came_from is Step.PASTE else Step.APP)
+        self.show_error(user_message(exc))
+
+    def show_checklist(self, checks: Sequence[AccountCheck]) -> None:
+        for row in self.rows:
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = []
+        for check in checks:
+            row = ChecklistRow(check, self.rows_widget)
+            row.checkbox.toggled.connect(self._update_next)
+            self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
+            self.rows.append(row)
+        self._go(Step.CHOOSE)
+
+    def chosen(self) -> list[DiscoveredAccount]:
+        return [row.check.account for row in self.rows if row.checkbox.isChecked()]
+
+    @Slot()
+    def save_chosen(self) -> None:
+        """Store the app, the tokens and the chosen accounts; check their tokens; publish what was held."""
+        chosen, discovery = self.chosen(), self.discovery
+        if not chosen or discovery is None or self._busy:
+            return
+        app_id, secret = self.app_credentials()
+        controller = self.controller
+        self._set_busy(True)
+
+        def work() -> list[Account]:
+            from autoposter_gui.engine.health import TokenHealthService
+
+            saved = controller.account_service().save(app_id, secret, discovery, chosen)
+            try:
+                TokenHealthService(controller.ctx).check_all()  # the expiry and ✅ show at once
+            except AutoposterError as exc:
+                log.info("token check after connecting skipped: %s", exc)
+            return saved
+
+        controller.tasks.submit(work, self._saved, self._save_failed)
+
+    def _saved(self, result: Any) -> None:
         self._set_busy(False)
         self.accounts = list(result or [])
-        if not self.accounts:
-            self.error.show_message(
-                "No Facebook Pages were found for this token. Check that it has the pages_show_list permission "
-                "and that you manage at least one Page."
-            )
-            return
-        self.controller.notice.emit(f"Connected {fmt.plural(len(self.accounts), 'account')}")
+        scheduler = self.controller.scheduler
+        if scheduler is not None and not scheduler.state.paused:
+            scheduler.run_now()  # posts held for a dead token go out now
+        names = ", ".join(fmt.account_name(a) for a in self.accounts[:3])
+        more = f" and {len(self.accounts) - 3} more" if len(self.accounts) > 3 else ""
+        self.controller.notice.emit(f"Connected {names}{more}")
         self.connected.emit(self.accounts)
-        super().accept()
+        if not self._closed:
+            super().accept()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _save_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        self.error.show_message(user_message(exc))
+        self.show_error(user_message(exc))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_soon()  # wrapped labels only know their height once the dialog has its width
+
+    # ----- closing ---------------------------------------------------------------------------------------
+    def done(self, result: int) -> None:
+        self._closed = True
+        if self.browser is not None:
+            self.browser.stop()
+        super().done(result)
 
     def reject(self) -> None:
-        # Closing while connecting is fine: the worker finishes and the Accounts tab updates by itself.
+        # Closing while connecting is fine: a save in progress finishes and the Accounts tab updates by itself.
         super().reject()

@@ -13,6 +13,7 @@ from autoposter_gui.engine.posts import PostService
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import Repo
 from autoposter_gui.ui.bridge import EngineBridge
+from autoposter_gui.ui.preferences import Preferences
 from autoposter_gui.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class AppController(QObject):
     notice = Signal(str)
     sandbox_switch_requested = Signal(bool)
     show_tab_requested = Signal(str)
+    restore_requested = Signal(object)  # the backup file (Path) the owner chose in Settings
 
     def __init__(
         self,
@@ -38,13 +40,15 @@ class AppController(QObject):
         tasks: TaskRunner,
         settings: QSettings,
         scheduler: PublishScheduler | None = None,
+        preferences: Preferences | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.bridge = bridge
         self.tasks = tasks
-        self.settings = settings
+        self.settings = settings  # per data folder: window geometry, composer choices
+        self.preferences = preferences if preferences is not None else Preferences()  # app-wide: Settings dialog
         self.posts = PostService(ctx)
         self._scheduler = scheduler
         self.sandbox_credentials: tuple[str, str, str] | None = None

@@ -1,4 +1,4 @@
-"""Icons painted with QPainter (crisp at any size, no files to ship): app, tray, status, platform and tab icons."""
+"""Icons: app, tray and queue status from the shipped files (resources.py); the rest painted with QPainter."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
+from autoposter_gui import resources
 from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, ItemStatus, Platform
 
 Draw = Callable[[QPainter, float], None]
@@ -50,6 +51,16 @@ def _icon(draw: Draw) -> QIcon:
     icon = QIcon()
     for size in SIZES:
         icon.addPixmap(_pixmap(size, draw))
+    return icon
+
+
+def _file_icon(name: str, fallback: Draw) -> QIcon:
+    """One QIcon from every shipped file of icon ``name`` (its PNGs, or its SVG); painted if they can't load."""
+    icon = QIcon()
+    for path in resources.icon_files(name):
+        icon.addFile(str(path))
+    if icon.isNull() or icon.pixmap(16, 16).isNull():  # a file missing, or no SVG support in this Qt
+        return _icon(fallback)
     return icon
 
 
@@ -179,7 +190,11 @@ _ACCOUNT_DRAW: dict[str, Draw] = {
 
 @cache
 def status_icon(status: str) -> QIcon:
-    return _icon(_STATUS_DRAW.get(status, _badge(GREY, _minus)))
+    """A queue item's status, from ``resources/icons/scalable/status-<status>.svg``."""
+    draw = _STATUS_DRAW.get(status, _badge(GREY, _minus))
+    if status not in resources.STATUS_ICONS:
+        return _icon(draw)
+    return _file_icon(f"status-{status}", draw)
 
 
 @cache
@@ -292,21 +307,25 @@ def _pause_bars(p: QPainter, s: float) -> None:
     p.drawLine(QPointF(s * 0.6, s * 0.32), QPointF(s * 0.6, s * 0.68))
 
 
+_TRAY_DRAW: dict[str, Draw] = {
+    "idle": _app,
+    "publishing": _with_corner(AMBER, _arrows),
+    "paused": _with_corner(GREY, _pause_bars),
+    "attention": _with_corner(RED, _bang),
+}
+
+
 @cache
 def app_icon() -> QIcon:
-    return _icon(_app)
+    """The application icon, from the shipped PNGs (16 to 512 px)."""
+    return _file_icon(resources.APP_ICON, _app)
 
 
 @cache
 def tray_icon(state: str = "idle") -> QIcon:
-    """The tray icon: ``idle``, ``publishing``, ``paused`` or ``attention``."""
-    if state == "publishing":
-        return _icon(_with_corner(AMBER, _arrows))
-    if state == "paused":
-        return _icon(_with_corner(GREY, _pause_bars))
-    if state == "attention":
-        return _icon(_with_corner(RED, _bang))
-    return app_icon()
+    """The tray icon: ``idle``, ``publishing``, ``paused`` or ``attention``, from the shipped PNGs."""
+    name = resources.tray_icon_name(state if state in _TRAY_DRAW else "idle")
+    return _file_icon(name, _TRAY_DRAW[name.removeprefix("tray-")])
 
 
 # ----- tabs (monochrome outlines) -----------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from autoposter_gui import APP_NAME, __version__
+from autoposter_gui import APP_NAME
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.accounts_tab import AccountsTab
 from autoposter_gui.ui.activity_tab import ActivityTab
@@ -72,6 +72,12 @@ class MainWindow(QMainWindow):
         new_post.setShortcut(QKeySequence.StandardKey.New)
         new_post.triggered.connect(self.new_post)
         file_menu.addSeparator()
+        settings = file_menu.addAction("&Settings…")
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        settings.setShortcut(preferences[0] if preferences else QKeySequence("Ctrl+,"))
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        settings.triggered.connect(self.open_settings)
+        file_menu.addSeparator()
         close = file_menu.addAction("&Close Window")
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)
@@ -100,6 +106,10 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         logs = help_menu.addAction("Open &Log Folder")
         logs.triggered.connect(self.open_log_folder)
+        diagnostics = help_menu.addAction("Copy &Diagnostics")
+        diagnostics.setStatusTip("Copy versions, folders and the scheduler's state (no passwords or tokens)")
+        diagnostics.triggered.connect(self.copy_diagnostics)
+        help_menu.addSeparator()
         about = help_menu.addAction(f"&About {APP_NAME}")
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.about)
@@ -162,14 +172,25 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     @Slot()
+    def open_settings(self) -> None:
+        from autoposter_gui.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.controller, parent=self).exec()
+
+    @Slot()
+    def copy_diagnostics(self) -> str:
+        from autoposter_gui.ui.diagnostics import diagnostics_text
+
+        text = diagnostics_text(self.controller)
+        QGuiApplication.clipboard().setText(text)
+        self.controller.notice.emit("Diagnostics copied: paste them into your support request")
+        return text
+
+    @Slot()
     def about(self) -> None:
-        mode = "\n\nSandbox mode: nothing is published for real." if self.controller.sandbox else ""
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>Schedule posts for your Facebook Page and Instagram "
-            f"business account; they are published exactly once, even while the window is closed.{mode}",
-        )
+        from autoposter_gui.ui.diagnostics import about_html
+
+        QMessageBox.about(self, f"About {APP_NAME}", about_html(self.controller.sandbox))
 
     # ----- closing -----------------------------------------------------------------------------------
     def set_tray(self, tray: TrayController | None) -> None:

@@ -1,14 +1,15 @@
-"""The status bar: scheduler state, last check, next post due, and the SANDBOX badge."""
+"""The status bar: accounts needing attention, scheduler state, last check, next post due, the SANDBOX badge."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Slot
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QIcon, QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.accounts_model import ATTENTION
 from autoposter_gui.ui.controller import AppController
 
 REFRESH_MS = 20_000
@@ -37,6 +38,22 @@ class _IconLabel(QWidget):
         self.setToolTip(tip)
 
 
+class _AttentionLabel(_IconLabel):
+    """⚠ "N accounts need attention": clicking it opens the Accounts tab."""
+
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.text.setStyleSheet("color: #b06000;")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
+
+
 class AppStatusBar(QStatusBar):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,10 +66,12 @@ class AppStatusBar(QStatusBar):
         self.badge.setStyleSheet(
             "QLabel { background: #e37400; color: white; font-weight: bold; border-radius: 3px; padding: 1px 8px; }"
         )
+        self.attention_label = _AttentionLabel(self)
+        self.attention_label.hide()
         self.scheduler_label = _IconLabel(self)
         self.last_tick_label = QLabel(self)
         self.next_due_label = QLabel(self)
-        for widget in (self.scheduler_label, self.last_tick_label, self.next_due_label):
+        for widget in (self.attention_label, self.scheduler_label, self.last_tick_label, self.next_due_label):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.badge)
         self.badge.setVisible(controller.sandbox)
@@ -65,18 +84,41 @@ class AppStatusBar(QStatusBar):
         self._soon.setSingleShot(True)
         self._soon.setInterval(300)
         self._soon.timeout.connect(self.refresh)
+        self._accounts_soon = QTimer(self)  # health checks change several accounts at once: refresh once
+        self._accounts_soon.setSingleShot(True)
+        self._accounts_soon.setInterval(200)
+        self._accounts_soon.timeout.connect(self.refresh_accounts)
 
         bridge = controller.bridge
         bridge.tick_started.connect(self._tick_started)
         bridge.tick_finished.connect(self._tick_finished)
         bridge.item_changed.connect(self._item_changed)
         controller.scheduler_changed.connect(self.refresh)
+        bridge.account_changed.connect(self._account_changed)
         controller.notice.connect(self._notice)
+        self.attention_label.clicked.connect(lambda: controller.show_tab_requested.emit("accounts"))
         self.refresh()
+        self.refresh_accounts()
 
     @Slot(str)
     def _notice(self, text: str) -> None:
         self.showMessage(text, MESSAGE_MS)
+
+    @Slot(int)
+    def _account_changed(self, _account_id: int) -> None:
+        self._accounts_soon.start()
+
+    @Slot()
+    def refresh_accounts(self) -> None:
+        """⚠ when an account's token expires soon, lacks a permission or no longer works."""
+        attention = [a for a in self.controller.accounts() if a.status in ATTENTION]
+        self.attention_label.setVisible(bool(attention))
+        if attention:
+            verb = "needs" if len(attention) == 1 else "need"
+            tip = "\n".join(a.status_message or fmt.account_title(a) for a in attention)
+            self.attention_label.set(
+                icons.warning_icon(), f"{fmt.plural(len(attention), 'account')} {verb} attention", tip
+            )
 
     @Slot()
     def _tick_started(self) -> None:

@@ -69,6 +69,7 @@ class TrayController(QObject):
         bridge.tick_started.connect(self._tick_started)
         bridge.tick_finished.connect(self._tick_finished)
         bridge.item_changed.connect(self._item_changed)
+        bridge.notice.connect(self._engine_notice)
         controller.scheduler_changed.connect(self.refresh)
         self.refresh()
 
@@ -92,7 +93,7 @@ class TrayController(QObject):
         self.pause_action.setEnabled(self.controller.scheduler is not None)
         self.run_now_action.setEnabled(self.controller.scheduler is not None and not paused)
         state = "paused" if paused else "publishing" if self._publishing else "idle"
-        if not paused and self.controller.repo.count_items([ItemStatus.FAILED]):
+        if not paused and self.controller.repo.count_items([ItemStatus.FAILED, ItemStatus.MISSED]):
             state = "attention" if not self._publishing else state
         self.icon.setIcon(icons.tray_icon(state))
         self.icon.setToolTip(self._tooltip(paused))
@@ -128,11 +129,16 @@ class TrayController(QObject):
         self._refresh_timer.start()  # coalesce bursts: refresh() runs two COUNT queries
 
     # ----- notifications ---------------------------------------------------------------------------
-    def notify(self, title: str, body: str, *, warning: bool = False) -> None:
+    def notify(self, title: str, body: str, *, warning: bool = False, kind: str = "info") -> bool:
+        """Show a notification unless the owner turned ``kind`` off in Settings (``published``, ``failed``,
+        ``warnings``; ``info`` always shows). Returns whether it was shown."""
+        if not self.controller.preferences.notify(kind):
+            return False
         self.notifications.append(Notification(title, body, warning))
         if self.visible:
-            kind = QSystemTrayIcon.MessageIcon.Warning if warning else QSystemTrayIcon.MessageIcon.Information
-            self.icon.showMessage(title, body, kind, NOTIFY_MS)
+            icon = QSystemTrayIcon.MessageIcon.Warning if warning else QSystemTrayIcon.MessageIcon.Information
+            self.icon.showMessage(title, body, icon, NOTIFY_MS)
+        return True
 
     @Slot(int)
     def _attempt_recorded(self, attempt_id: int) -> None:
@@ -168,7 +174,7 @@ class TrayController(QObject):
             else:
                 title = f"{len(failed)} posts could not be published"
                 body = "Open Activity to see why and retry them." + also
-            self.notify(title, body, warning=True)
+            self.notify(title, body, warning=True, kind="failed")
         elif posted:
             if len(posted) == 1:
                 attempt = repo.attempt(posted[0])
@@ -179,5 +185,13 @@ class TrayController(QObject):
             else:
                 title = f"{len(posted)} posts published"
                 body = "Click to see them in Activity."
-            self.notify(title, body)
+            self.notify(title, body, kind="published")
         self.refresh()
+
+    @Slot(str, dict)
+    def _engine_notice(self, kind: str, payload: dict[str, Any]) -> None:
+        """An account needs the owner while posts wait for it (missed posts have their own dialog)."""
+        if kind == "token_attention" and payload.get("message"):
+            waiting = int(payload.get("scheduled_posts") or 0)
+            title = f"{fmt.plural(waiting, 'post is', 'posts are')} waiting" if waiting else "An account needs you"
+            self.notify(title, str(payload["message"]), warning=True, kind="warnings")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from autoposter_gui.engine.context import Context
@@ -17,6 +17,19 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.main_window import MainWindow
 from autoposter_gui.ui.tasks import TaskRunner
 from tests.gui.helpers import Dialogs, FakeScheduler
+
+# The login webview (QtWebEngine) wants this before pytest-qt creates the QApplication.
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_preferences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """App-wide QSettings (the Settings dialog) and XDG autostart entries go to a temporary folder."""
+    config_home = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(config_home))
+    return config_home
 
 
 @pytest.fixture(autouse=True)

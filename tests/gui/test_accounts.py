@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 
 from autoposter_gui.engine.context import Context
 from autoposter_gui.storage.models import Account
 from autoposter_gui.ui.accounts_model import AccountColumn
 from autoposter_gui.ui.accounts_tab import AccountsTab
+from autoposter_gui.ui.connect_dialog import Step
 from autoposter_gui.ui.controller import AppController
 from tests.gui.helpers import Dialogs, make_post
 
@@ -31,42 +31,25 @@ def _names(tab: AccountsTab) -> list[str]:
 def test_empty_then_connect_through_the_dialog(
     qtbot: Any, accounts_tab: AccountsTab, controller: AppController, sandbox: Any
 ) -> None:
+    """The sandbox's demo buttons, a pasted token, the checklist: the ready accounts are connected."""
     assert accounts_tab.stack.currentWidget() is accounts_tab.empty
     creds = sandbox.credentials
     controller.sandbox_credentials = (creds.app_id, creds.app_secret, creds.user_token)
     dialog = accounts_tab.open_connect_dialog()
-    assert dialog.app_secret_edit.echoMode() == QLineEdit.EchoMode.Password
-    assert dialog.token_edit.echoMode() == QLineEdit.EchoMode.Password
-    assert not dialog.connect_button.isEnabled()
-    assert dialog.demo_button is not None
+    assert dialog.isVisible() and dialog.demo_button is not None and dialog.demo_token_button is not None
     qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.paste_link, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.demo_token_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy  # the exchange runs on a worker thread; the dialog shows progress meanwhile
+    qtbot.waitUntil(lambda: dialog.step is Step.CHOOSE and not dialog.busy, timeout=15_000)
     with qtbot.waitSignal(dialog.connected, timeout=15_000):
-        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
-        assert dialog.busy  # the exchange runs on a worker thread; the dialog shows progress meanwhile
-        assert not dialog.progress.isHidden()
-        assert not dialog.app_id_edit.isEnabled()
-    qtbot.waitUntil(lambda: accounts_tab.model.rowCount() == 3)
-    assert sorted(_names(accounts_tab)) == ["@sandbox.bakery", "Sandbox Bakery", "Sandbox Cafe"]
+        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: accounts_tab.model.rowCount() == 2)
+    assert sorted(_names(accounts_tab)) == ["@sandbox.bakery", "Sandbox Bakery"]
     assert accounts_tab.stack.currentWidget() is accounts_tab.view
     assert str(accounts_tab.model.index(0, AccountColumn.STATUS).data()) == "Connected"
     assert not dialog.isVisible()
-
-
-def test_connect_error_is_shown_in_the_dialog(
-    qtbot: Any, accounts_tab: AccountsTab, controller: AppController, sandbox: Any, ctx: Context
-) -> None:
-    dialog = accounts_tab.open_connect_dialog()
-    assert dialog.demo_button is None  # not in sandbox mode
-    qtbot.keyClicks(dialog.app_id_edit, sandbox.credentials.app_id)
-    qtbot.keyClicks(dialog.app_secret_edit, "wrong-secret")
-    qtbot.keyClicks(dialog.token_edit, "EAAB-not-a-real-token")
-    qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
-    assert dialog.error.text()
-    assert "Traceback" not in dialog.error.text()
-    assert dialog.isVisible()
-    assert ctx.repo.accounts() == []
-    assert "wrong-secret" not in dialog.error.text()
 
 
 def test_disconnect_keeps_posts_and_flags_them(

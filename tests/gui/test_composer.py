@@ -45,7 +45,7 @@ def test_counter_knows_instagram_limits(qtbot: Any, composer: ComposerTab, ctx: 
     qtbot.keyClicks(composer.text_edit, "Fresh bread #bakery")
     assert composer.counter.text() == "19 / 63,206 characters"
     _pick(composer, ctx, BAKERY_PAGE, BAKERY_IG)
-    assert composer.counter.text() == "19 / 2,200 characters · 1 / 30 hashtags"
+    assert composer.counter.text() == "19 / 2,200 characters · 1 / 30 hashtags · 0 / 20 @-mentions"
     composer.text_edit.setPlainText("x" * 2201)
     assert "2,201 / 2,200" in composer.counter.text()
     assert "Instagram captions allow at most 2,200 characters" in composer.errors()["text"]

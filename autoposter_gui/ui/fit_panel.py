@@ -1,0 +1,202 @@
+"""The composer's Instagram fix for an out-of-range aspect ratio: "Pad to fit" and "Crop to fit", each previewed."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtWidgets import QColorDialog, QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from autoposter_gui.domain.images import fit_for_instagram
+from autoposter_gui.ui import icons
+from autoposter_gui.ui.widgets import MessageLabel, heading
+
+log = logging.getLogger(__name__)
+PREVIEW_SIZE = QSize(112, 96)
+PREVIEW_SOURCE_PX = 480  # previews are made from a small copy: the same geometry as the real fit, in milliseconds
+PAD, CROP = "pad", "crop"
+
+
+def swatch(color: QColor, size: int = 14) -> QIcon:
+    """A small square of ``color`` with a grey outline, for the colour button."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(color)
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(icons.GREY))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def framed(image: QImage) -> QPixmap:
+    """The preview scaled into PREVIEW_SIZE with a thin grey outline, so white padding still shows its edge."""
+    keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    pixmap = QPixmap.fromImage(image.scaled(PREVIEW_SIZE, keep, smooth))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(icons.LIGHT_GREY))
+    painter.drawRect(0, 0, pixmap.width() - 1, pixmap.height() - 1)
+    painter.end()
+    return pixmap
+
+
+class InstagramFitPanel(QFrame):
+    """Two one-click choices with a thumbnail of each result; ``fit`` is None, ``"pad"`` or ``"crop"``.
+
+    Previews go through the core's own ``fit_for_instagram`` (on a small copy, in a temporary folder), so what is
+    shown is what Instagram gets. The original file is never touched.
+    """
+
+    fit_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._source: str | None = None
+        self._fit: str | None = None
+        self._color = QColor(255, 255, 255)
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None  # removed on reset, or when garbage-collected
+        self._small: Path | None = None
+        self.preview_paths: dict[str, Path] = {}
+        self.setObjectName("fitPanel")
+        self.setStyleSheet("QFrame#fitPanel { border: 1px solid #dadce0; border-radius: 4px; }")
+
+        self.title = heading("Instagram needs a different shape", self, scale=1.0)
+        self.message = MessageLabel(self)
+        self.pad_button = self._choice("&Pad to fit", "Add bars in the padding colour so the whole picture fits")
+        self.crop_button = self._choice("C&rop to fit", "Cut the long side so the picture fills the frame")
+        self.color_button = QPushButton("Padding colour…", self)
+        self.color_button.setToolTip("The colour of the bars added by “Pad to fit”")
+        self.color_button.setIcon(swatch(self._color))
+        choices = QHBoxLayout()
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.addWidget(self.pad_button)
+        choices.addWidget(self.crop_button)
+        choices.addWidget(self.color_button, 0, Qt.AlignmentFlag.AlignBottom)
+        choices.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addLayout(choices)
+
+        self.pad_button.clicked.connect(lambda checked: self._clicked(PAD, checked))
+        self.crop_button.clicked.connect(lambda checked: self._clicked(CROP, checked))
+        self.color_button.clicked.connect(self.choose_color)
+        self.hide()
+
+    def _choice(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        button.setIconSize(PREVIEW_SIZE)
+        button.setMinimumWidth(PREVIEW_SIZE.width() + 20)
+        return button
+
+    # ----- state -------------------------------------------------------------------------------------
+    @property
+    def fit(self) -> str | None:
+        return self._fit
+
+    @property
+    def color(self) -> tuple[int, int, int]:
+        return (self._color.red(), self._color.green(), self._color.blue())
+
+    def set_fit(self, fit: str | None) -> None:
+        if fit not in (None, PAD, CROP):
+            raise ValueError(fit)
+        self._fit = fit
+        self.pad_button.setChecked(fit == PAD)
+        self.crop_button.setChecked(fit == CROP)
+        self.fit_changed.emit()
+
+    def set_color(self, color: QColor) -> None:
+        self._color = QColor(color)
+        self.color_button.setIcon(swatch(self._color))
+        if self._source is not None:
+            self._render(PAD)
+
+    @Slot()
+    def choose_color(self) -> None:
+        color = QColorDialog.getColor(self._color, self, "Padding colour")
+        if color.isValid():
+            self.set_color(color)
+            self.set_fit(PAD)
+
+    def _clicked(self, mode: str, checked: bool) -> None:
+        self.set_fit(mode if checked else None)
+
+    # ----- previews ----------------------------------------------------------------------------------
+    def set_source(self, path: str | None) -> None:
+        """The image to fix (None: nothing to fix). Resets the choice; previews are made when the panel shows."""
+        if path == self._source:
+            return
+        self._cleanup()
+        self._source = path
+        self._fit = None
+        self.pad_button.setChecked(False)
+        self.crop_button.setChecked(False)
+
+    def show_for(self, path: str) -> None:
+        """Show the panel for ``path``, with fresh previews if the image changed."""
+        if path != self._source or not self.preview_paths:
+            self.set_source(path)
+            for mode in (PAD, CROP):
+                self._render(mode)
+        self.show()
+
+    def _small_source(self) -> Path | None:
+        """A small PNG copy of the image, read as the core reads it (no EXIF rotation)."""
+        if self._small is not None:
+            return self._small
+        assert self._source is not None
+        reader = QImageReader(self._source)
+        reader.setAutoTransform(False)
+        size = reader.size()
+        if size.isValid() and max(size.width(), size.height()) > PREVIEW_SOURCE_PX:
+            reader.setScaledSize(size.scaled(PREVIEW_SOURCE_PX, PREVIEW_SOURCE_PX, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+        if image.isNull():
+            return None
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="autoposter-fit-")
+        self._small = Path(self._tmp.name) / "source.png"
+        if not image.save(str(self._small)):  # PNG, from the suffix
+            self._small = None
+        return self._small
+
+    def _render(self, mode: str) -> None:
+        button = self.pad_button if mode == PAD else self.crop_button
+        small = self._small_source()
+        pixmap: QPixmap | None = None
+        if small is not None and self._tmp is not None:
+            try:
+                out = fit_for_instagram(small, Path(self._tmp.name) / mode, mode, self.color)
+            except (OSError, ValueError) as exc:
+                log.warning("fit preview failed: %s", type(exc).__name__)
+            else:
+                self.preview_paths[mode] = out
+                image = QImage(str(out))  # QImage: no pixmap cache, so a new colour always shows
+                if not image.isNull():
+                    pixmap = framed(image)
+        if pixmap is None:
+            pixmap = icons.image_placeholder(PREVIEW_SIZE.width(), PREVIEW_SIZE.height(), "No preview")
+        button.setIcon(QIcon(pixmap))
+
+    def preview_pixmap(self, mode: str) -> QPixmap:
+        button = self.pad_button if mode == PAD else self.crop_button
+        return button.icon().pixmap(PREVIEW_SIZE)
+
+    def _cleanup(self) -> None:
+        self.preview_paths.clear()
+        self._small = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def reset(self) -> None:
+        self.set_source(None)
+        self.hide()

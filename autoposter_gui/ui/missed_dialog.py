@@ -1,0 +1,292 @@
+"""Posts missed while the computer was off: a tray notification and a dialog to publish, reschedule or skip them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoposter_gui.domain.errors import AutoposterError
+from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, heading, secondary
+
+if TYPE_CHECKING:
+    from autoposter_gui.ui.tray import TrayController
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def missed_title(count: int) -> str:
+    """``3 posts were missed while the computer was off``."""
+    return f"{fmt.plural(count, 'post was', 'posts were')} missed while the computer was off"
+
+
+class MissedPostsDialog(QDialog):
+    """Lists the missed posts (all ticked); the buttons act on the ticked ones through the core's PostService."""
+
+    def __init__(self, controller: AppController, ids: Sequence[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._finished = False
+        self.setWindowTitle("Missed posts")
+        self.setWindowIcon(icons.status_icon(ItemStatus.MISSED.value))
+        self.setMinimumWidth(560)
+
+        self.title = heading("", self)
+        self.title.setWordWrap(True)
+        grace = controller.preferences.grace_hours
+        late = f"more than {fmt.plural(grace, 'hour')} ago" if grace else "while Autoposter was not running"
+        self.intro = secondary(
+            f"They came due {late}, so Autoposter held them instead of posting them late without asking. "
+            "Choose what to do with the ticked posts.",
+            self,
+        )
+        self.list = QListWidget(self)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setAlternatingRowColors(True)
+        self.list.setMinimumHeight(150)
+        self.list.setAccessibleName("Missed posts")
+
+        self.when_edit = datetime_edit(fmt.default_post_time(controller.now()), self)
+        when_label = QLabel("Or pick a new &time:", self)
+        when_label.setBuddy(self.when_edit)
+        self.reschedule_button = QPushButton("&Reschedule", self)
+        self.reschedule_button.setToolTip(f"Publish the ticked posts at this time ({fmt.zone()[1]})")
+        when_row = QHBoxLayout()
+        when_row.addWidget(when_label)
+        when_row.addWidget(self.when_edit)
+        when_row.addWidget(self.reschedule_button)
+        when_row.addStretch(1)
+
+        self.error = MessageLabel(self)
+        self.skip_button = QPushButton("&Skip", self)
+        self.skip_button.setToolTip("Don't publish the ticked posts (they stay in the Queue as canceled)")
+        self.later_button = QPushButton("Decide &later", self)
+        self.later_button.setToolTip("Keep them as missed; find them in the Queue under “Missed”")
+        self.publish_button = QPushButton("&Publish now", self)
+        self.publish_button.setToolTip("Publish the ticked posts right away")
+        for button in (self.skip_button, self.later_button, self.reschedule_button):
+            button.setAutoDefault(False)
+        self.publish_button.setDefault(True)  # Enter publishes: what the owner scheduled them for
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.skip_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.later_button)
+        buttons.addWidget(self.publish_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(when_row)
+        layout.addWidget(self.error)
+        layout.addSpacing(4)
+        layout.addLayout(buttons)
+
+        self.publish_button.clicked.connect(self.publish_now)
+        self.reschedule_button.clicked.connect(self.reschedule)
+        self.skip_button.clicked.connect(self.skip)
+        self.later_button.clicked.connect(self.reject)
+        self.list.itemChanged.connect(self._update_buttons)
+        controller.bridge.item_changed.connect(self._item_changed)
+        self.set_ids(ids)
+        self.list.setFocus()
+
+    # ----- content -------------------------------------------------------------------------------------
+    def ids(self) -> list[int]:
+        return [int(self.list.item(row).data(ID_ROLE)) for row in range(self.list.count())]
+
+    def checked_ids(self) -> list[int]:
+        return [
+            int(self.list.item(row).data(ID_ROLE))
+            for row in range(self.list.count())
+            if self.list.item(row).checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_checked(self, ids: Sequence[int]) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in ids else Qt.CheckState.Unchecked)
+
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show these posts (merged with those already listed; posts no longer missed drop out)."""
+        known = set(self.ids())
+        for item_id in ids:
+            if item_id in known:
+                continue
+            row = self.controller.repo.item(item_id)
+            if row is None or row.status != ItemStatus.MISSED.value:
+                continue
+            self.list.addItem(self._entry(row))
+            known.add(item_id)
+        self._drop_settled()
+        self._update_title()
+
+    def _entry(self, row: QueueItem) -> QListWidgetItem:
+        account = self.controller.repo.account(row.account_id)
+        due = fmt.when_text(row.scheduled_at, self.controller.now())
+        text = f"{fmt.account_name(account)} · was due {due}\n{fmt.preview(row.text, 80)}"
+        entry = QListWidgetItem(icons.platform_icon(row.platform), text)
+        entry.setData(ID_ROLE, row.id)
+        entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        entry.setCheckState(Qt.CheckState.Checked)
+        entry.setToolTip(f"{fmt.account_title(account)}, due {fmt.full_time(row.scheduled_at)}")
+        return entry
+
+    def _drop_settled(self) -> None:
+        """Remove posts that are no longer missed (acted on here or in the Queue)."""
+        for row in reversed(range(self.list.count())):
+            item = self.controller.repo.item(int(self.list.item(row).data(ID_ROLE)))
+            if item is None or item.status != ItemStatus.MISSED.value:
+                self.list.takeItem(row)
+
+    def _update_title(self) -> None:
+        self.title.setText(missed_title(self.list.count()))
+        self._update_buttons()
+
+    @Slot()
+    def _update_buttons(self, *_args: Any) -> None:
+        any_checked = bool(self.checked_ids())
+        for button in (self.publish_button, self.reschedule_button, self.skip_button):
+            button.setEnabled(any_checked)
+
+    @Slot(int)
+    def _item_changed(self, item_id: int) -> None:
+        if item_id in self.ids():
+            self._drop_settled()
+            self._update_title()
+            if not self.list.count() and self.isVisible():
+                self.accept()
+
+    # ----- choices -------------------------------------------------------------------------------------
+    def _act(self, work: Callable[[list[int]], str]) -> None:
+        self.error.clear()
+        self._drop_settled()
+        ids = self.checked_ids()
+        if not ids:
+            self._update_title()
+            return
+        try:
+            message = work(ids)
+        except AutoposterError as exc:
+            self.error.show_message(str(exc))
+            return
+        finally:
+            self._drop_settled()
+            self._update_title()
+        self.controller.notice.emit(message)
+        if not self.list.count():
+            self.accept()
+
+    @Slot()
+    def publish_now(self) -> None:
+        def work(ids: list[int]) -> str:
+            self.controller.posts.publish_missed(ids)
+            self.controller.run_now()
+            return f"Publishing {fmt.plural(len(ids), 'missed post')} now…"
+
+        self._act(work)
+
+    @Slot()
+    def reschedule(self) -> None:
+        def work(ids: list[int]) -> str:
+            when, zone = fmt.wall_time_to_utc(self.when_edit.dateTime())  # DST gaps and overlaps are refused
+            for item_id in ids:
+                self.controller.posts.reschedule(item_id, when, zone)
+            return f"Rescheduled {fmt.plural(len(ids), 'post')} for {fmt.when_text(when, self.controller.now())}"
+
+        self._act(work)
+
+    @Slot()
+    def skip(self) -> None:
+        def work(ids: list[int]) -> str:
+            self.controller.posts.skip(ids)
+            return f"Skipped {fmt.plural(len(ids), 'missed post')}; they stay in the Queue as canceled"
+
+        self._act(work)
+
+    def done(self, result: int) -> None:
+        if not self._finished:
+            self._finished = True
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.controller.bridge.item_changed.disconnect(self._item_changed)
+        super().done(result)
+
+
+class MissedPosts(QObject):
+    """Listens for the core's "missed" notice: a tray notification, then the dialog (one at a time)."""
+
+    def __init__(
+        self,
+        controller: AppController,
+        tray: TrayController | None = None,
+        parent_widget: Callable[[], QWidget | None] = lambda: None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.tray = tray
+        self._parent_widget = parent_widget
+        self.dialog: MissedPostsDialog | None = None
+        self._reminded = False
+        controller.bridge.notice.connect(self._notice)
+        controller.bridge.tick_finished.connect(self._first_tick)
+
+    @Slot(dict)
+    def _first_tick(self, _summary: dict[str, Any]) -> None:
+        """Posts left missed last time ("Decide later", then quit) are brought up again once per start."""
+        if self._reminded:
+            return
+        self._reminded = True
+        self.controller.bridge.tick_finished.disconnect(self._first_tick)
+        if self.dialog is None and self.controller.posts.missed_ids():
+            self.show_missed()
+
+    @Slot(str, dict)
+    def _notice(self, kind: str, payload: dict[str, Any]) -> None:
+        if kind == "missed":
+            self.show_missed([int(i) for i in payload.get("ids", [])])
+
+    def show_missed(self, ids: Sequence[int] = ()) -> MissedPostsDialog | None:
+        """Notify and open (or update) the dialog with every post that is missed now."""
+        still = set(self.controller.posts.missed_ids())  # the notice's ids, and any missed earlier and left
+        missed = [i for i in dict.fromkeys([*ids, *sorted(still)]) if i in still]
+        if not missed:
+            return None
+        if self.tray is not None:
+            self.tray.notify(
+                missed_title(len(missed)),
+                "Choose whether to publish them now, reschedule them or skip them.",
+                warning=True,
+                kind="warnings",
+            )
+        if self.dialog is None:
+            self.dialog = MissedPostsDialog(self.controller, missed, self._parent_widget())
+            self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.dialog.finished.connect(self._closed)
+        else:
+            self.dialog.set_ids(missed)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
+
+    @Slot()
+    def _closed(self) -> None:
+        self.dialog = None
