@@ -5,3 +5,4 @@ from __future__ import annotations
 __version__ = "0.1.0"
 APP_NAME = "Autoposter"
 APP_ORG = "Autoposter"
+DESKTOP_ID = "io.github.autoposter.Autoposter"  # the .desktop file, the autostart entry and Qt desktopFileName

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
-from dataclasses import replace
-from datetime import timedelta
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autoposter_gui import APP_NAME, APP_ORG, __version__
-from autoposter_gui.desktop.autostart import APP_ID
+from autoposter_gui import APP_NAME, APP_ORG, DESKTOP_ID, __version__
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from datetime import timedelta
+
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from autoposter_gui.config import AppConfig
     from autoposter_gui.domain.clock import Clock
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from autoposter_gui.ui.tray import TrayController
 
 log = logging.getLogger("autoposter_gui.app")
-DESKTOP_FILE_NAME = APP_ID  # the installed .desktop file and the autostart entry use the same reverse-DNS id
 PREFERRED_SANDBOX_PORT = 8765
 SCHEDULER_INTERVAL_SECONDS = 60
+BACKEND_DELAY_MS = 1000  # the scheduler (and its first tick's thread) starts this long after the window is up
+GEOMETRY_KEY = "window/geometry"  # the same key as ui.main_window.GEOMETRY_KEY (not imported: that is heavy)
 
 
 class DemoKeyring:
@@ -127,6 +128,7 @@ class Application:
         # (grace 0) on the first tick, so the owner decides instead of the app publishing them a second time.
         self.hold_due_posts = False
         self.start_note: str | None = None  # shown in the status bar once the window is up (after a restore)
+        self.shell: QWidget | None = None  # the light window shown at launch, replaced by the real one in start()
 
     # ----- start ---------------------------------------------------------------------------------------
     def start(self, *, show: bool = True) -> bool:
@@ -143,6 +145,7 @@ class Application:
         from autoposter_gui.ui.tray import TrayController
 
         if not self._open_store():
+            self._close_shell()
             return False
         assert self.ctx is not None
         if self.preferences is None:
@@ -169,8 +172,15 @@ class Application:
         self._hook.install()
         if show or not has_tray:
             self.window.show()
-        QTimer.singleShot(0, self.start_backend)
+        self._close_shell()
+        QTimer.singleShot(BACKEND_DELAY_MS, self.start_backend)  # off the first frames' path
         return True
+
+    def _close_shell(self) -> None:
+        shell, self.shell = self.shell, None
+        if shell is not None:
+            shell.close()
+            shell.deleteLater()
 
     def _open_store(self) -> bool:
         """Open the database; if it can't be, the recovery dialog (restore the latest backup, or quit)."""
@@ -226,15 +236,16 @@ class Application:
     @property
     def grace(self) -> timedelta:
         """The catch-up grace window: none right after a restore, else the owner's setting (default 6 h)."""
+        from datetime import timedelta
+
         if self.hold_due_posts:
             return timedelta(0)
         return self.preferences.grace() if self.preferences is not None else timedelta(hours=6)
 
     def start_backend(self) -> None:
         """After the window is up: the sandbox server, the runner and its scheduler, and the demo accounts."""
-        assert self.ctx is not None and self.controller is not None
-        if self.scheduler is not None:
-            return
+        if self.scheduler is not None or self.ctx is None or self.controller is None:
+            return  # already started, or shut down (or restarted) before the delay was over
         if self.config.sandbox:
             self._start_sandbox()
         from autoposter_gui.engine.catchup import CatchUpPolicy
@@ -267,6 +278,8 @@ class Application:
 
     def _start_sandbox(self) -> None:
         assert self.ctx is not None and self.controller is not None
+        import dataclasses
+
         from autoposter_gui.sandbox.server import SandboxServer
 
         state = self.config.data_dir / "sandbox-server.json"
@@ -283,7 +296,7 @@ class Application:
             self.controller.notice.emit("The sandbox server could not start; see the log")
             return
         self.sandbox_server = server
-        self.config = replace(self.config, graph_origin=server.url)
+        self.config = dataclasses.replace(self.config, graph_origin=server.url)
         self.ctx.config = self.config
         creds = server.credentials
         self.controller.sandbox_credentials = (creds.app_id, creds.app_secret, creds.user_token)
@@ -415,28 +428,115 @@ def _identify(qapp: QApplication) -> None:
     qapp.setApplicationDisplayName(APP_NAME)
     qapp.setOrganizationName(APP_ORG)
     qapp.setApplicationVersion(__version__)
-    qapp.setDesktopFileName(DESKTOP_FILE_NAME)
+    qapp.setDesktopFileName(DESKTOP_ID)  # = desktop.autostart.APP_ID
 
 
 def _quit_on_signals(qapp: QApplication, app: Application) -> None:
     """SIGTERM (log-out, ``kill``) and Ctrl+C end the event loop, so shutdown runs and the scheduler stops cleanly."""
     import signal
 
-    from PySide6.QtCore import QTimer
-
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: app.request_quit())
-    wake = QTimer(qapp)  # Python only runs signal handlers between bytecodes: wake it up now and then
+    # Python runs signal handlers only between bytecodes, and Qt's loop waits in C. On Linux and macOS a pipe
+    # takes the signal wake-up byte, so the loop wakes exactly when a signal arrives; on Windows a slow timer.
+    if sys.platform != "win32":
+        import os
+
+        from PySide6.QtCore import QSocketNotifier
+
+        reader, writer = os.pipe()
+        os.set_blocking(reader, False)
+        os.set_blocking(writer, False)
+        try:
+            signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+        except (ValueError, OSError) as exc:  # not the main thread
+            log.debug("no signal wake-up fd (%s); falling back to a timer", exc)
+            os.close(reader)
+            os.close(writer)
+        else:
+            notifier = QSocketNotifier(reader, QSocketNotifier.Type.Read, qapp)
+
+            def drain() -> None:  # the Python handler has run (or runs right after this slot); empty the pipe
+                try:
+                    while os.read(reader, 64):
+                        pass
+                except OSError:  # empty (EAGAIN)
+                    pass
+
+            notifier.activated.connect(drain)
+            _SIGNAL_WAKEUP.extend((reader, writer, notifier))
+            return
+    from PySide6.QtCore import QTimer
+
+    wake = QTimer(qapp)  # Windows: no wake-up fd for sockets in Qt's loop; wake Python now and then
     wake.timeout.connect(lambda: None)
     wake.start(500)
+
+
+_SIGNAL_WAKEUP: list[Any] = []  # the pipe's two ends and the notifier behind signal.set_wakeup_fd, kept alive
+
+
+def _release_signal_wakeup() -> None:
+    """Undo ``set_wakeup_fd`` and close the pipe (at exit)."""
+    import os
+    import signal
+
+    if not _SIGNAL_WAKEUP:
+        return
+    reader, writer, notifier = _SIGNAL_WAKEUP
+    _SIGNAL_WAKEUP.clear()
+    notifier.setEnabled(False)
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)
+    os.close(reader)
+    os.close(writer)
+
+
+def _make_shell(config: AppConfig) -> QWidget:
+    """The light window shown at launch, before the store, the tabs and the icons: the title and "Loading…" at the
+    saved size and place. ``Application.start`` replaces it with the real window. (Kept bare on purpose: a tab
+    bar, or touching the ``Qt`` namespace's enums (PySide6 builds them all on first use), costs 20-30 ms here.)"""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMainWindow
+
+    shell = QMainWindow()
+    shell.setWindowTitle(f"{APP_NAME} — Sandbox" if config.sandbox else APP_NAME)
+    shell.setMinimumSize(880, 560)
+    shell.statusBar().showMessage("Loading…")
+    geometry = QSettings(str(config.data_dir / "gui.ini"), QSettings.Format.IniFormat).value(GEOMETRY_KEY)
+    if geometry is None or not shell.restoreGeometry(geometry):
+        shell.resize(1120, 720)
+    return shell
+
+
+def _after_first_frame(shell: QWidget, work: Callable[[], None]) -> None:
+    """Run ``work`` once ``shell`` has painted its first frame (or after a short while, whichever comes first)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            shell.removeEventFilter(watcher)
+            work()
+
+    class _Painted(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, run)  # after this frame is flushed to the screen
+            return False
+
+    watcher = _Painted(shell)
+    shell.installEventFilter(watcher)
+    QTimer.singleShot(500, run)  # no paint (a platform that never exposes the window): go on anyway
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
     from PySide6.QtWidgets import QApplication
 
-    from autoposter_gui.logsetup import configure_logging
-    from autoposter_gui.ui import icons
     from autoposter_gui.ui.preferences import Preferences
     from autoposter_gui.ui.single_instance import SingleInstance, server_name_for
 
@@ -447,7 +547,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *qt_args])
     _identify(qapp)
-    qapp.setWindowIcon(icons.app_icon())
     config = make_config(args.sandbox, args.data_dir)
     try:
         config.ensure_dir()
@@ -457,19 +556,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot create its data folder {config.data_dir}: {exc}")
         return 1
     preferences = Preferences()
-    configure_logging(config.log_dir, preferences.startup_log_level())
     instance = SingleInstance(config.data_dir / "gui.lock", server_name_for(config.data_dir))
-    if not instance.acquire():
+    if not instance.acquire(listen=False):  # the lock decides; the local server starts after the first frame
         print(f"{APP_NAME} is already running; its window was brought to the front.", file=sys.stderr)
         return 0
     app = Application(qapp, config, data_dir_arg=args.data_dir, preferences=preferences)
-    try:
-        if not app.start(show=not (args.minimized or preferences.start_minimized)):
-            return 1
+    show = not (args.minimized or preferences.start_minimized)
+
+    def begin() -> bool:  # after the first frame when the window shows
+        from autoposter_gui.logsetup import configure_logging
+        from autoposter_gui.ui import icons  # draws at import
+
+        configure_logging(config.log_dir, preferences.startup_log_level())
+        qapp.setWindowIcon(icons.app_icon())
+        instance.listen()
+        if not app.start(show=show):
+            return False
         instance.activation_requested.connect(app.show_window)
+        return True
+
+    try:
         _quit_on_signals(qapp, app)
+        if show:  # a light window first; the store, the tabs and the icons load right after its first frame
+            app.shell = _make_shell(config)
+            app.shell.show()
+            _after_first_frame(app.shell, lambda: None if begin() else qapp.exit(1))
+        elif not begin():
+            return 1
         return int(qapp.exec())
     finally:
+        _release_signal_wakeup()
         app.shutdown()
         instance.release()
 

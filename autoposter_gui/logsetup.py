@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from pathlib import Path
 
@@ -32,7 +31,9 @@ def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | 
     path = log_dir / LOG_FILE
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        from logging.handlers import RotatingFileHandler  # not at import: slow, and needed after the window only
+
+        file_handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     except OSError:
         return None
     file_handler.set_name(_HANDLER_NAME)

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-APP_ID = "io.github.autoposter.Autoposter"
+from autoposter_gui import DESKTOP_ID
+
+APP_ID = DESKTOP_ID
 ENTRY_NAME = "Autoposter"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,6 +106,9 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Cannot create the data folder {db_path.parent}: {exc.strerror}") from None
         self.engine = make_engine(db_path)
+        self._cursors = threading.local()
+        self._raw_lock = threading.Lock()
+        self._raw_connections: list[sqlite3.Connection] = []
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         if run_migrations:
@@ -148,5 +152,32 @@ class Store:
         finally:
             session.close()  # the loaded objects stay usable, detached
 
+    @contextmanager
+    def read_raw(self) -> Iterator[sqlite3.Connection]:
+        """A lean read path for hot GUI reads: this thread's own plain sqlite3 connection, query-only and in
+        autocommit (each SELECT is one WAL snapshot; no transaction is held), without the ORM's per-statement
+        cost. Rows come back as tuples; the caller turns stored datetimes into values."""
+        conn: sqlite3.Connection | None = getattr(self._cursors, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                )
+                conn.execute("PRAGMA query_only = ON")
+            except sqlite3.DatabaseError as exc:
+                raise explain_db_error(exc, self.db_path) from None
+            self._cursors.conn = conn
+            with self._raw_lock:
+                self._raw_connections.append(conn)
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            raise explain_db_error(exc, self.db_path) from None
+
     def close(self) -> None:
+        with self._raw_lock:
+            connections, self._raw_connections = self._raw_connections, []
+        for conn in connections:
+            conn.close()
+        self._cursors = threading.local()
         self.engine.dispose()

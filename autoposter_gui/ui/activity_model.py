@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -104,7 +104,19 @@ class ActivityTableModel(QAbstractTableModel):
     @Slot(int)
     def refresh_attempt(self, attempt_id: int) -> None:
         """An attempt was started or finished: update its row, or add it at the top."""
-        attempt = self._repo().attempt(attempt_id)
+        self.refresh_attempts([attempt_id])
+
+    @Slot(list)
+    def refresh_attempts(self, attempt_ids: Sequence[int]) -> None:
+        """A batch of attempts started or finished: one query, then update their rows or add them."""
+        ids = list(dict.fromkeys(attempt_ids))
+        if not ids:
+            return
+        found = {a.id: a for a in self._repo().attempts_by_ids(ids)}
+        for attempt_id in ids:
+            self._apply(attempt_id, found.get(attempt_id))
+
+    def _apply(self, attempt_id: int, attempt: DeliveryAttempt | None) -> None:
         row = self._row_of.get(attempt_id)
         if attempt is None:
             if row is not None:
@@ -130,10 +142,16 @@ class ActivityTableModel(QAbstractTableModel):
     @Slot(int)
     def refresh_item(self, item_id: int) -> None:
         """The post's text may have been edited: forget the cached copy."""
-        if self._items.pop(item_id, None) is not None:
-            rows = [r for r, a in enumerate(self._rows) if a.queue_item_id == item_id]
-            for row in rows:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(ActivityColumn) - 1))
+        self.refresh_items([item_id])
+
+    @Slot(list)
+    def refresh_items(self, item_ids: Sequence[int]) -> None:
+        """Posts' text may have been edited: forget the cached copies (no query)."""
+        dropped = {i for i in item_ids if self._items.pop(i, None) is not None}
+        if dropped:
+            for row, a in enumerate(self._rows):
+                if a.queue_item_id in dropped:
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(ActivityColumn) - 1))
 
     # ----- access ----------------------------------------------------------------------------------
     def attempt_at(self, row: int) -> DeliveryAttempt | None:

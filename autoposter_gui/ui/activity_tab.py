@@ -93,8 +93,8 @@ class ActivityTab(QWidget):
         self.view.installEventFilter(self)
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_state)
-        controller.bridge.attempt_recorded.connect(self.model.refresh_attempt)
-        controller.bridge.item_changed.connect(self.model.refresh_item)
+        controller.bridge.attempts_recorded.connect(self.model.refresh_attempts)  # batched: one query a burst
+        controller.bridge.items_changed.connect(self.model.refresh_items)
         controller.bridge.account_changed.connect(self._accounts_changed)
         self.model.reload()
 

@@ -12,11 +12,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from autoposter_gui.domain.models import ItemStatus
-from autoposter_gui.storage.models import Account, QueueItem
-from autoposter_gui.storage.repo import Repo
+from autoposter_gui.storage.models import Account
+from autoposter_gui.storage.repo import ItemRow, Repo
 from autoposter_gui.ui import fmt, icons
 
-PAGE_SIZE = 200
+PAGE_SIZE = 64  # a first screen and some: each page is one lean query
 ItemIdRole = int(Qt.ItemDataRole.UserRole) + 1
 StatusRole = int(Qt.ItemDataRole.UserRole) + 2
 Index = QModelIndex | QPersistentModelIndex
@@ -70,24 +70,24 @@ class QueueTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._repo = repo
         self._now = now
-        self._rows: list[QueueItem] = []
+        self._rows: list[ItemRow] = []
         self._row_of: dict[int, int] = {}
         self._total = 0
         self._statuses: tuple[ItemStatus, ...] | None = None
         self._sort_key: str | None = None  # None: newest first (by id)
         self._descending = True
         self._accounts: dict[int, Account] = {}
+        self._accounts_loaded = False  # kept between reloads; account_changed (reload_accounts) refreshes it
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(250)
         self._reload_timer.timeout.connect(self.reload)
 
     # ----- loading --------------------------------------------------------------------------------
-    def _query(self, offset: int, limit: int) -> list[QueueItem]:
-        repo = self._repo()
-        if self._sort_key is None:
-            return repo.items(self._statuses, limit=limit, offset=offset, newest_first=self._descending)
-        return repo.items(self._statuses, limit=limit, offset=offset, sort=self._sort_key, descending=self._descending)
+    def _query(self, offset: int, limit: int) -> list[ItemRow]:
+        return self._repo().item_rows(
+            self._statuses, limit=limit, offset=offset, sort=self._sort_key, descending=self._descending
+        )
 
     def _index_rows(self) -> None:
         self._row_of = {item.id: row for row, item in enumerate(self._rows)}
@@ -97,18 +97,25 @@ class QueueTableModel(QAbstractTableModel):
         """Start over from the first page (keeps the filter and sort)."""
         self._reload_timer.stop()
         repo = self._repo()
+        total = repo.count_item_rows(self._statuses)
+        rows = self._query(0, PAGE_SIZE)
+        if not self._accounts_loaded or any(r.account_id not in self._accounts for r in rows):
+            self._load_accounts()
         self.beginResetModel()
-        self._accounts = {a.id: a for a in repo.accounts()}
-        self._total = repo.count_items(self._statuses)
-        self._rows = self._query(0, PAGE_SIZE)
+        self._total = total
+        self._rows = rows
         self._index_rows()
         self.endResetModel()
+
+    def _load_accounts(self) -> None:
+        self._accounts = {a.id: a for a in self._repo().accounts()}
+        self._accounts_loaded = True
 
     def schedule_reload(self) -> None:
         self._reload_timer.start()
 
     def reload_accounts(self) -> None:
-        self._accounts = {a.id: a for a in self._repo().accounts()}
+        self._load_accounts()
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, QueueColumn.ACCOUNT), self.index(len(self._rows) - 1, QueueColumn.ACCOUNT)
@@ -151,13 +158,25 @@ class QueueTableModel(QAbstractTableModel):
         self.reload()
 
     # ----- live updates ----------------------------------------------------------------------------
-    def _matches(self, item: QueueItem) -> bool:
+    def _matches(self, item: ItemRow) -> bool:
         return self._statuses is None or item.status in {s.value for s in self._statuses}
 
     @Slot(int)
     def refresh_item(self, item_id: int) -> None:
         """Re-read one item after the engine or the user changed it; insert, update or drop its row."""
-        item = self._repo().item(item_id)
+        self.refresh_items([item_id])
+
+    @Slot(list)
+    def refresh_items(self, item_ids: Sequence[int]) -> None:
+        """Re-read a batch of changed items with one query; insert, update or drop their rows."""
+        ids = list(dict.fromkeys(item_ids))
+        if not ids:
+            return
+        found = {item.id: item for item in self._repo().item_rows_by_ids(ids)}
+        for item_id in ids:
+            self._apply(item_id, found.get(item_id))
+
+    def _apply(self, item_id: int, item: ItemRow | None) -> None:
         row = self._row_of.get(item_id)
         if row is not None:
             if item is None or not self._matches(item):
@@ -172,13 +191,13 @@ class QueueTableModel(QAbstractTableModel):
         if item is None or not self._matches(item):
             return
         if item.account_id not in self._accounts:
-            self._accounts = {a.id: a for a in self._repo().accounts()}
+            self._load_accounts()
         if self._sort_key is None:
             self._insert_by_id(item)
         else:
             self.schedule_reload()
 
-    def _insert_by_id(self, item: QueueItem) -> None:
+    def _insert_by_id(self, item: ItemRow) -> None:
         ids = [-i.id if self._descending else i.id for i in self._rows]
         key = -item.id if self._descending else item.id
         position = bisect.bisect_left(ids, key)
@@ -203,7 +222,7 @@ class QueueTableModel(QAbstractTableModel):
         """Rows matching the filter, loaded or not."""
         return self._total
 
-    def item_at(self, row: int) -> QueueItem | None:
+    def item_at(self, row: int) -> ItemRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, item_id: int) -> int | None:
@@ -262,7 +281,7 @@ class QueueTableModel(QAbstractTableModel):
             return font
         return None
 
-    def _display(self, item: QueueItem, column: QueueColumn) -> str:
+    def _display(self, item: ItemRow, column: QueueColumn) -> str:
         now = self._now()
         if column is QueueColumn.STATUS:
             label = fmt.STATUS_LABELS.get(item.status, item.status.title())
@@ -283,7 +302,7 @@ class QueueTableModel(QAbstractTableModel):
             return fmt.when_text(item.next_attempt_at, now) if item.status == ItemStatus.SCHEDULED.value else "—"
         return " ".join((item.error_message or "").split())
 
-    def _tooltip(self, item: QueueItem, column: QueueColumn) -> str | None:
+    def _tooltip(self, item: ItemRow, column: QueueColumn) -> str | None:
         if column is QueueColumn.POST:
             text = item.text if len(item.text) <= 600 else item.text[:600] + "…"
             return text + (f"\n\nImage: {item.image_path}" if item.image_path else "")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus
-from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.storage.repo import ItemRow
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.dialogs import RescheduleDialog
@@ -196,7 +196,7 @@ class QueueTab(QWidget):
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_summary)
         self.model.dataChanged.connect(self._data_changed)
-        controller.bridge.item_changed.connect(self._on_item_changed)
+        controller.bridge.items_changed.connect(self._on_items_changed)  # batched: one query a burst
         controller.bridge.account_changed.connect(self._on_account_changed)
         self._update_summary()
         self._refresh_counts()
@@ -213,7 +213,7 @@ class QueueTab(QWidget):
         return action
 
     # ----- selection ---------------------------------------------------------------------------------
-    def selected_item(self) -> QueueItem | None:
+    def selected_item(self) -> ItemRow | None:
         rows = self.view.selectionModel().selectedRows()
         return self.model.item_at(rows[0].row()) if rows else None
 
@@ -322,9 +322,9 @@ class QueueTab(QWidget):
         self.model.set_status_filter(FILTERS[index][1])
 
     # ----- live updates ----------------------------------------------------------------------------
-    @Slot(int)
-    def _on_item_changed(self, item_id: int) -> None:
-        self.model.refresh_item(item_id)
+    @Slot(list)
+    def _on_items_changed(self, item_ids: list[int]) -> None:
+        self.model.refresh_items(item_ids)
         self._update_summary()
 
     @Slot(int)

@@ -6,9 +6,12 @@ import getpass
 import hashlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal, Slot
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:  # QtNetwork is imported when needed: the lock alone decides who is first, before the window
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 SHOW = b"show\n"
@@ -41,7 +44,9 @@ class SingleInstance(QObject):
     def primary(self) -> bool:
         return self._server is not None
 
-    def acquire(self, timeout_ms: int = 300) -> bool:
+    def acquire(self, timeout_ms: int = 300, *, listen: bool = True) -> bool:
+        """Take the lock (True: this is the first instance) and, unless ``listen`` is False (then call
+        ``listen()`` soon), start answering later launches."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         if not self._lock.tryLock(timeout_ms):
             if self.notify_primary():
@@ -49,6 +54,16 @@ class SingleInstance(QObject):
             else:
                 log.warning("another instance holds %s but did not answer", self.lock_path)
             return False
+        if listen:
+            self.listen()
+        return True
+
+    def listen(self) -> None:
+        """Answer later launches (their "show" request becomes ``activation_requested``); needs the lock."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self._server is not None or not self._lock.isLocked():
+            return
         QLocalServer.removeServer(self.server_name)  # a stale socket from a crash; we hold the lock
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -56,10 +71,11 @@ class SingleInstance(QObject):
             log.warning("single-instance server could not listen: %s", server.errorString())
         server.newConnection.connect(self._new_connection)
         self._server = server
-        return True
 
     def notify_primary(self, timeout_ms: int = 2000) -> bool:
         """Ask the running instance to show its window."""
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
         socket.connectToServer(self.server_name)
         if not socket.waitForConnected(timeout_ms):
@@ -82,6 +98,8 @@ class SingleInstance(QObject):
 
     @Slot()
     def _read(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         connection = self.sender()
         if isinstance(connection, QLocalSocket):
             self._handle(connection)

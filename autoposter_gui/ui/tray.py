@@ -65,7 +65,7 @@ class TrayController(QObject):
         self._refresh_timer.timeout.connect(self.refresh)
 
         bridge = controller.bridge
-        bridge.attempt_recorded.connect(self._attempt_recorded)
+        bridge.attempts_recorded.connect(self._attempts_recorded)  # batched: one query a burst
         bridge.tick_started.connect(self._tick_started)
         bridge.tick_finished.connect(self._tick_finished)
         bridge.item_changed.connect(self._item_changed)
@@ -140,23 +140,26 @@ class TrayController(QObject):
             self.icon.showMessage(title, body, icon, NOTIFY_MS)
         return True
 
-    @Slot(int)
-    def _attempt_recorded(self, attempt_id: int) -> None:
-        attempt = self.controller.repo.attempt(attempt_id)
-        if attempt is None:
-            return
-        if attempt.id in self._seen:
-            return  # signals are queued: its "started" event may already read as finished
-        if attempt.outcome in (AttemptOutcome.SUCCEEDED.value, AttemptOutcome.RECONCILED.value):
-            self._posted.append(attempt.id)
-        elif attempt.outcome == AttemptOutcome.FAILED.value:
-            self._failed.append(attempt.id)
-        else:
-            return
-        if len(self._seen) > 10_000:
-            self._seen.clear()
-        self._seen.add(attempt.id)
-        self._flush_timer.start()  # gather a burst from one tick into one notification
+    @Slot(list)
+    def _attempts_recorded(self, attempt_ids: list[int]) -> None:
+        found = {a.id: a for a in self.controller.repo.attempts_by_ids(attempt_ids)}
+        gathered = False
+        for attempt_id in dict.fromkeys(attempt_ids):
+            attempt = found.get(attempt_id)
+            if attempt is None or attempt.id in self._seen:
+                continue  # signals are queued: its "started" event may already read as finished
+            if attempt.outcome in (AttemptOutcome.SUCCEEDED.value, AttemptOutcome.RECONCILED.value):
+                self._posted.append(attempt.id)
+            elif attempt.outcome == AttemptOutcome.FAILED.value:
+                self._failed.append(attempt.id)
+            else:
+                continue
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen.add(attempt.id)
+            gathered = True
+        if gathered:
+            self._flush_timer.start()  # gather a burst from one tick into one notification
 
     @Slot()
     def _flush(self) -> None:

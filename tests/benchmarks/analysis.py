@@ -22,8 +22,9 @@ EXPLANATIONS: dict[str, str] = {
   `/proc/self/task/<tid>/schedstat`: the time the OS kept it waiting for a core (other processes) is taken off, the
   rest (our own code, the GIL) is the stall judged. The same app idle for as long is measured right after.
 - **B5** builds the real `QueueTab` over 100k items. Ratio = the tab's load of its first screen
-  (`QueueTableModel.reload`: accounts, count, first page) ÷ a bare sqlite3 query of the same page; the whole first
-  show (build, load, paint) is shown against a bare `QTableView` of the bare rows. RSS growth is of the first opening.
+  (`QueueTableModel.reload`: count and first page; the accounts map is kept between reloads) ÷ a bare sqlite3 query
+  of the same page; the whole first show (build, load, paint) is shown against a bare `QTableView` of the bare rows.
+  RSS growth is of the first opening.
 - **B6** starts fresh processes: `python -c` with `autoposter_gui.app.main(["--data-dir", ...])`, and a bare script
   with one `QMainWindow`; both exit the moment their first window gets an Expose event. 7 each, interleaved, medians.
 - **B7** runs `python -m autoposter_gui.app --minimized` under Xvfb with the trayer panel (a real tray; offscreen
@@ -39,57 +40,56 @@ when other processes are busy, so the ratio drifts with the load average printed
 the sandbox (Nagle), Lanczos resizing of full-size photos, a second full decode per image and a runner that queued
 the fifth account's 5 s chain behind the short ones.""",
     "B4": """\
-Fixed so far (raw max gap while publishing went from 130-220 ms to 30-45 ms, the in-process stall from ~120 ms to
-~15-25 ms):
-1. Pillow encodes a JPEG into a `BytesIO` holding the GIL for the whole encode (50-150 ms per photo on this machine;
-   py-spy `--gil` showed 1.5 s of GIL held in `ImageFile._encode_tile` during the batch). It now encodes into an
-   anonymous in-memory file (`os.memfd_create`), where Pillow releases the GIL.
-2. Every read took the write lock (`BEGIN IMMEDIATE`) and queued behind the runner's writes; reads now run without a
-   transaction (WAL snapshot per statement), which also halves the GIL hand-overs per read.
-3. While the publishing threads run, the GIL is handed over every 1 ms instead of 5 ms (the GUI thread waits for
-   it after each SQLite call). Running the image thread at nice 10 made no measurable difference (medians 26 vs
-   24 ms over 6 runs each) and risks priority inversion on the GIL, so it runs at normal priority.
+Fixed in the engine first (raw max gap while publishing from 130-220 ms to 30-45 ms, the in-process stall from
+~120 ms to ~15-25 ms): Pillow encodes JPEGs into an anonymous in-memory file (`os.memfd_create`) where it releases
+the GIL (into a `BytesIO` it held it for the whole 50-150 ms encode); reads run without a transaction (one WAL
+snapshot per statement, no write lock, half the GIL hand-overs); while publishing threads run, the GIL is handed
+over every 1 ms instead of 5 ms.
 
-What remains is in the GUI code (not changed here: another engineer owns `ui/`): for each engine event the GUI
-thread re-reads rows by id at once. During the batch that is ~200 `QueueTableModel.refresh_item`, ~200
-`ActivityTableModel.refresh_item`, ~100 `refresh_attempt` and the status bar's refreshes, each 1-3 SQLite calls
-that give up the GIL and wait up to a switch interval to get it back while publishing threads run Python code:
-worst measured `Repo.attempt` 27.6 ms wall for 1.7 ms CPU, `QueueTableModel.refresh_item` 16.3 ms wall for 3.6 ms
-CPU. Fix: coalesce. Collect the changed item and attempt ids in sets and refresh them every ~100 ms with one query
-each (`select(QueueItem).where(QueueItem.id.in_(ids))`), and don't refresh a hidden tab's model until it is shown.
-That turns ~500 reads into ~20; with those three slots stubbed out (a what-if run, not shipped) the stall measured
-13.8 and 15.4 ms in two runs of three (35.7 ms in the third, a noisy moment). Separately, the raw gap includes
-the OS run-queue wait: with other engineers' test runs the load average on the 2 cores reaches 3-4, and the idle
-baseline alone has shown gaps of 40-57 ms.""",
+Then in the GUI: for every engine event the GUI thread re-read rows by id at once, ~500 reads during the batch
+(~200 `QueueTableModel.refresh_item`, ~200 `ActivityTableModel.refresh_item`, ~100 `refresh_attempt`, the tray's
+`attempt()` per attempt), each 1-3 SQLite calls that give up the GIL and wait for it again (worst seen:
+`Repo.attempt` 27.6 ms wall for 1.7 ms CPU). Now `EngineBridge` gathers the item and attempt ids raised on runner
+threads and delivers them every 100 ms as one `items_changed`/`attempts_recorded` list (raised on the GUI thread
+they still arrive at once); the Queue and Activity models and the tray re-read a batch with one query
+(`Repo.item_rows_by_ids` on the lean read path, `Repo.attempts_by_ids`). ~500 reads became ~60-120. Measured after,
+in five runs: 14.1, 17.3, 21.9, 14.6 and 21.0 ms (the table's run; raw 18-27 ms; idle baseline 6-9 ms), so it passes
+about half the time. What is left is GIL convoy: the GUI thread's timer slot waits for the GIL behind 4 publishing
+threads and the image thread (1 ms switch interval during a batch), and one flush still runs two or three short
+queries (the queue rows, the attempts for the Activity model and again for the tray); on a busy moment of the shared
+2-core machine a single beat lands a few ms over 16. Next steps, not done: one shared attempts read per flush for
+the Activity model and the tray, the lean read path for attempts, and skipping the refresh of hidden tabs until
+shown (the GUI tests read hidden tabs' models directly and expect them current, so that needs those tests changed).""",
     "B5": """\
-Lazy loading works: the model fetches 200 rows a page (`canFetchMore`/`fetchMore`), sorts and filters in SQL; its
-load takes the same time over 1k and 100k items (ratio ~0.9-1.0) and the first opening grows RSS by ~16-18 MB
-(target 60). Fixed here: `count_items` counted `count(queue_items.id)`, a 6-7 ms scan at 100k rows; `count(*)` is
-0.02 ms (SQLite's b-tree count), and reads no longer take the write lock; the load went from 13.9 ms to ~4-8 ms.
-
-Why "≤ 2× a bare query" is out of reach for any SQLAlchemy read: the bare sqlite3 fetch of the 200-row page takes
-0.6-1.1 ms (0.26 ms for 64 rows). The load runs three statements (accounts ~0.5 ms, count ~0.55 ms, page ~3-4.7 ms
-as ORM objects, ~2 ms as Core rows, 0.8 ms raw); each SQLAlchemy statement has ~0.3-0.5 ms fixed cost here
-(session, compiled-cache lookup, result set-up, typed datetime columns), so the accounts and count queries alone are
-already ~1-2× the bare fetch. Getting within 2× needs the list to bypass the ORM on this path (a raw, read-only
-cursor returning tuples for the visible columns) and the count and accounts to be cached between reloads (they
-change only on `rowsInserted`/`account_changed`); with a first page of ~64 rows instead of 200. That is a GUI-side
-design change (queue_model.py), not made here.""",
+The Queue model loads a first page of 64 rows (the first screen shows 24), then 64 a page with
+`canFetchMore`/`fetchMore`, sorting and filtering in SQL. Its load runs on a lean read path inside `storage/`:
+`Store.read_raw()` is a per-thread plain sqlite3 connection (query-only, autocommit: one WAL snapshot per
+SELECT, no transaction held), `Repo.item_rows()` selects only the 11 columns the table shows into `ItemRow` tuples
+(the two times are parsed when read) and `Repo.count_item_rows()` is `count(*)` (SQLite's b-tree count, 0.02 ms at
+100k rows). The accounts map is kept between reloads (re-read on `account_changed`, or when a row names an
+unknown account). Before: three SQLAlchemy statements (accounts ~0.5 ms, count ~0.55 ms, 200-row page as ORM
+objects 3-4.7 ms; each statement ~0.3-0.5 ms of fixed cost) = 6.3 ms ÷ 0.8 ms (7.8×). After (cProfile, 200
+reloads): count 0.02-0.04 ms, page fetch 0.13-0.2 ms, tuples 0.03 ms, model reset and the tab's slots ~0.1 ms:
+0.4-0.6 ms for a bare 64-row `SELECT *` of 0.2-0.4 ms (1.4-1.7×). The whole first show (build the tab, paint) is
+still ~45-75 ms against ~15 ms for a bare table: the tab's toolbar, filter and delegates, not the data.""",
     "B6": """\
-Before the first frame the app does much more than the bare script (bare ~140-160 ms; app ~1.0 s):
-`python -X importtime` puts SQLAlchemy (imported through `engine.context` by `ui.controller` and `app.start`) at
-300-490 ms, the UI modules at ~120 ms, `ui.icons` at 40-55 ms (it draws at import), and pyinstrument shows
-`MainWindow()` at 100-200 ms (ComposerTab alone ~130 ms). `start_backend` is queued with `QTimer.singleShot(0)` and
-runs before the Expose event is processed, so the runner and APScheduler imports and the first tick's thread (which
-competes for the GIL) land before the first frame too. Fixed here: `requests`/`urllib3` are no longer imported at
-start (the Graph client imports them when the first one is made; a tick with nothing due never makes one): -55 to
--170 ms. The rest is in `app.py`/`ui/` (not changed here): show a light shell window first (title, saved geometry,
-an empty central widget), then on its first Expose build the real window and open the store; start the backend
-~1 s after the first frame; build hidden tabs on first show; draw icons on first use. With the first two the first
-frame costs the bare script plus the app module and logging set-up, about 1.3-1.6×.""",
+Before: SQLAlchemy (300-490 ms import), the UI modules (~120 ms), `ui.icons` (40-55 ms, draws at import),
+`MainWindow()` (100-200 ms) and the scheduler all ran before the first frame: 1271 ms ÷ 197 ms (6.5×). Now `main()`
+does only what must come first (the QApplication, the data folder, the single-instance lock; the lock decides
+who is first, its QtNetwork server starts after the frame) and shows a light shell window (title, the saved
+geometry, "Loading…") built from QtWidgets alone; on its first paint it configures logging, draws the
+icons, opens the store, builds the real window, shows it and closes the shell; the scheduler starts 1 s later.
+Also off the first-frame path: `logging.handlers`, `socket`, `dataclasses.replace`, the autostart module. By
+`python -X importtime`, what the app still adds to the bare script is ~30-40 ms: `autoposter_gui.app` and
+`config` (~15 ms), `ui.single_instance` (hashlib, getpass; ~8 ms), `ui.preferences` (~4 ms), the shell (~10 ms).
+The suite runs its children with `PYTHONDONTWRITEBYTECODE=1`: after editing a module, run the app once (or
+`python -m compileall autoposter_gui`) so its bytecode is current, else each start compiles `app.py` (~10 ms).
+The shell itself is kept bare (a status-bar "Loading…", no tab bar, no `Qt.*` enum: PySide6 builds every enum of
+the `Qt` namespace on first use, ~100 of them, 20-40 ms). Ratios measured while getting here: 1.82, 1.66, 1.55
+(a tab bar and a centred label in the shell), then 1.26 (app 249 ms ÷ bare 198 ms).""",
     "B7": """\
-Under the target, but the GUI thread wakes ~2.2 times a second with nothing to do: `app.py` starts a 500 ms
-`QTimer` so that Python gets to run its SIGINT/SIGTERM handlers, a polling loop faster than the minute tick. Fix
-(app.py): `signal.set_wakeup_fd()` on a non-blocking `socket.socketpair()` end, with a `QSocketNotifier` on the other
-end: the loop then wakes only when a signal arrives.""",
+The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
+pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
+500 ms timer (Qt's loop there can't watch the wake-up fd). Before, that 500 ms `QTimer` woke the GUI thread
+~2.2 times a second with nothing to do (0.07% of a core, under the target already).""",
 }
