@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -33,9 +34,13 @@ def backup_now(store: Store, now: datetime, keep: int = KEEP) -> Path:
     """Copy the live database (consistently, with SQLite's backup API) to today's backup; prune old ones."""
     folder = backups_dir(store.db_path)
     target = folder / f"{PREFIX}{now:%Y%m%d}.db"
-    tmp = target.with_suffix(".tmp")
+    tmp: Path | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        # A unique temporary name: two backups at once (a daily job and a manual one) never share a file.
+        handle, name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=folder)
+        os.close(handle)
+        tmp = Path(name)
         raw = store.engine.raw_connection()
         try:
             dest = sqlite3.connect(tmp)
@@ -47,7 +52,8 @@ def backup_now(store: Store, now: datetime, keep: int = KEEP) -> Path:
             raw.close()
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise StoreError(f"Could not back up the database to {folder}: {exc}") from None
     for old in list_backups(store.db_path)[keep:]:
         old.unlink(missing_ok=True)

@@ -6,16 +6,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +24,7 @@ from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
 from autoposter_gui.ui.connect_dialog import ConnectDialog
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import show_error, user_message
-from autoposter_gui.ui.widgets import heading, secondary
+from autoposter_gui.ui.widgets import heading, read_only_table, secondary
 
 COLUMN_WIDTHS = {
     AccountColumn.ACCOUNT: 200,
@@ -82,22 +79,8 @@ class AccountsTab(QWidget):
         attention_layout.addWidget(self.reconnect_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.attention.hide()
 
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in COLUMN_WIDTHS.items():
-            self.view.setColumnWidth(column, width)
+        self.view = read_only_table(self, self.model, COLUMN_WIDTHS, row_padding=14)
+        self.view.horizontalHeader().setStretchLastSection(True)
 
         empty = QWidget(self)
         empty_layout = QVBoxLayout(empty)

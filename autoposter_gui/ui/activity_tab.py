@@ -5,12 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +16,7 @@ from PySide6.QtWidgets import (
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.activity_model import ActivityColumn, ActivityTableModel
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.widgets import heading, secondary
+from autoposter_gui.ui.widgets import heading, read_only_table, secondary
 
 COLUMN_WIDTHS = {
     ActivityColumn.TIME: 130,
@@ -37,24 +35,10 @@ class ActivityTab(QWidget):
         self.controller = controller
         self.model = ActivityTableModel(lambda: controller.repo, controller.now, self)
 
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
+        self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)
         self.view.setMouseTracking(True)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(ActivityColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
-        for column, width in COLUMN_WIDTHS.items():
-            self.view.setColumnWidth(column, width)
+        self.view.horizontalHeader().setSectionResizeMode(ActivityColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.view.viewport().installEventFilter(self)
 
         empty = QWidget(self)

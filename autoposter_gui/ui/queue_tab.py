@@ -9,16 +9,13 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +28,7 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.dialogs import RescheduleDialog
 from autoposter_gui.ui.errors import show_error
 from autoposter_gui.ui.queue_model import EDITABLE, QueueColumn, QueueTableModel
-from autoposter_gui.ui.widgets import heading, secondary
+from autoposter_gui.ui.widgets import heading, read_only_table, secondary
 
 FILTERS: list[tuple[str, tuple[ItemStatus, ...] | None]] = [
     ("All posts", None),
@@ -118,27 +115,14 @@ class QueueTab(QWidget):
         top.addWidget(self.retry_all_button)
 
         # --- table
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
+        self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)  # "Last error" takes what is left
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in COLUMN_WIDTHS.items():
-            self.view.setColumnWidth(column, width)
         self.view.setSortingEnabled(True)  # sorts in SQL (QueueTableModel.sort); -1 = newest first
 
         self.empty = _EmptyState(self)

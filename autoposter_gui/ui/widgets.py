@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
-from PySide6.QtCore import QLocale, Qt, QTimeZone
+from PySide6.QtCore import QAbstractItemModel, QLocale, Qt, QTimeZone
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDateTimeEdit, QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateTimeEdit,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QWidget,
+)
 
 from autoposter_gui.ui import fmt, icons
+
+Column = TypeVar("Column", bound=int)
+
+
+def read_only_table(
+    parent: QWidget, model: QAbstractItemModel, widths: Mapping[Column, int], *, row_padding: int = 12
+) -> QTableView:
+    """A list-style table: whole-row single selection, no editing or grid, left-aligned headers, given widths."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(parent.fontMetrics().height() + row_padding)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in widths.items():
+        view.setColumnWidth(column, width)
+    return view
 
 
 class MessageLabel(QWidget):

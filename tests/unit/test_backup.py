@@ -71,3 +71,27 @@ def test_a_restart_keeps_todays_backup(tmp_path: Path) -> None:
     assert backup_if_due(store, NOW + timedelta(hours=5)) is None
     assert first.read_bytes() == before
     assert backup_if_due(store, NOW + timedelta(days=1)) is not None
+
+
+def test_two_backups_at_once_do_not_collide(tmp_path: Path) -> None:
+    import threading
+
+    store = Store(tmp_path / "autoposter.db")
+    _add(Repo(store), "concurrent")
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            for _ in range(5):
+                backup_now(store, NOW)
+        except Exception as exc:  # pragma: no cover - the failure we guard against
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [p.name for p in list_backups(store.db_path)] == ["autoposter-20261128.db"]
+    assert not list((tmp_path / "backups").glob("*.tmp"))
