@@ -19,20 +19,14 @@ def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
     return cli_env(tmp_path / "data", sandbox.url, tmp_path / "keyring.json")
 
 
+def _connect_args(creds: Any) -> list[str]:
+    return ["connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token]
+
+
 @pytest.fixture
 def connected_env(env: dict[str, str], sandbox: Any) -> Iterator[dict[str, str]]:
     creds = sandbox.credentials
-    result = run_cli(
-        env,
-        "connect",
-        "--app-id",
-        creds.app_id,
-        "--app-secret",
-        creds.app_secret,
-        "--user-token",
-        creds.user_token,
-        "--json",
-    )
+    result = run_cli(env, *_connect_args(creds), "--json")
     assert result.code == 0, result.stderr
     yield env
 
@@ -53,17 +47,7 @@ def _bad(result: CliResult, code: int = 2) -> str:
 
 def test_connect_lists_accounts_and_never_prints_secrets(env: dict[str, str], sandbox: Any) -> None:
     creds = sandbox.credentials
-    result = run_cli(
-        env,
-        "connect",
-        "--app-id",
-        creds.app_id,
-        "--app-secret",
-        creds.app_secret,
-        "--user-token",
-        creds.user_token,
-        "--json",
-    )
+    result = run_cli(env, *_connect_args(creds), "--json")
     accounts = _ok(result)
     assert {(a["platform"], a["account_id"]) for a in accounts} >= {("facebook", BAKERY), ("instagram", BAKERY_IG)}
     listed = _ok(run_cli(env, "accounts", "--json"))
@@ -175,12 +159,7 @@ def test_retry_and_cancel(connected_env: dict[str, str], sandbox: Any) -> None:
 def test_no_keyring_is_a_clear_failure(env: dict[str, str], sandbox: Any) -> None:
     env = {**env, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     creds = sandbox.credentials
-    line = _bad(
-        run_cli(
-            env, "connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token
-        ),
-        code=1,
-    )
+    line = _bad(run_cli(env, *_connect_args(creds)), code=1)
     assert "keyring" in line.lower() and creds.app_secret not in line
 
 

@@ -188,20 +188,29 @@ def test_orphan_that_was_not_published_is_retried_once(connected: Context, sandb
     assert len(published(sandbox, "never left")) == 1
 
 
-def test_ig_orphan_with_finished_container_publishes_that_container(
-    connected: Context, sandbox: Any, tmp_path: Path
-) -> None:
+def _ig_item_with_ready_container(
+    ctx: Context, sandbox: Any, tmp_path: Path, text: str, *, publish: bool = False
+) -> tuple[int, str]:
+    """An IG item whose container a killed runner made (and, with ``publish``, published) before dying."""
     from autoposter_gui.meta.publisher import MetaPublisher
 
     img = make_image(tmp_path / "ig.jpg")
-    item_id = queue(connected, BAKERY_IG, "container survived", img).id
-    token = connected.tokens.account_token("instagram", BAKERY_IG)
+    item_id = queue(ctx, BAKERY_IG, text, img).id
+    token = ctx.tokens.account_token("instagram", BAKERY_IG)
     assert token
     pub = MetaPublisher(GraphClient(origin=sandbox.url))
-    url = pub.host_image(BAKERY, token, img)
-    container = pub.create_container(BAKERY_IG, token, url, "container survived")
+    container = pub.create_container(BAKERY_IG, token, pub.host_image(BAKERY, token, img), text)
     pub.wait_until_finished(container, token)
-    _orphan(connected, item_id, container)
+    if publish:
+        pub.publish_container(BAKERY_IG, container, token)
+    _orphan(ctx, item_id, container)
+    return item_id, container
+
+
+def test_ig_orphan_with_finished_container_publishes_that_container(
+    connected: Context, sandbox: Any, tmp_path: Path
+) -> None:
+    _ig_item_with_ready_container(connected, sandbox, tmp_path, "container survived")
     assert Runner(connected).run_due().succeeded == 1
     assert len(published(sandbox, "container survived")) == 1
     containers = sandbox.state()["containers"]
@@ -211,18 +220,7 @@ def test_ig_orphan_with_finished_container_publishes_that_container(
 def test_ig_orphan_with_published_container_is_not_republished(
     connected: Context, sandbox: Any, tmp_path: Path
 ) -> None:
-    from autoposter_gui.meta.publisher import MetaPublisher
-
-    img = make_image(tmp_path / "ig.jpg")
-    item_id = queue(connected, BAKERY_IG, "already live", img).id
-    token = connected.tokens.account_token("instagram", BAKERY_IG)
-    assert token
-    pub = MetaPublisher(GraphClient(origin=sandbox.url))
-    url = pub.host_image(BAKERY, token, img)
-    container = pub.create_container(BAKERY_IG, token, url, "already live")
-    pub.wait_until_finished(container, token)
-    pub.publish_container(BAKERY_IG, container, token)
-    _orphan(connected, item_id, container)
+    item_id, _ = _ig_item_with_ready_container(connected, sandbox, tmp_path, "already live", publish=True)
     assert Runner(connected).run_due().succeeded == 1
     item = _item(connected, item_id)
     assert item.status == "posted" and item.permalink
