@@ -145,14 +145,15 @@ class QueueTab(QWidget):
         self.view.addActions([self.edit_action, self.reschedule_action, self.cancel_action])
         buttons = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
-        for name, action in (
-            ("edit", self.edit_action),
-            ("reschedule", self.reschedule_action),
-            ("publish", self.publish_action),
-            ("retry", self.retry_action),
-            ("cancel", self.cancel_action),
-            ("delete", self.delete_action),
-        ):
+        self._button_actions: dict[str, QAction] = {
+            "edit": self.edit_action,
+            "reschedule": self.reschedule_action,
+            "publish": self.publish_action,
+            "retry": self.retry_action,
+            "cancel": self.cancel_action,
+            "delete": self.delete_action,
+        }
+        for name, action in self._button_actions.items():
             button = QPushButton(action.text().replace("&", ""), self)
             button.setToolTip(action.toolTip())
             button.clicked.connect(action.trigger)
@@ -253,14 +254,7 @@ class QueueTab(QWidget):
             (self.delete_action, DELETABLE),
         ):
             action.setEnabled(status in allowed)
-        for name, action in (
-            ("edit", self.edit_action),
-            ("reschedule", self.reschedule_action),
-            ("publish", self.publish_action),
-            ("retry", self.retry_action),
-            ("cancel", self.cancel_action),
-            ("delete", self.delete_action),
-        ):
+        for name, action in self._button_actions.items():
             self.action_buttons[name].setEnabled(action.isEnabled())
 
     @Slot()

@@ -7,8 +7,6 @@ PySide6 script with one window runs beside it over the same 60 s, for scale.
 
 from __future__ import annotations
 
-import os
-import select
 import shutil
 import subprocess
 import sys
@@ -19,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.benchmarks.common import REPO, Result, child_env, open_context, seed_history
+from tests.support.xvfb import start_xvfb
 
 TARGET_PERCENT = 0.5
 SETTLE_SECONDS = 12.0
@@ -37,28 +36,7 @@ sys.exit(qapp.exec())
 def _start_xvfb() -> tuple[subprocess.Popen[bytes], str] | None:
     if shutil.which("Xvfb") is None or shutil.which("trayer") is None:
         return None
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    number = b""
-    deadline = time.monotonic() + 15
-    while not number.endswith(b"\n") and time.monotonic() < deadline:
-        ready, _, _ = select.select([read_fd], [], [], 0.5)
-        if ready:
-            chunk = os.read(read_fd, 16)
-            if not chunk:
-                break
-            number += chunk
-    os.close(read_fd)
-    if not number.strip():
-        xvfb.kill()
-        return None
-    return xvfb, f":{number.decode().strip()}"
+    return start_xvfb("1280x800x24")
 
 
 def _prepare(data_dir: Path) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.support.xvfb import start_xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,28 +55,10 @@ print(json.dumps(result))
 
 
 def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    number = b""
-    deadline = time.monotonic() + 15
-    while not number.endswith(b"\n") and time.monotonic() < deadline:
-        ready, _, _ = select.select([read_fd], [], [], 0.5)
-        if ready:
-            chunk = os.read(read_fd, 16)
-            if not chunk:
-                break
-            number += chunk
-    os.close(read_fd)
-    if not number.strip():
-        xvfb.kill()
+    started = start_xvfb("1024x768x24")
+    if started is None:
         pytest.fail("Xvfb did not report a display number")
-    return xvfb, f":{number.decode().strip()}"
+    return started
 
 
 def test_tray_icon_is_shown_in_a_real_panel(tmp_path: Path) -> None:

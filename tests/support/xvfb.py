@@ -1,0 +1,34 @@
+"""Start a private Xvfb display for tests and benchmarks that need a real X server (and a tray panel)."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import time
+
+
+def start_xvfb(screen: str = "1280x800x24", timeout: float = 15.0) -> tuple[subprocess.Popen[bytes], str] | None:
+    """Xvfb on a free display number (``-displayfd``); returns (process, ":N"), or None when it did not start."""
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    number = b""
+    deadline = time.monotonic() + timeout
+    while not number.endswith(b"\n") and time.monotonic() < deadline:
+        ready, _, _ = select.select([read_fd], [], [], 0.5)
+        if ready:
+            chunk = os.read(read_fd, 16)
+            if not chunk:
+                break
+            number += chunk
+    os.close(read_fd)
+    if not number.strip():
+        xvfb.kill()
+        return None
+    return xvfb, f":{number.decode().strip()}"
