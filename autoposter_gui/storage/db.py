@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,10 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
 # The newest migration; a test checks it matches the migrations folder. Lets start-up skip Alembic when current.
 SCHEMA_HEAD = "0001"
+
+
+class _RawConnection(sqlite3.Connection):
+    """A plain sqlite3 connection that can be weakly referenced (the store's registry of per-thread ones)."""
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -108,7 +113,9 @@ class Store:
         self.engine = make_engine(db_path)
         self._cursors = threading.local()
         self._raw_lock = threading.Lock()
-        self._raw_connections: list[sqlite3.Connection] = []
+        # Weak: a thread's connection is closed once the thread has ended (its thread-local goes; the garbage
+        # collector frees it); close() closes the rest.
+        self._raw_connections: weakref.WeakSet[_RawConnection] = weakref.WeakSet()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         if run_migrations:
@@ -157,18 +164,22 @@ class Store:
         """A lean read path for hot GUI reads: this thread's own plain sqlite3 connection, query-only and in
         autocommit (each SELECT is one WAL snapshot; no transaction is held), without the ORM's per-statement
         cost. Rows come back as tuples; the caller turns stored datetimes into values."""
-        conn: sqlite3.Connection | None = getattr(self._cursors, "conn", None)
+        conn: _RawConnection | None = getattr(self._cursors, "conn", None)
         if conn is None:
             try:
                 conn = sqlite3.connect(
-                    self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                    self.db_path,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    factory=_RawConnection,
                 )
                 conn.execute("PRAGMA query_only = ON")
             except sqlite3.DatabaseError as exc:
                 raise explain_db_error(exc, self.db_path) from None
             self._cursors.conn = conn
             with self._raw_lock:
-                self._raw_connections.append(conn)
+                self._raw_connections.add(conn)
         try:
             yield conn
         except sqlite3.DatabaseError as exc:
@@ -176,7 +187,8 @@ class Store:
 
     def close(self) -> None:
         with self._raw_lock:
-            connections, self._raw_connections = self._raw_connections, []
+            connections = list(self._raw_connections)
+            self._raw_connections = weakref.WeakSet()
         for conn in connections:
             conn.close()
         self._cursors = threading.local()

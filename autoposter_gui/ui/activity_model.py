@@ -12,8 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from autoposter_gui.domain.models import AttemptOutcome
-from autoposter_gui.storage.models import Account, DeliveryAttempt
-from autoposter_gui.storage.repo import Repo
+from autoposter_gui.storage.models import Account
+from autoposter_gui.storage.repo import AttemptRow, Repo
 from autoposter_gui.ui import fmt, icons
 
 PAGE_SIZE = 200
@@ -56,7 +56,7 @@ class ActivityTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._repo = repo
         self._now = now
-        self._rows: list[DeliveryAttempt] = []
+        self._rows: list[AttemptRow] = []
         self._row_of: dict[int, int] = {}
         self._items: dict[int, _ItemInfo | None] = {}
         self._accounts: dict[int, Account] = {}
@@ -69,7 +69,7 @@ class ActivityTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._accounts = {a.id: a for a in repo.accounts()}
         self._items.clear()
-        self._rows = repo.attempts(limit=PAGE_SIZE, offset=0)
+        self._rows = self._remember(repo.attempt_rows(limit=PAGE_SIZE, offset=0))
         self._more = len(self._rows) == PAGE_SIZE
         self._reindex()
         self.endResetModel()
@@ -90,7 +90,7 @@ class ActivityTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
             return
-        page = self._repo().attempts(limit=PAGE_SIZE, offset=len(self._rows))
+        page = self._remember(self._repo().attempt_rows(limit=PAGE_SIZE, offset=len(self._rows)))
         self._more = len(page) == PAGE_SIZE
         batch = [a for a in page if a.id not in self._row_of]
         if not batch:
@@ -112,11 +112,11 @@ class ActivityTableModel(QAbstractTableModel):
         ids = list(dict.fromkeys(attempt_ids))
         if not ids:
             return
-        found = {a.id: a for a in self._repo().attempts_by_ids(ids)}
+        found = {a.id: a for a in self._remember(self._repo().attempt_rows_by_ids(ids))}
         for attempt_id in ids:
             self._apply(attempt_id, found.get(attempt_id))
 
-    def _apply(self, attempt_id: int, attempt: DeliveryAttempt | None) -> None:
+    def _apply(self, attempt_id: int, attempt: AttemptRow | None) -> None:
         row = self._row_of.get(attempt_id)
         if attempt is None:
             if row is not None:
@@ -154,7 +154,7 @@ class ActivityTableModel(QAbstractTableModel):
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(ActivityColumn) - 1))
 
     # ----- access ----------------------------------------------------------------------------------
-    def attempt_at(self, row: int) -> DeliveryAttempt | None:
+    def attempt_at(self, row: int) -> AttemptRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, attempt_id: int) -> int | None:
@@ -167,10 +167,18 @@ class ActivityTableModel(QAbstractTableModel):
         url = QUrl(attempt.permalink)
         return url if url.isValid() and url.scheme() in ("http", "https") else None
 
+    def _remember(self, rows: list[AttemptRow]) -> list[AttemptRow]:
+        """Keep the post details each row was read with (one query for the rows and their posts)."""
+        for a in rows:
+            known = a.item_account_id is not None
+            info = _ItemInfo(a.item_account_id or 0, a.item_platform or "", a.item_text or "") if known else None
+            self._items[a.queue_item_id] = info
+        return rows
+
     def _item(self, item_id: int) -> _ItemInfo | None:
-        if item_id not in self._items:
-            item = self._repo().item(item_id)
-            self._items[item_id] = _ItemInfo(item.account_id, item.platform, item.text) if item else None
+        if item_id not in self._items:  # the post changed since its row was read
+            found = self._repo().item_rows_by_ids([item_id])
+            self._items[item_id] = _ItemInfo(found[0].account_id, found[0].platform, found[0].text) if found else None
         return self._items[item_id]
 
     # ----- QAbstractTableModel -----------------------------------------------------------------------
@@ -218,7 +226,7 @@ class ActivityTableModel(QAbstractTableModel):
             return QColor(icons.INK)
         return None
 
-    def _display(self, attempt: DeliveryAttempt, column: ActivityColumn, info: _ItemInfo | None) -> str:
+    def _display(self, attempt: AttemptRow, column: ActivityColumn, info: _ItemInfo | None) -> str:
         if column is ActivityColumn.TIME:
             return fmt.when_text(attempt.finished_at or attempt.started_at, self._now())
         if column is ActivityColumn.ACCOUNT:
@@ -232,7 +240,7 @@ class ActivityTableModel(QAbstractTableModel):
             return " ".join((attempt.error_message or "").split())
         return LINK_TEXT if attempt.permalink else ""
 
-    def _tooltip(self, attempt: DeliveryAttempt, column: ActivityColumn, info: _ItemInfo | None) -> str | None:
+    def _tooltip(self, attempt: AttemptRow, column: ActivityColumn, info: _ItemInfo | None) -> str | None:
         if column is ActivityColumn.TIME:
             started = fmt.full_time(attempt.started_at)
             return f"Started {started}" + (
@@ -250,6 +258,6 @@ class ActivityTableModel(QAbstractTableModel):
         return None
 
 
-def _newer(a: DeliveryAttempt, b: DeliveryAttempt) -> bool:
+def _newer(a: AttemptRow, b: AttemptRow) -> bool:
     """True when ``a`` sorts before ``b`` in newest-first order."""
-    return (a.started_at, a.id) > (b.started_at, b.id)
+    return (a.started_raw, a.id) > (b.started_raw, b.id)  # one stored format: text order is time order

@@ -223,7 +223,7 @@ class ComposerTab(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         controller.bridge.account_changed.connect(self._account_changed)
-        controller.bridge.item_changed.connect(self._item_changed)
+        controller.bridge.items_changed.connect(self._items_changed)
 
         self._show_thumbnail(None)
         self.reload_accounts()
@@ -660,11 +660,11 @@ class ComposerTab(QWidget):
     def stop_editing(self) -> None:
         self.clear()
 
-    @Slot(int)
-    def _item_changed(self, item_id: int) -> None:
-        if item_id != self._editing:
+    @Slot(list)
+    def _items_changed(self, item_ids: list[int]) -> None:
+        if self._editing is None or self._editing not in item_ids:
             return
-        item = self.controller.repo.item(item_id)
+        item = self.controller.repo.item(self._editing)
         if item is None or item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
             self.form_error.show_message("This post started publishing, so it can no longer be changed.")
             for button in (self.schedule_button, self.now_button, self.draft_button):

@@ -60,7 +60,7 @@ class AppController(QObject):
         self._rearm_timer.setSingleShot(True)
         self._rearm_timer.setInterval(200)
         self._rearm_timer.timeout.connect(self.rearm_due_timer)
-        bridge.item_changed.connect(self._schedule_rearm)
+        bridge.items_changed.connect(self._schedule_rearm)
         bridge.tick_finished.connect(self._schedule_rearm)
 
     # ----- core access -----------------------------------------------------------------------------

@@ -104,7 +104,7 @@ class MissedPostsDialog(QDialog):
         self.skip_button.clicked.connect(self.skip)
         self.later_button.clicked.connect(self.reject)
         self.list.itemChanged.connect(self._update_buttons)
-        controller.bridge.item_changed.connect(self._item_changed)
+        controller.bridge.items_changed.connect(self._items_changed)
         self.set_ids(ids)
         self.list.setFocus()
 
@@ -166,9 +166,9 @@ class MissedPostsDialog(QDialog):
         for button in (self.publish_button, self.reschedule_button, self.skip_button):
             button.setEnabled(any_checked)
 
-    @Slot(int)
-    def _item_changed(self, item_id: int) -> None:
-        if item_id in self.ids():
+    @Slot(list)
+    def _items_changed(self, item_ids: list[int]) -> None:
+        if not set(self.ids()).isdisjoint(item_ids):
             self._drop_settled()
             self._update_title()
             if not self.list.count() and self.isVisible():
@@ -225,7 +225,7 @@ class MissedPostsDialog(QDialog):
         if not self._finished:
             self._finished = True
             with contextlib.suppress(RuntimeError, TypeError):
-                self.controller.bridge.item_changed.disconnect(self._item_changed)
+                self.controller.bridge.items_changed.disconnect(self._items_changed)
         super().done(result)
 
 

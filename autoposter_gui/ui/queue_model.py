@@ -97,7 +97,7 @@ class QueueTableModel(QAbstractTableModel):
         """Start over from the first page (keeps the filter and sort)."""
         self._reload_timer.stop()
         repo = self._repo()
-        total = repo.count_item_rows(self._statuses)
+        total = repo.count_items(self._statuses)
         rows = self._query(0, PAGE_SIZE)
         if not self._accounts_loaded or any(r.account_id not in self._accounts for r in rows):
             self._load_accounts()

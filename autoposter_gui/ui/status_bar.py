@@ -92,7 +92,7 @@ class AppStatusBar(QStatusBar):
         bridge = controller.bridge
         bridge.tick_started.connect(self._tick_started)
         bridge.tick_finished.connect(self._tick_finished)
-        bridge.item_changed.connect(self._item_changed)
+        bridge.items_changed.connect(self._items_changed)
         controller.scheduler_changed.connect(self.refresh)
         bridge.account_changed.connect(self._account_changed)
         controller.notice.connect(self._notice)
@@ -130,8 +130,8 @@ class AppStatusBar(QStatusBar):
         self._publishing = False
         self.refresh()
 
-    @Slot(int)
-    def _item_changed(self, _item_id: int) -> None:
+    @Slot(list)
+    def _items_changed(self, _item_ids: list[int]) -> None:
         self._soon.start()
 
     @Slot()

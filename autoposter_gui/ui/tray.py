@@ -68,7 +68,7 @@ class TrayController(QObject):
         bridge.attempts_recorded.connect(self._attempts_recorded)  # batched: one query a burst
         bridge.tick_started.connect(self._tick_started)
         bridge.tick_finished.connect(self._tick_finished)
-        bridge.item_changed.connect(self._item_changed)
+        bridge.items_changed.connect(self._items_changed)
         bridge.notice.connect(self._engine_notice)
         controller.scheduler_changed.connect(self.refresh)
         self.refresh()
@@ -124,8 +124,8 @@ class TrayController(QObject):
         self._publishing = False
         self.refresh()
 
-    @Slot(int)
-    def _item_changed(self, _item_id: int) -> None:
+    @Slot(list)
+    def _items_changed(self, _item_ids: list[int]) -> None:
         self._refresh_timer.start()  # coalesce bursts: refresh() runs two COUNT queries
 
     # ----- notifications ---------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class TrayController(QObject):
 
     @Slot(list)
     def _attempts_recorded(self, attempt_ids: list[int]) -> None:
-        found = {a.id: a for a in self.controller.repo.attempts_by_ids(attempt_ids)}
+        found = {a.id: a for a in self.controller.repo.attempt_rows_by_ids(attempt_ids)}
         gathered = False
         for attempt_id in dict.fromkeys(attempt_ids):
             attempt = found.get(attempt_id)
@@ -166,10 +166,10 @@ class TrayController(QObject):
         posted, failed = self._posted, self._failed
         self._posted, self._failed = [], []
         repo = self.controller.repo
+        found = repo.attempt_rows_by_ids((failed or posted)[:1])  # the attempt the message names, with its post
+        attempt = found[0] if found else None
+        account = repo.account(attempt.item_account_id) if attempt and attempt.item_account_id else None
         if failed:
-            attempt = repo.attempt(failed[0])
-            item = repo.item(attempt.queue_item_id) if attempt else None
-            account = repo.account(item.account_id) if item else None
             also = f" ({fmt.plural(len(posted), 'other post')} published)" if posted else ""
             if len(failed) == 1:
                 title = f"Couldn't publish to {fmt.account_name(account)}"
@@ -180,11 +180,9 @@ class TrayController(QObject):
             self.notify(title, body, warning=True, kind="failed")
         elif posted:
             if len(posted) == 1:
-                attempt = repo.attempt(posted[0])
-                item = repo.item(attempt.queue_item_id) if attempt else None
-                account = repo.account(item.account_id) if item else None
                 title = f"Posted to {fmt.account_name(account)}"
-                body = fmt.preview(item.text, 100) if item else "Your post was published."
+                text = attempt.item_text if attempt else None
+                body = fmt.preview(text, 100) if text is not None else "Your post was published."
             else:
                 title = f"{len(posted)} posts published"
                 body = "Click to see them in Activity."

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.engine.context import Context
 from autoposter_gui.storage.models import Account
-from autoposter_gui.storage.repo import Failure
+from autoposter_gui.storage.repo import Failure, Repo
 from autoposter_gui.ui.activity_model import LINK_TEXT, ActivityColumn
 from autoposter_gui.ui.activity_tab import ActivityTab
 from autoposter_gui.ui.controller import AppController
@@ -122,3 +122,22 @@ def test_in_flight_row_is_updated_in_place(activity: ActivityTab, ctx: Context) 
     ctx.events.emit("attempt_recorded", attempt.id)
     assert activity.model.rowCount() == 1
     assert _cell(activity, 0, ActivityColumn.OUTCOME) == "Posted"
+
+
+def test_rows_come_with_their_post_and_follow_an_edit(
+    activity: ActivityTab, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempt_id = _posted(ctx, "First words")
+    reads: list[list[int]] = []
+    lean = Repo.item_rows_by_ids
+    monkeypatch.setattr(Repo, "item_rows_by_ids", lambda repo, ids: reads.append(list(ids)) or lean(repo, ids))
+    assert _cell(activity, 0, ActivityColumn.POST) == "First words"
+    assert _cell(activity, 0, ActivityColumn.ACCOUNT) == "Sandbox Bakery"
+    assert reads == []  # the attempt's row was read with its post: painting it reads nothing more
+    item_id = activity.model.attempt_at(0).queue_item_id  # type: ignore[union-attr]
+    with ctx.store.engine.begin() as conn:  # as an edit would (posted text can't be edited from the app)
+        conn.exec_driver_sql("UPDATE queue_items SET text = 'Second words' WHERE id = ?", (item_id,))
+    ctx.events.emit("item_changed", item_id)
+    assert _cell(activity, 0, ActivityColumn.POST) == "Second words"
+    assert reads == [[item_id]]
+    assert activity.model.row_of(attempt_id) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,3 +121,41 @@ def test_schema_head_constant_matches_the_migrations() -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     assert ScriptDirectory.from_config(cfg).get_heads() == [SCHEMA_HEAD]
+
+
+def test_lean_reads_match_the_orm(repo: Repo) -> None:
+    acc = _account(repo)
+    first = _item(repo, acc, NOW + timedelta(hours=2))
+    retry = _item(repo, acc, NOW - timedelta(hours=1))
+    _item(repo, acc, NOW + timedelta(hours=5), ItemStatus.QUEUED)
+    assert repo.next_due_at() == NOW - timedelta(hours=1)
+    repo.defer(retry, NOW + timedelta(minutes=30), "wait", "quota", NOW)  # a retry time later than its schedule
+    assert repo.next_due_at() == NOW + timedelta(minutes=30)
+    repo.cancel(retry, NOW)
+    assert repo.next_due_at() == NOW + timedelta(hours=2)
+    assert repo.count_items() == 3
+    assert repo.count_items([ItemStatus.SCHEDULED]) == 1
+    assert repo.count_items([ItemStatus.CANCELED, ItemStatus.QUEUED]) == 2
+
+    started = repo.start_attempt(first, NOW)
+    later = repo.start_attempt(retry, NOW + timedelta(seconds=1))
+    rows = repo.attempt_rows(limit=10)
+    assert [r.id for r in rows] == [a.id for a in repo.attempts()] == [later.id, started.id]
+    row = repo.attempt_rows_by_ids([started.id, 999])[0]
+    assert (row.queue_item_id, row.attempt_number, row.outcome) == (first, 1, "in_flight")
+    assert row.started_at == NOW and row.started_at.tzinfo is UTC and row.finished_at is None
+    assert (row.item_account_id, row.item_platform, row.item_text) == (acc, "facebook", "hi")
+    assert repo.attempt_rows(limit=1, offset=1)[0].id == started.id
+
+
+def test_a_threads_lean_connection_closes_with_the_thread(repo: Repo) -> None:
+    counts: list[int] = []
+    worker = threading.Thread(target=lambda: counts.append(repo.count_items()))
+    worker.start()
+    worker.join()
+    assert counts == [0]
+    gc.collect()  # a sqlite3 connection sits in a reference cycle with its statement cache
+    repo.count_items()  # this thread's connection stays open for the next read
+    assert len(repo.store._raw_connections) == 1
+    repo.store.close()
+    assert len(repo.store._raw_connections) == 0
