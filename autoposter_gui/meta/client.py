@@ -48,6 +48,25 @@ def _log_path(path: str) -> str:
     return path.split("?", 1)[0]
 
 
+def _session_for(origin: str) -> requests.Session:
+    """A keep-alive session with the environment's proxy and CA settings read once, for ``origin``.
+
+    By default requests re-reads them on every call (it walks the whole environment for ``*_proxy`` variables,
+    a few ms of CPU a request that other threads, the GUI's among them, wait behind); every call of a client
+    goes to the same origin, so the answer can't change between calls.
+    """
+    import requests
+    from requests.utils import get_environ_proxies
+
+    session = requests.Session()
+    session.proxies.update(get_environ_proxies(origin))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+    return session
+
+
 class GraphClient:
     """Calls ``{origin}/{version}{path}`` and returns the decoded JSON object, or raises PublishError.
 
@@ -69,11 +88,7 @@ class GraphClient:
         self.version = version.strip("/")
         self._app_secret = app_secret or None
         self.timeout = timeout
-        if session is None:
-            import requests
-
-            session = requests.Session()
-        self.session = session
+        self.session = session if session is not None else _session_for(self.origin)
         self.sleep = sleep
         self.on_request = on_request
         self.usage: float = 0.0

@@ -147,6 +147,23 @@ def test_one_session_reused_and_timeouts_on_every_call(monkeypatch: pytest.Monke
     assert client.session.timeouts == [(5.0, 30.0)] * 3
 
 
+def test_proxy_and_ca_settings_are_read_from_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/company-ca.pem")
+    client = make_client()
+    assert client.session.proxies.get("https") == "http://proxy.example:3128"
+    assert client.session.verify == "/etc/ssl/company-ca.pem"
+    assert client.session.trust_env is False  # requests won't walk the environment again on every call
+    local = GraphClient(origin="http://localhost:8000")  # NO_PROXY applies to the client's own origin
+    assert "http" not in local.session.proxies and "https" not in local.session.proxies
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    plain = make_client()
+    assert "https" not in plain.session.proxies and plain.session.verify is True
+
+
 @responses.activate
 def test_custom_timeout_and_injected_session() -> None:
     responses.get(f"{BASE}/1", json={"id": "1"})
