@@ -170,7 +170,7 @@ class ItemProcessor:
             err_failure = Failure(
                 "internal", f"Unexpected problem while publishing ({type(exc).__name__}); will retry", True
             )
-            next_at = next_attempt_after(attempt.attempt_number, clock.now())
+            next_at = next_attempt_after(item.attempt_count + 1, clock.now())
             repo.finish_unsuccessful(item_id, attempt.id, err_failure, clock.now(), next_at)
             self._changed(item_id, attempt.id)
             return Outcome.RETRIED if next_at else Outcome.FAILED
@@ -225,14 +225,16 @@ class ItemProcessor:
 
     def _record_error(self, item: QueueItem, account: Account, attempt: DeliveryAttempt, err: PublishError) -> Outcome:
         now = self.ctx.clock.now()
-        if err.category is ErrorCategory.QUOTA:
-            # Over quota is a wait, not a failure: it never uses up the item's attempts.
+        quota = err.category is ErrorCategory.QUOTA
+        if quota:
+            # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
         elif err.is_temporary:
-            next_at = next_attempt_after(attempt.attempt_number, now, err.retry_after)
+            tries = item.attempt_count + 1  # counted in start_attempt, after ``item`` was read
+            next_at = next_attempt_after(tries, now, err.retry_after)
         else:
             next_at = None
-        failure = Failure(err.error_code, str(err), needs_reconcile=err.ambiguous)
+        failure = Failure(err.error_code, str(err), needs_reconcile=err.ambiguous, counts=not quota)
         self.repo.finish_unsuccessful(item.id, attempt.id, failure, now, next_at)
         log.info(
             "item %s attempt %s: %s error %s (%s)",

@@ -47,6 +47,7 @@ class Failure:
     code: str
     message: str
     needs_reconcile: bool = False
+    counts: bool = True  # False: a wait (Instagram's daily limit) that doesn't use up one of the item's tries
 
 
 class ItemRow(NamedTuple):
@@ -332,14 +333,20 @@ class Repo:
 
     # ----- attempts -------------------------------------------------------------------------------
     def start_attempt(self, item_id: int, now: datetime) -> DeliveryAttempt:
-        """Record the intent (an in-flight attempt) and commit before any provider call."""
+        """Record the intent (an in-flight attempt) and commit before any provider call.
+
+        ``attempt_number`` numbers all of the item's attempts; ``attempt_count`` counts the tries that use up its
+        budget (not waits for Instagram's daily limit, and none from before a manual retry that reset it)."""
         with self.store.transaction() as s:
             item = s.get_one(QueueItem, item_id)
             item.attempt_count += 1
             item.updated_at = now
+            last = s.scalar(
+                select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item_id)
+            )
             attempt = DeliveryAttempt(
                 queue_item_id=item_id,
-                attempt_number=item.attempt_count,
+                attempt_number=(last or 0) + 1,
                 started_at=now,
                 outcome=AttemptOutcome.IN_FLIGHT.value,
                 needs_reconcile=False,
@@ -413,6 +420,8 @@ class Repo:
             attempt.error_message = failure.message
             attempt.needs_reconcile = failure.needs_reconcile
             item.status = (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value
+            if not failure.counts:
+                item.attempt_count = max(0, item.attempt_count - 1)
             item.next_attempt_at = next_attempt_at
             item.error_message = failure.message
             item.last_error_code = failure.code

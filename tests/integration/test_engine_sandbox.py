@@ -256,15 +256,21 @@ def test_per_account_order_is_kept(connected: Context, sandbox: Any) -> None:
     assert [p["text"] for p in ordered] == [f"order {n}" for n in range(5)]
 
 
+def _use_up_instagram_limit(ctx: Context, sandbox: Any, tmp_path: Path) -> str:
+    """A daily limit of 1, used by a first post; returns its image."""
+    img = make_image(tmp_path / "q.jpg")
+    sandbox.configure(quota_total=1)
+    queue(ctx, BAKERY_IG, "first of the day", img)
+    assert Runner(ctx).run_due().succeeded == 1
+    return img
+
+
 def test_instagram_quota_full_waits_instead_of_failing(
     connected: Context, sandbox: Any, clock: FixedClock, tmp_path: Path
 ) -> None:
     from autoposter_gui.engine.posts import PostService
 
-    img = make_image(tmp_path / "q.jpg")
-    sandbox.configure(quota_total=1)
-    queue(connected, BAKERY_IG, "first of the day", img)
-    assert Runner(connected).run_due().succeeded == 1
+    img = _use_up_instagram_limit(connected, sandbox, tmp_path)
     ig = connected.repo.account_by_external(BAKERY_IG)
     assert ig is not None
     warnings = PostService(connected).quota_warnings([ig])
@@ -279,6 +285,28 @@ def test_instagram_quota_full_waits_instead_of_failing(
     clock.advance(timedelta(hours=1, minutes=1))
     assert Runner(connected).run_due().succeeded == 1
     assert len(published(sandbox, "second of the day")) == 1
+
+
+def test_instagram_limit_waits_never_use_up_the_tries(
+    connected: Context, sandbox: Any, clock: FixedClock, tmp_path: Path
+) -> None:
+    img = _use_up_instagram_limit(connected, sandbox, tmp_path)
+    item_id = queue(connected, BAKERY_IG, "waits all week", img).id
+    for _ in range(6):  # more waits than an item has tries
+        assert Runner(connected).run_due().retried == 1
+        assert _item(connected, item_id).attempt_count == 0
+        clock.advance(timedelta(hours=1, minutes=1))
+    sandbox.configure(quota_total=100)
+    sandbox.inject_fault(kind="error", match="media_publish", code=2, is_transient=True, http_status=500)
+    assert Runner(connected).run_due().retried == 1  # a temporary error after the waits is retried, not final
+    item = _item(connected, item_id)
+    assert item.status == "scheduled" and item.attempt_count == 1
+    assert item.next_attempt_at == clock.now() + timedelta(minutes=2)  # the first backoff step
+    clock.advance(timedelta(minutes=2))
+    assert Runner(connected).run_due().succeeded == 1
+    assert len(published(sandbox, "waits all week")) == 1
+    numbers = [a.attempt_number for a in connected.repo.attempts() if a.queue_item_id == item_id]
+    assert numbers == [8, 7, 6, 5, 4, 3, 2, 1]  # every attempt keeps its own number in Activity
 
 
 def test_text_cannot_change_while_a_try_may_have_gone_out(connected: Context, sandbox: Any, clock: FixedClock) -> None:
