@@ -23,7 +23,7 @@ from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
-from autoposter_gui.storage.repo import Failure
+from autoposter_gui.storage.repo import Failure, tries_used
 
 log = logging.getLogger(__name__)
 RECHECK_DELAY_MINUTES = 2
@@ -136,7 +136,7 @@ class ItemProcessor:
             resume_container = result.resume_container
             if resume_container is None:
                 repo.resolve_reconcile(last.id)
-            if item.attempt_count >= MAX_ATTEMPTS and resume_container is None:
+            if tries_used(item) >= MAX_ATTEMPTS and resume_container is None:
                 return self._fail_without_call(
                     item,
                     Failure("interrupted", "Publishing was interrupted too many times; retry it when ready"),
@@ -170,7 +170,7 @@ class ItemProcessor:
             err_failure = Failure(
                 "internal", f"Unexpected problem while publishing ({type(exc).__name__}); will retry", True
             )
-            next_at = next_attempt_after(item.attempt_count + 1, clock.now())
+            next_at = next_attempt_after(tries_used(item) + 1, clock.now())
             repo.finish_unsuccessful(item_id, attempt.id, err_failure, clock.now(), next_at)
             self._changed(item_id, attempt.id)
             return Outcome.RETRIED if next_at else Outcome.FAILED
@@ -230,8 +230,7 @@ class ItemProcessor:
             # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
         elif err.is_temporary:
-            tries = item.attempt_count + 1  # counted in start_attempt, after ``item`` was read
-            next_at = next_attempt_after(tries, now, err.retry_after)
+            next_at = next_attempt_after(tries_used(item) + 1, now, err.retry_after)  # + this attempt
         else:
             next_at = None
         failure = Failure(err.error_code, str(err), needs_reconcile=err.ambiguous, counts=not quota)

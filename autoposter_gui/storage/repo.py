@@ -23,6 +23,20 @@ from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
 DUE_BATCH = 50
+LIMIT_WAITS = "limitWaits"  # queue_items.metadata: attempts that only waited out Instagram's daily limit
+
+
+def limit_waits(item: QueueItem) -> int:
+    """How many of the item's attempts only waited out Instagram's daily limit (they don't use up its tries)."""
+    value = (item.meta or {}).get(LIMIT_WAITS, 0)
+    return value if isinstance(value, int) else 0
+
+
+def tries_used(item: QueueItem) -> int:
+    """The item's attempts that count against its retry budget."""
+    return max(0, item.attempt_count - limit_waits(item))
+
+
 # Sort keys Repo.items accepts (queue item columns, or "account": platform then name).
 ITEM_SORT_KEYS = frozenset(
     {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
@@ -333,20 +347,14 @@ class Repo:
 
     # ----- attempts -------------------------------------------------------------------------------
     def start_attempt(self, item_id: int, now: datetime) -> DeliveryAttempt:
-        """Record the intent (an in-flight attempt) and commit before any provider call.
-
-        ``attempt_number`` numbers all of the item's attempts; ``attempt_count`` counts the tries that use up its
-        budget (not waits for Instagram's daily limit, and none from before a manual retry that reset it)."""
+        """Record the intent (an in-flight attempt) and commit before any provider call."""
         with self.store.transaction() as s:
             item = s.get_one(QueueItem, item_id)
             item.attempt_count += 1
             item.updated_at = now
-            last = s.scalar(
-                select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item_id)
-            )
             attempt = DeliveryAttempt(
                 queue_item_id=item_id,
-                attempt_number=(last or 0) + 1,
+                attempt_number=item.attempt_count,
                 started_at=now,
                 outcome=AttemptOutcome.IN_FLIGHT.value,
                 needs_reconcile=False,
@@ -421,7 +429,7 @@ class Repo:
             attempt.needs_reconcile = failure.needs_reconcile
             item.status = (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value
             if not failure.counts:
-                item.attempt_count = max(0, item.attempt_count - 1)
+                item.meta = {**(item.meta or {}), LIMIT_WAITS: limit_waits(item) + 1}
             item.next_attempt_at = next_attempt_at
             item.error_message = failure.message
             item.last_error_code = failure.code
@@ -600,6 +608,7 @@ class Repo:
             item.next_attempt_at = None
             if item.attempt_count >= 5:
                 item.attempt_count = 0  # a manual retry grants a fresh set of attempts
+                item.meta = {k: v for k, v in (item.meta or {}).items() if k != LIMIT_WAITS}
             if item.scheduled_at is None or item.scheduled_at > now:
                 item.scheduled_at = now
             item.updated_at = now
