@@ -63,14 +63,19 @@ give the GIL up, so under load every beat waited for it several times; it now ke
 one `pread()`. The sandbox, a stand-in for Meta's servers whose work would never run on the owner's machine, runs
 at nice 10 so that its ~1.4 s of CPU over the batch doesn't take the app's cores.
 
-Where the rest goes (`perf sched timehist` on the GUI thread, and a bare `QApplication` with only the heartbeat
-and the runner, which stalls as much: 11-16 ms): 5 ms is the heartbeat's own period; what is over it is waiting for
-the GIL while the publishing threads run Python (requests and SQLAlchemy, ~1 s of CPU over the batch besides the
-image work), now and then a gen-1 garbage collection on a publishing thread (up to 7.6 ms seen), and waiting for a
-core on the 2-core machine. Runs on this machine after the changes: 12.0, 12.8, 14.5, 14.7, 15.1, 15.5, 15.7 and
-15.8 ms (8 of 8 under 16 ms; before them 14.3 to 28.6 ms, 3 of 4 over). Tried without a measurable gain: lower
-CPU priority (nice 10 and 19) for the publishing threads, a 0.2 ms GIL switch interval, `gc.freeze()` after
-start-up.""",
+Where the rest goes (`perf sched timehist` on the GUI thread, and a bare `QApplication` with only the heartbeat and
+the runner, which stalls as much: 11-16 ms): 5 ms is the heartbeat's own period; what is over it is waiting for the
+GIL while the publishing threads run Python (per post ~6 ms of SQLAlchemy for the claim, the reads and the two
+recorded writes, ~1.3 ms of requests per call), now and then a gen-1 garbage collection on a publishing thread (up
+to 7.6 ms seen), and waiting for a core on the 2-core machine. The GUI's own share is gone: with the views' refresh
+switched off altogether the stall is the same (15.1, 16.7, 16.8, 14.3 ms against 15.1, 16.7, 15.8, 15.6 ms with it,
+side by side). So the target sits at the edge on this machine, and which side a run lands on follows the machine's
+load: 8 runs in a quiet hour gave 12.0, 12.8, 14.5, 14.7, 15.1, 15.5, 15.7 and 15.8 ms (8 of 8 under 16; before
+these changes 14.3 to 28.6 ms, 3 of 4 over), 8 runs in a busier hour 14.5 to 17.6 ms (3 of 8 over). Tried without a
+measurable gain: lower CPU priority (nice 10 and 19) for the publishing threads or for the image thread alone, a 0.2
+ms GIL switch interval, `gc.freeze()` after start-up. What would remove the rest is publishing outside the GUI's
+interpreter (a runner process), which the design's one-runner-thread model and the in-memory test keyring rule out
+for now; short of that, fewer ORM round trips per post (Core statements for the claim, intent and result).""",
     "B5": """\
 The Queue model loads a first page of 64 rows (the first screen shows 24), then 64 a page with
 `canFetchMore`/`fetchMore`, sorting and filtering in SQL. Its load runs on a lean read path inside `storage/`:
@@ -93,8 +98,9 @@ icons, opens the store, builds the real window, shows it and closes the shell; t
 Also off the first-frame path: `logging.handlers`, `socket`, `dataclasses.replace`, the autostart module. By
 `python -X importtime`, what the app still adds to the bare script is ~30-40 ms: `autoposter_gui.app` and
 `config` (~15 ms), `ui.single_instance` (hashlib, getpass; ~8 ms), `ui.preferences` (~4 ms), the shell (~10 ms).
-The suite runs its children with `PYTHONDONTWRITEBYTECODE=1`: after editing a module, run the app once (or
-`python -m compileall autoposter_gui`) so its bytecode is current, else each start compiles `app.py` (~10 ms).
+The suite byte-compiles the package before it starts timing, as pip does when it installs the app (an editable
+install, or a shell with `PYTHONDONTWRITEBYTECODE` set, leaves stale or no `.pyc` files, and each start then
+compiles `app.py` again: ~10 ms; measured here 1.23-1.59× before, 1.14-1.25× after).
 The shell itself is kept bare (a status-bar "Loading…", no tab bar, no `Qt.*` enum: PySide6 builds every enum of
 the `Qt` namespace on first use, ~100 of them, 20-40 ms). Ratios measured while getting here: 1.82, 1.66, 1.55
 (a tab bar and a centred label in the shell), then 1.26 (app 249 ms ÷ bare 198 ms).""",
