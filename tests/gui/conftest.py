@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from autoposter_gui.engine.context import Context
 from autoposter_gui.storage.models import Account
 from autoposter_gui.ui.bridge import EngineBridge
+from autoposter_gui.ui.composer_tab import ComposerTab
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.main_window import MainWindow
 from autoposter_gui.ui.tasks import TaskRunner
@@ -86,6 +87,15 @@ def connected(ctx: Context, sandbox: Any) -> list[Account]:
 
     creds = sandbox.credentials
     return AccountService(ctx).connect(creds.app_id, creds.app_secret, creds.user_token)
+
+
+@pytest.fixture
+def composer(qtbot: Any, controller: AppController, connected: list[Account]) -> ComposerTab:
+    """The Composer tab, shown, with the sandbox accounts connected."""
+    tab = ComposerTab(controller)
+    qtbot.addWidget(tab)
+    tab.show()
+    return tab
 
 
 @pytest.fixture

@@ -74,3 +74,14 @@ def make_post(ctx: Context, text: str = "Hello from the bakery", *, minutes: int
 
 def statuses(ctx: Context) -> list[str]:
     return [i.status for i in ctx.repo.items()]
+
+
+def shut_down(qapp: Any, *apps: Any) -> None:
+    """Tear down started ``Application``s: stop each, drop its window, and let the QApplication quit again."""
+    for app in apps:
+        window = app.window
+        app.shutdown()
+        if window is not None:
+            window.hide()
+            window.deleteLater()
+    qapp.setQuitOnLastWindowClosed(True)

@@ -21,7 +21,7 @@ from autoposter_gui.ui.activity_model import ActivityColumn
 from autoposter_gui.ui.errors import ExceptionHook
 from autoposter_gui.ui.queue_model import QueueColumn
 from autoposter_gui.ui.single_instance import SingleInstance, server_name_for
-from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, Dialogs
+from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, Dialogs, shut_down
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,12 +108,7 @@ def started(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     app.quits = quits  # type: ignore[attr-defined]
     assert app.start()
     yield app
-    window = app.window
-    app.shutdown()
-    if window is not None:
-        window.hide()
-        window.deleteLater()
-    qapp.setQuitOnLastWindowClosed(True)
+    shut_down(qapp, app)
 
 
 def test_end_to_end_in_sandbox_mode(

@@ -18,14 +18,6 @@ from autoposter_gui.ui.main_window import MainWindow
 from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, FakeScheduler, account_id, make_post
 
 
-@pytest.fixture
-def composer(qtbot: Any, controller: AppController, connected: list[Account]) -> ComposerTab:
-    tab = ComposerTab(controller)
-    qtbot.addWidget(tab)
-    tab.show()
-    return tab
-
-
 def _pick(composer: ComposerTab, ctx: Context, *externals: str) -> None:
     composer.set_selected_accounts([account_id(ctx, e) for e in externals])
 

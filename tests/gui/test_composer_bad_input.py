@@ -13,10 +13,8 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from autoposter_gui.engine.context import Context
-from autoposter_gui.storage.models import Account
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_tab import ComposerTab
-from autoposter_gui.ui.controller import AppController
 from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, account_id
 
 
@@ -137,14 +135,6 @@ CASES = [
     Case("no account ticked", lambda s: (s.accounts(), s.text(OK_TEXT)), "accounts", "Choose at least one account"),
     Case("publish now, empty", lambda s: s.text("   "), "text", "empty", "now"),
 ]
-
-
-@pytest.fixture
-def composer(qtbot: Any, controller: AppController, connected: list[Account]) -> ComposerTab:
-    tab = ComposerTab(controller)
-    qtbot.addWidget(tab)
-    tab.show()
-    return tab
 
 
 def test_the_corpus_is_big_enough() -> None:

@@ -16,19 +16,9 @@ from PySide6.QtWidgets import QColorDialog
 
 from autoposter_gui.domain.images import instagram_ratio_ok
 from autoposter_gui.engine.context import Context
-from autoposter_gui.storage.models import Account
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_tab import ComposerTab
-from autoposter_gui.ui.controller import AppController
 from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, account_id
-
-
-@pytest.fixture
-def composer(qtbot: Any, controller: AppController, connected: list[Account]) -> ComposerTab:
-    tab = ComposerTab(controller)
-    qtbot.addWidget(tab)
-    tab.show()
-    return tab
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from autoposter_gui.ui import icons
 from autoposter_gui.ui.main_window import MainWindow
 from autoposter_gui.ui.preferences import Preferences
 from autoposter_gui.ui.settings_dialog import SettingsDialog
-from tests.gui.helpers import Dialogs
+from tests.gui.helpers import Dialogs, shut_down
 from tests.support.memory_keyring import MemoryKeyring
 
 
@@ -119,12 +119,7 @@ def sandbox_app(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Applica
     assert app.start()
     qtbot.waitUntil(lambda: app.demo_ready, timeout=20_000)
     yield app
-    window = app.window
-    app.shutdown()
-    if window is not None:
-        window.hide()
-        window.deleteLater()
-    qapp.setQuitOnLastWindowClosed(True)
+    shut_down(qapp, app)
 
 
 def _strings(widget: QWidget) -> list[str]:

@@ -23,7 +23,7 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.missed_dialog import MissedPosts, MissedPostsDialog
 from autoposter_gui.ui.preferences import Preferences
 from autoposter_gui.ui.tray import TrayController
-from tests.gui.helpers import BAKERY_PAGE, CAFE_PAGE, FakeScheduler, make_post
+from tests.gui.helpers import BAKERY_PAGE, CAFE_PAGE, FakeScheduler, make_post, shut_down
 from tests.support.helpers import published
 from tests.support.memory_keyring import MemoryKeyring
 
@@ -157,12 +157,7 @@ def app_with_missed_post(
     app = Application(qapp, config, tokens=tokens, clock=clock, tray_available=False)
     assert app.start()
     yield app, [very_late, slightly]
-    window = app.window
-    app.shutdown()
-    if window is not None:
-        window.hide()
-        window.deleteLater()
-    qapp.setQuitOnLastWindowClosed(True)
+    shut_down(qapp, app)
 
 
 def test_the_app_holds_posts_later_than_the_grace_window_from_settings(

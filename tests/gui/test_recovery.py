@@ -21,6 +21,7 @@ from autoposter_gui.storage.backup import backups_dir
 from autoposter_gui.storage.repo import NewItem
 from autoposter_gui.tokens import TokenStore
 from autoposter_gui.ui.recovery_dialog import QUIT, RESTORE, RecoveryDialog
+from tests.gui.helpers import shut_down
 from tests.support.memory_keyring import MemoryKeyring
 
 GARBAGE = b"this is not an SQLite database, it was damaged by a bad disk " * 64
@@ -70,13 +71,7 @@ def make_app(
         return app
 
     yield make
-    for app in made:
-        window = app.window
-        app.shutdown()
-        if window is not None:
-            window.hide()
-            window.deleteLater()
-    qapp.setQuitOnLastWindowClosed(True)
+    shut_down(qapp, *made)
 
 
 def _answer(

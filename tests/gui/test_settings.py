@@ -31,7 +31,7 @@ from autoposter_gui.ui.main_window import MainWindow
 from autoposter_gui.ui.preferences import Preferences
 from autoposter_gui.ui.settings_dialog import RestoreBackupDialog, SettingsDialog
 from autoposter_gui.ui.tray import TrayController
-from tests.gui.helpers import Dialogs, make_post
+from tests.gui.helpers import Dialogs, make_post, shut_down
 from tests.support.memory_keyring import MemoryKeyring
 
 
@@ -194,12 +194,7 @@ def running_app(
     assert app.start()
     qtbot.waitUntil(lambda: app.scheduler is not None)
     yield app
-    window = app.window
-    app.shutdown()
-    if window is not None:
-        window.hide()
-        window.deleteLater()
-    qapp.setQuitOnLastWindowClosed(True)
+    shut_down(qapp, app)
 
 
 def test_restore_from_backup_closes_restores_and_restarts(
