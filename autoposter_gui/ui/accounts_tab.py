@@ -24,7 +24,7 @@ from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
 from autoposter_gui.ui.connect_dialog import ConnectDialog
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import show_error, user_message
-from autoposter_gui.ui.widgets import heading, read_only_table, secondary
+from autoposter_gui.ui.widgets import EmptyState, heading, read_only_table, secondary
 
 COLUMN_WIDTHS = {
     AccountColumn.ACCOUNT: 200,
@@ -82,23 +82,17 @@ class AccountsTab(QWidget):
         self.view = read_only_table(self, self.model, COLUMN_WIDTHS, row_padding=14)
         self.view.horizontalHeader().setStretchLastSection(True)
 
-        empty = QWidget(self)
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch(1)
-        icon = QLabel(empty)
-        icon.setPixmap(icons.tab_icon("accounts").pixmap(64, 64))
-        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title = heading("No accounts connected", empty, scale=1.3)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = secondary("Connect your Facebook Page and its Instagram business account to start posting.", empty)
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for widget in (icon, title, text):
-            empty_layout.addWidget(widget)
-        empty_layout.addStretch(1)
+        self.empty = EmptyState(
+            "accounts",
+            "No accounts connected",
+            "Connect your Facebook Page and its Instagram business account to start posting.",
+            self,
+            above=1,
+            below=1,
+        )
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
-        self.stack.addWidget(empty)
-        self.empty = empty
+        self.stack.addWidget(self.empty)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.connect_button)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.activity_model import ActivityColumn, ActivityTableModel
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.widgets import heading, read_only_table, secondary
+from autoposter_gui.ui.widgets import EmptyState, read_only_table, secondary
 
 COLUMN_WIDTHS = {
     ActivityColumn.TIME: 130,
@@ -41,22 +41,12 @@ class ActivityTab(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(ActivityColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.view.viewport().installEventFilter(self)
 
-        empty = QWidget(self)
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch(2)
-        icon = QLabel(empty)
-        icon.setPixmap(icons.tab_icon("activity").pixmap(64, 64))
-        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title = heading("No activity yet", empty, scale=1.3)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = secondary(
-            "Each time Autoposter publishes a post, or tries to, it is recorded here with a link to the post.", empty
+        self.empty = EmptyState(
+            "activity",
+            "No activity yet",
+            "Each time Autoposter publishes a post, or tries to, it is recorded here with a link to the post.",
+            self,
         )
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for widget in (icon, title, text):
-            empty_layout.addWidget(widget)
-        empty_layout.addStretch(3)
-        self.empty = empty
 
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)

@@ -28,7 +28,7 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.dialogs import RescheduleDialog
 from autoposter_gui.ui.errors import show_error
 from autoposter_gui.ui.queue_model import EDITABLE, QueueColumn, QueueTableModel
-from autoposter_gui.ui.widgets import heading, read_only_table, secondary
+from autoposter_gui.ui.widgets import EmptyState, read_only_table
 
 FILTERS: list[tuple[str, tuple[ItemStatus, ...] | None]] = [
     ("All posts", None),
@@ -57,32 +57,6 @@ COLUMN_WIDTHS = {
     QueueColumn.ATTEMPTS: 75,
     QueueColumn.NEXT_ATTEMPT: 130,
 }
-
-
-class _EmptyState(QWidget):
-    """What the Queue shows instead of an empty grid."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        self.icon = QLabel(self)
-        self.icon.setPixmap(icons.tab_icon("queue").pixmap(64, 64))
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title = heading("No posts yet", self, scale=1.3)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text = secondary("Write a post in the Composer and schedule it: it shows up here.", self)
-        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.button = QPushButton("New post", self)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.button)
-        row.addStretch(1)
-        for widget in (self.icon, self.title, self.text):
-            layout.addWidget(widget)
-        layout.addSpacing(8)
-        layout.addLayout(row)
-        layout.addStretch(3)
 
 
 class QueueTab(QWidget):
@@ -125,7 +99,13 @@ class QueueTab(QWidget):
         header.setStretchLastSection(True)  # "Last error" takes what is left
         self.view.setSortingEnabled(True)  # sorts in SQL (QueueTableModel.sort); -1 = newest first
 
-        self.empty = _EmptyState(self)
+        self.empty = EmptyState(
+            "queue",
+            "No posts yet",
+            "Write a post in the Composer and schedule it: it shows up here.",
+            self,
+            button="New post",
+        )
         self.empty.button.clicked.connect(self._empty_action)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)

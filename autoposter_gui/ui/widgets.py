@@ -1,4 +1,4 @@
-"""Small shared widgets: inline message labels, headings and the local date-time picker."""
+"""Small shared widgets: inline message labels, headings, empty-tab states and the local date-time picker."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -90,6 +92,49 @@ class MessageLabel(QWidget):
     def clear(self) -> None:
         self.label.clear()
         self.hide()
+
+
+class EmptyState(QWidget):
+    """What a tab shows instead of an empty table: its icon, a title, a line of text and, optionally, a button
+    (hidden without ``button``).
+
+    ``above``/``below`` are the stretch factors that place it vertically.
+    """
+
+    def __init__(
+        self,
+        tab: str,
+        title: str,
+        text: str,
+        parent: QWidget | None = None,
+        *,
+        button: str | None = None,
+        above: int = 2,
+        below: int = 3,
+    ) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(above)
+        self.icon = QLabel(self)
+        self.icon.setPixmap(icons.tab_icon(tab).pixmap(64, 64))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = heading(title, self, scale=1.3)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = secondary(text, self)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.icon, self.title, self.text):
+            layout.addWidget(widget)
+        self.button = QPushButton(button or "", self)
+        if button is None:
+            self.button.hide()
+        else:
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self.button)
+            row.addStretch(1)
+            layout.addSpacing(8)
+            layout.addLayout(row)
+        layout.addStretch(below)
 
 
 def heading(text: str, parent: QWidget | None = None, *, scale: float = 1.15) -> QLabel:
