@@ -52,6 +52,11 @@ class AppConfig:
         return self.data_dir / "logs"
 
     @property
+    def media_dir(self) -> Path:
+        """The media store: copies of posts' images, named by content hash."""
+        return self.data_dir / "media"
+
+    @property
     def keyring_service(self) -> str:
         """Keyring service name; one per data folder so demo and real tokens never mix."""
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]

@@ -182,21 +182,13 @@ def _target_size(width: int, height: int, mode: str) -> tuple[int, int]:
     return width, math.floor(width / IG_MIN_RATIO)
 
 
-def fit_for_instagram(
-    path: str | os.PathLike[str], out_dir: Path, mode: str = "pad", color: tuple[int, int, int] = (255, 255, 255)
-) -> Path:
-    """Write a JPEG copy of the image whose ratio Instagram accepts ("pad" letterboxes, "crop" centres a cut).
-
-    The original file is never touched; the copy is at most 1440 px wide.
-    """
-    from PIL import Image
+def _fitted(path: Path, mode: str, color: tuple[int, int, int]) -> Image.Image:
+    """The image with a ratio Instagram accepts ("pad" letterboxes, "crop" centres a cut), at most 1440 px wide."""
+    from PIL import Image, ImageOps
 
     if mode not in ("pad", "crop"):
         raise ValueError("mode must be 'pad' or 'crop'")
-    src_path = Path(path)
-    from PIL import ImageOps
-
-    with Image.open(src_path) as src:
+    with Image.open(path) as src:
         img = ImageOps.exif_transpose(src).convert("RGB")  # a phone photo's rotation is applied, not lost
     width, height = img.size
     if not instagram_ratio_ok(width, height):
@@ -212,7 +204,53 @@ def fit_for_instagram(
         height = round(img.height * IG_MAX_WIDTH / img.width)
         height = min(max(height, math.ceil(IG_MAX_WIDTH / IG_MAX_RATIO)), math.floor(IG_MAX_WIDTH / IG_MIN_RATIO))
         img = img.resize((IG_MAX_WIDTH, height), Image.Resampling.LANCZOS)
+    return img
+
+
+def fitted_jpeg(
+    path: str | os.PathLike[str], mode: str = "pad", color: tuple[int, int, int] = (255, 255, 255)
+) -> bytes:
+    """JPEG bytes of the image fitted for Instagram (see ``_fitted``); the original file is never touched.
+
+    A file that can't be read or decoded raises ValidationError.
+    """
+    p = Path(path)
+    try:
+        return _encode_jpeg(_fitted(p, mode, color), 90)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise ValidationError(f"Cannot read image {p}: {exc.strerror}", field="image") from None
+    except (OSError, SyntaxError):
+        raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
+
+
+def fit_for_instagram(
+    path: str | os.PathLike[str], out_dir: Path, mode: str = "pad", color: tuple[int, int, int] = (255, 255, 255)
+) -> Path:
+    """Write a JPEG copy of the image fitted for Instagram into ``out_dir`` (the composer's previews).
+
+    Named after the original's stem, mode and size: fine for a scratch folder, never for queued posts (two
+    different ``photo.png`` would share one copy). Posts store ``fitted_jpeg`` bytes in the media store instead.
+    """
+    src_path = Path(path)
+    img = _fitted(src_path, mode, color)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{src_path.stem}-{mode}-{img.width}x{img.height}.jpg"
     img.save(out, "JPEG", quality=90)
     return out
+
+
+# The file extension a stored copy keeps, by the format Pillow found (not by the original's name).
+FORMAT_SUFFIXES = {
+    "JPEG": ".jpg",
+    "MPO": ".jpg",
+    "PNG": ".png",
+    "GIF": ".gif",
+    "WEBP": ".webp",
+    "BMP": ".bmp",
+    "TIFF": ".tif",
+}
+
+
+def image_suffix(info: ImageInfo) -> str:
+    """The extension for a copy of this image: from its real format, else the original's (lower case)."""
+    return FORMAT_SUFFIXES.get(info.format.upper(), info.path.suffix.lower())

@@ -302,6 +302,17 @@ class Repo:
             row = conn.execute(f"SELECT count(*) FROM queue_items q{_status_clause(values)}", values or ()).fetchone()
         return int(row[0]) if row else 0
 
+    def media_in_use(self) -> set[str]:
+        """The image paths of every unfinished item: all but posted and canceled ones (a failed item can be
+        retried, a draft or missed one published later, and a status added later is kept to be safe)."""
+        done = (ItemStatus.POSTED.value, ItemStatus.CANCELED.value)
+        with self.store.read_raw() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT image_path FROM queue_items WHERE image_path IS NOT NULL AND status NOT IN (?, ?)",
+                done,
+            ).fetchall()
+        return {str(row[0]) for row in rows}
+
     def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
         """Scheduled items whose time has come and whose retry wait is over, oldest first."""
         with self.store.read() as s:
