@@ -239,8 +239,20 @@ def cmd_run_due(args: argparse.Namespace, ctx: Any) -> Any:
     except RunnerBusyError as exc:
         print(f"autoposter: {exc}", file=sys.stderr)
         stats = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0}
+    _clean_media(ctx)
     text = ", ".join(f"{k}: {v}" for k, v in stats.items())
     return stats, text
+
+
+def _clean_media(ctx: Any) -> None:
+    """The desktop app's daily media cleanup, for owners who only run `autoposter run-due` (from cron): at most
+    once a day (a small marker file says when it last ran), and never a reason for run-due to fail."""
+    from autoposter_gui.engine.posts import PostService
+
+    try:
+        PostService(ctx).clean_media()
+    except (AutoposterError, OSError) as exc:
+        log.warning("media cleanup skipped: %s", exc)
 
 
 def _item_action(args: argparse.Namespace, ctx: Any, action: str) -> Any:

@@ -10,6 +10,7 @@ from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, SystemClock
 from autoposter_gui.engine.events import Events
 from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.media import MediaStore
 from autoposter_gui.storage.repo import Repo
 from autoposter_gui.tokens import APP_SECRET, TokenStore
 
@@ -31,6 +32,11 @@ class Context:
     @property
     def repo(self) -> Repo:
         return Repo(self.store)
+
+    @property
+    def media(self) -> MediaStore:
+        """The data folder's media store (cheap: no file is touched until something is stored)."""
+        return MediaStore(self.config.media_dir, clock=self.clock)
 
     def graph_client(self) -> GraphClient:
         """A fresh Graph client (one keep-alive session); sends appsecret_proof when the secret is known."""

@@ -149,10 +149,13 @@ class TokenHealthService:
 
 
 def daily_jobs(ctx: Context) -> list[tuple[str, Callable[[], object]]]:
-    """The maintenance the scheduler runs at start and once a day: token health, then a database backup."""
+    """The maintenance the scheduler runs at start and once a day: token health, a database backup, then the
+    removal of stored images no unfinished post uses any more."""
+    from autoposter_gui.engine.posts import PostService
     from autoposter_gui.storage.backup import backup_if_due
 
     return [
         ("token-health", TokenHealthService(ctx).check_and_notify),
         ("backup", lambda: backup_if_due(ctx.store, ctx.clock.now())),
+        ("media-cleanup", lambda: PostService(ctx).clean_media()),
     ]

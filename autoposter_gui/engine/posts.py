@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.images import fit_for_instagram, inspect_image, instagram_ratio_ok
+from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
 from autoposter_gui.domain.models import ItemStatus, Platform
 from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
 from autoposter_gui.engine.context import Context
@@ -55,32 +55,41 @@ class PostService:
 
     def validate(self, request: PostRequest) -> list[Account]:
         """Check everything; raise ValidationError with the first problem. Writes nothing."""
+        return self._validate(request)[0]
+
+    def _validate(self, request: PostRequest) -> tuple[list[Account], ImageInfo | None]:
         accounts = self.resolve_accounts(request.account_refs)
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
         draft = PostDraft(request.text, platforms, request.image_path, request.when)
-        validate_post(draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None)
-        return accounts
+        info = validate_post(draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None)
+        return accounts, info
 
-    def _instagram_image(self, request: PostRequest, image: str | None) -> str | None:
-        """The image the Instagram items use: a fixed copy in the data folder when asked and needed."""
-        if not image or not request.fit:
-            return image
-        info = inspect_image(image)
-        if instagram_ratio_ok(info.width, info.height):
-            return image
-        try:
-            fixed = fit_for_instagram(image, self.ctx.config.data_dir / "media", request.fit, request.fit_color)
-        except OSError as exc:
-            raise ValidationError(f"Could not save the fitted image: {exc.strerror}", field="image") from None
-        return str(fixed)
+    def _store_images(
+        self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
+    ) -> tuple[str | None, str | None]:
+        """Copy the (validated) image into the media store: (the copy other platforms use, the one Instagram
+        uses: a fitted copy when asked and needed). The posts point to these, never to the original."""
+        if info is None:
+            return None, None
+        media = self.ctx.media
+        fit = request.fit if Platform.INSTAGRAM.value in platforms else None
+        needs_fit = fit is not None and not instagram_ratio_ok(info.width, info.height)
+        if fit is None or not needs_fit:
+            stored = str(media.put(info.path, image_suffix(info)))
+            return stored, stored
+        # Only Instagram needs a fitted copy; the original is kept too when another platform posts it as is.
+        kept = media.put(info.path, image_suffix(info)) if platforms - {Platform.INSTAGRAM.value} else None
+        # Fitted from the stored copy when there is one: the very bytes that were checked and kept.
+        fitted = media.put_bytes(fitted_jpeg(kept or info.path, fit, request.fit_color), ".jpg")
+        return (str(kept) if kept else None), str(fitted)
 
     def create(self, request: PostRequest) -> list[QueueItem]:
-        """Validate, then write one queue item per account in one transaction."""
-        accounts = self.validate(request)
+        """Validate, copy the image into the media store, then write one queue item per account in one
+        transaction."""
+        accounts, info = self._validate(request)
         now = self.ctx.clock.now()
-        image = str(Path(request.image_path).expanduser().resolve()) if request.image_path else None
-        ig_image = self._instagram_image(request, image) if any(a.platform == "instagram" for a in accounts) else image
+        image, ig_image = self._store_images(request, info, {a.platform for a in accounts})
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
         items = self.repo.add_items(
@@ -134,11 +143,11 @@ class PostService:
         return warnings
 
     def update(self, item_id: int, request: PostRequest) -> QueueItem:
-        """Edit a post that has not started publishing."""
+        """Edit a post that has not started publishing (a new image is stored like a new post's)."""
         current = self.repo.item(item_id)
         if current is None:
             raise ValidationError(f"No queue item with id {item_id}")
-        self.validate(
+        _, info = self._validate(
             PostRequest(
                 [current.account_id],
                 request.text,
@@ -146,12 +155,16 @@ class PostService:
                 request.when,
                 request.zone,
                 request.draft,
+                request.fit,
+                request.fit_color,
             )
         )
-        image = str(Path(request.image_path).expanduser().resolve()) if request.image_path else None
+        # The image the post already shows is its stored copy: storing it again costs nothing.
+        image, ig_image = self._store_images(request, info, {current.platform})
         now = self.ctx.clock.now()
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
-        item = self.repo.update_content(item_id, request.text, image, request.when or now, status, now)
+        chosen = ig_image if current.platform == Platform.INSTAGRAM.value else image
+        item = self.repo.update_content(item_id, request.text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item
 
@@ -177,6 +190,15 @@ class PostService:
             raise ValidationError("That time is in the past; pick a time in the future", field="when")
         if when > now + MAX_AHEAD:
             raise ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
+        current = self.repo.item(item_id)
+        media = self.ctx.media
+        image = current.image_path if current is not None else None
+        if image and media.owns(image) and not Path(image).is_file():
+            raise ValidationError(
+                f"The image of item {item_id} was removed {media.grace.days} days after the post was canceled; "
+                "edit the post and choose the image again",
+                field="image",
+            )
         item = self.repo.reschedule(item_id, when, zone, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item
@@ -197,6 +219,14 @@ class PostService:
         """The owner chose "Skip": the posts are canceled (kept in the queue, never published)."""
         for item_id in ids:
             self.cancel(item_id)
+
+    def clean_media(self, *, force: bool = False) -> list[Path] | None:
+        """Remove stored images no unfinished post uses any more, once their grace period is over. Without
+        ``force`` it runs at most once a day (None when it already ran), so the runner can call it every time."""
+        media = self.ctx.media
+        if force:
+            return media.collect(self.repo.media_in_use())
+        return media.cleanup_if_due(self.repo.media_in_use)
 
     def delete_draft(self, item_id: int) -> None:
         self.repo.delete_draft(item_id)

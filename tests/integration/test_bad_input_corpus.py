@@ -130,10 +130,13 @@ def test_unusual_image_modes_are_converted(cli_ready: Context, sandbox: Any, tmp
     assert (cli_ready.repo.item(item.id) or item).status == "posted"
 
 
-def test_image_deleted_after_scheduling_fails_clearly(cli_ready: Context, tmp_path: Path) -> None:
+def test_stored_image_deleted_after_scheduling_fails_clearly(cli_ready: Context, tmp_path: Path) -> None:
+    # Deleting the original changes nothing (the post has its own copy); losing that copy fails clearly.
     img = make_image(tmp_path / "gone.jpg")
     item = queue(cli_ready, BAKERY, "image vanished", img, cli_ready.clock.now() + timedelta(minutes=5))
     Path(img).unlink()
+    assert item.image_path is not None and Path(item.image_path).parent == cli_ready.config.media_dir
+    Path(item.image_path).unlink()
     cli_ready.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
     assert Runner(cli_ready).run_due().failed == 1
     failed = cli_ready.repo.item(item.id)

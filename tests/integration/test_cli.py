@@ -210,7 +210,8 @@ def test_instagram_ratio_is_checked_at_compose_time_and_fit_fixes_it(
     )
     assert len(rows) == 2
     queue = {q["platform"]: q for q in _ok(run_cli(connected_env, "queue", "--json"))}
-    assert queue["facebook"]["image_path"] == str(Path(tall).resolve())
+    stored = Path(queue["facebook"]["image_path"])  # a copy of the original in the data folder's media store
+    assert stored.parent == (tmp_path / "data" / "media").resolve() and stored.read_bytes() == original
     assert queue["instagram"]["image_path"] != queue["facebook"]["image_path"]
     assert Path(tall).read_bytes() == original
     assert _ok(run_cli(connected_env, "run-due", "--json"))["succeeded"] == 2
