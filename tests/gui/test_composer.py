@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 
 from autoposter_gui.domain.models import ItemStatus
@@ -165,6 +167,27 @@ def test_edit_from_queue_updates_the_item(
     assert updated is not None and updated.text == "Fixed text"
     assert window.current_tab() == "queue"
     assert composer.editing is None
+
+
+def test_editing_a_post_keeps_its_stored_image_without_copying_it(
+    qtbot: Any, window: MainWindow, ctx: Context, connected: list[Account], tmp_path: Path
+) -> None:
+    wide = tmp_path / "photo.png"
+    Image.new("RGB", (2000, 800), (200, 30, 30)).save(wide)
+    item = make_post(ctx, "Padded", accounts=[BAKERY_IG], image_path=str(wide), fit="pad")
+    wide.unlink()  # the original is gone: the post (and its editor) use the stored, padded copy
+    stored = sorted(ctx.config.media_dir.iterdir())
+    assert item.image_path is not None and [Path(item.image_path)] == stored
+    assert window.composer.edit_item(item.id)
+    composer = window.composer
+    assert composer.image_path == item.image_path and "image" not in composer.errors()
+    assert composer.fit_panel.isHidden()  # the stored copy already has a ratio Instagram accepts
+    composer.text_edit.setPlainText("Padded, and fixed")
+    with qtbot.waitSignal(composer.saved):
+        qtbot.mouseClick(composer.schedule_button, Qt.MouseButton.LeftButton)
+    updated = ctx.repo.item(item.id)
+    assert updated is not None and updated.text == "Padded, and fixed" and updated.image_path == item.image_path
+    assert sorted(ctx.config.media_dir.iterdir()) == stored  # no second copy
 
 
 def test_editing_stops_when_the_post_starts_publishing(
