@@ -221,12 +221,19 @@ class PostService:
             self.cancel(item_id)
 
     def clean_media(self, *, force: bool = False) -> list[Path] | None:
-        """Remove stored images no unfinished post uses any more, once their grace period is over. Without
-        ``force`` it runs at most once a day (None when it already ran), so the runner can call it every time."""
+        """Remove stored images that no post has used for the grace period (7 days): none that an unfinished
+        post uses, nor one whose post was posted or canceled less than that ago, nor one stored or reused less
+        than that ago. Without ``force`` it runs at most once a day (None when it already ran), so the runner
+        can call it every time."""
         media = self.ctx.media
+        now = self.ctx.clock.now()
+
+        def in_use() -> set[str]:
+            return self.repo.media_in_use(finished_since=now - media.grace)
+
         if force:
-            return media.collect(self.repo.media_in_use())
-        return media.cleanup_if_due(self.repo.media_in_use)
+            return media.collect(in_use(), now)
+        return media.cleanup_if_due(in_use, now)
 
     def delete_draft(self, item_id: int) -> None:
         self.repo.delete_draft(item_id)

@@ -21,7 +21,7 @@ from autoposter_gui.domain.errors import ValidationError
 log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024  # hashed and copied a chunk at a time: a 50 MB image is never held in memory
-GRACE = timedelta(days=7)  # a copy no unfinished post uses is kept this long (by its mtime) before it is removed
+GRACE = timedelta(days=7)  # a copy is kept this long after its last post finished, or after it was last stored
 CLEANUP_EVERY = timedelta(days=1)
 MARKER = ".last-cleanup"  # when the last cleanup ran (ISO time inside, so an injected clock works)
 STORED_NAME = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]{1,10})?$")
@@ -162,7 +162,8 @@ class MediaStore:
 
     # ----- cleanup --------------------------------------------------------------------------------
     def collect(self, in_use: Collection[str], now: datetime | None = None) -> list[Path]:
-        """Remove stored files that no path in ``in_use`` names and that were not used within the grace period.
+        """Remove stored files that no path in ``in_use`` names and that were not stored or reused within the
+        grace period (by their mtime; ``in_use`` should also name the files of posts finished within it).
 
         Query ``in_use`` *before* calling: a copy put (or re-used) after that query has a fresh mtime, so it stays.
         Leftover temporary files are removed the same way. Returns the removed files.

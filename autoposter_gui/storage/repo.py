@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from autoposter_gui.domain.errors import ValidationError
@@ -302,16 +302,16 @@ class Repo:
             row = conn.execute(f"SELECT count(*) FROM queue_items q{_status_clause(values)}", values or ()).fetchone()
         return int(row[0]) if row else 0
 
-    def media_in_use(self) -> set[str]:
+    def media_in_use(self, finished_since: datetime | None = None) -> set[str]:
         """The image paths of every unfinished item: all but posted and canceled ones (a failed item can be
-        retried, a draft or missed one published later, and a status added later is kept to be safe)."""
-        done = (ItemStatus.POSTED.value, ItemStatus.CANCELED.value)
-        with self.store.read_raw() as conn:
-            rows = conn.execute(
-                "SELECT DISTINCT image_path FROM queue_items WHERE image_path IS NOT NULL AND status NOT IN (?, ?)",
-                done,
-            ).fetchall()
-        return {str(row[0]) for row in rows}
+        retried, a draft or missed one published later, and a status added later is kept to be safe). With
+        ``finished_since``, also those of items posted or canceled since then (their grace period)."""
+        in_use: ColumnElement[bool] = QueueItem.status.not_in([ItemStatus.POSTED.value, ItemStatus.CANCELED.value])
+        if finished_since is not None:
+            in_use = or_(in_use, QueueItem.updated_at >= finished_since)
+        with self.store.read() as s:
+            q = select(QueueItem.image_path).where(QueueItem.image_path.is_not(None), in_use).distinct()
+            return {str(path) for path in s.scalars(q)}
 
     def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
         """Scheduled items whose time has come and whose retry wait is over, oldest first."""

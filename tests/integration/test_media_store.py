@@ -247,19 +247,35 @@ def test_cleanup_keeps_what_unfinished_posts_use_and_removes_the_rest_after_the_
     assert _is(_centre(published_picture(sandbox, "failed")), BLUE)
 
 
+def test_a_copy_stays_for_the_grace_period_after_its_post_went_out(
+    connected: Context, clock: FixedClock, tmp_path: Path
+) -> None:
+    item = queue(connected, BAKERY, "in two days", make_image(tmp_path / "p.jpg"), clock.now() + 2 * DAY)
+    stored = _image_path(connected, item.id)
+    clock.advance(2 * DAY)
+    assert Runner(connected).run_due().succeeded == 1  # posted; its copy was stored two days before
+    clock.advance(6 * DAY)  # the copy is 8 days old, the post went out 6 days ago
+    assert PostService(connected).clean_media(force=True) == [] and stored.exists()
+    clock.advance(DAY + timedelta(minutes=1))
+    assert PostService(connected).clean_media(force=True) == [stored] and not stored.exists()
+
+
 def test_run_due_cleans_up_at_most_once_a_day(
     connected: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    later = (connected.clock.now() + 3 * DAY).strftime("%Y-%m-%dT%H:%M")
     photo = make_image(tmp_path / "p.jpg")
-    assert cli.main(["post", "--account", BAKERY, "--text", "soon gone", "--image", photo, "--now"]) == 0
-    assert cli.main(["run-due", "--json"]) == 0  # publishes it; the day's cleanup finds nothing old
+    assert cli.main(["post", "--account", BAKERY, "--text", "later", "--image", photo, "--at", later]) == 0
+    assert cli.main(["run-due", "--json"]) == 0  # the day's cleanup: nothing is old yet
     capsys.readouterr()
-    [stored] = _stored(connected)
-    week_ago = (connected.clock.now() - 8 * DAY).timestamp()
-    os.utime(stored, (week_ago, week_ago))
+    [used] = _stored(connected)
+    orphan = connected.media.put_bytes(b"from an edit the database refused", ".jpg")
+    month_ago = (connected.clock.now() - 30 * DAY).timestamp()
+    for path in (used, orphan):
+        os.utime(path, (month_ago, month_ago))
     assert cli.main(["run-due", "--json"]) == 0
-    assert stored.exists()  # the cleanup already ran today
+    assert orphan.exists()  # the cleanup already ran today
     marker = connected.config.media_dir / MARKER
     marker.write_text((connected.clock.now() - 2 * DAY).isoformat())
     assert cli.main(["run-due", "--json"]) == 0
-    assert not stored.exists()
+    assert not orphan.exists() and used.exists()  # the scheduled post keeps its copy, however old
