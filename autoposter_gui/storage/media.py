@@ -24,6 +24,7 @@ CHUNK = 1024 * 1024  # hashed and copied a chunk at a time: a 50 MB image is nev
 GRACE = timedelta(days=7)  # a copy is kept this long after its last post finished, or after it was last stored
 CLEANUP_EVERY = timedelta(days=1)
 MARKER = ".last-cleanup"  # when the last cleanup ran (ISO time inside, so an injected clock works)
+TRASH = ".removing-"  # a file being removed (renamed first, so a concurrent put can't reuse it half-way)
 STORED_NAME = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]{1,10})?$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
 
@@ -96,9 +97,11 @@ class MediaStore:
         Raises ValidationError with a clear sentence when the original can't be read or the copy can't be written.
         """
         source = Path(path)
-        if self.owns(source) and source.is_file():
-            self._touch(source)  # in use again: the grace period starts over
-            return source
+        if self.owns(source):
+            stamp = self.clock.now().timestamp()
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(source, (stamp, stamp))  # in use again: its grace period starts over
+                return source
         try:
             fh = open(source, "rb")  # noqa: SIM115 - closed below, after the copy
         except OSError as exc:
@@ -125,13 +128,15 @@ class MediaStore:
                 out.flush()
                 os.fsync(out.fileno())
             target = self.root / f"{digest.hexdigest()}{suffix}"
-            if target.is_file():  # the same content is already here: keep the one file
-                tmp.unlink()
-                tmp = None
-                self._touch(target)
-                return target
-            os.chmod(tmp, 0o600)  # whatever the umask (mkstemp's 0600 is masked by it)
             stamp = self.clock.now().timestamp()
+            if target.is_file():  # the same content is already here: keep the one file, marked as used now
+                try:
+                    os.utime(target, (stamp, stamp))
+                except FileNotFoundError:
+                    pass  # a cleanup took it just now: ours goes in its place below
+                else:
+                    return target
+            os.chmod(tmp, 0o600)  # whatever the umask (mkstemp's 0600 is masked by it)
             os.utime(tmp, (stamp, stamp))
             os.replace(tmp, target)
             tmp = None
@@ -151,14 +156,6 @@ class MediaStore:
                 os.chmod(self.root, 0o700)  # mkdir's mode is masked by the umask; an old folder may be wider
         except OSError as exc:
             raise _store_error(exc, self.root) from None
-
-    def _touch(self, path: Path) -> None:
-        """Mark a stored file as used now (cleanup measures the grace period from its mtime)."""
-        stamp = self.clock.now().timestamp()
-        try:
-            os.utime(path, (stamp, stamp))
-        except OSError as exc:
-            log.warning("could not touch stored media %s: %s", path.name, exc.strerror)
 
     # ----- cleanup --------------------------------------------------------------------------------
     def collect(self, in_use: Collection[str], now: datetime | None = None) -> list[Path]:
@@ -184,16 +181,35 @@ class MediaStore:
             try:
                 if not entry.is_file(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_mtime > cutoff:
                     continue
-                os.unlink(entry.path)
+                if entry.name.startswith(TRASH):  # left by a cleanup that was interrupted
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+                elif self._remove_if_unused(Path(entry.path), cutoff):
+                    removed.append(Path(entry.path))
             except FileNotFoundError:
-                continue
+                continue  # another cleanup (the app's and the CLI's at once) got there first
             except OSError as exc:
                 log.warning("could not remove stored media %s: %s", entry.name, exc.strerror)
-                continue
-            removed.append(Path(entry.path))
         if removed:
             log.info("media cleanup removed %d unused file(s)", len(removed))
         return removed
+
+    def _remove_if_unused(self, path: Path, cutoff: float) -> bool:
+        """Take the file out of use atomically (a rename), then delete it unless a ``put`` reused it meanwhile.
+
+        A ``put`` that reuses a file touches it (then the fresh mtime is seen here and the file is put back), or,
+        when the file is already gone, writes its own copy in its place: a reused copy is never lost.
+        """
+        trash = path.with_name(f"{TRASH}{path.name}")
+        try:
+            os.replace(path, trash)
+        except FileNotFoundError:
+            return False
+        if trash.stat().st_mtime > cutoff:  # reused between the first look and the rename
+            os.replace(trash, path)  # the same content if a put wrote it again meanwhile
+            return False
+        trash.unlink()
+        return True
 
     def cleanup_if_due(self, in_use: Callable[[], Collection[str]], now: datetime | None = None) -> list[Path] | None:
         """``collect`` at most once a day (None when it already ran in the last day). ``in_use`` is called only

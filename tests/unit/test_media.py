@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform
 from autoposter_gui.storage import media as media_module
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.media import MARKER, MediaStore
+from autoposter_gui.storage.media import MARKER, TRASH, MediaStore
 from autoposter_gui.storage.repo import NewItem, Repo
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
@@ -189,6 +190,48 @@ def test_collect_also_removes_old_leftovers_but_not_its_marker(store: MediaStore
         os.utime(path, (old, old))
     removed = store.collect({str(legacy)}, NOW)
     assert leftover in removed and legacy not in removed and (store.root / MARKER).exists()
+
+
+def test_a_copy_a_cleanup_takes_while_it_is_reused_is_written_again(
+    store: MediaStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = store.put_bytes(b"picture", ".jpg")
+    real_utime = os.utime
+
+    def cleanup_first(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path) == stored and stored.exists():
+            stored.unlink()  # a cleanup removed it between put's look and its touch
+        real_utime(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "utime", cleanup_first)
+    assert store.put_bytes(b"picture", ".jpg") == stored
+    assert stored.read_bytes() == b"picture" and _files(store) == [stored.name]
+
+
+def test_a_copy_reused_while_a_cleanup_removes_it_is_put_back(
+    store: MediaStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = store.put_bytes(b"picture", ".jpg")
+    clock.advance(10 * DAY)
+    real_replace = os.replace
+
+    def reuse_first(src: Any, dst: Any) -> None:
+        if Path(src) == stored:
+            store.put_bytes(b"picture", ".jpg")  # queued again between the cleanup's look and its rename
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", reuse_first)
+    assert store.collect(set()) == []
+    assert stored.read_bytes() == b"picture" and _files(store) == [stored.name]  # no trash left either
+
+
+def test_an_interrupted_removal_is_finished_later(store: MediaStore) -> None:
+    store.root.mkdir(parents=True)
+    trash = store.root / f"{TRASH}{'0' * 64}.jpg"
+    trash.write_bytes(b"half removed")
+    old = (NOW - 10 * DAY).timestamp()
+    os.utime(trash, (old, old))
+    assert store.collect(set()) == [trash] and _files(store) == []
 
 
 def test_cleanup_if_due_runs_at_most_once_a_day(store: MediaStore, clock: FixedClock) -> None:
