@@ -99,8 +99,14 @@ class MediaStore:
         source = Path(path)
         if self.owns(source):
             stamp = self.clock.now().timestamp()
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 os.utime(source, (stamp, stamp))  # in use again: its grace period starts over
+            except FileNotFoundError:
+                pass  # gone (collected): reading it below says so
+            except OSError as exc:
+                log.warning("could not touch stored media %s: %s", source.name, exc.strerror)
+                return source
+            else:
                 return source
         try:
             fh = open(source, "rb")  # noqa: SIM115 - closed below, after the copy
