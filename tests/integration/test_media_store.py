@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import stat
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def test_two_different_photo_png_of_one_size_each_publish_their_own_picture(
     assert {red_copy.parent, blue_copy.parent} == {connected.config.media_dir}  # the queue shows the copies
     assert _is(_centre(Image.open(red_copy).convert("RGB")), RED)
     assert _is(_centre(Image.open(blue_copy).convert("RGB")), BLUE)
-    clock.advance(timedelta(minutes=1))  # the CLI stamped "now" on the real clock, a little after this one
+    clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the CLI stamped "now" on the real clock
     assert Runner(connected).run_due().succeeded == 2
     assert _is(_centre(published_picture(sandbox, "the red one")), RED)
     assert _is(_centre(published_picture(sandbox, "the blue one")), BLUE)
@@ -217,23 +217,27 @@ def test_cleanup_keeps_what_unfinished_posts_use_and_removes_the_rest_after_the_
         path = _picture(tmp_path / f"{text}.jpg", color)
         return queue(connected, BAKERY, text, path, clock.now() + when if when else None).id
 
+    minute = timedelta(minutes=1)  # between steps, so each finish time differs from its creation time
     failed = item_with(BLUE, "failed")
     sandbox.inject_fault(kind="error", match="photos_post", code=506)  # permanent: failed at once
+    clock.advance(minute)
     assert Runner(connected).run_due().failed == 1
     posted = item_with(RED, "posted")
+    clock.advance(minute)
     assert Runner(connected).run_due().succeeded == 1
     assert (_status(connected, posted), _status(connected, failed)) == ("posted", "failed")
     canceled = item_with(GREEN, "canceled", DAY)
-    PostService(connected).cancel(canceled)
+    clock.advance(minute)
+    PostService(connected).cancel(canceled)  # the last post to finish
     later = item_with((250, 250, 0), "later", 30 * DAY)
     draft_path = _picture(tmp_path / "draft.jpg", (0, 250, 250))
     draft = PostService(connected).create(PostRequest([BAKERY], "draft", draft_path, draft=True))[0].id
     copies = {i: _image_path(connected, i) for i in (posted, failed, canceled, later, draft)}
     assert len(set(copies.values())) == 5
 
-    clock.advance(6 * DAY)
+    clock.advance(7 * DAY - minute)
     assert PostService(connected).clean_media(force=True) == []  # within the grace period: all kept
-    clock.advance(DAY + timedelta(minutes=1))
+    clock.advance(2 * minute)
     jobs = dict(daily_jobs(connected))
     jobs["media-cleanup"]()  # what the desktop app runs once a day, beside the backup
     assert {i for i, p in copies.items() if p.exists()} == {failed, later, draft}  # failed can still be retried
