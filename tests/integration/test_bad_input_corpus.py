@@ -140,12 +140,12 @@ def test_image_deleted_after_scheduling_fails_clearly(cli_ready: Context, tmp_pa
     assert failed is not None and failed.status == "failed" and "Image not found" in (failed.error_message or "")
 
 
-def test_revoked_token_fails_with_reconnect_message(cli_ready: Context, sandbox: Any) -> None:
+def test_revoked_token_holds_with_reconnect_message(cli_ready: Context, sandbox: Any) -> None:
     item = queue(cli_ready, BAKERY, "revoked")
     sandbox.revoke(BAKERY)
-    assert Runner(cli_ready).run_due().failed == 1
-    failed = cli_ready.repo.item(item.id)
-    assert failed is not None and "Reconnect" in (failed.error_message or "")
+    assert Runner(cli_ready).run_due().failed == 0
+    held = cli_ready.repo.item(item.id)
+    assert held is not None and held.status == "scheduled" and "Reconnect" in (held.error_message or "")
 
 
 # ----- the database ------------------------------------------------------------------------------
