@@ -11,6 +11,7 @@ from autoposter_gui.domain.decide import (
     RECHECK,
     AccountState,
     Action,
+    CheckResult,
     Fail,
     Hold,
     ItemFacts,
@@ -21,6 +22,7 @@ from autoposter_gui.domain.decide import (
     Wait,
     after_check,
     next_action,
+    unconfirmed_attempt,
 )
 from autoposter_gui.domain.errors import (
     ErrorCategory,
@@ -39,7 +41,7 @@ from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
-from autoposter_gui.storage.repo import Failure, tries_used
+from autoposter_gui.storage.repo import UNCONFIRMED_CHECK, Failure, tries_used
 
 log = logging.getLogger(__name__)
 # Meta's smallest documented IG quota is 25 posts a day: ask Meta only once our own count gets near it.
@@ -53,6 +55,12 @@ class Outcome(StrEnum):
     FAILED = "failed"
     HELD = "held"  # not attempted: waiting for the owner (reconnect) or for Meta to answer a check
     SKIPPED = "skipped"  # someone else claimed it
+
+
+class CheckOutcome(StrEnum):
+    POSTED = "posted"  # it went out: now marked posted
+    NOT_PUBLISHED = "not_published"  # it did not go out and no longer can: the mark is cleared
+    UNSURE = "unsure"  # Meta could not say (yet)
 
 
 class ItemProcessor:
@@ -152,6 +160,44 @@ class ItemProcessor:
                 continue
             break
         return self._carry_out(item, account, token, action, resume_container)
+
+    def check_unconfirmed(self, item_id: int) -> tuple[CheckOutcome, str]:
+        """For an owner action (cancel, edit): ask Meta about the item's unconfirmed attempt. The item must have been
+        taken for the check (Repo.take_for_check). Records what was learned; says whether it went out."""
+        repo = self.repo
+        item = repo.item(item_id)
+        assert item is not None
+        account = repo.account(item.account_id)
+        state, token = self._account_state(account)
+        facts = ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
+        history = repo.history(item_id)
+        checked = unconfirmed_attempt(facts, history)
+        if checked is None:
+            return CheckOutcome.NOT_PUBLISHED, ""
+        name = account_label(account) if account is not None else "The account"
+        if state is not AccountState.READY or account is None or token is None:
+            return CheckOutcome.UNSURE, (
+                f"{UNCONFIRMED_CHECK}, and Autoposter can't ask Meta until {name} is reconnected; reconnect it, "
+                "then try again"
+            )
+        result = reconcile(self.publisher, account, item, checked, token, repo.used_provider_ids(account.id))
+        action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+        if isinstance(action, MarkPosted):
+            assert result.found is not None
+            repo.finish_success(item_id, checked.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED)
+            self._changed(item_id, checked.id)
+            link = f": {result.found.permalink}" if result.found.permalink else ""
+            return CheckOutcome.POSTED, f"This post had already gone out{link}. It is now marked posted"
+        if isinstance(action, NotPublished | Publish):  # not out (a ready container is simply never published)
+            repo.resolve_reconcile(checked.id)
+            return CheckOutcome.NOT_PUBLISHED, ""
+        if result.check is CheckResult.UNKNOWN:
+            return CheckOutcome.UNSURE, (
+                f"{UNCONFIRMED_CHECK}, and Meta could not be reached to check; try again when you are online"
+            )
+        return CheckOutcome.UNSURE, (
+            f"{UNCONFIRMED_CHECK} a moment ago and Meta may still publish it; try again in two minutes"
+        )
 
     def _carry_out(
         self,
