@@ -92,9 +92,12 @@ def test_publish_now_is_not_held_up_by_a_daily_job(ctx: Context) -> None:
     release = threading.Event()
     running = threading.Event()
 
+    finished = threading.Event()
+
     def slow_backup() -> None:
         running.set()
-        release.wait(10)
+        release.wait(120)
+        finished.set()
 
     scheduler = PublishScheduler(runner, interval_seconds=3600, daily_jobs=[("backup", slow_backup)])  # type: ignore[arg-type]
     scheduler.start()
@@ -102,7 +105,7 @@ def test_publish_now_is_not_held_up_by_a_daily_job(ctx: Context) -> None:
         assert runner.wait_for(1) and running.wait(10)
         scheduler.run_now()
         assert runner.wait_for(2)  # while the daily job still runs
-        assert not release.is_set()
+        assert not finished.is_set()
     finally:
         release.set()
         scheduler.shutdown()
