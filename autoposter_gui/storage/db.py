@@ -196,7 +196,7 @@ class Store:
         self._identity = _file_identity(db_path)
         data_folder.write_marker(folder)
 
-    def check_file(self, activity: str = "in use") -> None:
+    def check_file(self, activity: str = "Autoposter was using it") -> None:
         """Raise DatabaseReplacedError when the database file is no longer the one this store opened (one stat)."""
         if self._identity is None:
             self._identity = _file_identity(self.db_path)
@@ -204,8 +204,8 @@ class Store:
         if _file_identity(self.db_path) != self._identity:
             raise DatabaseReplacedError(
                 f"The database file {self.db_path} was deleted or replaced while {activity}, so what was saved "
-                "since is not in it; stop whatever touched the data folder, then check `autoposter queue` and "
-                "restore the newest backup if posts are missing (`autoposter restore --latest`)"
+                "since (posts just published too) is not in it; stop whatever touched the data folder, then run "
+                "`autoposter queue`, and `autoposter restore --latest` if posts are missing"
             )
 
     def session(self) -> Session:

@@ -143,9 +143,7 @@ def test_folder_database_wal_logs_lock_and_backups_are_private(tmp_path: Path) -
     assert _mode(backup.parent) == 0o700
     files = [config.db_path, *(config.db_path.with_name(config.db_path.name + s) for s in ("-wal", "-shm"))]
     assert all(p.exists() for p in files)
-    assert {p.name: _mode(p) for p in [*files, log_file, backup]} == {
-        p.name: 0o600 for p in [*files, log_file, backup]
-    }
+    assert {p.name: _mode(p) for p in [*files, log_file, backup]} == {p.name: 0o600 for p in [*files, log_file, backup]}
     assert lock_mode == 0o600
     store.close()
 
@@ -210,9 +208,7 @@ def test_an_io_error_on_a_full_disk_says_the_disk_is_full(tmp_path: Path, monkey
     assert "disk is full" not in str(explain_db_error(exc, tmp_path / "autoposter.db"))
 
 
-def test_no_space_to_create_the_database_says_the_disk_is_full(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_no_space_to_create_the_database_says_the_disk_is_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
     from autoposter_gui.storage import folder
@@ -221,5 +217,5 @@ def test_no_space_to_create_the_database_says_the_disk_is_full(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(folder, "private_file", full)
-    with pytest.raises(StoreError, match="^The disk is full"):
+    with pytest.raises(StoreError, match=r"^The disk is full"):
         Store(tmp_path / "autoposter.db")
