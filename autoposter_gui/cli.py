@@ -389,6 +389,9 @@ def _disk_full(exc: OSError) -> bool:
 # ----- safety: one-line messages, text arguments, backups (issue 11) -------------------------------------------
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def one_line(text: str) -> str:
     """``text`` with control characters, line breaks and undecodable bytes escaped, and known secrets masked:
     whatever input a message echoes, it stays one line and safe to show."""
@@ -397,7 +400,9 @@ def one_line(text: str) -> str:
     out = []
     for ch in mask(text):
         code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as Python keeps it
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as Python keeps it
             out.append(f"\\x{code - 0xDC00:02x}")
         elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or 0xD800 <= code < 0xE000 or ch in "\u2028\u2029":
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")

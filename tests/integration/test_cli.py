@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -166,6 +167,15 @@ def test_no_keyring_is_a_clear_failure(env: dict[str, str], sandbox: Any) -> Non
 def test_unknown_command_and_bad_ids_are_bad_input(env: dict[str, str]) -> None:
     assert "invalid choice" in _bad(run_cli(env, "explode"))
     assert "invalid int" in _bad(run_cli(env, "retry", "abc"))
+    assert "no queue item" in _bad(run_cli(env, "retry", "99999999999999999999"))
+
+
+def test_argv_bytes_that_are_not_utf8_are_bad_input(connected_env: dict[str, str]) -> None:
+    """`--text $'\\xff'` in a shell: Python keeps the byte as a lone surrogate, which SQLite can't store."""
+    text = os.fsdecode(b"caf\xe9 \xff")  # Latin-1 bytes passed through a UTF-8 locale
+    line = _bad(run_cli(connected_env, "post", "--account", BAKERY, "--text", text, "--now"))
+    assert "not valid UTF-8" in line
+    assert _ok(run_cli(connected_env, "queue", "--json")) == []
 
 
 def test_json_flag_anywhere_and_human_output(connected_env: dict[str, str]) -> None:
