@@ -30,11 +30,19 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{message} (see `{self.prog} --help`)", EXIT_BAD_INPUT)
 
 
-def _secret_arg(value: str) -> str:
-    """A secret given as "-" is read from standard input, so it stays out of shell history."""
-    if value == "-":
+def connect_command(app_id: str, app_secret: str, user_token: str) -> str:
+    """The `autoposter connect` line to show: the app secret through stdin, never as an argument."""
+    return f"echo {app_secret} | autoposter connect --app-id {app_id} --app-secret - --user-token {user_token}"
+
+
+def _from_stdin(value: str) -> str:
+    """A secret given as "-" is read from standard input, one line, so it stays out of `ps` and shell history."""
+    if value != "-":
+        return value
+    try:
         return sys.stdin.readline().strip()
-    return value
+    except UnicodeDecodeError:
+        raise CliError("what came in on stdin is not valid UTF-8 text", EXIT_BAD_INPUT) from None
 
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
@@ -62,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("connect", parents=[common], help="connect your Facebook Pages and Instagram accounts")
     p.add_argument("--app-id", required=True)
-    p.add_argument("--app-secret", required=True, type=_secret_arg, help='your Meta app secret ("-" reads stdin)')
-    p.add_argument("--user-token", required=True, type=_secret_arg, help='a user access token ("-" reads stdin)')
+    p.add_argument("--app-secret", required=True, help='your Meta app secret ("-" reads a line from stdin)')
+    p.add_argument(
+        "--user-token",
+        required=True,
+        help='a user access token ("-" reads a line from stdin; with both as "-", the secret is the first line)',
+    )
 
     sub.add_parser("accounts", parents=[common], help="list connected accounts")
 
@@ -182,7 +194,9 @@ def _external_ids(ctx: Any) -> dict[int, str]:
 def cmd_connect(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.accounts import AccountService
 
-    accounts = AccountService(ctx).connect(args.app_id, args.app_secret, args.user_token)
+    secret = _from_stdin(args.app_secret)  # with both as "-": the secret is the first line, the token the second
+    token = _from_stdin(args.user_token)
+    accounts = AccountService(ctx).connect(args.app_id, secret, token)
     rows = [account_json(a) for a in accounts]
     return rows, _table(rows, ["id", "platform", "account_id", "name"]) + f"\nConnected {len(rows)} account(s)."
 
@@ -294,8 +308,8 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
             f"  Published posts: {server.url}/sandbox/\n\n"
             "In another terminal, point Autoposter at it and connect the demo accounts:\n"
             f"  export AUTOPOSTER_GRAPH_URL={server.url}\n"
-            f"  autoposter connect --app-id {creds.app_id} --app-secret {creds.app_secret} "
-            f"--user-token {creds.user_token}\n\n"
+            f"  {connect_command(creds.app_id, creds.app_secret, creds.user_token)}\n"
+            "  (the secret comes in on stdin, so it never shows in `ps` or your shell history)\n\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )

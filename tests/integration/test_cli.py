@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cli import CliResult, cli_env, run_cli
+from tests.support.cli import REPO, CliResult, cli_command, cli_env, run_cli
 from tests.support.helpers import BAKERY, BAKERY_IG, make_image
 
 
@@ -224,3 +224,36 @@ def test_instagram_ratio_is_checked_at_compose_time_and_fit_fixes_it(
     assert queue["instagram"]["image_path"] != queue["facebook"]["image_path"]
     assert Path(tall).read_bytes() == original
     assert _ok(run_cli(connected_env, "run-due", "--json"))["succeeded"] == 2
+
+
+def test_sandbox_banner_passes_the_secret_on_stdin_and_its_command_works(tmp_path: Path) -> None:
+    """The banner's connect line keeps the app secret out of the arguments (`ps`), and works as printed."""
+    import shlex
+    import subprocess
+    import sys
+
+    env = cli_env(tmp_path / "data", "http://127.0.0.1:9", tmp_path / "keyring.json")
+    server = subprocess.Popen(
+        cli_command("sandbox", "--port", "0"), env=env, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        assert server.stdout is not None
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("Press Ctrl+C"):
+            line = server.stdout.readline()
+            assert line, "the sandbox stopped before printing its banner"
+            lines.append(line.strip())
+        url = next(line.split("=", 1)[1] for line in lines if line.startswith("export AUTOPOSTER_GRAPH_URL="))
+        (connect,) = [line for line in lines if "autoposter connect" in line]
+        secret, command = connect.split(" | ", 1)
+        assert secret.startswith("echo ") and "--app-secret - " in command
+        assert secret.removeprefix("echo ") not in command
+        runnable = connect.replace("autoposter connect", f"{shlex.quote(sys.executable)} -m autoposter_gui.cli connect")
+        done = subprocess.run(
+            ["sh", "-c", runnable], env={**env, "AUTOPOSTER_GRAPH_URL": url}, capture_output=True, text=True, cwd=REPO
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Connected" in done.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
