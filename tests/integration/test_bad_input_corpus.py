@@ -251,7 +251,7 @@ def test_full_disk_is_a_clear_message(cli_ready: Context, capsys: pytest.Capture
 
     engine.dispose()
     event.listen(engine, "connect", cap)
-    with pytest.raises(StoreError, match="full"):
+    with pytest.raises(StoreError, match=r"^The disk is full"):
         PostService(cli_ready).create(PostRequest([BAKERY], "z" * 60_000))
     event.remove(engine, "connect", cap)
     engine.dispose()

@@ -157,3 +157,18 @@ def test_a_database_deleted_while_publishing_fails_loudly(
     assert code == 1 and out == ""
     line = _one_line(err)
     assert "was deleted or replaced" in line and "restore" in line, line
+
+
+def test_no_space_left_anywhere_says_the_disk_is_full(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ENOSPC outside SQLite (a log, an image copy) is not an "unexpected error"."""
+    import errno
+
+    def full(*_args: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setitem(cli.COMMANDS, "queue", full)
+    code, out, err = _run(capsys, "queue")
+    assert code == 1 and out == ""
+    assert "the disk is full" in _one_line(err)
