@@ -72,10 +72,15 @@ def backup_if_due(store: Store, now: datetime, keep: int = KEEP) -> Path | None:
     return backup_now(store, now, keep)
 
 
+def _read_only_uri(path: Path) -> str:
+    """Open a backup read-only and immutable: SQLite then leaves no -wal/-shm files next to it."""
+    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+
+
 def check_backup(path: Path) -> None:
     """Raise StoreError unless ``path`` is a healthy SQLite database."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()
         finally:
@@ -126,7 +131,7 @@ def move_aside(db_path: Path, now: datetime) -> Path | None:
 def count_items(path: Path) -> int | None:
     """Queue items in a backup (one COUNT on a read-only connection), None when it can't be read."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             row = conn.execute("SELECT COUNT(*) FROM queue_items").fetchone()
         finally:

@@ -172,3 +172,13 @@ def test_no_space_left_anywhere_says_the_disk_is_full(
     code, out, err = _run(capsys, "queue")
     assert code == 1 and out == ""
     assert "the disk is full" in _one_line(err)
+
+
+def test_listing_and_checking_backups_leaves_no_files_behind(used: Context, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = list_backups(used.config.db_path)[0].parent
+    before = sorted(p.name for p in folder.iterdir())
+    assert _run(capsys, "backups")[0] == 0
+    from autoposter_gui.engine.backups import BackupService
+
+    assert BackupService(used.config).latest_good() is not None
+    assert sorted(p.name for p in folder.iterdir()) == before  # no -wal/-shm left next to a backup
