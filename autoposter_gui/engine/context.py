@@ -44,8 +44,17 @@ class Context:
         return client
 
     @classmethod
-    def open(cls, config: AppConfig, *, tokens: TokenStore | None = None, clock: Clock | None = None) -> Context:
-        store = Store(config.db_path)
+    def open(
+        cls,
+        config: AppConfig,
+        *,
+        tokens: TokenStore | None = None,
+        clock: Clock | None = None,
+        allow_new: bool = False,
+    ) -> Context:
+        """Open the data folder's store (MissingDatabaseError when its database is gone; ``allow_new`` starts an
+        empty one on purpose)."""
+        store = Store(config.db_path, allow_new=allow_new)
         return cls(
             config=config,
             store=store,

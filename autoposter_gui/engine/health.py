@@ -150,9 +150,9 @@ class TokenHealthService:
 
 def daily_jobs(ctx: Context) -> list[tuple[str, Callable[[], object]]]:
     """The maintenance the scheduler runs at start and once a day: token health, then a database backup."""
-    from autoposter_gui.storage.backup import backup_if_due
+    from autoposter_gui.engine.backups import take_daily_backup
 
     return [
         ("token-health", TokenHealthService(ctx).check_and_notify),
-        ("backup", lambda: backup_if_due(ctx.store, ctx.clock.now())),
+        ("backup", lambda: take_daily_backup(ctx.store, ctx.clock.now())),
     ]

@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.domain.errors import PublishError
+from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.meta.errors import classify_exception, classify_response, parse_usage_headers
 from autoposter_gui.meta.redact import install_redaction
 
@@ -92,6 +93,7 @@ class GraphClient:
         self.origin = (origin or graph_origin()).rstrip("/")
         self.version = version.strip("/")
         self._app_secret = app_secret or None
+        remember(app_secret)  # masked by value in anything logged or shown, even when Meta echoes it
         self.timeout = timeout
         self.session = session if session is not None else _session_for(self.origin)
         self.sleep = sleep
