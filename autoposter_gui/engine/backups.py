@@ -110,11 +110,27 @@ class BackupService:
                 Store(self.config.db_path, allow_new=True).close()  # the empty database, with its schema
                 log.warning("started an empty database on purpose; the previous one is at %s", aside)
             else:
+                taken_at = datetime.fromtimestamp(backup.stat().st_mtime, UTC)
                 aside = backup_files.restore_backup(self.config.db_path, backup, now)
+                self._hold_for_checks(taken_at, now)
             write_marker(self.config.data_dir)
         finally:
             lock.release()
         return RestoreResult(backup, aside if had_database and aside is not None and aside.exists() else None)
+
+
+    def _hold_for_checks(self, taken_at: datetime, now: datetime) -> None:
+        """Posts not finished in the backup may have gone out after it was taken: each is checked with Meta (from
+        the backup's time on) before anything else happens to it, so none is published twice."""
+        from autoposter_gui.storage.repo import Repo
+
+        store = Store(self.config.db_path)
+        try:
+            held = Repo(store).mark_unconfirmed_after_restore(taken_at, now)
+        finally:
+            store.close()
+        if held:
+            log.warning("%s post(s) from the backup will be checked with Meta before anything else", len(held))
 
 
 def take_daily_backup(store: Store, now: datetime) -> Path | None:

@@ -182,3 +182,25 @@ def test_listing_and_checking_backups_leaves_no_files_behind(used: Context, caps
 
     assert BackupService(used.config).latest_good() is not None
     assert sorted(p.name for p in folder.iterdir()) == before  # no -wal/-shm left next to a backup
+
+
+def test_restore_checks_posts_that_went_out_after_the_backup(
+    used: Context, sandbox: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The post was in the backup as scheduled, and went out after it: once restored, `run-due` finds it at Meta
+    and marks it posted instead of publishing it again."""
+    from autoposter_gui.meta.client import GraphClient
+    from tests.support.helpers import published
+
+    token = used.tokens.account_token("facebook", BAKERY)
+    GraphClient(origin=sandbox.url).post(f"/{BAKERY}/feed", token, data={"message": "kept in the backup"})
+    code, _, err = _run(capsys, "restore", "--latest")
+    assert code == 0, err
+    later = (used.clock.now() + timedelta(hours=3)).isoformat()
+    code, out, err = _run(capsys, "run-due", "--as-of", later, "--json")
+    assert code == 0, err
+    assert json.loads(out)["succeeded"] == 1
+    code, out, _ = _run(capsys, "queue", "--json")
+    [item] = json.loads(out)
+    assert item["status"] == "posted"
+    assert len(published(sandbox, "kept in the backup")) == 1
