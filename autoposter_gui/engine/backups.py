@@ -118,7 +118,6 @@ class BackupService:
             lock.release()
         return RestoreResult(backup, aside if had_database and aside is not None and aside.exists() else None)
 
-
     def _hold_for_checks(self, taken_at: datetime, now: datetime) -> None:
         """Posts not finished in the backup may have gone out after it was taken: each is checked with Meta (from
         the backup's time on) before anything else happens to it, so none is published twice."""
