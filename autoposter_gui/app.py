@@ -183,8 +183,9 @@ class Application:
             shell.deleteLater()
 
     def _open_store(self) -> bool:
-        """Open the database; if it can't be, the recovery dialog (restore the latest backup, or quit)."""
-        from autoposter_gui.domain.errors import AutoposterError
+        """Open the database; if it can't be, the recovery dialog (restore the latest backup, or quit). A database
+        missing from a folder used before is never replaced by an empty one without the owner saying so."""
+        from autoposter_gui.domain.errors import AutoposterError, MissingDatabaseError
         from autoposter_gui.engine.context import Context
 
         while True:
@@ -192,44 +193,53 @@ class Application:
                 self.config.ensure_dir()
                 self.ctx = Context.open(self.config, tokens=self._tokens, clock=self._clock)
                 return True
+            except MissingDatabaseError as exc:
+                log.error("the database is missing: %s", exc.summary)
+                if not self._recover(exc.summary + ".", missing=True):
+                    return False
             except (AutoposterError, OSError) as exc:
                 log.error("cannot open the data folder: %s", exc)
                 if not self._recover(str(exc)):
                     return False
 
-    def _recover(self, message: str) -> bool:
-        """Show why the store can't open. True when a backup was restored (try again), False to quit."""
+    def _recover(self, message: str, *, missing: bool = False) -> bool:
+        """Show why the store can't open. True when a backup was restored or the owner chose to start empty (try
+        again), False to quit. Restores go through the same engine service as the CLI's `autoposter restore`."""
         from autoposter_gui.domain.clock import SystemClock
-        from autoposter_gui.domain.errors import StoreError
-        from autoposter_gui.storage.backup import check_backup, list_backups, restore_backup
-        from autoposter_gui.ui.recovery_dialog import RESTORE, RecoveryDialog
+        from autoposter_gui.domain.errors import AutoposterError, StoreError
+        from autoposter_gui.engine.backups import BackupService
+        from autoposter_gui.storage.backup import check_backup
+        from autoposter_gui.ui.recovery_dialog import QUIT, RESTORE, START_EMPTY, RecoveryDialog
 
         db = self.config.db_path
+        service = BackupService(self.config)
         damaged = False
-        if db.exists():
+        if db.exists() and not missing:
             try:
                 check_backup(db)  # the same integrity check a backup gets
             except StoreError:
                 damaged = True
-        latest: Path | None = None
-        for backup in list_backups(db) if damaged else []:
+        latest = service.latest_good() if damaged or missing else None
+        dialog = RecoveryDialog(message, self.config.data_dir, damaged=damaged, latest_backup=latest, missing=missing)
+        while (choice := dialog.exec()) != QUIT:
+            if choice not in (RESTORE, START_EMPTY) or (choice == RESTORE and latest is None):
+                return False
+            backup = latest if choice == RESTORE else None
             try:
-                check_backup(backup)
-            except StoreError:
-                log.warning("backup %s is damaged too; trying an older one", backup.name)
-                continue
-            latest = backup
-            break
-        dialog = RecoveryDialog(message, self.config.data_dir, damaged=damaged, latest_backup=latest)
-        while dialog.exec() == RESTORE and latest is not None:
-            try:
-                aside = restore_backup(db, latest, (self._clock or SystemClock()).now())
-            except StoreError as exc:
+                result = service.restore(backup, (self._clock or SystemClock()).now())
+            except AutoposterError as exc:
                 dialog.show_error(str(exc))
                 continue
-            log.warning("restored %s at start; the damaged database is kept as %s", latest.name, aside.name)
+            kept = ""
+            if result.kept_aside is not None:
+                kept = f"; the {'damaged' if damaged else 'previous'} database is kept as {result.kept_aside.name}"
+            if backup is None:
+                log.warning("the owner started an empty database on purpose%s", kept)
+                self.start_note = f"Started with an empty database{kept}"
+                return True
+            log.warning("restored %s at start%s", backup.name, kept)
             self.hold_due_posts = True
-            self.start_note = f"Restored the backup {latest.name}; the damaged database is kept as {aside.name}"
+            self.start_note = f"Restored the backup {backup.name}{kept}"
             return True
         return False
 
@@ -358,8 +368,8 @@ class Application:
         """Settings → Restore from backup: close the store, put the backup in place (the current database is kept
         aside) and start the app again on it, in this process."""
         from autoposter_gui.domain.clock import SystemClock
-        from autoposter_gui.domain.errors import StoreError
-        from autoposter_gui.storage.backup import restore_backup
+        from autoposter_gui.domain.errors import AutoposterError
+        from autoposter_gui.engine.backups import BackupService
 
         window, tray = self.window, self.tray
         self.shutdown()
@@ -374,12 +384,13 @@ class Application:
         if tray is not None:
             tray.deleteLater()
         try:
-            aside = restore_backup(self.config.db_path, backup, (self._clock or SystemClock()).now())
-        except StoreError as exc:
+            result = BackupService(self.config).restore(backup, (self._clock or SystemClock()).now())
+        except AutoposterError as exc:
             self.start_note = f"The backup was not restored: {exc}"
         else:
             self.hold_due_posts = True
-            self.start_note = f"Restored the backup {backup.name}; the previous database is kept as {aside.name}"
+            kept = f"; the previous database is kept as {result.kept_aside.name}" if result.kept_aside else ""
+            self.start_note = f"Restored the backup {backup.name}{kept}"
         if not self.start(show=True):
             self.quit()
             return False

@@ -30,11 +30,33 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{message} (see `{self.prog} --help`)", EXIT_BAD_INPUT)
 
 
-def _secret_arg(value: str) -> str:
-    """A secret given as "-" is read from standard input, so it stays out of shell history."""
-    if value == "-":
+def connect_command(app_id: str, app_secret: str, user_token: str) -> str:
+    """The `autoposter connect` line to show: the app secret through stdin, never as an argument."""
+    return f"echo {app_secret} | autoposter connect --app-id {app_id} --app-secret - --user-token {user_token}"
+
+
+def _from_stdin(value: str) -> str:
+    """A secret given as "-" is read from standard input, one line, so it stays out of `ps` and shell history."""
+    if value != "-":
+        return value
+    try:
         return sys.stdin.readline().strip()
-    return value
+    except UnicodeDecodeError:
+        raise CliError("what came in on stdin is not valid UTF-8 text", EXIT_BAD_INPUT) from None
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def _item_id(value: str) -> int:
+    """A queue item id: a whole number SQLite can hold (a bigger one can't name any item)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {value!r}") from None
+    if not 1 <= number <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"no queue item has the id {value}; run `autoposter queue` to list them")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("connect", parents=[common], help="connect your Facebook Pages and Instagram accounts")
     p.add_argument("--app-id", required=True)
-    p.add_argument("--app-secret", required=True, type=_secret_arg, help='your Meta app secret ("-" reads stdin)')
-    p.add_argument("--user-token", required=True, type=_secret_arg, help='a user access token ("-" reads stdin)')
+    p.add_argument("--app-secret", required=True, help='your Meta app secret ("-" reads a line from stdin)')
+    p.add_argument(
+        "--user-token",
+        required=True,
+        help='a user access token ("-" reads a line from stdin; with both as "-", the secret is the first line)',
+    )
 
     sub.add_parser("accounts", parents=[common], help="list connected accounts")
 
@@ -75,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (("retry", "retry a failed item"), ("cancel", "cancel an item")):
         p = sub.add_parser(name, parents=[common], help=text)
-        p.add_argument("id", type=int, metavar="ID")
+        p.add_argument("id", type=_item_id, metavar="ID")
+
+    _add_backup_commands(sub, common)
 
     p = sub.add_parser("sandbox", parents=[common], help="start the local fake Graph API server")
     p.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
@@ -166,7 +194,9 @@ def _external_ids(ctx: Any) -> dict[int, str]:
 def cmd_connect(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.accounts import AccountService
 
-    accounts = AccountService(ctx).connect(args.app_id, args.app_secret, args.user_token)
+    secret = _from_stdin(args.app_secret)  # with both as "-": the secret is the first line, the token the second
+    token = _from_stdin(args.user_token)
+    accounts = AccountService(ctx).connect(args.app_id, secret, token)
     rows = [account_json(a) for a in accounts]
     return rows, _table(rows, ["id", "platform", "account_id", "name"]) + f"\nConnected {len(rows)} account(s)."
 
@@ -239,6 +269,7 @@ def cmd_run_due(args: argparse.Namespace, ctx: Any) -> Any:
     except RunnerBusyError as exc:
         print(f"autoposter: {exc}", file=sys.stderr)
         stats = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0}
+    _daily_backup(ctx)
     _clean_media(ctx)
     text = ", ".join(f"{k}: {v}" for k, v in stats.items())
     return stats, text
@@ -289,8 +320,8 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
             f"  Published posts: {server.url}/sandbox/\n\n"
             "In another terminal, point Autoposter at it and connect the demo accounts:\n"
             f"  export AUTOPOSTER_GRAPH_URL={server.url}\n"
-            f"  autoposter connect --app-id {creds.app_id} --app-secret {creds.app_secret} "
-            f"--user-token {creds.user_token}\n\n"
+            f"  {connect_command(creds.app_id, creds.app_secret, creds.user_token)}\n"
+            "  (the secret comes in on stdin, so it never shows in `ps` or your shell history)\n\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )
@@ -319,12 +350,17 @@ COMMANDS = {
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _check_text_args(args)
     config = AppConfig.from_env()
     from autoposter_gui.logsetup import configure_logging, level_from_env
 
     configure_logging(config.log_dir, level_from_env())
     if args.command == "sandbox":
         return cmd_sandbox(args, config)
+    if args.command in BACKUP_COMMANDS:  # these work without opening the database (it may be missing)
+        data, text = BACKUP_COMMANDS[args.command](args, config)
+        _print_result(args, data, text)
+        return EXIT_OK
     ctx = _context(config)
     try:
         if args.command in ("retry", "cancel"):
@@ -333,34 +369,160 @@ def run(argv: Sequence[str] | None = None) -> int:
             data, text = COMMANDS[args.command](args, ctx)
     finally:
         ctx.close()
+    _print_result(args, data, text)
+    return EXIT_OK
+
+
+def _print_result(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
         print(text)
-    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = run(argv)
     except CliError as exc:
-        print(f"autoposter: {exc}", file=sys.stderr)
+        _say(str(exc))
         code = exc.code
     except ValidationError as exc:
-        print(f"autoposter: {exc}", file=sys.stderr)
+        _say(str(exc))
         code = EXIT_BAD_INPUT
     except AutoposterError as exc:
-        print(f"autoposter: {exc}", file=sys.stderr)
+        _say(str(exc))
         code = EXIT_FAILURE
     except KeyboardInterrupt:
         print("autoposter: interrupted", file=sys.stderr)
         code = 130
     except Exception as exc:  # never a traceback on the terminal: it goes to the log
         log.exception("unexpected error")
-        print(f"autoposter: unexpected error ({type(exc).__name__}); details are in the log", file=sys.stderr)
+        if isinstance(exc, OSError) and _disk_full(exc):
+            _say("the disk is full; free some space and try again")
+        else:
+            _say(f"unexpected error ({type(exc).__name__}); details are in the log")
         code = EXIT_FAILURE
     sys.stdout.flush()
     return code
+
+
+def _disk_full(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+# ----- safety: one-line messages, text arguments, backups (issue 11) -------------------------------------------
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters, line breaks and undecodable bytes escaped, and known secrets masked:
+    whatever input a message echoes, it stays one line and safe to show."""
+    from autoposter_gui.domain.known_secrets import mask
+
+    out = []
+    for ch in mask(text):
+        code = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as Python keeps it
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or 0xD800 <= code < 0xE000 or ch in "\u2028\u2029":
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _say(message: str) -> None:
+    print(f"autoposter: {one_line(message)}", file=sys.stderr)
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Refuse arguments holding bytes that are not valid UTF-8 (Python keeps them as lone surrogates)."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not _is_utf8(v) for v in values):
+            flag = "--" + name.replace("_", "-") if name not in ("file", "id") else name.upper()
+            raise CliError(
+                f"{flag} holds bytes that are not valid UTF-8 text; retype it or fix its encoding", EXIT_BAD_INPUT
+            )
+
+
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _add_backup_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    sub.add_parser("backups", parents=[common], help="list the database backups, newest first")
+    p = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with a backup (the current one is kept aside)",
+        description="Replace the database with a backup. The current database, if any, is kept aside in the data "
+        "folder. Refused while Autoposter is publishing.",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("file", nargs="?", metavar="FILE", help="a backup file (a path, or a name from `backups`)")
+    which.add_argument("--latest", action="store_true", help="the newest backup that is not damaged")
+    which.add_argument("--empty", action="store_true", help="start with an empty database on purpose")
+
+
+def cmd_backups(args: argparse.Namespace, config: AppConfig) -> Any:
+    from autoposter_gui.engine.backups import BackupService
+
+    backups = BackupService(config).list()
+    rows = [{**b.as_dict(), "taken_at": iso(b.taken_at)} for b in backups]
+    shown = [{**r, "file": b.path.name, "size": _size(b.size)} for r, b in zip(rows, backups, strict=True)]
+    return rows, _table(shown, ["file", "taken_at", "size", "items"])
+
+
+def cmd_restore(args: argparse.Namespace, config: AppConfig) -> Any:
+    from autoposter_gui.domain.clock import SystemClock
+    from autoposter_gui.domain.errors import StoreError
+    from autoposter_gui.engine.backups import BackupService
+
+    service = BackupService(config)
+    backup = None
+    if args.latest:
+        backup = service.latest_good()
+        if backup is None:
+            raise StoreError("There is no usable backup to restore; `autoposter backups` lists what there is")
+    elif not args.empty:
+        backup = service.resolve(args.file)
+    result = service.restore(backup, SystemClock().now())
+    data = {
+        "restored": str(result.backup) if result.backup else None,
+        "kept_aside": str(result.kept_aside) if result.kept_aside else None,
+    }
+    text = f"Restored the backup {result.backup.name}." if result.backup else "Started an empty database."
+    if result.kept_aside:
+        text += f" The previous database is kept as {result.kept_aside}."
+    return data, text
+
+
+def _daily_backup(ctx: Any) -> None:
+    """`run-due` from cron takes the daily backup too (the app's daily job does it otherwise)."""
+    from autoposter_gui.engine.backups import take_daily_backup
+
+    try:
+        take_daily_backup(ctx.store, ctx.clock.now())
+    except AutoposterError as exc:
+        _say(f"warning: {exc}")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+BACKUP_COMMANDS = {"backups": cmd_backups, "restore": cmd_restore}
 
 
 if __name__ == "__main__":

@@ -63,4 +63,7 @@ class AppConfig:
         return f"autoposter:{digest}"
 
     def ensure_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """Create the data folder, private to its owner (0700 on POSIX, whatever the umask)."""
+        from autoposter_gui.storage.folder import private_dir
+
+        private_dir(self.data_dir)

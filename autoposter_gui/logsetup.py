@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from autoposter_gui.meta.redact import RedactingFilter
+from autoposter_gui.storage.folder import private_dir, private_opener
 
 LOG_FILE = "autoposter.log"
 LEVEL_ENV = "AUTOPOSTER_LOG_LEVEL"
@@ -21,6 +23,17 @@ def level_from_env(default: str = "INFO") -> str:
 _HANDLER_NAME = "autoposter-file"
 
 
+def _private_handler(path: Path) -> logging.Handler:
+    """A rotating file handler (5 x 1 MB) whose files are 0600 (POSIX), whatever the umask."""
+    from logging.handlers import RotatingFileHandler  # not at import: slow, and needed after the window only
+
+    class PrivateRotatingFileHandler(RotatingFileHandler):
+        def _open(self) -> Any:
+            return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=private_opener)
+
+    return PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+
+
 def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | None:
     """Send our logs to ``log_dir/autoposter.log`` (5 x 1 MB). Returns the file, or None if it can't be written."""
     root = logging.getLogger()
@@ -30,10 +43,8 @@ def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | 
             handler.close()
     path = log_dir / LOG_FILE
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        from logging.handlers import RotatingFileHandler  # not at import: slow, and needed after the window only
-
-        file_handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        private_dir(log_dir)
+        file_handler = _private_handler(path)
     except OSError:
         return None
     file_handler.set_name(_HANDLER_NAME)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from autoposter_gui.domain.errors import KeyringUnavailableError
+from autoposter_gui.domain.known_secrets import remember
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,15 @@ class TokenStore:
 
     def get(self, key: str) -> str | None:
         value = self._call("get_password", key)
-        return str(value) if value is not None else None
+        if value is None:
+            return None
+        if key != APP_ID:
+            remember(str(value))  # every secret read is masked by value in logs and messages from now on
+        return str(value)
 
     def set(self, key: str, value: str) -> None:
+        if key != APP_ID:
+            remember(value)
         self._call("set_password", key, value)
 
     def delete(self, key: str) -> None:

@@ -88,3 +88,17 @@ class PublishError(AutoposterError):
 
 class StoreError(AutoposterError):
     """The local database cannot be opened or written; the message says what to do."""
+
+
+class MissingDatabaseError(StoreError):
+    """The database is missing or empty in a folder that was used before; nothing was created."""
+
+    def __init__(self, message: str, *, summary: str, latest_backup: object | None, taken: str | None) -> None:
+        super().__init__(message)
+        self.summary = summary  # without the CLI's advice (the GUI offers buttons instead)
+        self.latest_backup = latest_backup  # the newest backup file (a Path), if any
+        self.taken = taken  # when it was taken, local time "YYYY-MM-DD HH:MM"
+
+
+class DatabaseReplacedError(StoreError):
+    """The database file was deleted or replaced while this process was writing to it."""

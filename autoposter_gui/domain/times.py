@@ -81,8 +81,25 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     return first
 
 
+MIN_YEAR, MAX_YEAR = 1970, 9000  # times outside this range are typos, and would overflow in a time zone
+
+
 def parse_when(text: str) -> tuple[datetime, str]:
     """Parse an ISO 8601 time; without an offset it is local time. Returns (UTC datetime, zone name)."""
+    try:
+        when, zone_name = _parse_when(text)
+        in_range = MIN_YEAR <= when.year <= MAX_YEAR
+    except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59 in New York is past year 9999 in UTC
+        in_range = False
+    if not in_range:
+        raise ValidationError(
+            f"The time {text.strip()!r} is out of range; give a time between the years {MIN_YEAR} and {MAX_YEAR}",
+            field="when",
+        )
+    return when, zone_name
+
+
+def _parse_when(text: str) -> tuple[datetime, str]:
     raw = text.strip()
     if not raw:
         raise ValidationError("The time is empty; give it as ISO 8601, e.g. 2027-01-31T09:30", field="when")

@@ -21,7 +21,10 @@ MAX_AHEAD = timedelta(days=366)
 
 HASHTAG_RE = re.compile(r"(?<![\w#])#\w+", re.UNICODE)
 MENTION_RE = re.compile(r"(?<![\w@])@[\w.]+", re.UNICODE)
-_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc"}
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"}  # marks: a combining mark with no letter shows nothing
+# Letters and symbols that render as blank space: Hangul fillers, the blank Braille pattern, and other
+# default-ignorable characters outside the categories above.
+_BLANK_CHARS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e\u17b4\u17b5")
 
 
 def count_hashtags(text: str) -> int:
@@ -33,8 +36,18 @@ def count_mentions(text: str) -> int:
 
 
 def is_blank(text: str) -> bool:
-    """True when the text has no visible character (spaces, zero-width and control characters only)."""
-    return all(unicodedata.category(ch) in _INVISIBLE for ch in text)
+    """True when the text has no visible character: spaces, zero-width, control and filler characters, and
+    combining marks with no letter to sit on."""
+    return all(ch in _BLANK_CHARS or unicodedata.category(ch) in _INVISIBLE for ch in text)
+
+
+def has_invalid_characters(text: str) -> bool:
+    """True when ``text`` holds lone surrogates (bytes that were not valid UTF-8): it cannot be stored or sent."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def char_limit(platform: Platform) -> int:
@@ -44,6 +57,8 @@ def char_limit(platform: Platform) -> int:
 def text_problems(text: str, platforms: Iterable[Platform]) -> list[str]:
     """Every problem with the text for the chosen platforms, as sentences (empty list when fine)."""
     problems: list[str] = []
+    if has_invalid_characters(text):
+        return ["The post text holds bytes that are not valid UTF-8 text; retype it or fix its encoding"]
     if is_blank(text):
         return ["The post text is empty; write something to publish"]
     kinds = set(platforms)

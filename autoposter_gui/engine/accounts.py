@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
@@ -66,6 +67,7 @@ class AccountService:
         for value, label in ((app_id, "App ID"), (app_secret, "App Secret"), (user_token, "user token")):
             if not value or not value.strip():
                 raise ValidationError(f"The {label} is empty")
+        remember(app_secret, user_token)  # masked by value from now on, even if Meta echoes them in an error
         self.ctx.tokens.check()
         from autoposter_gui.meta.client import GraphClient
 
@@ -73,7 +75,9 @@ class AccountService:
         try:
             auth = MetaAuth(client)
             long_token, expires_at = auth.exchange_long_lived(app_id.strip(), app_secret.strip(), user_token.strip())
+            remember(long_token)
             found = auth.discover(long_token)
+            remember(*(f.access_token for f in found))
         finally:
             client.close()
         return Discovery(long_token, expires_at, tuple(found))
@@ -83,6 +87,7 @@ class AccountService:
         from autoposter_gui.domain.errors import PublishError
         from autoposter_gui.meta.client import GraphClient
 
+        remember(app_secret, user_token)
         client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
         try:
             info = MetaAuth(client).debug_token(app_id.strip(), app_secret.strip(), user_token)

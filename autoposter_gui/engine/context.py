@@ -41,14 +41,26 @@ class Context:
     def graph_client(self) -> GraphClient:
         """A fresh Graph client (one keep-alive session); sends appsecret_proof when the secret is known."""
         if self.client_factory is not None:
-            return self.client_factory()
-        from autoposter_gui.meta.client import GraphClient
+            client = self.client_factory()
+        else:
+            from autoposter_gui.meta.client import GraphClient
 
-        return GraphClient(origin=self.config.graph_origin, app_secret=self.tokens.get(APP_SECRET))
+            client = GraphClient(origin=self.config.graph_origin, app_secret=self.tokens.get(APP_SECRET))
+        client.now = self.clock.now  # Meta's clock offset is measured against the engine's clock
+        return client
 
     @classmethod
-    def open(cls, config: AppConfig, *, tokens: TokenStore | None = None, clock: Clock | None = None) -> Context:
-        store = Store(config.db_path)
+    def open(
+        cls,
+        config: AppConfig,
+        *,
+        tokens: TokenStore | None = None,
+        clock: Clock | None = None,
+        allow_new: bool = False,
+    ) -> Context:
+        """Open the data folder's store (MissingDatabaseError when its database is gone; ``allow_new`` starts an
+        empty one on purpose)."""
+        store = Store(config.db_path, allow_new=allow_new)
         return cls(
             config=config,
             store=store,

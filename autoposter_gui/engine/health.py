@@ -150,12 +150,12 @@ class TokenHealthService:
 
 def daily_jobs(ctx: Context) -> list[tuple[str, Callable[[], object]]]:
     """The maintenance the scheduler runs at start and once a day: token health, a database backup, then the
-    removal of stored images no unfinished post uses any more."""
+    removal of stored images no post has used for a while."""
+    from autoposter_gui.engine.backups import take_daily_backup
     from autoposter_gui.engine.posts import PostService
-    from autoposter_gui.storage.backup import backup_if_due
 
     return [
         ("token-health", TokenHealthService(ctx).check_and_notify),
-        ("backup", lambda: backup_if_due(ctx.store, ctx.clock.now())),
+        ("backup", lambda: take_daily_backup(ctx.store, ctx.clock.now())),
         ("media-cleanup", lambda: PostService(ctx).clean_media()),
     ]

@@ -7,14 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
 from autoposter_gui.domain.models import ItemStatus, Platform
 from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.storage.models import Account, QueueItem
-from autoposter_gui.storage.repo import NewItem
+from autoposter_gui.storage.repo import NewItem, Repo
+
+
+class ActionRefusedError(AutoposterError):
+    """An owner action that could not be done now (the post went out meanwhile, or Meta can't tell yet)."""
+
+
+def outcome_is_open(repo: Repo, item_id: int) -> bool:
+    """Whether an item taken for a check is still held by it (not marked posted by the check)."""
+    item = repo.item(item_id)
+    return item is not None and item.status == ItemStatus.PROCESSING.value
 
 
 @dataclass(frozen=True)
@@ -161,9 +171,13 @@ class PostService:
         )
         # The image the post already shows is its stored copy: storing it again costs nothing.
         image, ig_image = self._store_images(request, info, {current.platform})
+        chosen = ig_image if current.platform == Platform.INSTAGRAM.value else image
+        if request.text != current.text or chosen != current.image_path:
+            # A change of text or picture (by content: the same picture chosen again is no change) waits
+            # until Meta says the last try did not go out.
+            self.check_first(item_id)
         now = self.ctx.clock.now()
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
-        chosen = ig_image if current.platform == Platform.INSTAGRAM.value else image
         item = self.repo.update_content(item_id, request.text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item
@@ -179,7 +193,40 @@ class PostService:
             self.retry(item_id)
         return ids
 
+    def check_first(self, item_id: int) -> None:
+        """Before an owner action changes a post whose last try may have gone out, ask Meta (network: call this
+        off the GUI thread). Raises ActionRefusedError when it went out (it is then marked posted) or when Meta can't
+        tell yet; returns when the post is known not to be out."""
+        item = self.repo.item(item_id)
+        if item is None or item.unconfirmed_attempt_id is None:
+            return
+        from filelock import FileLock, Timeout
+
+        from autoposter_gui.engine.processor import CheckOutcome, ItemProcessor
+
+        lock = FileLock(str(self.ctx.config.lock_path))
+        try:
+            lock.acquire(timeout=10)
+        except Timeout:
+            raise ActionRefusedError("Autoposter is publishing right now; try again in a moment") from None
+        try:
+            if not self.repo.take_for_check(item_id, self.ctx.clock.now()):
+                return  # no longer waiting (or no longer unconfirmed): the action's own checks decide
+            processor = ItemProcessor(self.ctx)
+            try:
+                outcome, message = processor.check_unconfirmed(item_id)
+            finally:
+                processor.close()
+                if outcome_is_open(self.repo, item_id):
+                    self.repo.put_back_after_check(item_id, self.ctx.clock.now())
+                self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        finally:
+            lock.release()
+        if outcome is not CheckOutcome.NOT_PUBLISHED:
+            raise ActionRefusedError(message)
+
     def cancel(self, item_id: int) -> QueueItem:
+        self.check_first(item_id)
         item = self.repo.cancel(item_id, self.ctx.clock.now())
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item

@@ -7,6 +7,23 @@ from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from autoposter_gui.domain.decide import (
+    RECHECK,
+    AccountState,
+    Action,
+    CheckResult,
+    Fail,
+    Hold,
+    ItemFacts,
+    MarkPosted,
+    NotPublished,
+    Publish,
+    Reconcile,
+    Wait,
+    after_check,
+    next_action,
+    unconfirmed_attempt,
+)
 from autoposter_gui.domain.errors import (
     ErrorCategory,
     ErrorKind,
@@ -16,17 +33,17 @@ from autoposter_gui.domain.errors import (
 )
 from autoposter_gui.domain.images import inspect_image
 from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, Platform, PublishResult
-from autoposter_gui.domain.retry import MAX_ATTEMPTS, next_attempt_after
+from autoposter_gui.domain.retry import next_attempt_after
+from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
-from autoposter_gui.storage.repo import Failure, tries_used
+from autoposter_gui.storage.repo import UNCONFIRMED_CHECK, Failure, tries_used
 
 log = logging.getLogger(__name__)
-RECHECK_DELAY_MINUTES = 2
 # Meta's smallest documented IG quota is 25 posts a day: ask Meta only once our own count gets near it.
 QUOTA_CHECK_FROM = 20
 QUOTA_WAIT = timedelta(hours=1)
@@ -38,6 +55,12 @@ class Outcome(StrEnum):
     FAILED = "failed"
     HELD = "held"  # not attempted: waiting for the owner (reconnect) or for Meta to answer a check
     SKIPPED = "skipped"  # someone else claimed it
+
+
+class CheckOutcome(StrEnum):
+    POSTED = "posted"  # it went out: now marked posted
+    NOT_PUBLISHED = "not_published"  # it did not go out and no longer can: the mark is cleared
+    UNSURE = "unsure"  # Meta could not say (yet)
 
 
 class ItemProcessor:
@@ -86,64 +109,119 @@ class ItemProcessor:
             self._changed(item_id)
             return Outcome.HELD
 
+    def _account_state(self, account: Account | None) -> tuple[AccountState, str | None]:
+        """How the item's account stands, and its token when it is ready (read from the keyring only then)."""
+        if account is None:
+            return AccountState.MISSING, None
+        if account.status == AccountStatus.DISCONNECTED.value:
+            return AccountState.DISCONNECTED, None
+        if account.status == AccountStatus.INVALID.value:
+            return AccountState.INVALID, None
+        token = self.ctx.tokens.account_token(account.platform, account.external_id)
+        return (AccountState.READY, token) if token else (AccountState.NO_TOKEN, None)
+
     def _process_claimed(self, item_id: int) -> Outcome:
-        repo, clock = self.repo, self.ctx.clock
+        """Carry out what :func:`next_action` decides, until the item leaves the runner's hands."""
+        repo = self.repo
         item = repo.item(item_id)
         assert item is not None
         account = repo.account(item.account_id)
-        if account is not None and account.status == AccountStatus.DISCONNECTED.value:
-            message = f"Needs attention: {account_label(account)} was disconnected; reconnect it to publish"
-            repo.hold(item_id, message, "disconnected", clock.now())
-            self._changed(item_id)
-            return Outcome.HELD
-        token = self.ctx.tokens.account_token(account.platform, account.external_id) if account else None
-        if account is None or token is None:
-            name = account_label(account) if account else "The account"
-            return self._fail_without_call(
-                item,
-                Failure("not_connected", f"{name} is not connected; connect it in Accounts, then retry this post"),
-            )
-        if account.status == AccountStatus.INVALID.value:
-            repo.hold(
-                item_id,
-                f"Reconnect {account_label(account)}: its access token no longer works",
-                "token",
-                clock.now(),
-            )
-            self._changed(item_id)
-            return Outcome.HELD
-
-        last = repo.last_attempt(item_id)
+        state, token = self._account_state(account)
+        name = account_label(account) if account is not None else "The account"
         resume_container: str | None = None
-        if last is not None and (last.needs_reconcile or last.outcome == AttemptOutcome.IN_FLIGHT.value):
-            result = reconcile(self.publisher, account, item, last, token, repo.used_provider_ids(account.id))
-            if result.found is not None:
-                repo.finish_success(item_id, last.id, result.found, clock.now(), AttemptOutcome.RECONCILED)
+        action: Action
+        for _step in range(3):  # a check that finds nothing is followed by one more decision
+            facts = ItemFacts(
+                Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id
+            )
+            action = next_action(facts, repo.history(item_id), state, name)
+            if not isinstance(action, Reconcile):
+                break
+            assert account is not None and token is not None  # READY
+            checked = action.attempt
+            result = reconcile(self.publisher, account, item, checked, token, repo.used_provider_ids(account.id))
+            action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+            if isinstance(action, MarkPosted):
+                assert result.found is not None
+                repo.finish_success(
+                    item_id, action.attempt.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED
+                )
                 log.info("item %s: already published (reconciled)", item_id)
-                self._changed(item_id, last.id)
+                self._changed(item_id, action.attempt.id)
                 return Outcome.SUCCEEDED
-            if result.unknown is not None:
-                later = clock.now()
-                repo.defer(
-                    item_id,
-                    later + timedelta(minutes=RECHECK_DELAY_MINUTES),
-                    "Could not confirm with Meta whether the last try went out; checking again before any retry",
-                    result.unknown.error_code,
-                    clock.now(),
-                )
-                self._changed(item_id)
-                return Outcome.HELD
-            resume_container = result.resume_container
-            if resume_container is None:
-                repo.resolve_reconcile(last.id)
-            if tries_used(item) >= MAX_ATTEMPTS and resume_container is None:
-                return self._fail_without_call(
-                    item,
-                    Failure("interrupted", "Publishing was interrupted too many times; retry it when ready"),
-                )
+            if isinstance(action, Publish):  # a FINISHED Instagram container: publish it, whatever the budget
+                repo.resolve_reconcile(checked.id)
+                resume_container = action.resume_container
+                break
+            if isinstance(action, NotPublished):
+                repo.resolve_reconcile(action.attempt.id)
+                item = repo.item(item_id)
+                assert item is not None
+                continue
+            break
+        return self._carry_out(item, account, token, action, resume_container)
 
-        if item.platform == Platform.INSTAGRAM.value and not item.image_path:
-            return self._fail_without_call(item, Failure("no_image", "Instagram posts need an image; edit the post"))
+    def check_unconfirmed(self, item_id: int) -> tuple[CheckOutcome, str]:
+        """For an owner action (cancel, edit): ask Meta about the item's unconfirmed attempt. The item must have been
+        taken for the check (Repo.take_for_check). Records what was learned; says whether it went out."""
+        repo = self.repo
+        item = repo.item(item_id)
+        assert item is not None
+        account = repo.account(item.account_id)
+        state, token = self._account_state(account)
+        facts = ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
+        history = repo.history(item_id)
+        checked = unconfirmed_attempt(facts, history)
+        if checked is None:
+            return CheckOutcome.NOT_PUBLISHED, ""
+        name = account_label(account) if account is not None else "The account"
+        if state is not AccountState.READY or account is None or token is None:
+            return CheckOutcome.UNSURE, (
+                f"{UNCONFIRMED_CHECK}, and Autoposter can't ask Meta until {name} is reconnected; reconnect it, "
+                "then try again"
+            )
+        result = reconcile(self.publisher, account, item, checked, token, repo.used_provider_ids(account.id))
+        action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+        if isinstance(action, MarkPosted):
+            assert result.found is not None
+            repo.finish_success(item_id, checked.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED)
+            self._changed(item_id, checked.id)
+            link = f": {result.found.permalink}" if result.found.permalink else ""
+            return CheckOutcome.POSTED, f"This post had already gone out{link}. It is now marked posted"
+        if isinstance(action, NotPublished | Publish):  # not out (a ready container is simply never published)
+            repo.resolve_reconcile(checked.id)
+            return CheckOutcome.NOT_PUBLISHED, ""
+        if result.check is CheckResult.UNKNOWN:
+            return CheckOutcome.UNSURE, (
+                f"{UNCONFIRMED_CHECK}, and Meta could not be reached to check; try again when you are online"
+            )
+        return CheckOutcome.UNSURE, (
+            f"{UNCONFIRMED_CHECK} a moment ago and Meta may still publish it; try again in two minutes"
+        )
+
+    def _carry_out(
+        self,
+        item: QueueItem,
+        account: Account | None,
+        token: str | None,
+        action: Action,
+        resume_container: str | None,
+    ) -> Outcome:
+        repo, now = self.repo, self.ctx.clock.now()
+        if isinstance(action, Hold):
+            repo.hold(item.id, action.message, action.code, now)
+            if action.invalidate_account and account is not None:
+                repo.set_account_status(account.id, AccountStatus.INVALID, action.message, now)
+                self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+            self._changed(item.id)
+            return Outcome.HELD
+        if isinstance(action, Wait):
+            repo.defer(item.id, action.until, action.message, action.code, now)
+            self._changed(item.id)
+            return Outcome.HELD
+        if isinstance(action, Fail):
+            return self._fail_without_call(item, Failure(action.code, action.message))
+        assert isinstance(action, Publish) and account is not None and token is not None
         if item.image_path and resume_container is None:
             try:
                 inspect_image(item.image_path)
@@ -153,12 +231,12 @@ class ItemProcessor:
         if item.platform == Platform.INSTAGRAM.value and resume_container is None:
             full = self._quota_full(account, token)
             if full is not None:
-                repo.defer(item_id, clock.now() + QUOTA_WAIT, full, "quota", clock.now())
-                self._changed(item_id)
+                repo.defer(item.id, now + QUOTA_WAIT, full, "quota", now)
+                self._changed(item.id)
                 return Outcome.HELD
 
-        attempt = repo.start_attempt(item_id, clock.now())
-        self._changed(item_id, attempt.id)
+        attempt = repo.start_attempt(item.id, self.ctx.clock.now())
+        self._changed(item.id, attempt.id)
         if resume_container is not None:
             repo.set_container(attempt.id, resume_container)
         try:
@@ -166,17 +244,18 @@ class ItemProcessor:
         except PublishError as err:
             return self._record_error(item, account, attempt, err)
         except Exception as exc:  # unknown failure mid-flight: we can't tell whether Meta published
-            log.exception("item %s: unexpected error while publishing", item_id)
+            log.exception("item %s: unexpected error while publishing", item.id)
             err_failure = Failure(
-                "internal", f"Unexpected problem while publishing ({type(exc).__name__}); will retry", True
+                "internal", f"Unexpected problem while publishing ({type(exc).__name__}); checking with Meta", True
             )
-            next_at = next_attempt_after(tries_used(item) + 1, clock.now())
-            repo.finish_unsuccessful(item_id, attempt.id, err_failure, clock.now(), next_at)
-            self._changed(item_id, attempt.id)
-            return Outcome.RETRIED if next_at else Outcome.FAILED
-        repo.finish_success(item_id, attempt.id, published, clock.now())
-        log.info("item %s: published as %s", item_id, published.provider_post_id)
-        self._changed(item_id, attempt.id)
+            later = self.ctx.clock.now()
+            next_at = next_attempt_after(tries_used(item) + 1, later) or later + RECHECK
+            repo.finish_unsuccessful(item.id, attempt.id, err_failure, later, next_at)
+            self._changed(item.id, attempt.id)
+            return Outcome.RETRIED
+        repo.finish_success(item.id, attempt.id, published, self.ctx.clock.now())
+        log.info("item %s: published as %s", item.id, published.provider_post_id)
+        self._changed(item.id, attempt.id)
         return Outcome.SUCCEEDED
 
     def _publish(
@@ -225,15 +304,26 @@ class ItemProcessor:
 
     def _record_error(self, item: QueueItem, account: Account, attempt: DeliveryAttempt, err: PublishError) -> Outcome:
         now = self.ctx.clock.now()
-        quota = err.category is ErrorCategory.QUOTA
-        if quota:
+        message = for_platform(str(err), item.platform)
+        counts = True
+        if err.category is ErrorCategory.QUOTA:
             # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
+            counts = False
+        elif err.category is ErrorCategory.TOKEN and not err.ambiguous:
+            # Meta refused the token (revoked mid-batch): the post waits for the reconnect like the account's others,
+            # without using up a try.
+            next_at, counts = now, False
+        elif err.ambiguous:
+            # It may have gone out: never failed here; the next decision checks with Meta first.
+            next_at = next_attempt_after(tries_used(item) + 1, now, err.retry_after) or now + RECHECK
         elif err.is_temporary:
             next_at = next_attempt_after(tries_used(item) + 1, now, err.retry_after)  # + this attempt
+            if next_at is None:
+                message = final(message, tries_used(item) + 1)
         else:
             next_at = None
-        failure = Failure(err.error_code, str(err), needs_reconcile=err.ambiguous, counts=not quota)
+        failure = Failure(err.error_code, message, needs_reconcile=err.ambiguous, counts=counts)
         self.repo.finish_unsuccessful(item.id, attempt.id, failure, now, next_at)
         log.info(
             "item %s attempt %s: %s error %s (%s)",
@@ -248,6 +338,8 @@ class ItemProcessor:
                 account.id, AccountStatus.INVALID, f"Reconnect {account_label(account)}: {err}", now
             )
             self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+            self._changed(item.id, attempt.id)
+            return Outcome.HELD
         self._changed(item.id, attempt.id)
         return Outcome.RETRIED if next_at else Outcome.FAILED
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from filelock import FileLock, Timeout
 
+from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, FixedClock
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import Platform, RunStats
@@ -32,6 +33,11 @@ class RunnerBusyError(AutoposterError):
     """Another runner holds the lock for this data folder."""
 
 
+def runner_lock(config: AppConfig) -> FileLock:
+    """The one lock per data folder that a runner (and a restore) holds; the file is 0600."""
+    return FileLock(str(config.lock_path), mode=0o600)
+
+
 class Runner:
     """Processes due items: parallel across accounts, serial and in order within one account."""
 
@@ -45,7 +51,7 @@ class Runner:
         self.ctx = ctx
         self.max_workers = max_workers
         self._processor_factory = processor_factory or ItemProcessor
-        self._lock = FileLock(str(ctx.config.lock_path))
+        self._lock = runner_lock(ctx.config)
 
     def run_due(self, as_of: datetime | None = None, *, lock_timeout: float = 30.0) -> RunStats:
         """Recover orphans, then process up to 50 due items. ``as_of`` makes this run treat that time as now."""
@@ -59,7 +65,10 @@ class Runner:
             ctx = self.ctx
             if as_of is not None:
                 ctx = _with_clock(ctx, FixedClock(as_of))
-            return self._run_locked(ctx)
+            stats = self._run_locked(ctx)
+            # What was recorded must be in the database the owner will look at: fail loudly if the file went away.
+            ctx.store.check_file("publishing")
+            return stats
         finally:
             self._lock.release()
 

@@ -46,6 +46,7 @@ class PublishScheduler:
         self.state = SchedulerState()
         self._scheduler: Any = None
         self._rerun = threading.Event()
+        self._now_jobs = 0
         self._tick_lock = threading.Lock()
 
     def start(self) -> None:
@@ -57,7 +58,8 @@ class PublishScheduler:
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-            executors={"default": {"type": "threadpool", "max_workers": 1}},
+            # Two threads: a daily job (a backup, the token check) never holds up a tick; ticks take turns anyway.
+            executors={"default": {"type": "threadpool", "max_workers": 2}},
         )
         self._scheduler.add_job(
             self._tick,
@@ -79,13 +81,17 @@ class PublishScheduler:
         log.info("scheduler started (every %ss)", self.interval_seconds)
 
     def run_now(self) -> None:
-        """Tick as soon as possible on the scheduler thread (after the current tick, if one is running)."""
+        """Tick as soon as possible (right after the current tick, if one is running).
+
+        A one-off job of its own: moving the minute job's next run would be dropped while that job is still
+        running (max_instances=1), and the post would wait for the next minute.
+        """
         if self._scheduler is None:
             return
-        if self._tick_lock.locked():
-            self._rerun.set()
-            return
-        self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+        self._rerun.set()  # a tick that is running picks it up when it ends ...
+        if not self._tick_lock.locked():  # ... otherwise a tick of its own starts now
+            self._now_jobs += 1
+            self._scheduler.add_job(self._tick, id=f"{JOB_ID}-now-{self._now_jobs}", misfire_grace_time=None)
 
     def pause(self) -> None:
         if self._scheduler is not None:
@@ -120,6 +126,7 @@ class PublishScheduler:
 
     def _tick(self) -> None:
         with self._tick_lock:
+            self._rerun.clear()  # this tick sees every post made due before it started
             self._run_once()
         while self._rerun.is_set():
             self._rerun.clear()

@@ -9,10 +9,12 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.domain.errors import PublishError
+from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.meta.errors import classify_exception, classify_response, parse_usage_headers
 from autoposter_gui.meta.redact import install_redaction
 
@@ -31,6 +33,10 @@ if TYPE_CHECKING:  # requests is imported when the first client is made: not nee
 
 # A multipart file: (filename, content, content type).
 FileSpec = tuple[str, bytes, str]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def graph_origin() -> str:
@@ -87,12 +93,17 @@ class GraphClient:
         self.origin = (origin or graph_origin()).rstrip("/")
         self.version = version.strip("/")
         self._app_secret = app_secret or None
+        remember(app_secret)  # masked by value in anything logged or shown, even when Meta echoes it
         self.timeout = timeout
         self.session = session if session is not None else _session_for(self.origin)
         self.sleep = sleep
         self.on_request = on_request
         self.usage: float = 0.0
         self.regain_after: timedelta | None = None
+        # Meta's clock minus ours, from the Date header of the last answer (None until one had it). ``now`` is
+        # our clock: the engine sets its own (so a test clock and the measurement agree).
+        self.now: Callable[[], datetime] = _utc_now
+        self.clock_offset: timedelta | None = None
 
     def __repr__(self) -> str:
         return f"GraphClient(origin={self.origin!r}, version={self.version!r})"
@@ -173,6 +184,7 @@ class GraphClient:
             raise error from None
 
         self._read_usage(response.headers)
+        self._read_date(response.headers)
         status = response.status_code
         body = response.text
         if 200 <= status < 300:
@@ -189,6 +201,18 @@ class GraphClient:
         error = classify_response(status, body, response.headers, is_write=is_write)
         self._log_error(method, shown, status, error)
         raise error
+
+    def _read_date(self, headers: Mapping[str, str]) -> None:
+        value = headers.get("Date")
+        if not value:
+            return
+        try:
+            server = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=UTC)
+        self.clock_offset = server - self.now()
 
     def _read_usage(self, headers: Mapping[str, str]) -> None:
         usage, regain = parse_usage_headers(headers)

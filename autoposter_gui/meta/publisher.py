@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,14 @@ install_redaction(__name__)
 
 FB_MAX_WIDTH = 2048  # Facebook shows photos at most 2048 px wide
 FB_MAX_BYTES = 8 * 1024 * 1024
-RECONCILE_SLACK = timedelta(minutes=2)  # clock skew between this machine and Meta
+# Reconciliation windows start at the attempt's start, moved onto Meta's clock by the measured offset (the Date
+# header of Meta's answers), less this slack for the measurement (1 s resolution) and the request's own travel.
+RECONCILE_SLACK = timedelta(minutes=2)
+# When no offset could be measured (no Date header), the window starts this much earlier instead.
+UNMEASURED_SKEW = timedelta(hours=1)
+# Asked of Meta (``since``): wide enough for any plausible clock error; the exact window is applied here.
+SERVER_SINCE_MARGIN = timedelta(hours=26)
+RECONCILE_MAX_PAGES = 20
 POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)  # then 5 s each; Meta usually finishes an image within seconds
 
 
@@ -63,7 +71,10 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _normalise(text: str) -> str:
-    return text.replace("\r\n", "\n").strip()
+    """Text as compared when reconciling: Unicode NFC, LF line ends, no trailing spaces on lines or at the ends
+    (Meta may normalise what it stores)."""
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
 
 
 def _load_jpeg(image_path: str, *, max_width: int, max_bytes: int, prepared: Future[bytes] | None = None) -> bytes:
@@ -173,18 +184,15 @@ class MetaPublisher:
     def find_facebook_post(
         self, page_id: str, token: str, text: str, since: datetime, exclude_ids: Collection[str]
     ) -> PublishResult | None:
-        """The oldest Page post (call 7) with this exact text since ``since`` (minus 2 min), or None."""
-        start = _aware(since) - RECONCILE_SLACK
-        answer = self.client.get(
-            f"/{page_id}/feed",
-            token,
-            params={
-                "fields": "id,message,created_time,permalink_url",
-                "since": str(int(start.timestamp())),
-                "limit": "100",
-            },
-        )
-        match = self._oldest_match(answer, _normalise(text), start, exclude_ids, "message", "created_time")
+        """The oldest Page post (call 7) with this text (normalised) made since ``since`` on this machine's clock,
+        or None. Pages through the feed; ``since`` is moved onto Meta's clock by the measured offset."""
+        server_since = _aware(since) - SERVER_SINCE_MARGIN
+        params = {
+            "fields": "id,message,created_time,permalink_url",
+            "since": str(int(server_since.timestamp())),
+            "limit": "100",
+        }
+        match = self._find(f"/{page_id}/feed", token, params, text, since, exclude_ids, "message", "created_time")
         if match is None:
             return None
         post_id, created, item = match
@@ -305,12 +313,10 @@ class MetaPublisher:
     def find_instagram_media(
         self, ig_user_id: str, token: str, caption: str, since: datetime, exclude_ids: Collection[str]
     ) -> PublishResult | None:
-        """The oldest IG media (call 13) with this exact caption since ``since`` (minus 2 min), or None."""
-        start = _aware(since) - RECONCILE_SLACK
-        answer = self.client.get(
-            f"/{ig_user_id}/media", token, params={"fields": "id,caption,timestamp,permalink", "limit": "100"}
-        )
-        match = self._oldest_match(answer, _normalise(caption), start, exclude_ids, "caption", "timestamp")
+        """The oldest IG media (call 13) with this caption (normalised) made since ``since`` on this machine's
+        clock, or None (pages through the media, newest first, until past the window)."""
+        params = {"fields": "id,caption,timestamp,permalink", "limit": "100"}
+        match = self._find(f"/{ig_user_id}/media", token, params, caption, since, exclude_ids, "caption", "timestamp")
         if match is None:
             return None
         media_id, created, item = match
@@ -363,6 +369,44 @@ class MetaPublisher:
                 best = (area, source)
         return best[1] if best else None
 
+    def window_start(self, since: datetime) -> datetime:
+        """``since`` (this machine's clock) on Meta's clock, less the slack; earlier when the offset is unknown."""
+        offset = self.client.clock_offset
+        if offset is None:
+            return _aware(since) - UNMEASURED_SKEW
+        return _aware(since) + offset - RECONCILE_SLACK
+
+    def _find(
+        self,
+        path: str,
+        token: str,
+        params: dict[str, str],
+        text: str,
+        since: datetime,
+        exclude_ids: Collection[str],
+        text_field: str,
+        time_field: str,
+    ) -> tuple[str, datetime, Mapping[str, Any]] | None:
+        """Page through a newest-first listing until it is older than the window; the oldest match in it."""
+        wanted = _normalise(text)
+        best: tuple[str, datetime, Mapping[str, Any]] | None = None
+        query = dict(params)
+        for _page in range(RECONCILE_MAX_PAGES):
+            answer = self.client.get(path, token, params=query)
+            start = self.window_start(since)  # the offset is measured on each answer
+            match, oldest = self._oldest_match(answer, wanted, start, exclude_ids, text_field, time_field)
+            if match is not None and (best is None or match[1] < best[1]):
+                best = match
+            paging = answer.get("paging")
+            cursors = paging.get("cursors") if isinstance(paging, dict) else None
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not isinstance(paging, dict) or not paging.get("next") or not isinstance(after, str):
+                break
+            if oldest is not None and oldest < start:
+                break  # everything further is older than the window
+            query = {**params, "after": after}
+        return best
+
     @staticmethod
     def _oldest_match(
         answer: Mapping[str, Any],
@@ -371,19 +415,23 @@ class MetaPublisher:
         exclude_ids: Collection[str],
         text_field: str,
         time_field: str,
-    ) -> tuple[str, datetime, Mapping[str, Any]] | None:
+    ) -> tuple[tuple[str, datetime, Mapping[str, Any]] | None, datetime | None]:
+        """The oldest entry of one page with the text since ``start``, and the oldest time on the page."""
         data = answer.get("data")
         best: tuple[str, datetime, Mapping[str, Any]] | None = None
+        oldest: datetime | None = None
         for item in data if isinstance(data, list) else []:
             if not isinstance(item, dict):
                 continue
             item_id = _str_field(item, "id")
             text = item.get(text_field)
             created = _parse_time(item.get(time_field))
+            if created is not None and (oldest is None or created < oldest):
+                oldest = created
             if item_id is None or not isinstance(text, str) or created is None:
                 continue
             if item_id in exclude_ids or created < start or _normalise(text) != wanted:
                 continue
             if best is None or created < best[1]:
                 best = (item_id, created, item)
-        return best
+        return best, oldest

@@ -1,11 +1,12 @@
-"""Masking of access tokens and secrets in text and in log records."""
+"""Masking of access tokens and secrets in text and in log records, by pattern and by known value."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-MASK = "[REDACTED]"
+from autoposter_gui.domain.known_secrets import MASK as MASK
+from autoposter_gui.domain.known_secrets import mask
 
 _SECRET_PARAMS = (
     "access_token",
@@ -28,7 +29,9 @@ _GUARDED_LOGGERS = ("urllib3.connectionpool",)
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with anything that looks like a token or secret replaced by ``[REDACTED]``."""
+    """Return ``text`` with anything that looks like a token or secret, or is a known secret value (see
+    :mod:`autoposter_gui.domain.known_secrets`), replaced by ``[REDACTED]``."""
+    text = mask(text)
     text = _PARAM_RE.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = _JSON_RE.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
     text = _EAA_RE.sub(MASK, text)

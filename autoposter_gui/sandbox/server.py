@@ -649,8 +649,10 @@ def serve(
         f"  User token:        {creds.user_token}",
         f"  Pages:             {', '.join(f'{p.name} ({p.id})' for p in server.world.pages)}",
         f"  State file:        {state_path if state_path is not None else '(none: in memory)'}",
-        "Point Autoposter at it with:",
-        f"  AUTOPOSTER_GRAPH_URL={server.url}",
+        "Point Autoposter at it and connect the demo accounts (the secret comes in on stdin, never in `ps`):",
+        f"  export AUTOPOSTER_GRAPH_URL={server.url}",
+        f"  echo {creds.app_secret} | autoposter connect --app-id {creds.app_id} --app-secret - "
+        f"--user-token {creds.user_token}",
         "Press Ctrl+C to stop.",
     ]
     if json_output:

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from autoposter_gui.domain.errors import StoreError
-from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.db import Store, disk_full_message, is_disk_full
+from autoposter_gui.storage.folder import private_dir
 
 log = logging.getLogger(__name__)
 KEEP = 7
@@ -36,7 +37,7 @@ def backup_now(store: Store, now: datetime, keep: int = KEEP) -> Path:
     target = folder / f"{PREFIX}{now:%Y%m%d}.db"
     tmp: Path | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         # A unique temporary name: two backups at once (a daily job and a manual one) never share a file.
         handle, name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=folder)
         os.close(handle)
@@ -54,6 +55,8 @@ def backup_now(store: Store, now: datetime, keep: int = KEEP) -> Path:
     except (OSError, sqlite3.Error) as exc:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+        if is_disk_full(exc, folder):
+            raise StoreError(f"Could not back up the database: {disk_full_message(folder)}") from None
         raise StoreError(f"Could not back up the database to {folder}: {exc}") from None
     for old in list_backups(store.db_path)[keep:]:
         old.unlink(missing_ok=True)
@@ -69,10 +72,15 @@ def backup_if_due(store: Store, now: datetime, keep: int = KEEP) -> Path | None:
     return backup_now(store, now, keep)
 
 
+def _read_only_uri(path: Path) -> str:
+    """Open a backup read-only and immutable: SQLite then leaves no -wal/-shm files next to it."""
+    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+
+
 def check_backup(path: Path) -> None:
     """Raise StoreError unless ``path`` is a healthy SQLite database."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()
         finally:
@@ -102,3 +110,32 @@ def restore_backup(db_path: Path, backup: Path, now: datetime) -> Path:
         raise StoreError(f"Could not restore the backup: {exc.strerror}") from None
     log.warning("database restored from %s; the previous one is at %s", backup.name, aside.name)
     return aside
+
+
+def move_aside(db_path: Path, now: datetime) -> Path | None:
+    """Move the database (and its -wal/-shm) aside, as a restore does; returns where it went (None: no database)."""
+    if not db_path.exists():
+        return None
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    try:
+        os.replace(db_path, aside)
+        for suffix in ("-wal", "-shm"):
+            extra = db_path.with_name(db_path.name + suffix)
+            if extra.exists():
+                os.replace(extra, aside.with_name(aside.name + suffix))
+    except OSError as exc:
+        raise StoreError(f"Could not move the database aside: {exc.strerror}") from None
+    return aside
+
+
+def count_items(path: Path) -> int | None:
+    """Queue items in a backup (one COUNT on a read-only connection), None when it can't be read."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            row = conn.execute("SELECT COUNT(*) FROM queue_items").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None

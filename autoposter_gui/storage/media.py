@@ -8,7 +8,6 @@ import hashlib
 import logging
 import os
 import re
-import stat
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from typing import IO
 
 from autoposter_gui.domain.clock import Clock, SystemClock
 from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.storage.folder import FILE_MODE, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class MediaStore:
                     pass  # a cleanup took it just now: ours goes in its place below
                 else:
                     return target
-            os.chmod(tmp, 0o600)  # whatever the umask (mkstemp's 0600 is masked by it)
+            os.chmod(tmp, FILE_MODE)  # whatever the umask (mkstemp's 0600 is masked by it)
             os.utime(tmp, (stamp, stamp))
             os.replace(tmp, target)
             tmp = None
@@ -157,9 +157,7 @@ class MediaStore:
 
     def _ensure_root(self) -> None:
         try:
-            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if stat.S_IMODE(self.root.stat().st_mode) != 0o700 and os.name == "posix":
-                os.chmod(self.root, 0o700)  # mkdir's mode is masked by the umask; an old folder may be wider
+            private_dir(self.root)  # 0700 whatever the umask, like the rest of the data folder
         except OSError as exc:
             raise _store_error(exc, self.root) from None
 

@@ -80,6 +80,8 @@ class QueueItem(Base):
     provider_post_id: Mapped[str | None] = mapped_column(String(128))
     permalink: Mapped[str | None] = mapped_column(Text)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    # The attempt that may have published without us knowing: checked with Meta before anything else happens.
+    unconfirmed_attempt_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
 
@@ -92,7 +94,8 @@ class QueueItem(Base):
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
     __table_args__ = (
-        Index("ix_attempts_item", "queue_item_id", "attempt_number"),
+        # A number is never reused, not even after a manual Retry (reconciliation finds attempts by number).
+        Index("uq_attempts_item_number", "queue_item_id", "attempt_number", unique=True),
         Index("ix_attempts_started", "started_at"),
     )
 

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from autoposter_gui.domain.decide import AttemptFacts
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import (
     AccountStatus,
@@ -23,11 +24,15 @@ from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
 DUE_BATCH = 50
-LIMIT_WAITS = "limitWaits"  # queue_items.metadata: attempts that only waited out Instagram's daily limit
+# queue_items.metadata: attempts that don't use up one of the item's tries (waits for Instagram's daily limit,
+# a token Meta revoked mid-batch).
+LIMIT_WAITS = "limitWaits"
+CHECK_FROM = "checkFrom"  # queue_items.metadata: the status an item had before it was taken for a check with Meta
+UNCONFIRMED_CHECK = "The last try of this post may have gone out"
 
 
 def limit_waits(item: QueueItem) -> int:
-    """How many of the item's attempts only waited out Instagram's daily limit (they don't use up its tries)."""
+    """How many of the item's attempts don't count against its tries (limit waits, revoked tokens)."""
     value = (item.meta or {}).get(LIMIT_WAITS, 0)
     return value if isinstance(value, int) else 0
 
@@ -61,7 +66,7 @@ class Failure:
     code: str
     message: str
     needs_reconcile: bool = False
-    counts: bool = True  # False: a wait (Instagram's daily limit) that doesn't use up one of the item's tries
+    counts: bool = True  # False: a wait (Instagram's daily limit, a revoked token) that doesn't use up a try
 
 
 class ItemRow(NamedTuple):
@@ -361,11 +366,14 @@ class Repo:
         """Record the intent (an in-flight attempt) and commit before any provider call."""
         with self.store.transaction() as s:
             item = s.get_one(QueueItem, item_id)
-            item.attempt_count += 1
+            item.attempt_count += 1  # the retry budget (a manual Retry resets it) ...
             item.updated_at = now
+            last = s.scalar(
+                select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item_id)
+            )
             attempt = DeliveryAttempt(
                 queue_item_id=item_id,
-                attempt_number=item.attempt_count,
+                attempt_number=(last or 0) + 1,  # ... while numbers are never reused
                 started_at=now,
                 outcome=AttemptOutcome.IN_FLIGHT.value,
                 needs_reconcile=False,
@@ -373,6 +381,27 @@ class Repo:
             s.add(attempt)
             s.flush()
             return attempt
+
+    def history(self, item_id: int) -> list[AttemptFacts]:
+        """Every attempt of the item, oldest first, as the decision function sees them."""
+        with self.store.read() as s:
+            rows = s.scalars(
+                select(DeliveryAttempt)
+                .where(DeliveryAttempt.queue_item_id == item_id)
+                .order_by(DeliveryAttempt.attempt_number)
+            )
+            return [
+                AttemptFacts(
+                    id=a.id,
+                    number=a.attempt_number,
+                    started_at=a.started_at,
+                    outcome=AttemptOutcome(a.outcome),
+                    needs_reconcile=a.needs_reconcile,
+                    container_id=a.container_id,
+                    error_message=a.error_message,
+                )
+                for a in rows
+            ]
 
     def last_attempt(self, item_id: int) -> DeliveryAttempt | None:
         with self.store.read() as s:
@@ -406,6 +435,7 @@ class Repo:
             if result.extra.get("container_id"):
                 attempt.container_id = result.extra["container_id"]
             item.status = ItemStatus.POSTED.value
+            item.unconfirmed_attempt_id = None
             item.provider_post_id = result.provider_post_id
             item.permalink = result.permalink
             item.next_attempt_at = None
@@ -438,6 +468,8 @@ class Repo:
             attempt.error_code = failure.code
             attempt.error_message = failure.message
             attempt.needs_reconcile = failure.needs_reconcile
+            if failure.needs_reconcile:
+                item.unconfirmed_attempt_id = attempt_id  # nothing else happens before Meta is asked about it
             item.status = (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value
             if not failure.counts:
                 item.meta = {**(item.meta or {}), LIMIT_WAITS: limit_waits(item) + 1}
@@ -450,6 +482,11 @@ class Repo:
         """The provider confirmed the post did not go out: a fresh attempt may publish."""
         with self.store.transaction() as s:
             s.execute(update(DeliveryAttempt).where(DeliveryAttempt.id == attempt_id).values(needs_reconcile=False))
+            s.execute(
+                update(QueueItem)
+                .where(QueueItem.unconfirmed_attempt_id == attempt_id)
+                .values(unconfirmed_attempt_id=None)
+            )
 
     def hold(self, item_id: int, message: str, code: str, now: datetime) -> None:
         """Put a claimed item back to scheduled without spending an attempt (e.g. its token is known dead)."""
@@ -498,6 +535,13 @@ class Repo:
                 attempt.error_code = "interrupted"
                 attempt.error_message = "Autoposter stopped before the result was recorded; checking with Meta first"
                 attempt.needs_reconcile = True
+                item.unconfirmed_attempt_id = attempt.id
+            previous = (item.meta or {}).get(CHECK_FROM)
+            if previous is not None:  # taken for a check by an owner action (cancel, edit): put it back as it was
+                item.meta = {k: v for k, v in (item.meta or {}).items() if k != CHECK_FROM}
+                item.status = str(previous)
+                item.updated_at = now
+                return attempt.id if attempt is not None else None
             item.status = ItemStatus.SCHEDULED.value
             item.next_attempt_at = None
             item.updated_at = now
@@ -635,6 +679,11 @@ class Repo:
                 ItemStatus.MISSED.value,
             ):
                 raise ValidationError(f"Item {item_id} is {item.status} and cannot be canceled")
+            if item.unconfirmed_attempt_id is not None:
+                raise ValidationError(
+                    f"{UNCONFIRMED_CHECK}; Autoposter must check with Meta before it can be canceled. Try again "
+                    "in a minute"
+                )
             item.status = ItemStatus.CANCELED.value
             item.next_attempt_at = None
             item.updated_at = now
@@ -667,16 +716,12 @@ class Repo:
             item = self._get_for_action(s, item_id)
             if item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
                 raise ValidationError(f"Item {item_id} is {item.status} and can no longer be edited")
-            unsure = s.scalar(
-                select(func.count(DeliveryAttempt.id)).where(
-                    DeliveryAttempt.queue_item_id == item_id, DeliveryAttempt.needs_reconcile.is_(True)
-                )
-            )
-            if unsure and text != item.text:
-                # Reconciliation matches on the text: changing it now could publish the post twice.
+            changed = text != item.text or image_path != item.image_path
+            if item.unconfirmed_attempt_id is not None and changed:
+                # Reconciliation matches on the text: changing the post now could publish it twice.
                 raise ValidationError(
-                    "The last try of this post may have gone out; Autoposter checks with Meta before the next "
-                    "try. Change the text after that check, or cancel it and write a new post"
+                    f"{UNCONFIRMED_CHECK}; Autoposter checks with Meta before the next try. Change it after that "
+                    "check, or cancel it and write a new post"
                 )
             item.text = text
             item.image_path = image_path
@@ -685,6 +730,72 @@ class Repo:
             item.next_attempt_at = None
             item.updated_at = now
             return item
+
+    def take_for_check(self, item_id: int, now: datetime) -> bool:
+        """Atomically take a waiting item with an unconfirmed attempt out of the runner's reach (processing), to
+        check it with Meta for an owner action; False when it has no such attempt or someone else has it."""
+        with self.store.transaction() as s:
+            item = s.get(QueueItem, item_id)
+            waiting = (ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value)
+            if item is None or item.unconfirmed_attempt_id is None or item.status not in waiting:
+                return False
+            item.meta = {**(item.meta or {}), CHECK_FROM: item.status}
+            item.status = ItemStatus.PROCESSING.value
+            item.updated_at = now
+            return True
+
+    def put_back_after_check(self, item_id: int, now: datetime, next_attempt_at: datetime | None = None) -> None:
+        """Undo :meth:`take_for_check` (the item is as it was; a later check is due at ``next_attempt_at``)."""
+        with self.store.transaction() as s:
+            item = s.get_one(QueueItem, item_id)
+            meta = dict(item.meta or {})
+            previous = meta.pop(CHECK_FROM, ItemStatus.SCHEDULED.value)
+            item.meta = meta
+            if item.status == ItemStatus.PROCESSING.value:
+                item.status = str(previous)
+            if next_attempt_at is not None and item.status == ItemStatus.SCHEDULED.value:
+                item.next_attempt_at = next_attempt_at
+            item.updated_at = now
+
+    def mark_unconfirmed_after_restore(self, backup_taken_at: datetime, now: datetime) -> list[int]:
+        """After restoring a backup: every unfinished post may have gone out after the backup was taken. Give each
+        an unconfirmed attempt starting at the backup's time, so that it is checked with Meta (from then on) before
+        anything else happens to it. Returns their ids."""
+        unfinished = (
+            ItemStatus.SCHEDULED.value,
+            ItemStatus.PROCESSING.value,
+            ItemStatus.FAILED.value,
+            ItemStatus.MISSED.value,
+        )
+        with self.store.transaction() as s:
+            # Even a post due later may have gone out since ("Publish now" after the backup).
+            items = list(s.scalars(select(QueueItem).where(QueueItem.status.in_(unfinished))))
+            ids: list[int] = []
+            for item in items:
+                last = s.scalar(
+                    select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item.id)
+                )
+                attempt = DeliveryAttempt(
+                    queue_item_id=item.id,
+                    attempt_number=(last or 0) + 1,
+                    started_at=min(backup_taken_at, now),
+                    finished_at=now,
+                    outcome=AttemptOutcome.RETRY_SCHEDULED.value,
+                    error_code="restored",
+                    error_message="Restored from a backup: this post may have gone out after the backup was taken; "
+                    "checking with Meta first",
+                    needs_reconcile=True,
+                )
+                s.add(attempt)
+                s.flush()
+                item.unconfirmed_attempt_id = attempt.id
+                if item.status == ItemStatus.PROCESSING.value:
+                    item.status = ItemStatus.SCHEDULED.value
+                    item.next_attempt_at = None
+                item.meta = {k: v for k, v in (item.meta or {}).items() if k != CHECK_FROM}
+                item.updated_at = now
+                ids.append(item.id)
+            return ids
 
     def delete_draft(self, item_id: int) -> None:
         with self.store.transaction() as s:

@@ -308,17 +308,33 @@ class QueueTab(QWidget):
         )
         return bool(box == QMessageBox.StandardButton.Yes)
 
+    def _checked_first(self, item_id: int, title: str, then: Callable[[], None]) -> None:
+        """Run ``then`` now, or, when the post's last try may have gone out, once Meta says it did not (the check
+        runs off the GUI thread; if it went out, or Meta can't tell, the owner is told and nothing changes)."""
+        item = self.controller.repo.item(item_id)
+        if item is None or item.unconfirmed_attempt_id is None:
+            then()
+            return
+        self.controller.notice.emit("Checking with Meta whether the last try went out…")
+
+        def failed(exc: BaseException) -> None:
+            show_error(self, title, str(exc) if isinstance(exc, AutoposterError) else "Something went wrong")
+
+        self.controller.tasks.submit(lambda: self.controller.posts.check_first(item_id), lambda _r: then(), failed)
+
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
         item = self.model.item_at(index.row())
         if item is not None and item.status in EDITABLE:
-            self.edit_requested.emit(item.id)
+            item_id = item.id
+            self._checked_first(item_id, "Can't edit this post", lambda: self.edit_requested.emit(item_id))
 
     @Slot()
     def edit_selected(self) -> None:
         item = self.selected_item()
         if item is not None and item.status in EDITABLE:
-            self.edit_requested.emit(item.id)
+            item_id = item.id
+            self._checked_first(item_id, "Can't edit this post", lambda: self.edit_requested.emit(item_id))
 
     @Slot()
     def reschedule_selected(self) -> None:
@@ -382,8 +398,12 @@ class QueueTab(QWidget):
         ):
             return
         item_id = item.id
-        if self._run("Can't cancel this post", lambda: self.controller.posts.cancel(item_id)):
-            self.controller.notice.emit("Post canceled")
+
+        def cancel() -> None:
+            if self._run("Can't cancel this post", lambda: self.controller.posts.cancel(item_id)):
+                self.controller.notice.emit("Post canceled")
+
+        self._checked_first(item_id, "Can't cancel this post", cancel)
 
     @Slot()
     def delete_selected(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +56,9 @@ class SingleInstance(QObject):
             else:
                 log.warning("another instance holds %s but did not answer", self.lock_path)
             return False
+        if os.name == "posix":
+            with contextlib.suppress(OSError):  # like every file in the data folder: the owner's only
+                os.chmod(self.lock_path, 0o600)
         if listen:
             self.listen()
         return True

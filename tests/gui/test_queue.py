@@ -247,3 +247,45 @@ def test_double_click_opens_editor_signal(qtbot: Any, queue: QueueTab, ctx: Cont
     with qtbot.waitSignal(queue.edit_requested) as blocker:
         queue.view.activated.emit(index)
     assert blocker.args == [item.id]
+
+
+def _cut_off(ctx: Context, item_id: int, sandbox: Any, *, landed: bool) -> None:
+    """The item's last try was cut off (we never saw Meta's answer); with ``landed``, Meta had published it."""
+    from autoposter_gui.meta.client import GraphClient
+
+    assert ctx.repo.claim(item_id, ctx.clock.now())
+    attempt = ctx.repo.start_attempt(item_id, ctx.clock.now())
+    failure = Failure("network", "The connection to Facebook was interrupted", needs_reconcile=True)
+    ctx.repo.finish_unsuccessful(item_id, attempt.id, failure, ctx.clock.now(), ctx.clock.now())
+    item = ctx.repo.item(item_id)
+    assert item is not None
+    if landed:
+        token = ctx.tokens.account_token("facebook", "100000000000001")
+        GraphClient(origin=sandbox.url).post("/100000000000001/feed", token, data={"message": item.text})
+
+
+def test_cancel_of_a_post_that_went_out_meanwhile_says_so(
+    qtbot: Any, queue: QueueTab, ctx: Context, dialogs: Dialogs, sandbox: Any
+) -> None:
+    item = make_post(ctx, "Already out", minutes=0)
+    _cut_off(ctx, item.id, sandbox, landed=True)
+    queue.select_item(item.id)
+    qtbot.mouseClick(queue.action_buttons["cancel"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Can't cancel this post" in dialogs.titles(), timeout=10_000)
+    assert any("already gone out" in c[2] for c in dialogs.calls)
+    posted = ctx.repo.item(item.id)
+    assert posted is not None and posted.status == "posted" and posted.permalink
+
+
+def test_edit_of_a_cut_off_post_that_did_not_go_out_opens_after_the_check(
+    qtbot: Any, queue: QueueTab, ctx: Context, dialogs: Dialogs, sandbox: Any
+) -> None:
+    item = make_post(ctx, "Not out", minutes=0)
+    _cut_off(ctx, item.id, sandbox, landed=False)
+    ctx.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
+    queue.select_item(item.id)
+    with qtbot.waitSignal(queue.edit_requested, timeout=10_000) as signal:
+        queue.edit_selected()
+    assert signal.args == [item.id]
+    checked = ctx.repo.item(item.id)
+    assert checked is not None and checked.status == "scheduled" and checked.unconfirmed_attempt_id is None

@@ -20,7 +20,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.storage.backup import backups_dir
 from autoposter_gui.storage.repo import NewItem
 from autoposter_gui.tokens import TokenStore
-from autoposter_gui.ui.recovery_dialog import QUIT, RESTORE, RecoveryDialog
+from autoposter_gui.ui.recovery_dialog import QUIT, RESTORE, START_EMPTY, RecoveryDialog
 from tests.gui.helpers import shut_down
 from tests.support.memory_keyring import MemoryKeyring
 
@@ -174,3 +174,96 @@ def test_escape_quits(qtbot: Any, tmp_path: Path) -> None:
     qtbot.addWidget(dialog)
     dialog.reject()
     assert dialog.result() == QUIT
+
+
+# ----- a database missing from a folder used before --------------------------------------------
+
+
+@pytest.fixture
+def missing(config: AppConfig, clock: FixedClock, keyring_backend: MemoryKeyring) -> Path:
+    """A data folder that was used (its marker is there), whose database was then deleted."""
+    Context.open(config, tokens=TokenStore(config.keyring_service, keyring_backend), clock=clock).close()
+    for path in config.data_dir.glob("autoposter.db*"):
+        path.unlink()
+    return config.db_path
+
+
+@pytest.fixture
+def restores(monkeypatch: pytest.MonkeyPatch) -> list[Path | None]:
+    """Every restore the GUI asks for goes through the engine's BackupService (the CLI's too): record them."""
+    from autoposter_gui.engine.backups import BackupService
+
+    calls: list[Path | None] = []
+    real = BackupService.restore
+
+    def spy(self: BackupService, backup: Path | None, now: Any) -> Any:
+        calls.append(backup)
+        return real(self, backup, now)
+
+    monkeypatch.setattr(BackupService, "restore", spy)
+    return calls
+
+
+def test_a_missing_database_offers_the_newest_backup(
+    make_app: Callable[[], Application],
+    config: AppConfig,
+    missing: Path,
+    clock: FixedClock,
+    keyring_backend: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    restores: list[Path | None],
+) -> None:
+    newest = _backup(config, clock, keyring_backend, "autoposter-20250102.db")
+    shown = _answer(monkeypatch, RESTORE)
+    app = make_app()
+    assert app.start()
+    (dialog,) = shown
+    assert dialog.title.text() == "Your database is missing"
+    assert str(missing) in dialog.message.text() and "used before" in dialog.message.text()
+    assert "autoposter restore" not in dialog.message.text()  # the CLI's advice; here there are buttons
+    assert dialog.restore_button.isEnabled() and dialog.restore_button.isDefault()
+    assert not dialog.empty_button.isHidden()
+    assert restores == [newest]
+    assert app.ctx is not None and [i.text for i in app.ctx.repo.items()] == ["From the backup"]
+    assert app.hold_due_posts
+
+
+def test_a_missing_database_is_not_started_empty_unless_the_owner_says_so(
+    make_app: Callable[[], Application],
+    config: AppConfig,
+    missing: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    restores: list[Path | None],
+) -> None:
+    shown = _answer(monkeypatch, QUIT)
+    assert not make_app().start()
+    assert not shown[0].restore_button.isEnabled()  # no backup to restore
+    assert not missing.exists()  # quitting created nothing
+
+    _answer(monkeypatch, START_EMPTY)
+    app = make_app()
+    assert app.start()
+    assert restores == [None]
+    assert app.ctx is not None and app.ctx.repo.count_items() == 0
+    assert app.window is not None and app.window.status.currentMessage().startswith("Started with an empty database")
+
+
+def test_settings_restore_goes_through_the_engine_service_and_waits_for_the_runner(
+    make_app: Callable[[], Application],
+    config: AppConfig,
+    clock: FixedClock,
+    keyring_backend: MemoryKeyring,
+    restores: list[Path | None],
+) -> None:
+    from autoposter_gui.engine.runner import runner_lock
+
+    app = make_app()
+    assert app.start(show=False)
+    backup = _backup(config, clock, keyring_backend)
+    with runner_lock(config):  # a `run-due` from cron is publishing right now
+        assert app.restore_and_restart(backup)
+    assert restores == [backup]
+    assert app.window is not None and "publishing" in app.window.status.currentMessage()
+    assert app.ctx is not None and app.ctx.repo.count_items() == 0  # nothing replaced
+    assert app.restore_and_restart(backup)
+    assert app.ctx is not None and [i.text for i in app.ctx.repo.items()] == ["From the backup"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,12 @@ def test_second_instance_asks_the_first_to_show(qtbot: Any, tmp_path: Path) -> N
     lock = tmp_path / "data" / "gui.lock"
     name = server_name_for(tmp_path / "data")
     first = SingleInstance(lock, name)
-    assert first.acquire()
+    old_umask = os.umask(0o002)
+    try:
+        assert first.acquire()
+    finally:
+        os.umask(old_umask)
+    assert lock.stat().st_mode & 0o777 == 0o600  # whatever the umask
     assert first.primary
     second = SingleInstance(lock, name)
     with qtbot.waitSignal(first.activation_requested, timeout=5_000):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cli import CliResult, cli_env, run_cli
+from tests.support.cli import REPO, CliResult, cli_command, cli_env, run_cli
 from tests.support.helpers import BAKERY, BAKERY_IG, make_image
 
 
@@ -166,6 +167,15 @@ def test_no_keyring_is_a_clear_failure(env: dict[str, str], sandbox: Any) -> Non
 def test_unknown_command_and_bad_ids_are_bad_input(env: dict[str, str]) -> None:
     assert "invalid choice" in _bad(run_cli(env, "explode"))
     assert "invalid int" in _bad(run_cli(env, "retry", "abc"))
+    assert "no queue item" in _bad(run_cli(env, "retry", "99999999999999999999"))
+
+
+def test_argv_bytes_that_are_not_utf8_are_bad_input(connected_env: dict[str, str]) -> None:
+    """`--text $'\\xff'` in a shell: Python keeps the byte as a lone surrogate, which SQLite can't store."""
+    text = os.fsdecode(b"caf\xe9 \xff")  # Latin-1 bytes passed through a UTF-8 locale
+    line = _bad(run_cli(connected_env, "post", "--account", BAKERY, "--text", text, "--now"))
+    assert "not valid UTF-8" in line
+    assert _ok(run_cli(connected_env, "queue", "--json")) == []
 
 
 def test_json_flag_anywhere_and_human_output(connected_env: dict[str, str]) -> None:
@@ -215,3 +225,36 @@ def test_instagram_ratio_is_checked_at_compose_time_and_fit_fixes_it(
     assert queue["instagram"]["image_path"] != queue["facebook"]["image_path"]
     assert Path(tall).read_bytes() == original
     assert _ok(run_cli(connected_env, "run-due", "--json"))["succeeded"] == 2
+
+
+def test_sandbox_banner_passes_the_secret_on_stdin_and_its_command_works(tmp_path: Path) -> None:
+    """The banner's connect line keeps the app secret out of the arguments (`ps`), and works as printed."""
+    import shlex
+    import subprocess
+    import sys
+
+    env = cli_env(tmp_path / "data", "http://127.0.0.1:9", tmp_path / "keyring.json")
+    server = subprocess.Popen(
+        cli_command("sandbox", "--port", "0"), env=env, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        assert server.stdout is not None
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("Press Ctrl+C"):
+            line = server.stdout.readline()
+            assert line, "the sandbox stopped before printing its banner"
+            lines.append(line.strip())
+        url = next(line.split("=", 1)[1] for line in lines if line.startswith("export AUTOPOSTER_GRAPH_URL="))
+        (connect,) = [line for line in lines if "autoposter connect" in line]
+        secret, command = connect.split(" | ", 1)
+        assert secret.startswith("echo ") and "--app-secret - " in command
+        assert secret.removeprefix("echo ") not in command
+        runnable = connect.replace("autoposter connect", f"{shlex.quote(sys.executable)} -m autoposter_gui.cli connect")
+        done = subprocess.run(
+            ["sh", "-c", runnable], env={**env, "AUTOPOSTER_GRAPH_URL": url}, capture_output=True, text=True, cwd=REPO
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Connected" in done.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

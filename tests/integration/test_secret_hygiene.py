@@ -55,3 +55,39 @@ def test_no_secret_leaks_anywhere(tmp_path: Path, sandbox: Any) -> None:
     for where, blob in blobs.items():
         for secret in secrets:
             assert secret.encode() not in blob, f"a secret leaked into {where}"
+
+
+def test_secrets_meta_echoes_back_are_masked_everywhere(tmp_path: Path, sandbox: Any) -> None:
+    """Meta sometimes quotes the request in its error text: the app secret and the app token `appid|secret` must
+    be masked by value (no pattern knows them) in the database, the logs and the CLI's output."""
+    keyring_file = tmp_path / "keyring.json"
+    env = cli_env(tmp_path / "data", sandbox.url, keyring_file, AUTOPOSTER_LOG_LEVEL="DEBUG")
+    creds = sandbox.credentials
+    app_token = f"{creds.app_id}|{creds.app_secret}"
+    outputs: list[str] = []
+
+    def cli(*args: str, stdin: str | None = None) -> int:
+        result = run_cli(env, *args, stdin=stdin)
+        outputs.extend([result.stdout, result.stderr])
+        return result.code
+
+    echo = f"Invalid OAuth access token {app_token} (client secret {creds.app_secret})"
+    sandbox.inject_fault(kind="error", match="oauth", code=100, http_status=400, message=echo)
+    secrets_in = f"{creds.app_secret}\n{creds.user_token}\n"
+    assert cli("connect", "--app-id", creds.app_id, "--app-secret", "-", "--user-token", "-", stdin=secrets_in) == 1
+    assert "Facebook said" in outputs[-1] and "[REDACTED]" in outputs[-1]  # the echo is shown, masked
+    assert cli("connect", "--app-id", creds.app_id, "--app-secret", "-", "--user-token", "-", stdin=secrets_in) == 0
+    assert cli("post", "--account", BAKERY, "--text", "echo test", "--now") == 0
+    sandbox.inject_fault(kind="error", match="feed_post", code=100, http_status=400, message=echo)
+    assert cli("run-due", "--json") == 0
+    for args in (("queue",), ("activity",), ("queue", "--json"), ("activity", "--json")):
+        cli(*args)
+    assert "[REDACTED]" in "".join(outputs[-8:])  # the stored error message kept Meta's words, masked
+
+    data_files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert any(p.name == "autoposter.db" for p in data_files)
+    blobs = {str(p): p.read_bytes() for p in data_files}
+    blobs["cli output"] = "\n".join(outputs).encode()
+    for where, blob in blobs.items():
+        for secret in (creds.app_secret, app_token):
+            assert secret.encode() not in blob, f"{secret!r} leaked into {where}"

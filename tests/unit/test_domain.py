@@ -29,6 +29,10 @@ def _image(path: Path, size: tuple[int, int] = (800, 800), mode: str = "RGB", fm
         ("", (Platform.FACEBOOK,), "empty"),
         ("   \n\t", (Platform.FACEBOOK,), "empty"),
         ("\u200b\u200b", (Platform.FACEBOOK,), "empty"),
+        ("\u3164", (Platform.FACEBOOK,), "empty"),  # HANGUL FILLER renders blank
+        ("\u2800 \u2800", (Platform.FACEBOOK,), "empty"),  # BRAILLE PATTERN BLANK
+        ("\u0301\u20dd", (Platform.FACEBOOK,), "empty"),  # combining marks with no letter
+        ("caf\udce9", (Platform.FACEBOOK,), "not valid UTF-8"),  # an undecodable byte from argv
         ("x" * 2201, (Platform.INSTAGRAM,), "2,200 characters"),
         (" ".join(f"#t{i}" for i in range(31)), (Platform.INSTAGRAM,), "30 hashtags"),
         (" ".join(f"@u{i}" for i in range(21)), (Platform.INSTAGRAM,), "20 @-mentions"),
@@ -44,6 +48,24 @@ def test_text_limits_are_per_platform() -> None:
     assert text_problems("x" * 2201, (Platform.FACEBOOK,)) == []
     assert text_problems(" ".join(f"#t{i}" for i in range(30)), (Platform.INSTAGRAM,)) == []
     assert text_problems("مرحبا 👋 שלום", (Platform.INSTAGRAM,)) == []
+    assert text_problems("e\u0301 \u3164x \u2800\u28ff", (Platform.FACEBOOK,)) == []  # visible next to blanks
+
+
+@pytest.mark.parametrize(
+    ("text", "tz"),
+    [
+        ("9999-12-31T23:59", "America/New_York"),  # past year 9999 once in UTC
+        ("0001-01-01T00:30", "Europe/Berlin"),  # before year 1 once in UTC
+        ("9999-12-31T23:59:59+00:00", "UTC"),
+        ("1900-01-01T10:00", "UTC"),
+    ],
+)
+def test_times_out_of_range_are_bad_input(text: str, tz: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autoposter_gui.domain.times import parse_when
+
+    monkeypatch.setenv("TZ", tz)
+    with pytest.raises(ValidationError, match="out of range"):
+        parse_when(text)
 
 
 def test_instagram_needs_image(tmp_path: Path) -> None:

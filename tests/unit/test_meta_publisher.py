@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -370,6 +371,20 @@ FEED = [  # newest first, as Meta answers
 ]
 
 
+NOW = SINCE + timedelta(minutes=40)  # when the check runs, on this machine's clock
+
+
+def meta_date(offset: timedelta = timedelta(0)) -> dict[str, str]:
+    """The Date header Meta sends when its clock is ``offset`` ahead of ours."""
+    return {"Date": format_datetime(NOW + offset, usegmt=True)}
+
+
+@pytest.fixture
+def hc(h: Harness) -> Harness:
+    h.client.now = lambda: NOW
+    return h
+
+
 @pytest.mark.parametrize(
     ("exclude", "expected"),
     [
@@ -380,13 +395,14 @@ FEED = [  # newest first, as Meta answers
     ],
 )
 @responses.activate
-def test_find_facebook_post(h: Harness, exclude: tuple[str, ...], expected: str | None) -> None:
-    responses.get(f"{BASE}/{PAGE}/feed", json={"data": FEED, "paging": {}})
-    found = h.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE, set(exclude))
+def test_find_facebook_post(hc: Harness, exclude: tuple[str, ...], expected: str | None) -> None:
+    responses.get(f"{BASE}/{PAGE}/feed", json={"data": FEED, "paging": {}}, headers=meta_date())
+    found = hc.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE, set(exclude))
     assert len(responses.calls) == 1
     params = query(responses.calls[0])
     assert params["fields"] == "id,message,created_time,permalink_url"
-    assert params["since"] == str(int(SINCE.timestamp()) - 120)
+    # Meta is asked for a wide range (any clock error); the window itself is applied on our side.
+    assert params["since"] == str(int((SINCE - timedelta(hours=26)).timestamp()))
     assert params["limit"] == "100"
     if expected is None:
         assert found is None
@@ -396,11 +412,66 @@ def test_find_facebook_post(h: Harness, exclude: tuple[str, ...], expected: str 
         assert found.permalink == f"https://fb.test/{expected}"
 
 
+def shifted(feed: list[dict[str, str]], by: timedelta) -> list[dict[str, str]]:
+    out = []
+    for post in feed:
+        moved = dict(post)
+        created = datetime.strptime(post["created_time"], "%Y-%m-%dT%H:%M:%S%z") + by
+        moved["created_time"] = created.strftime("%Y-%m-%dT%H:%M:%S+0000")
+        out.append(moved)
+    return out
+
+
+@pytest.mark.parametrize("skew", [timedelta(hours=-2), timedelta(hours=2), timedelta(minutes=-61)])
 @responses.activate
-def test_find_facebook_post_treats_naive_since_as_utc(h: Harness) -> None:
-    responses.get(f"{BASE}/{PAGE}/feed", json={"data": FEED})
-    found = h.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE.replace(tzinfo=None), ())
+def test_find_facebook_post_allows_for_metas_clock(hc: Harness, skew: timedelta) -> None:
+    """Meta's clock off by hours: the window moves with the offset measured from its Date header, so the post is
+    found (Meta behind) and an older one is not taken (Meta ahead)."""
+    responses.get(f"{BASE}/{PAGE}/feed", json={"data": shifted(FEED, skew)}, headers=meta_date(skew))
+    found = hc.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE, ())
     assert found is not None and found.provider_post_id == "p3"
+    assert hc.client.clock_offset == skew
+
+
+@responses.activate
+def test_find_facebook_post_ignores_an_older_manual_post(hc: Harness) -> None:
+    """The owner posted the same words by hand a day before the try: never taken for ours."""
+    manual = {"id": "manual", "message": "Sale today!", "created_time": ts(-24 * 60)}
+    responses.get(f"{BASE}/{PAGE}/feed", json={"data": [manual]}, headers=meta_date())
+    assert hc.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE, ()) is None
+
+
+@responses.activate
+def test_find_facebook_post_without_a_date_header_looks_back_an_hour(hc: Harness) -> None:
+    responses.get(f"{BASE}/{PAGE}/feed", json={"data": FEED})
+    found = hc.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE.replace(tzinfo=None), ())
+    assert found is not None and found.provider_post_id == "p1"  # 5 min before: inside the unmeasured hour
+
+
+@responses.activate
+def test_find_facebook_post_pages_until_past_the_window(hc: Harness) -> None:
+    newer = [{"id": f"n{i}", "message": "other", "created_time": ts(30 - i * 0.1)} for i in range(3)]
+    pages = [
+        {"data": newer, "paging": {"cursors": {"after": "c1"}, "next": f"{BASE}/{PAGE}/feed?after=c1"}},
+        {"data": FEED[2:4], "paging": {"cursors": {"after": "c2"}, "next": f"{BASE}/{PAGE}/feed?after=c2"}},
+        {"data": FEED[4:], "paging": {"cursors": {"after": "c3"}, "next": f"{BASE}/{PAGE}/feed?after=c3"}},
+        {"data": [], "paging": {}},
+    ]
+    for page in pages:
+        responses.get(f"{BASE}/{PAGE}/feed", json=page, headers=meta_date())
+    found = hc.publisher.find_facebook_post(PAGE, TOKEN, "Sale today!", SINCE, ())
+    assert found is not None and found.provider_post_id == "p3"
+    afters = [query(call).get("after") for call in responses.calls]
+    assert afters == [None, "c1", "c2"]  # the third page reaches past the window: no fourth request
+
+
+@responses.activate
+def test_find_matches_normalised_text(hc: Harness) -> None:
+    composed, decomposed = "Caf\u00e9 opens at 7  \r\nSee you", "Cafe\u0301 opens at 7\nSee you "
+    post = {"id": "p", "message": decomposed, "created_time": ts(1)}
+    responses.get(f"{BASE}/{PAGE}/feed", json={"data": [post]}, headers=meta_date())
+    found = hc.publisher.find_facebook_post(PAGE, TOKEN, composed, SINCE, ())
+    assert found is not None and found.provider_post_id == "p"
 
 
 MEDIA_LIST = [
@@ -413,9 +484,9 @@ MEDIA_LIST = [
 
 @pytest.mark.parametrize(("exclude", "expected"), [((), "m2"), (("m2",), "m3"), (("m2", "m3"), None)])
 @responses.activate
-def test_find_instagram_media(h: Harness, exclude: tuple[str, ...], expected: str | None) -> None:
-    responses.get(f"{BASE}/{IG}/media", json={"data": MEDIA_LIST})
-    found = h.publisher.find_instagram_media(IG, TOKEN, "New menu\r\n", SINCE, list(exclude))
+def test_find_instagram_media(hc: Harness, exclude: tuple[str, ...], expected: str | None) -> None:
+    responses.get(f"{BASE}/{IG}/media", json={"data": MEDIA_LIST}, headers=meta_date())
+    found = hc.publisher.find_instagram_media(IG, TOKEN, "New menu\r\n", SINCE, list(exclude))
     assert query(responses.calls[0])["fields"] == "id,caption,timestamp,permalink"
     if expected is None:
         assert found is None

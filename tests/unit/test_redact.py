@@ -89,3 +89,37 @@ def test_install_redaction_guards_named_and_urllib3_loggers(caplog: pytest.LogCa
         )
     assert len(caplog.records) == 2
     assert TOKEN not in caplog.text
+
+
+def test_known_secret_values_are_masked_whatever_their_shape() -> None:
+    from autoposter_gui.domain import known_secrets
+
+    secret = "plain-words-secret-42"  # no pattern would recognise it
+    assert redact(f"echo {secret}") == f"echo {secret}"
+    known_secrets.remember(secret, "short")  # too short to mask by value (it would hit ordinary words)
+    try:
+        assert redact(f"bad app token my-app|{secret}!") == f"bad app token my-app|{MASK}!"
+        assert redact("a short word") == "a short word"
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "refused %s", (secret,), None)
+        RedactingFilter().filter(record)
+        assert record.getMessage() == f"refused {MASK}"
+    finally:
+        known_secrets.forget_all()
+
+
+def test_the_token_store_registers_what_it_reads_and_writes() -> None:
+    from autoposter_gui.domain import known_secrets
+    from autoposter_gui.tokens import APP_ID, APP_SECRET, TokenStore
+    from tests.support.memory_keyring import MemoryKeyring
+
+    backend = MemoryKeyring()
+    backend.set_password("svc", "account:facebook:1", "page-token-from-an-older-run")
+    store = TokenStore("svc", backend)
+    try:
+        store.set(APP_SECRET, "written-app-secret")
+        store.set(APP_ID, "123456789012")  # the app id is not a secret
+        assert store.account_token("facebook", "1") == "page-token-from-an-older-run"
+        masked = redact("written-app-secret page-token-from-an-older-run 123456789012")
+        assert masked == f"{MASK} {MASK} 123456789012"
+    finally:
+        known_secrets.forget_all()

@@ -159,3 +159,64 @@ def test_a_threads_lean_connection_closes_with_the_thread(repo: Repo) -> None:
     assert len(repo.store._raw_connections) == 1
     repo.store.close()
     assert len(repo.store._raw_connections) == 0
+
+
+def test_commits_are_synced_to_disk_on_every_path(tmp_path: Path) -> None:
+    """In WAL mode synchronous=NORMAL can lose the last commits (an in-flight record) on power loss."""
+    from autoposter_gui.storage.db import Store
+
+    store = Store(tmp_path / "sync.db")
+    try:
+        with store.transaction() as s:
+            assert s.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        with store.read_raw() as conn:
+            assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        store.close()
+
+
+def test_migration_renumbers_reused_attempt_numbers_and_makes_them_unique(tmp_path: Path) -> None:
+    """Databases from before 0002 have numbers reused by a manual Retry (1..5, then 1 again)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from autoposter_gui.storage.db import MIGRATIONS_DIR, make_engine
+
+    path = tmp_path / "old.db"
+    engine = make_engine(path)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (id, platform, external_id, name, connected_at, status) "
+            "VALUES (1, 'facebook', '1', 'Page', '2026-01-01 00:00:00', 'connected')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO queue_items (id, account_id, platform, text, status, attempt_count, metadata, created_at,"
+            " updated_at) VALUES (1, 1, 'facebook', 't', 'scheduled', 1, '{}', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')"
+        )
+        for n, (number, flagged) in enumerate([(1, 0), (2, 0), (1, 1)]):
+            connection.exec_driver_sql(
+                "INSERT INTO delivery_attempts (queue_item_id, attempt_number, started_at, outcome, needs_reconcile)"
+                f" VALUES (1, {number}, '2026-01-01 00:0{n}:00', 'retry_scheduled', {flagged})"
+            )
+    engine.dispose()
+    store = Store(path)
+    try:
+        repo = Repo(store)
+        history = repo.history(1)
+        assert [a.number for a in history] == [1, 2, 3]
+        item = repo.item(1)
+        assert item is not None and item.unconfirmed_attempt_id == history[-1].id  # the flagged one
+        with pytest.raises(StoreError, match="IntegrityError"), store.transaction() as s:
+            s.execute(
+                text(
+                    "INSERT INTO delivery_attempts (queue_item_id, attempt_number, started_at, outcome,"
+                    " needs_reconcile) VALUES (1, 3, '2026-01-02 00:00:00', 'failed', 0)"
+                )
+            )
+    finally:
+        store.close()

@@ -1,0 +1,191 @@
+"""The per-item decision: given a queue item and its whole attempt history, the one next thing to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from autoposter_gui.domain.models import AttemptOutcome, Platform
+from autoposter_gui.domain.retry import MAX_ATTEMPTS
+from autoposter_gui.domain.wording import final
+
+# A request that was cut off may still be committed by Meta a while later: "not found" is trusted only once this
+# much time has passed since the attempt started (Meta gives up on a request long before).
+SETTLE = timedelta(minutes=2)
+# How long to wait before asking Meta again when the check itself failed.
+RECHECK = timedelta(minutes=2)
+
+
+class AccountState(StrEnum):
+    READY = "ready"  # connected, with a token in the keyring
+    MISSING = "missing"  # the account row is gone
+    DISCONNECTED = "disconnected"
+    INVALID = "invalid"  # Meta said the token is dead
+    NO_TOKEN = "no_token"  # connected, but its token is not in the keyring
+
+
+@dataclass(frozen=True)
+class AttemptFacts:
+    """What the decision needs to know of one delivery attempt."""
+
+    id: int
+    number: int
+    started_at: datetime
+    outcome: AttemptOutcome
+    needs_reconcile: bool = False
+    container_id: str | None = None
+    error_message: str | None = None
+
+    @property
+    def may_have_landed(self) -> bool:
+        return self.needs_reconcile or self.outcome is AttemptOutcome.IN_FLIGHT
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the decision needs to know of a claimed queue item."""
+
+    platform: Platform
+    has_image: bool
+    tries_used: int  # attempts counted against the retry budget (a manual Retry resets it)
+    unconfirmed_attempt_id: int | None = None
+
+
+class CheckResult(StrEnum):
+    """What Meta said about an attempt that may have landed."""
+
+    FOUND = "found"  # it went out
+    READY_CONTAINER = "ready_container"  # an Instagram container is FINISHED: publish it, never make another
+    NOT_FOUND = "not_found"  # nothing with this text since the attempt started
+    UNKNOWN = "unknown"  # Meta could not be asked
+
+
+# ----- actions ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reconcile:
+    """Ask Meta whether ``attempt`` published the item, before anything else."""
+
+    attempt: AttemptFacts
+
+
+@dataclass(frozen=True)
+class Publish:
+    """Make a new attempt; ``resume_container`` publishes an Instagram container made by an earlier one."""
+
+    resume_container: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkPosted:
+    """The unconfirmed attempt went out: the item is posted with what Meta found."""
+
+    attempt: AttemptFacts
+
+
+@dataclass(frozen=True)
+class NotPublished:
+    """Meta confirmed that the unconfirmed attempt did not go out (and no longer can): clear the mark, then decide
+    again with :func:`next_action`."""
+
+    attempt: AttemptFacts
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Back to scheduled without spending a try, until the owner acts (reconnects); ``invalidate_account`` also
+    marks the account so that its other posts wait too."""
+
+    code: str
+    message: str
+    invalidate_account: bool = False
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Back to scheduled without spending a try, due again at ``until``."""
+
+    until: datetime
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Failed for good without a call to Meta: the owner must act."""
+
+    code: str
+    message: str
+
+
+Action = Reconcile | Publish | MarkPosted | NotPublished | Hold | Wait | Fail
+
+
+def unconfirmed_attempt(item: ItemFacts, history: Sequence[AttemptFacts]) -> AttemptFacts | None:
+    """The attempt that may have published without us knowing: the item's mark, else any attempt of the history
+    still flagged (the oldest first: it is the one that could have landed earliest)."""
+    if item.unconfirmed_attempt_id is not None:
+        for attempt in history:
+            if attempt.id == item.unconfirmed_attempt_id:
+                return attempt
+    flagged = [a for a in history if a.may_have_landed]
+    return min(flagged, key=lambda a: a.number) if flagged else None
+
+
+def next_action(item: ItemFacts, history: Sequence[AttemptFacts], account: AccountState, account_name: str) -> Action:
+    """The next thing to do with a claimed item. Nothing happens to an item before its unconfirmed attempt (one
+    that may have gone out) is checked with Meta: no retry, no "not connected" failure."""
+    unconfirmed = unconfirmed_attempt(item, history)
+    if unconfirmed is not None:
+        if account is AccountState.READY:
+            return Reconcile(unconfirmed)
+        return Hold(
+            "unconfirmed",
+            f"Reconnect {account_name}: Autoposter must check with Meta whether the last try went out before it "
+            "does anything else with this post",
+            invalidate_account=account is AccountState.NO_TOKEN,
+        )
+    if account is AccountState.MISSING:
+        return Fail("not_connected", f"{account_name} is not connected; connect it in Accounts, then retry this post")
+    if account is AccountState.DISCONNECTED:
+        return Hold("disconnected", f"Needs attention: {account_name} was disconnected; reconnect it to publish")
+    if account is AccountState.INVALID:
+        return Hold("token", f"Reconnect {account_name}: its access token no longer works")
+    if account is AccountState.NO_TOKEN:
+        return Hold(
+            "not_connected",
+            f"Reconnect {account_name}: its access token is missing from the system keyring",
+            invalidate_account=True,
+        )
+    if item.tries_used >= MAX_ATTEMPTS:
+        last = max(history, key=lambda a: a.number) if history else None
+        return Fail("gave_up", final((last.error_message if last else None) or "", item.tries_used))
+    if item.platform is Platform.INSTAGRAM and not item.has_image:
+        return Fail("no_image", "Instagram posts need an image; edit the post")
+    return Publish()
+
+
+def after_check(check: CheckResult, attempt: AttemptFacts, now: datetime, ready_container: str | None = None) -> Action:
+    """What follows Meta's answer about ``attempt``: "not found" is trusted only once the attempt can no longer
+    land (:data:`SETTLE` after it started); until then the item waits."""
+    if check is CheckResult.FOUND:
+        return MarkPosted(attempt)
+    if check is CheckResult.READY_CONTAINER:
+        return Publish(resume_container=ready_container or attempt.container_id)
+    if check is CheckResult.UNKNOWN:
+        return Wait(
+            now + RECHECK,
+            "unconfirmed",
+            "Could not confirm with Meta whether the last try went out; checking again before any retry",
+        )
+    settled_at = attempt.started_at + SETTLE
+    if now < settled_at:
+        return Wait(
+            settled_at,
+            "unconfirmed",
+            "The last try was cut off and Meta may still publish it; checking again in a moment before any retry",
+        )
+    return NotPublished(attempt)
