@@ -267,6 +267,10 @@ class PostService:
         for item_id in ids:
             self.cancel(item_id)
 
+    def is_stored_image(self, path: str) -> bool:
+        """Whether ``path`` is a copy in the media store (what an edited post shows), not an owner's file."""
+        return self.ctx.media.owns(path)
+
     def clean_media(self, *, force: bool = False) -> list[Path] | None:
         """Remove stored images that no post has used for the grace period (7 days): none that an unfinished
         post uses, nor one whose post was posted or canceled less than that ago, nor one stored or reused less

@@ -50,6 +50,7 @@ IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.gif *.webp *.bmp *.tif *.tiff);;All
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 SETTINGS_ACCOUNTS = "composer/accounts"
 SETTINGS_IMAGE_DIR = "composer/image_dir"
+STORED_IMAGE_NAME = "The image as queued"
 SCHEDULE, PUBLISH_NOW, DRAFT = "schedule", "now", "draft"
 SHAPE_HINT = "Instagram can't use this shape as it is: choose a fix under the text."
 QUOTA_TTL = timedelta(minutes=10)  # how long one Instagram quota answer is trusted
@@ -375,7 +376,8 @@ class ComposerTab(QWidget):
         reader = QImageReader(path)
         reader.setAutoTransform(True)
         size = reader.size()
-        name = Path(path).name
+        # An edited post shows the copy Autoposter kept when it was queued (named by its hash): say so instead.
+        name = STORED_IMAGE_NAME if self.controller.posts.is_stored_image(path) else Path(path).name
         if size.isValid():
             reader.setScaledSize(size.scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
         image = reader.read()

@@ -181,6 +181,7 @@ def test_editing_a_post_keeps_its_stored_image_without_copying_it(
     assert window.composer.edit_item(item.id)
     composer = window.composer
     assert composer.image_path == item.image_path and "image" not in composer.errors()
+    assert composer.image_name.text().startswith("The image as queued ·")  # not the copy's hash name
     assert composer.fit_panel.isHidden()  # the stored copy already has a ratio Instagram accepts
     composer.text_edit.setPlainText("Padded, and fixed")
     with qtbot.waitSignal(composer.saved):
