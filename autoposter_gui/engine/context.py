@@ -10,11 +10,11 @@ from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, SystemClock
 from autoposter_gui.engine.events import Events
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.repo import Repo
 from autoposter_gui.tokens import APP_SECRET, TokenStore
 
 if TYPE_CHECKING:
     from autoposter_gui.meta.client import GraphClient
+    from autoposter_gui.storage.repo import Repo
 
 
 @dataclass
@@ -30,6 +30,8 @@ class Context:
 
     @property
     def repo(self) -> Repo:
+        from autoposter_gui.storage.repo import Repo  # the ORM: imported on first use (`queue` lists without it)
+
         return Repo(self.store)
 
     def graph_client(self) -> GraphClient:
