@@ -47,7 +47,7 @@ def ensure_utc(value: datetime) -> datetime:
 
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 with an offset, in the local zone, or None."""
-    return iso_local()(value)
+    return None if value is None else iso_local()(value)
 
 
 def iso_local() -> Callable[[datetime | None], str | None]:
