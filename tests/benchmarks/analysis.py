@@ -114,7 +114,8 @@ one thread and used to sit inside the timed window before the batch; its stall i
 On 2026-11-30, with the machine shared by other sessions (load average 1.3-2.4 on 2 cores, against 0.2-0.6 for the
 runs above), B4 at 8 workers on the real keyring gave (max stall less run-queue wait): 14.2, 12.9, 24.9 (the idle
 app stalled 26.1 ms in that run), 14.7, 11.7, 34.1, 31.6, 13.1, 15.8, 25.6, 13.4, 38.6, 17.8, 12.1 and 9.8 ms,
-then with the maintenance waited out 11.6, 19.5, 24.1 and 9.7 ms: 11 of 19 under 16 ms. The largest gaps fall in
+then with the maintenance waited out 11.6, 19.5, 24.1 and 9.7 ms, and in the run that wrote this file and two
+`--only B4,B12` runs right after it 17.0, 14.3 and 13.2 ms: 13 of 22 under 16 ms. The largest gaps fall in
 the batch's first second or so, while all five chains run (the three Facebook chains end at ~1 s). Side by side,
 alternating 4 and 8 workers: 10.7 / 31.6, 10.6 / 13.1, 11.1 / 15.8 ms, so a fifth chain running Python at the same
 time (its ORM claim, intent and result writes) lengthens the GUI thread's waits for the GIL; the in-memory keyring at
