@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, NoReturn
 
 from autoposter_gui import __version__
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
 from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
-from autoposter_gui.domain.times import iso
+from autoposter_gui.domain.times import iso, iso_local
 
 log = logging.getLogger("autoposter_gui.cli")
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -127,7 +129,7 @@ def account_json(a: Any) -> dict[str, Any]:
     }
 
 
-def item_json(i: Any, external: dict[int, str]) -> dict[str, Any]:
+def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None], str | None] = iso) -> dict[str, Any]:
     return {
         "id": i.id,
         "platform": i.platform,
@@ -135,9 +137,9 @@ def item_json(i: Any, external: dict[int, str]) -> dict[str, Any]:
         "status": i.status,
         "text": i.text,
         "image_path": i.image_path,
-        "scheduled_at": iso(i.scheduled_at),
+        "scheduled_at": when(i.scheduled_at),
         "attempt_count": i.attempt_count,
-        "next_attempt_at": iso(i.next_attempt_at),
+        "next_attempt_at": when(i.next_attempt_at),
         "error_message": i.error_message,
         "last_error_code": i.last_error_code,
         "provider_post_id": i.provider_post_id,
@@ -236,8 +238,20 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def cmd_queue(args: argparse.Namespace, ctx: Any) -> Any:
-    external = _external_ids(ctx)
-    rows = [item_json(i, external) for i in ctx.repo.items()]
+    from autoposter_gui.storage.listing import external_ids, item_records
+
+    # The listing can be long (tens of thousands of items): plain rows on the store's lean read path (the ORM is
+    # not even imported), the local zone looked up once, and no table text when the output is JSON.
+    external, when = external_ids(ctx.store), iso_local()
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of small acyclic rows: the collector's passes would find nothing to free
+    try:
+        rows = [item_json(i, external, when) for i in item_records(ctx.store)]
+    finally:
+        if collecting:
+            gc.enable()
+    if args.json:
+        return rows, ""
     cols = [
         "id",
         "platform",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from autoposter_gui.domain.errors import KeyringUnavailableError
@@ -26,11 +29,22 @@ def account_key(platform: str, external_id: str) -> str:
 
 
 class TokenStore:
-    """Secrets keyed by name inside one keyring service. Values never appear in errors or logs."""
+    """Secrets keyed by name inside one keyring service. Values never appear in errors or logs.
+
+    A keyring read can be slow (the Secret Service: ~25 ms over D-Bus, half of it CPU that holds the GIL), so a
+    runner tick reads each secret once: inside ``with store.cached():`` the values read are kept in memory, shared by
+    every thread, until the outermost scope ends. Any ``set`` or ``delete`` (connect, disconnect) drops them all.
+    Outside a scope every read goes to the keyring.
+    """
 
     def __init__(self, service: str, backend: Any | None = None) -> None:
         self.service = service
         self._backend = backend
+        self._lock = threading.Lock()
+        self._scopes = 0  # open cached() scopes
+        self._generation = 0  # bumped whenever the cache is dropped: a read begun before must not fill it
+        self._cache: dict[str, str | None] = {}
+        self._key_locks: dict[str, threading.Lock] = {}  # one backend read per key at a time
 
     def _keyring(self) -> Any:
         if self._backend is not None:
@@ -68,7 +82,47 @@ class TokenStore:
         """Raise KeyringUnavailableError when no usable backend exists."""
         self._keyring()
 
+    @contextmanager
+    def cached(self) -> Iterator[None]:
+        """Keep the secrets read inside this scope in memory until it ends (scopes nest; threads share them)."""
+        with self._lock:
+            self._scopes += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._scopes -= 1
+                if self._scopes == 0:
+                    self._drop()
+
+    def _drop(self) -> None:
+        """Forget every cached value (the caller holds ``_lock``)."""
+        self._cache.clear()
+        self._key_locks.clear()
+        self._generation += 1
+
     def get(self, key: str) -> str | None:
+        with self._lock:
+            if self._scopes == 0:
+                key_lock = None
+            elif key in self._cache:
+                return self._cache[key]
+            else:
+                key_lock = self._key_locks.setdefault(key, threading.Lock())
+        if key_lock is None:
+            return self._read(key)
+        with key_lock:  # a second thread asking for the same key waits for the first one's read
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+                generation = self._generation
+            value = self._read(key)
+            with self._lock:
+                if self._scopes and self._generation == generation:
+                    self._cache[key] = value
+            return value
+
+    def _read(self, key: str) -> str | None:
         value = self._call("get_password", key)
         if value is None:
             return None
@@ -79,10 +133,20 @@ class TokenStore:
     def set(self, key: str, value: str) -> None:
         if key != APP_ID:
             remember(value)
-        self._call("set_password", key, value)
+        try:
+            self._call("set_password", key, value)
+        finally:
+            self._forget()
 
     def delete(self, key: str) -> None:
-        self._call("delete_password", key)
+        try:
+            self._call("delete_password", key)
+        finally:
+            self._forget()
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._drop()
 
     def account_token(self, platform: str, external_id: str) -> str | None:
         return self.get(account_key(platform, external_id))

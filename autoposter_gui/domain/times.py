@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,10 +47,18 @@ def ensure_utc(value: datetime) -> datetime:
 
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 with an offset, in the local zone, or None."""
-    if value is None:
-        return None
+    return None if value is None else iso_local()(value)
+
+
+def iso_local() -> Callable[[datetime | None], str | None]:
+    """``iso`` with the local zone looked up once: for formatting many times (finding the zone reads the file
+    system each time when ``TZ`` is not set)."""
     zone, _ = local_zone()
-    return ensure_utc(value).astimezone(zone).isoformat(timespec="seconds")
+
+    def iso_in_zone(value: datetime | None) -> str | None:
+        return None if value is None else ensure_utc(value).astimezone(zone).isoformat(timespec="seconds")
+
+    return iso_in_zone
 
 
 def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:

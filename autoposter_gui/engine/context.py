@@ -10,12 +10,12 @@ from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, SystemClock
 from autoposter_gui.engine.events import Events
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.media import MediaStore
-from autoposter_gui.storage.repo import Repo
 from autoposter_gui.tokens import APP_SECRET, TokenStore
 
 if TYPE_CHECKING:
     from autoposter_gui.meta.client import GraphClient
+    from autoposter_gui.storage.media import MediaStore
+    from autoposter_gui.storage.repo import Repo
 
 
 @dataclass
@@ -31,11 +31,15 @@ class Context:
 
     @property
     def repo(self) -> Repo:
+        from autoposter_gui.storage.repo import Repo  # the ORM: imported on first use (`queue` lists without it)
+
         return Repo(self.store)
 
     @property
     def media(self) -> MediaStore:
         """The data folder's media store (cheap: no file is touched until something is stored)."""
+        from autoposter_gui.storage.media import MediaStore
+
         return MediaStore(self.config.media_dir, clock=self.clock)
 
     def graph_client(self) -> GraphClient:

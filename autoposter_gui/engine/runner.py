@@ -23,7 +23,7 @@ from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import DUE_BATCH
 
 log = logging.getLogger(__name__)
-MAX_WORKERS = 4
+MAX_WORKERS = 8  # accounts published at once: each chain mostly waits on Meta
 MEDIA_WORKERS = 1
 GIL_SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 CALLS_PER_POST = {Platform.INSTAGRAM.value: 5, Platform.FACEBOOK.value: 1}
@@ -65,7 +65,10 @@ class Runner:
             ctx = self.ctx
             if as_of is not None:
                 ctx = _with_clock(ctx, FixedClock(as_of))
-            stats = self._run_locked(ctx)
+            # One keyring read per secret per tick (the processor asks for the account's token on every post,
+            # and each chain's Graph client for the app secret); forgotten when the tick ends.
+            with ctx.tokens.cached():
+                stats = self._run_locked(ctx)
             # What was recorded must be in the database the owner will look at: fail loudly if the file went away.
             ctx.store.check_file("publishing")
             return stats

@@ -11,15 +11,18 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from autoposter_gui.domain.errors import DatabaseReplacedError, MissingDatabaseError, StoreError
 from autoposter_gui.storage import folder as data_folder
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -185,8 +188,6 @@ class Store:
         # Weak: a thread's connection is closed once the thread has ended (its thread-local goes; the garbage
         # collector frees it); close() closes the rest.
         self._raw_connections: weakref.WeakSet[_RawConnection] = weakref.WeakSet()
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         if run_migrations:
             try:
                 migrate(self.engine)
@@ -209,6 +210,19 @@ class Store:
                 "since (posts just published too) is not in it; stop whatever touched the data folder, then run "
                 "`autoposter queue`, and `autoposter restore --latest` if posts are missing"
             )
+
+    # The ORM is imported on first use: a process that only lists (`autoposter queue`) reads on the raw path.
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _read_sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     def session(self) -> Session:
         return self._sessions()

@@ -1,7 +1,8 @@
-"""B2: 50 due posts across 5 accounts against a 100 ms sandbox; B3: HTTP calls per post kind.
+"""B2: 50 due posts across 5 accounts against a 100 ms sandbox, with the real keyring; B3: HTTP calls per post kind.
 
 The sandbox runs in its own process (like Meta, it must not share the runner's GIL), with 100 ms added to every
-request and Instagram containers ready at the first status read (so the required IG calls are exactly 5).
+request and Instagram containers ready at the first status read (so the required IG calls are exactly 5). Tokens
+live in the real Secret Service when the suite started one (``python -m tests.benchmarks`` does).
 """
 
 from __future__ import annotations
@@ -16,10 +17,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.common import Result, SandboxProc, connect_all, open_context, sandbox_process
+from tests.benchmarks.common import (
+    Result,
+    SandboxProc,
+    connect_all,
+    keyring_note,
+    median,
+    open_context,
+    run_in_secret_service,
+    sandbox_process,
+)
 
 LATENCY_MS = 100
 POSTS_PER_ACCOUNT = 10
+TEXT_PAGES = 5
+TEXT_ROUNDS = 3
 B2_TARGET = 1.3
 # Required calls per post: FB text = POST feed (permalink in the answer); FB photo = POST photos (same);
 # IG = host the image, create the container, read its status once, media_publish, read the permalink.
@@ -66,6 +78,17 @@ def choose_accounts(accounts: list[Any]) -> dict[str, tuple[Any, str]]:
     chosen = {p.external_id: (p, role) for p, role in zip(pages[:3], roles, strict=True)}
     chosen.update({ig.external_id: (ig, "ig") for ig in igs[:2]})
     return chosen
+
+
+def choose_text_pages(accounts: list[Any]) -> dict[str, tuple[Any, str]]:
+    """Five Facebook Pages that can publish, each posting text only."""
+    publishing = {a.page_id for a in accounts if a.platform == "instagram"}
+    pages = sorted(
+        (a for a in accounts if a.platform == "facebook" and a.external_id in publishing), key=lambda a: a.external_id
+    )
+    if len(pages) < TEXT_PAGES:
+        raise RuntimeError(f"need {TEXT_PAGES} publishing Pages, got {len(pages)}")
+    return {p.external_id: (p, "fb_text") for p in pages[:TEXT_PAGES]}
 
 
 def plan_posts(chosen: dict[str, tuple[Any, str]], images: list[str], tag: str) -> list[PlannedPost]:
@@ -156,51 +179,128 @@ def check_published(sandbox: SandboxProc, ctx: Any, items: list[Any], chosen: di
 
 def setup_world(
     tmp: Path, sandbox: SandboxProc, clock: Any = None
-) -> tuple[Any, dict[str, tuple[Any, str]], list[str]]:
-    ctx = open_context(tmp / "data", sandbox.url, clock=clock)
+) -> tuple[Any, dict[str, tuple[Any, str]], list[str], list[Any]]:
+    ctx = open_context(tmp / "data", sandbox.url, clock=clock, real_keyring=True)
     accounts = connect_all(ctx, sandbox)
-    return ctx, choose_accounts(accounts), make_images(tmp / "images")
+    return ctx, choose_accounts(accounts), make_images(tmp / "images"), accounts
+
+
+@dataclass
+class Batch:
+    """One run_due over a planned batch, and what it cost."""
+
+    wall: float
+    bound: float
+    chains: dict[str, int]
+    published: int
+    posts: int
+    calls: int
+    connections: int
+    keyring_reads: int
+    problems: list[str]
+
+    @property
+    def ratio(self) -> float:
+        return self.wall / self.bound
+
+
+def run_batch(ctx: Any, sandbox: SandboxProc, chosen: dict[str, tuple[Any, str]], posts: list[PlannedPost]) -> Batch:
+    """Queue ``posts`` as due now and time one runner tick over them (the tick reads the keyring itself)."""
+    from autoposter_gui.engine.runner import Runner
+
+    items = queue_posts(ctx, chosen, posts, datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30))
+    bound, chains = bound_seconds(posts)
+    backend = ctx.tokens._keyring()  # count the tick's reads of the keyring itself (the real backend, or memory)
+    reads: list[str] = []
+    real_get = backend.get_password
+
+    def counted(service: str, key: str) -> Any:
+        reads.append(key)
+        return real_get(service, key)
+
+    before = sandbox.state()
+    backend.get_password = counted
+    try:
+        start = time.perf_counter()
+        stats = Runner(ctx).run_due()
+        wall = time.perf_counter() - start
+    finally:
+        del backend.get_password
+    after = sandbox.state()
+    return Batch(
+        wall,
+        bound,
+        chains,
+        stats.succeeded,
+        len(posts),
+        len(after["calls"]) - len(before["calls"]),
+        after["connections"] - before["connections"] - 1,  # less the state() call's own connection
+        len(reads),
+        check_published(sandbox, ctx, items, chosen),
+    )
+
+
+def keyring_read_cost(ctx: Any, reads: int = 15) -> tuple[float, float]:
+    """Median wall and CPU time (seconds) of one keyring read outside a tick (as every post paid before)."""
+    from autoposter_gui.tokens import APP_SECRET
+
+    walls, cpus = [], []
+    for _ in range(reads):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        ctx.tokens.get(APP_SECRET)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.thread_time() - cpu)
+    return median(walls), median(cpus)
 
 
 def run() -> list[Result]:
-    from autoposter_gui.engine.runner import Runner
-
     with (
         tempfile.TemporaryDirectory(prefix="bench-b2-") as tmp_name,
-        sandbox_process(latency_ms=LATENCY_MS, container_polls=0, extra_pages=2) as sandbox,
+        sandbox_process(latency_ms=LATENCY_MS, container_polls=0, extra_pages=TEXT_PAGES - 1) as sandbox,
     ):
         tmp = Path(tmp_name)
-        ctx, chosen, images = setup_world(tmp, sandbox)
+        ctx, chosen, images, accounts = setup_world(tmp, sandbox)
         try:
-            now = datetime.now(UTC).replace(microsecond=0)
-            posts = plan_posts(chosen, images, "b2")
-            items = queue_posts(ctx, chosen, posts, now - timedelta(seconds=30))
-            bound, chains = bound_seconds(posts)
-            before = sandbox.state()
-            runner = Runner(ctx)
-            start = time.perf_counter()
-            stats = runner.run_due()
-            wall = time.perf_counter() - start
-            after = sandbox.state()
-            problems = check_published(sandbox, ctx, items, chosen)
+            read_wall, read_cpu = keyring_read_cost(ctx)
+            pages = choose_text_pages(accounts)
+            text = [
+                run_batch(ctx, sandbox, pages, plan_posts(pages, images, f"b2-text-{n}")) for n in range(TEXT_ROUNDS)
+            ]
+            mixed = run_batch(ctx, sandbox, chosen, plan_posts(chosen, images, "b2"))
             b3 = _b3(ctx, sandbox, chosen, images)
+            keyring = keyring_note(ctx.tokens)
         finally:
             ctx.close()
-    calls = after["calls"][len(before["calls"]) :]
-    connections = after["connections"] - before["connections"] - 1  # less the state() call's own connection
-    ratio = wall / bound
-    notes = [
-        f"{stats.succeeded}/{len(posts)} published; per-account required calls {sorted(chains.values())}"
-        f" × {LATENCY_MS} ms → bound {bound:.1f} s; {len(calls)} calls over {connections} TCP connections"
+    text_batch = sorted(text, key=lambda b: b.wall)[len(text) // 2]  # the median run
+    ratio = max(text_batch.ratio, mixed.ratio)
+    problems = [p for b in (*text, mixed) for p in b.problems]
+    problems += [
+        f"{b.connections} TCP connections for {len(b.chains)} accounts" for b in (*text, mixed) if b.connections > 5
     ]
-    notes.extend(problems)
+    notes = [
+        f"{keyring}; one read outside a tick costs {read_wall * 1000:.1f} ms wall, {read_cpu * 1000:.1f} ms CPU "
+        f"(median of 15)",
+        f"FB text: {TEXT_PAGES} Pages × {POSTS_PER_ACCOUNT} text posts; critical path {POSTS_PER_ACCOUNT} calls × "
+        f"{LATENCY_MS} ms = {text_batch.bound:.1f} s; {TEXT_ROUNDS} batches (one runner tick each): "
+        + ", ".join(f"{b.wall:.2f} s" for b in text)
+        + f" (median {text_batch.wall:.2f} s); keyring reads per tick: "
+        + ", ".join(str(b.keyring_reads) for b in text)
+        + f"; {text_batch.published}/{text_batch.posts} published, {text_batch.calls} calls over "
+        f"{text_batch.connections} TCP connections",
+        f"mixed (FB text, FB photo, FB mixed, 2 Instagram): {mixed.published}/{mixed.posts} published; per-account "
+        f"required calls {sorted(mixed.chains.values())} × {LATENCY_MS} ms → bound {mixed.bound:.1f} s; wall "
+        f"{mixed.wall:.2f} s ({mixed.ratio:.2f}); {mixed.calls} calls over {mixed.connections} TCP connections; "
+        f"keyring reads in the tick: {mixed.keyring_reads}",
+        *problems,
+    ]
     b2 = Result(
         "B2",
         "Publish 50 due posts, 5 accounts, 100 ms latency",
         ratio,
-        f"≤ {B2_TARGET}",
-        ratio <= B2_TARGET and not problems and connections <= len(chosen),
-        f"wall {wall:.2f} s ÷ bound {bound:.2f} s",
+        f"≤ {B2_TARGET} (both)",
+        ratio <= B2_TARGET and not problems,
+        f"FB text {text_batch.wall:.2f} s ÷ {text_batch.bound:.2f} s = {text_batch.ratio:.2f}; "
+        f"mixed {mixed.wall:.2f} s ÷ {mixed.bound:.2f} s = {mixed.ratio:.2f}",
         notes,
     )
     return [b2, b3]
@@ -257,6 +357,9 @@ def _shape(path: str) -> str:
 
 
 if __name__ == "__main__":
+    code = run_in_secret_service(["-m", "tests.benchmarks.bench_publish", *sys.argv[1:]])
+    if code is not None:
+        sys.exit(code)
     for result in run():
         result.emit()
     sys.exit(0)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -18,6 +20,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 RESULT_PREFIX = "BENCH_RESULT "
+# Set in the private D-Bus session the suite starts for itself (see run_in_secret_service); children inherit it.
+SECRET_SERVICE_ENV = "BENCH_SECRET_SERVICE"
+KEYRING_PASSWORD = "bench"  # the throw-away login keyring's password (a fresh, empty keyring each run)
 
 
 @dataclass
@@ -57,6 +62,65 @@ def child_env(**extra: str) -> dict[str, str]:
     env.setdefault("TZ", "UTC")
     env.update(extra)
     return env
+
+
+# ----- the real keyring: gnome-keyring's Secret Service on a private D-Bus session ------------------------------
+
+
+def run_in_secret_service(args: list[str]) -> int | None:
+    """Run ``python <args>`` again inside a private D-Bus session with an unlocked gnome-keyring (a fresh login
+    keyring in a temporary XDG_DATA_HOME), and return its exit code. None when already inside one, or when
+    ``dbus-run-session``/``gnome-keyring-daemon`` are missing (then the in-memory keyring is used, and said)."""
+    if os.environ.get(SECRET_SERVICE_ENV) or not all(
+        shutil.which(tool) for tool in ("dbus-run-session", "gnome-keyring-daemon")
+    ):
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-keyring-") as xdg:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON_KEYRING")}
+        env.update(XDG_DATA_HOME=xdg, **{SECRET_SERVICE_ENV: "1"})
+        shell = (
+            f"printf %s {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "
+            'exec "$@"'
+        )
+        # dbus-run-session stops the bus when the command ends; gnome-keyring-daemon exits with its bus.
+        return subprocess.call(["dbus-run-session", "--", "sh", "-c", shell, "sh", sys.executable, *args], env=env)
+
+
+def secret_service_backend() -> Any | None:
+    """keyring's Secret Service backend, inside the suite's private session when it answers there; else None.
+
+    Chosen explicitly: once the test keyrings of tests.support are imported, keyring's own pick would be a chainer
+    over them and the Secret Service."""
+    if not os.environ.get(SECRET_SERVICE_ENV):
+        return None
+    from keyring.backends import SecretService
+
+    backend = SecretService.Keyring()
+    try:
+        backend.get_password("autoposter-bench-probe", "probe")
+    except Exception:
+        return None
+    return backend
+
+
+def secret_service_available() -> bool:
+    return secret_service_backend() is not None
+
+
+def bench_tokens(service: str) -> Any:
+    """The TokenStore the publishing benchmarks use: the real Secret Service when the suite started one, else an
+    in-memory keyring."""
+    from autoposter_gui.tokens import TokenStore
+    from tests.support.memory_keyring import MemoryKeyring
+
+    return TokenStore(service, secret_service_backend() or MemoryKeyring())
+
+
+def keyring_note(tokens: Any) -> str:
+    """Which keyring a benchmark ran against, for its notes."""
+    if type(tokens._backend).__module__ == "keyring.backends.SecretService":
+        return "keyring: the real Secret Service (gnome-keyring on a private D-Bus session)"
+    return "keyring: in memory (no Secret Service: dbus-run-session or gnome-keyring-daemon is missing)"
 
 
 # ----- the sandbox, in a process of its own (like Meta, it must not share this process's GIL) -----------------
@@ -128,8 +192,11 @@ def sandbox_process(
 # ----- a data folder with an engine context -------------------------------------------------------------------
 
 
-def open_context(data_dir: Path, graph_url: str = "http://127.0.0.1:9", clock: Any = None) -> Any:
-    """A Context on ``data_dir`` with an in-memory keyring (the demo tokens are fake)."""
+def open_context(
+    data_dir: Path, graph_url: str = "http://127.0.0.1:9", clock: Any = None, *, real_keyring: bool = False
+) -> Any:
+    """A Context on ``data_dir``: with an in-memory keyring, or with ``real_keyring`` the suite's Secret Service
+    when it runs one (see bench_tokens; the sandbox's tokens are fake either way)."""
     from autoposter_gui.config import AppConfig
     from autoposter_gui.engine.context import Context
     from autoposter_gui.tokens import TokenStore
@@ -137,7 +204,9 @@ def open_context(data_dir: Path, graph_url: str = "http://127.0.0.1:9", clock: A
 
     config = AppConfig(data_dir, graph_origin=graph_url)
     config.ensure_dir()
-    return Context.open(config, tokens=TokenStore(config.keyring_service, MemoryKeyring()), clock=clock)
+    service = config.keyring_service
+    tokens = bench_tokens(service) if real_keyring else TokenStore(service, MemoryKeyring())
+    return Context.open(config, tokens=tokens, clock=clock)
 
 
 def connect_all(ctx: Any, sandbox: SandboxProc) -> list[Any]:
