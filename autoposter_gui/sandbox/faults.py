@@ -69,8 +69,9 @@ class Fault:
 
     Kinds: ``error`` (a Graph error answer), ``html`` (an HTML error page), ``hang_before`` (hang, then close
     without doing anything), ``hang_after_commit`` (do the call, then hang and close without answering), ``reset``
-    (a TCP reset, before or ``after_commit``), ``latency`` (answer late), ``late_commit`` (reset the connection
-    without answering, and do the call ``seconds`` later, as Meta sometimes commits a dropped request), ``revoke``
+    (a TCP reset, before or ``after_commit``), ``latency`` (answer late), ``late_commit`` (hold the connection
+    ``hang_seconds``, reset it without answering, and do the call ``seconds`` after it came in, as Meta sometimes
+    commits a dropped request), ``revoke``
     (revoke the tokens of ``target``, or of the account the call concerns: before the call, so it answers 190, or
     ``after_commit``; later calls with those tokens answer 190 until a reconnect hands out new ones).
     ``skip`` lets that many matching calls through untouched before the fault fires.
@@ -97,6 +98,9 @@ class Fault:
     # kinds "hang_after_commit", "hang_before" (default 300 s), "late_commit" (default 30 s) and "latency"
     # (alternative to ms)
     seconds: float | None = None
+    # kind "late_commit": how long the connection stays open, unanswered, before the reset (a client killed
+    # meanwhile never learns of the drop)
+    hang_seconds: float = 0.0
     # kinds "reset" and "revoke"
     after_commit: bool = False
     # kind "revoke": a token, a Page / IG id, or "user" (the user's tokens and every Page token); None: the account
@@ -113,7 +117,7 @@ class Fault:
             raise ValueError("times must be at least 1")
         if self.skip < 0:
             raise ValueError("skip must not be negative")
-        if self.seconds is not None and self.seconds < 0:
+        if (self.seconds is not None and self.seconds < 0) or self.hang_seconds < 0:
             raise ValueError("seconds must not be negative")
         for alternative in self.match.split("|"):
             if alternative != "*" and not alternative.startswith("/") and alternative not in ENDPOINTS:
@@ -146,6 +150,7 @@ class Fault:
             "headers": (dict,),
             "body": (str, type(None)),
             "seconds": (int, float, type(None)),
+            "hang_seconds": (int, float),
             "after_commit": (bool,),
             "target": (str, type(None)),
             "ms": (int, type(None)),
@@ -159,8 +164,9 @@ class Fault:
         values = dict(spec)
         if values.get("headers") is not None:
             values["headers"] = {str(k): str(v) for k, v in values["headers"].items()}
-        if isinstance(values.get("seconds"), int):
-            values["seconds"] = float(values["seconds"])
+        for key in ("seconds", "hang_seconds"):
+            if isinstance(values.get(key), int):
+                values[key] = float(values[key])
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:

@@ -243,9 +243,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             elif fault.kind == "late_commit":
                 # The connection drops with no answer; Meta carries the request out later all the same.
-                self._abort(reset=True)
                 if is_graph and form_error is None:
                     owner._late_commit(self._graph_request(segments, params, files, path), endpoint, fault)
+                if fault.hang_seconds:
+                    stop.wait(fault.hang_seconds)
+                self._abort(reset=True)
                 return
             elif fault.kind == "revoke" and not fault.after_commit:
                 owner._revoke_for(fault, api.account_for(segments), params)  # this very call then answers 190

@@ -667,6 +667,16 @@ def test_late_commit_drops_the_connection_and_lands_after_the_delay(server: Sand
     assert server.state()["calls"].count({"method": "POST", "path": f"/{BAKERY_PAGE_ID}/feed"}) == 2
 
 
+def test_late_commit_can_hold_the_connection_before_the_drop(server: SandboxServer) -> None:
+    server.inject_fault(kind="late_commit", match="feed_post", seconds=0.6, hang_seconds=0.3)
+    start = time.monotonic()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        text_post(server, "held, dropped, then committed")
+    assert time.monotonic() - start >= 0.3
+    assert server.state()["posts"] == []
+    wait_until(lambda: [p["text"] for p in server.state()["posts"]] == ["held, dropped, then committed"])
+
+
 def test_late_commit_of_a_container_published_meanwhile_adds_nothing(server: SandboxServer) -> None:
     server.configure(container_polls=0)
     token = bakery_token(server)
