@@ -1,12 +1,29 @@
 """Randomized crash-fault driver: SIGKILL real `autoposter run-due` processes and check exactly-once.
 
 Run the full suite on its own:  python -m tests.crash_suite --trials 200
-It prints: crash trials: N, duplicates: D, lost: L, stuck: S
+It prints: crash trials: N, duplicates: D, lost: L, stuck: S (and each problem it found, naming the posts).
+
+Every trial kills a run at a random point (KILL_POINTS) and then restarts until nothing is left to do. A trial also
+has a shape (``--shapes``, default all; ``--shapes classic`` is the original suite; each run of len(shapes)
+trials has every shape once, in a seeded random order):
+- classic: unique texts, nothing else;
+- identical: the same text on several items, on one account and across Facebook and Instagram, due at different times;
+- manual: the owner posted the same words by hand 10 to 50 minutes (Meta's clock) before the run;
+- retry5: throttled 5 times (run-due --as-of through the 2/5/15/60 min backoff), Retry, then the kill;
+- keyring: the account tokens vanish from the keyring after the kill (a run must neither publish nor fail), then
+  the owner reconnects;
+- skew: Meta's clock is 2 hours ahead of, or behind, this machine;
+- late_commit: the connection drops and Meta commits the request seconds later (30 s with ``--slow``); a run right
+  away must not publish again, a run 3 minutes later must find the post;
+- revoke: the Page token is revoked mid-batch (error 190); the owner reconnects.
+The app's clock is moved with ``run-due --as-of`` and the sandbox's with it, so that both see the same time pass.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import random
 import signal
@@ -15,14 +32,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from autoposter_gui.config import AppConfig
+from autoposter_gui.domain.clock import Clock, FixedClock
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.sandbox.server import SandboxServer
+from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.tokens import TokenStore
 from tests.support.cli import cli_command, cli_env
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
@@ -38,6 +58,14 @@ KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_after_commit", "media_publish", "after IG media_publish committed"),
     (None, "*", "at a random moment (often inside a DB commit)"),
 ]
+SHAPES = ("classic", "identical", "manual", "retry5", "keyring", "skew", "late_commit", "revoke")
+WRITES = "feed_post|photos_post|media_post|media_publish"
+# The write call that publishes each kind of post (where a late commit or a revocation hurts).
+PUBLISHING_CALL = {"fb_text": "feed_post", "fb_photo": "photos_post", "ig": "media_publish"}
+# The kinds of post whose publishing passes each kill point's endpoint.
+KILLED_KINDS = {"feed_post": {"fb_text"}, "photos_post": {"fb_photo", "ig"}, "media_publish": {"ig"}, "*": set()}
+SKEW = timedelta(hours=2)
+RESTARTS = 8
 
 
 @dataclass
@@ -46,89 +74,448 @@ class Summary:
     duplicates: int = 0
     lost: int = 0
     stuck: int = 0
+    problems: list[str] = field(default_factory=list)
+    shapes: Counter[str] = field(default_factory=Counter)
+    labels: list[str] = field(default_factory=list)  # each trial's shape, kill point and details
 
     def line(self) -> str:
         return f"crash trials: {self.trials}, duplicates: {self.duplicates}, lost: {self.lost}, stuck: {self.stuck}"
 
+    def add(self, other: Summary) -> None:
+        self.trials += other.trials
+        self.duplicates += other.duplicates
+        self.lost += other.lost
+        self.stuck += other.stuck
+        self.problems.extend(other.problems)
+        self.shapes.update(other.shapes)
+        self.labels.extend(other.labels)
 
-def run_trial(server: SandboxServer, workdir: Path, rng: random.Random, trial: int) -> Summary:
-    data_dir = workdir / f"t{trial}"
-    keyring_file = workdir / f"t{trial}-keyring.json"
-    os.environ["TEST_KEYRING_FILE"] = str(keyring_file)
-    config = AppConfig(data_dir, graph_origin=server.url)
-    ctx = Context.open(config, tokens=TokenStore(config.keyring_service, FileKeyring()))
-    connect(ctx, server)
-    image = make_image(workdir / f"t{trial}.jpg", (900, 900), rng.choice(["red", "blue", "green"]))
-    texts: list[str] = []
-    kinds = ["fb_text", "fb_photo", "ig"]
-    rng.shuffle(kinds)
-    for n, kind in enumerate(kinds[: rng.randint(2, 3)]):
-        text = f"trial {trial} post {n} {kind} {rng.random():.6f}"
-        account = BAKERY_IG if kind == "ig" else BAKERY
-        PostService(ctx).create(PostRequest([account], text, image if kind != "fb_text" else None))
-        texts.append(text)
-    ctx.close()
+    def report(self) -> str:
+        """The summary line, trials per shape, then every problem found."""
+        shapes = ", ".join(f"{shape}: {n}" for shape, n in sorted(self.shapes.items()))
+        return "\n".join([self.line(), f"shapes: {shapes}", *self.problems])
 
-    env = cli_env(data_dir, server.url, keyring_file)
-    fault, endpoint, _ = rng.choice(KILL_POINTS)
-    if fault is not None:
-        server.inject_fault(kind=fault, match=endpoint, seconds=3.0)
-    proc = subprocess.Popen(
-        cli_command("run-due", "--json"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 20
-    if fault is None:
-        time.sleep(rng.uniform(0.3, 2.5))
-    else:
-        # Kill once the faulty call has started (or when the run ends without reaching it).
-        while time.monotonic() < deadline and proc.poll() is None:
-            if not server.state()["faults"]:
-                time.sleep(rng.uniform(0.0, 0.2))
-                break
-            time.sleep(0.02)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    server.clear_faults()
 
-    # Restart until nothing is left to do (as-of moves past any retry wait).
-    as_of = datetime.now(UTC)
-    for _ in range(6):
-        as_of += timedelta(hours=2)
+@dataclass(frozen=True)
+class Planned:
+    """A post the trial queues: its kind, text, and how many minutes from the start it is due."""
+
+    kind: str  # fb_text | fb_photo | ig
+    text: str
+    due_in_minutes: float = 0.0
+
+    @property
+    def account(self) -> str:
+        return BAKERY_IG if self.kind == "ig" else BAKERY
+
+
+class Trial:
+    """One data folder, one keyring file and one sandbox world; the app's clock is real time plus ``offset``."""
+
+    def __init__(self, server: SandboxServer, workdir: Path, rng: random.Random, number: int, shape: str) -> None:
+        self.server = server
+        self.rng = rng
+        self.number = number
+        self.shape = shape
+        self.data_dir = workdir / f"t{number}"
+        self.keyring_file = workdir / f"t{number}-keyring.json"
+        self.image = make_image(workdir / f"t{number}.jpg", (900, 900), rng.choice(["red", "blue", "green"]))
+        os.environ["TEST_KEYRING_FILE"] = str(self.keyring_file)
+        self.config = AppConfig(self.data_dir, graph_origin=server.url)
+        self.env = cli_env(self.data_dir, server.url, self.keyring_file)
+        self.offset = timedelta(0)
+        self.label = shape
+        self.problems: list[str] = []
+
+    # ----- time -----
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Let ``delta`` pass for the app (``--as-of``) and for Meta (the sandbox's clock) alike."""
+        self.offset += delta
+        self.server.set_clock(self.now())
+
+    # ----- the app -----
+
+    def context(self, clock: Clock | None = None) -> Context:
+        return Context.open(self.config, tokens=TokenStore(self.config.keyring_service, FileKeyring()), clock=clock)
+
+    def connect(self) -> None:
+        ctx = self.context()
+        try:
+            connect(ctx, self.server)
+        finally:
+            ctx.close()
+
+    def queue(self, posts: list[Planned]) -> None:
+        ctx = self.context()
+        try:
+            for post in posts:
+                when = datetime.now(UTC) + timedelta(minutes=post.due_in_minutes) if post.due_in_minutes else None
+                image = self.image if post.kind != "fb_text" else None
+                PostService(ctx).create(PostRequest([post.account], post.text, image, when))
+        finally:
+            ctx.close()
+
+    def items(self) -> list[tuple[QueueItem, str]]:
+        """Every queue item with its account's external id."""
+        ctx = self.context()
+        try:
+            result = []
+            for item in ctx.repo.items():
+                account = ctx.repo.account(item.account_id)
+                result.append((item, account.external_id if account is not None else "?"))
+            return result
+        finally:
+            ctx.close()
+
+    def as_of_args(self) -> list[str]:
+        return ["--as-of", self.now().isoformat()] if self.offset else []
+
+    def run_due(self) -> None:
+        self.server.set_clock(self.now())
         subprocess.run(
-            cli_command("run-due", "--as-of", as_of.isoformat(), "--json"), env=env, capture_output=True, timeout=120
+            cli_command("run-due", *self.as_of_args(), "--json"), env=self.env, capture_output=True, timeout=120
         )
-        ctx = Context.open(config, tokens=TokenStore(config.keyring_service, FileKeyring()))
-        items = ctx.repo.items()
-        ctx.close()
-        if not any(i.status in ("scheduled", "processing") for i in items):
+
+    def retry(self, item_id: int) -> None:
+        """The owner presses Retry, at the trial's time (the service `autoposter retry ID` calls; the CLI has no
+        --as-of, and a retry stamped hours before the tries it follows would be a world that cannot happen)."""
+        ctx = self.context(FixedClock(self.now()))
+        try:
+            PostService(ctx).retry(item_id)
+        finally:
+            ctx.close()
+
+    def kill_run(self, fault: dict[str, Any] | None, kill: bool = True) -> None:
+        """Start run-due; SIGKILL it once ``fault`` fired (or at a random moment without one)."""
+        self.server.set_clock(self.now())
+        if fault is not None:
+            self.server.inject_fault(name="kill", **fault)
+        proc = subprocess.Popen(
+            cli_command("run-due", *self.as_of_args(), "--json"),
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        if fault is None:
+            time.sleep(self.rng.uniform(0.3, 2.5))
+        else:
+            # Kill once the faulty call has started (or when the run ends without reaching it).
+            while time.monotonic() < deadline and proc.poll() is None:
+                if not any(f["name"] == "kill" for f in self.server.state()["faults"]):
+                    if not kill:  # let the run carry on to its end (it is killed only if it outlives the deadline)
+                        with contextlib.suppress(subprocess.TimeoutExpired):
+                            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+                        break
+                    time.sleep(self.rng.uniform(0.0, 0.2))
+                    break
+                time.sleep(0.02)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.server.clear_faults()
+
+    def random_kill(self, posts: list[Planned] | None = None, after_commit: bool = False) -> None:
+        """Kill a run at a random point; with ``posts``, only at points those posts reach (``after_commit``: only
+        where Meta has committed, so the run leaves an attempt that may have landed)."""
+        points = KILL_POINTS
+        if posts is not None:
+            kinds = {post.kind for post in posts}
+            points = [p for p in points if p[0] is None or kinds & KILLED_KINDS[p[1]]]
+        if after_commit:
+            points = [p for p in points if p[0] == "hang_after_commit"]
+        fault, endpoint, description = self.rng.choice(points)
+        self.label += f" / kill {description}"
+        self.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+
+    def settle(self) -> None:
+        """Restart until nothing is left to do (each run 2 hours later, past any retry wait)."""
+        for _ in range(RESTARTS):
+            self.advance(timedelta(hours=2))
+            self.run_due()
+            if not any(item.status in ("scheduled", "processing") for item, _ in self.items()):
+                return
+
+    def app_posts(self) -> list[dict[str, Any]]:
+        return [p for p in self.server.state()["posts"] if not p["manual"]]
+
+    # ----- the check -----
+
+    def check(self) -> Summary:
+        """Count the exactly-once breaches, and describe each one in ``problems``.
+
+        duplicates: posts the app made beyond the number of items with that text on that account (manual posts do
+        not count). lost: an item that is not posted, or that points at no post, at the owner's manual post, at a
+        post of another text or account, or at a post another item also claims; every other item points at a post
+        of its own, so no post is missing. stuck: an item left processing or scheduled.
+        """
+        state = self.server.state()
+        posts = {p["id"]: p for p in state["posts"]}
+        # An item may name its post by the IG container or the FB photo behind it.
+        aliases = {c["id"]: c["media_id"] for c in state["containers"] if c["media_id"]}
+        aliases.update({p["id"]: p["post_id"] for p in state["photos"] if p["post_id"]})
+        items = [(item, account) for item, account in self.items() if item.status != "canceled"]
+        summary = Summary(trials=1, shapes=Counter([self.shape]), labels=[self.label])
+        wanted = Counter((account, item.text) for item, account in items)
+        made = Counter((p["account_id"], p["text"]) for p in posts.values() if not p["manual"])
+        for key, count in made.items():
+            if count > wanted[key]:
+                summary.duplicates += count - wanted[key]
+                ids = [
+                    f"{p['id']} at {p['created_time']}"
+                    for p in posts.values()
+                    if not p["manual"] and (p["account_id"], p["text"]) == key
+                ]
+                self.problem(f"duplicate: {key[1]!r} on {key[0]} posted {count}x for {wanted[key]} item(s): {ids}")
+        claimed: Counter[str] = Counter()
+        for item, account in items:
+            post_id = aliases.get(item.provider_post_id or "", item.provider_post_id)
+            post = posts.get(post_id or "")
+            if item.status in ("processing", "scheduled", "queued"):
+                summary.stuck += 1
+                self.problem(f"stuck: item {item.id} {item.text!r} is {item.status} ({item.error_message})")
+            elif item.status != "posted":
+                summary.lost += 1
+                self.problem(f"lost: item {item.id} {item.text!r} is {item.status}: {item.error_message}")
+            elif post is None or post["manual"] or (post["account_id"], post["text"]) != (account, item.text):
+                summary.lost += 1
+                what = "no post" if post is None else "the owner's manual post" if post["manual"] else "another post"
+                self.problem(f"lost: item {item.id} {item.text!r} is posted as {post_id}, which is {what}")
+            else:
+                claimed[post_id or ""] += 1
+        for post_id, count in claimed.items():
+            if count > 1:
+                summary.lost += count - 1
+                self.problem(f"lost: {count} items claim the one post {post_id}")
+        summary.problems = list(self.problems)
+        return summary
+
+    def problem(self, text: str) -> None:
+        self.problems.append(f"trial {self.number} [{self.label}] {text}")
+
+
+# ----- shapes -----
+
+
+def _plain_posts(trial: Trial) -> list[Planned]:
+    """Two or three posts of different kinds with unique texts (the classic trial)."""
+    kinds = ["fb_text", "fb_photo", "ig"]
+    trial.rng.shuffle(kinds)
+    return [
+        Planned(kind, f"trial {trial.number} post {n} {kind} {trial.rng.random():.6f}")
+        for n, kind in enumerate(kinds[: trial.rng.randint(2, 3)])
+    ]
+
+
+def shape_classic(trial: Trial, slow: bool) -> None:
+    trial.connect()
+    trial.queue(_plain_posts(trial))
+    trial.random_kill()
+    trial.settle()
+
+
+def shape_identical(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    text = f"trial {trial.number}: the same words {rng.random():.6f}"
+    kinds = rng.sample(["fb_text", "fb_text", "fb_photo", "ig", "ig"], rng.randint(3, 4))
+    # Some due now, some minutes later: those go out after the restart, next to the interrupted ones.
+    posts = [Planned(kind, text, 0.0 if n < 2 else rng.choice([0.0, 5.0, 20.0])) for n, kind in enumerate(kinds)]
+    trial.connect()
+    trial.queue(posts)
+    trial.label += f" ({', '.join(p.kind for p in posts)})"
+    trial.random_kill(posts)
+    trial.settle()
+
+
+def shape_manual(trial: Trial, slow: bool) -> None:
+    posts = _plain_posts(trial)
+    trial.connect()
+    trial.queue(posts)
+    for post in trial.rng.sample(posts, trial.rng.randint(1, len(posts))):
+        age = timedelta(minutes=trial.rng.uniform(10, 50))
+        trial.server.add_manual_post(post.account, post.text, trial.server.now() - age)
+        trial.label += f" (by hand {int(age.total_seconds() // 60)} min before: {post.kind})"
+    trial.random_kill(posts)
+    trial.settle()
+
+
+def shape_retry5(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    posts = _plain_posts(trial)[:2]
+    trial.connect()
+    trial.queue(posts)
+    code = rng.choice([4, 17, 32, 500])
+    trial.label += f" (error {code})"
+    throttle: dict[str, Any] = (
+        {"kind": "error", "code": 2, "http_status": 500, "is_transient": True}
+        if code == 500
+        else {"kind": "error", "code": code}
+    )
+    trial.server.inject_fault(match=WRITES, method="POST", times=1000, **throttle)
+    for _ in range(16):  # 5 tries, and maybe a reconcile before each retry
+        trial.run_due()
+        items = [item for item, _ in trial.items()]
+        waiting = [i.next_attempt_at or i.scheduled_at for i in items if i.status == "scheduled"]
+        if not waiting:
             break
-    counts = Counter(p["text"] for p in server.state()["posts"])
-    summary = Summary(trials=1)
-    for text in texts:
-        summary.duplicates += max(0, counts[text] - 1)
-        summary.lost += counts[text] == 0
-    summary.stuck += sum(1 for i in items if i.status == "processing")
-    # A post is lost when Meta never got it, or when the store does not know it went out.
-    summary.lost += sum(1 for i in items if i.status != "posted" and counts[i.text] == 1)
-    return summary
+        due = max(waiting)
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        trial.advance(max(timedelta(0), due - trial.now()) + timedelta(seconds=30))
+    trial.server.clear_faults()
+    for item, _ in trial.items():
+        if item.status != "failed":
+            trial.problem(f"retry5: item {item.id} is {item.status} after the throttled tries, not failed")
+            continue
+        trial.retry(item.id)
+    trial.advance(timedelta(minutes=1))
+    trial.random_kill(posts, after_commit=rng.random() < 0.7)
+    trial.settle()
 
 
-def run_trials(trials: int, seed: int = 1, verbose: bool = False) -> Summary:
+def shape_keyring(trial: Trial, slow: bool) -> None:
+    posts = _plain_posts(trial)
+    trial.connect()
+    trial.queue(posts)
+    trial.random_kill(posts)
+    tokens = json.loads(trial.keyring_file.read_text())
+    kept = {key: value for key, value in tokens.items() if "\x00account:" not in key}
+    trial.keyring_file.write_text(json.dumps(kept))
+    before = len(trial.app_posts())
+    trial.advance(timedelta(minutes=3))
+    trial.run_due()
+    if len(trial.app_posts()) != before:
+        trial.problem("keyring: a run published while the account tokens were missing")
+    for item, _ in trial.items():
+        if item.status == "failed":
+            trial.problem(f"keyring: item {item.id} failed while its token was missing: {item.error_message}")
+    trial.connect()
+    trial.settle()
+
+
+def shape_skew(trial: Trial, slow: bool) -> None:
+    skew = trial.rng.choice([-SKEW, SKEW])
+    trial.server.set_clock_skew(skew.total_seconds())
+    trial.label += f" (Meta {'behind' if skew < timedelta(0) else 'ahead'} by 2 h)"
+    posts = _plain_posts(trial)
+    trial.connect()
+    trial.queue(posts)
+    # Mostly where Meta committed: a reconcile whose window ignores the skew then misses the post (or finds it).
+    trial.random_kill(posts, after_commit=trial.rng.random() < 0.5)
+    trial.settle()
+
+
+def shape_late_commit(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    posts = _plain_posts(trial)
+    target = rng.choice(posts)
+    if target.kind == "fb_photo":  # an Instagram upload is a photos_post too: it would take the fault instead
+        posts = [post for post in posts if post.kind != "ig"]
+    trial.connect()
+    trial.queue(posts)
+    delay = 30.0 if slow else rng.uniform(3.0, 5.0)
+    kill = rng.random() < 0.5
+    endpoint = PUBLISHING_CALL[target.kind]
+    trial.label += f" ({endpoint} lands {delay:.0f} s late, run {'killed' if kill else 'ends'})"
+    # Killed: the connection hangs until the kill, so the run never learns of the drop (its attempt is an orphan).
+    fault = {"kind": "late_commit", "match": endpoint, "seconds": delay, "hang_seconds": 3.0 if kill else 0.0}
+    trial.kill_run(fault, kill=kill)
+    if not trial.server.state()["late_commits"]:
+        trial.label += " (landed before the run right after)"  # too slow a machine: a weaker trial, not a failure
+    trial.run_due()  # right away: Meta shows nothing yet, and the request may still land
+    deadline = time.monotonic() + delay + 15
+    while trial.server.state()["late_commits"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    trial.advance(timedelta(minutes=3))
+    trial.run_due()
+    trial.settle()
+
+
+def shape_revoke(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    posts = [
+        Planned(kind, f"trial {trial.number} post {n} {kind} {rng.random():.6f}")
+        for n, kind in enumerate(rng.sample(["fb_text", "fb_text", "fb_photo", "ig"], 3))
+    ]
+    trial.connect()
+    trial.queue(posts)
+    skip = rng.randint(0, 2)
+    after_commit = rng.random() < 0.3
+    trial.label += f" (after {skip} write(s), {'after' if after_commit else 'before'} the commit)"
+    fault = {"kind": "revoke", "match": WRITES, "method": "POST", "skip": skip, "after_commit": after_commit}
+    trial.kill_run(fault, kill=False)
+    for item, _ in trial.items():
+        if item.status == "failed":
+            trial.problem(f"revoke: item {item.id} failed on the revoked token: {item.error_message}")
+    trial.connect()
+    trial.settle()
+
+
+SHAPE_RUNNERS = {
+    "classic": shape_classic,
+    "identical": shape_identical,
+    "manual": shape_manual,
+    "retry5": shape_retry5,
+    "keyring": shape_keyring,
+    "skew": shape_skew,
+    "late_commit": shape_late_commit,
+    "revoke": shape_revoke,
+}
+
+
+def run_trial(
+    server: SandboxServer, workdir: Path, rng: random.Random, trial: int, shape: str = "classic", slow: bool = False
+) -> Summary:
+    # A fresh sandbox world per trial: no posts, faults, revocations or clock changes left from the last one.
+    # Instagram's daily quota is lifted, and a repeated text is let through, so a double post shows up as two
+    # posts instead of a 506 refusal.
+    server.reset()
+    server.configure(duplicate_check=False, container_polls=1, quota_total=1_000_000)
+    state = Trial(server, workdir, rng, trial, shape)
+    SHAPE_RUNNERS[shape](state, slow)
+    return state.check()
+
+
+def parse_shapes(value: str) -> tuple[str, ...]:
+    """ "all", or a comma-separated list of SHAPES ("new" stands for every shape but classic)."""
+    names: list[str] = []
+    for name in (part.strip() for part in value.split(",")):
+        if name == "all":
+            names.extend(SHAPES)
+        elif name == "new":
+            names.extend(SHAPES[1:])
+        elif name in SHAPES:
+            names.append(name)
+        else:
+            raise ValueError(f"unknown shape {name!r}; known: all, new, {', '.join(SHAPES)}")
+    return tuple(dict.fromkeys(names))
+
+
+def run_trials(
+    trials: int,
+    seed: int = 1,
+    verbose: bool = False,
+    shapes: tuple[str, ...] = SHAPES,
+    slow: bool = False,
+) -> Summary:
     rng = random.Random(seed)
     total = Summary()
     with tempfile.TemporaryDirectory(prefix="autoposter-crash-") as tmp, SandboxServer(port=0) as server:
-        # One sandbox serves every trial: lift Instagram's daily quota so hundreds of trials can publish, and let a
-        # repeated text through, so a double post would show up as two posts instead of a 506 refusal.
-        server.configure(duplicate_check=False, container_polls=1, quota_total=1_000_000)
+        order: list[str] = []
         for trial in range(trials):
-            result = run_trial(server, Path(tmp), rng, trial)
-            total.trials += result.trials
-            total.duplicates += result.duplicates
-            total.lost += result.lost
-            total.stuck += result.stuck
+            if not order:  # every shape once per len(shapes) trials, in a random order
+                order = list(shapes)
+                rng.shuffle(order)
+            shape = order.pop()
+            result = run_trial(server, Path(tmp), rng, trial, shape, slow)
+            total.add(result)
             if verbose:
-                print(f"trial {trial}: {result.line()}", file=sys.stderr, flush=True)
+                print(f"trial {trial} [{result.labels[0]}]: {result.line()}", file=sys.stderr, flush=True)
+                for problem in result.problems:
+                    print(f"  {problem}", file=sys.stderr, flush=True)
     return total
 
 
@@ -137,9 +524,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--shapes",
+        default="all",
+        help=f"comma-separated: all (default), new (all but classic), or of {', '.join(SHAPES)}",
+    )
+    parser.add_argument("--slow", action="store_true", help="late commits land after 30 s, as Meta's can")
     args = parser.parse_args(argv)
-    summary = run_trials(args.trials, args.seed, args.verbose)
-    print(summary.line())
+    try:
+        shapes = parse_shapes(args.shapes)
+    except ValueError as exc:
+        parser.error(str(exc))
+    summary = run_trials(args.trials, args.seed, args.verbose, shapes, args.slow)
+    print(summary.line() if args.verbose else summary.report())
     return 0 if summary.duplicates == summary.lost == summary.stuck == 0 else 1
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-FAULT_KINDS = ("error", "html", "hang_after_commit", "hang_before", "reset", "latency")
+FAULT_KINDS = ("error", "html", "hang_after_commit", "hang_before", "reset", "latency", "late_commit", "revoke")
 
 # Endpoint names a fault can match, besides "*" (every Graph call) and "/path/glob" patterns.
 GRAPH_ENDPOINTS = (
@@ -35,6 +35,7 @@ PAGE_ENDPOINTS = ("sandbox_index", "sandbox_post", "sandbox_ig", "sandbox_media"
 ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS
 
 DEFAULT_HANG_SECONDS = 300.0
+DEFAULT_LATE_COMMIT_SECONDS = 30.0
 DEFAULT_LATENCY_MS = 1000
 
 DEFAULT_MESSAGES: dict[int, str] = {
@@ -64,12 +65,24 @@ DEFAULT_MESSAGES: dict[int, str] = {
 
 @dataclass
 class Fault:
-    """One injected fault. ``match`` is an endpoint name, ``a|b`` alternatives, "*" or a "/path/glob"."""
+    """One injected fault. ``match`` is an endpoint name, ``a|b`` alternatives, "*" or a "/path/glob".
+
+    Kinds: ``error`` (a Graph error answer), ``html`` (an HTML error page), ``hang_before`` (hang, then close
+    without doing anything), ``hang_after_commit`` (do the call, then hang and close without answering), ``reset``
+    (a TCP reset, before or ``after_commit``), ``latency`` (answer late), ``late_commit`` (hold the connection
+    ``hang_seconds``, reset it without answering, and do the call ``seconds`` after it came in, as Meta sometimes
+    commits a dropped request), ``revoke``
+    (revoke the tokens of ``target``, or of the account the call concerns: before the call, so it answers 190, or
+    ``after_commit``; later calls with those tokens answer 190 until a reconnect hands out new ones).
+    ``skip`` lets that many matching calls through untouched before the fault fires.
+    """
 
     kind: str
     match: str = "*"
     method: str = "*"
     times: int = 1
+    skip: int = 0
+    name: str | None = None  # a free label, shown in the pending list (e.g. to tell when one fault was consumed)
     # kind "error" (and "html" for http_status)
     code: int = 1
     subcode: int | None = None
@@ -82,10 +95,17 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     # kind "html"
     body: str | None = None
-    # kinds "hang_after_commit", "hang_before" (default 300 s) and "latency" (alternative to ms)
+    # kinds "hang_after_commit", "hang_before" (default 300 s), "late_commit" (default 30 s) and "latency"
+    # (alternative to ms)
     seconds: float | None = None
-    # kind "reset"
+    # kind "late_commit": how long the connection stays open, unanswered, before the reset (a client killed
+    # meanwhile never learns of the drop)
+    hang_seconds: float = 0.0
+    # kinds "reset" and "revoke"
     after_commit: bool = False
+    # kind "revoke": a token, a Page / IG id, or "user" (the user's tokens and every Page token); None: the account
+    # the call concerns
+    target: str | None = None
     # kind "latency"
     ms: int | None = None
 
@@ -95,6 +115,10 @@ class Fault:
         self.method = self.method.upper()
         if self.times < 1:
             raise ValueError("times must be at least 1")
+        if self.skip < 0:
+            raise ValueError("skip must not be negative")
+        if (self.seconds is not None and self.seconds < 0) or self.hang_seconds < 0:
+            raise ValueError("seconds must not be negative")
         for alternative in self.match.split("|"):
             if alternative != "*" and not alternative.startswith("/") and alternative not in ENDPOINTS:
                 raise ValueError(f"unknown endpoint {alternative!r}; known: {', '.join(ENDPOINTS)}")
@@ -113,6 +137,8 @@ class Fault:
             "match": (str,),
             "method": (str,),
             "times": (int,),
+            "skip": (int,),
+            "name": (str, type(None)),
             "code": (int,),
             "subcode": (int, type(None)),
             "http_status": (int, type(None)),
@@ -124,7 +150,9 @@ class Fault:
             "headers": (dict,),
             "body": (str, type(None)),
             "seconds": (int, float, type(None)),
+            "hang_seconds": (int, float),
             "after_commit": (bool,),
+            "target": (str, type(None)),
             "ms": (int, type(None)),
         }
         for key, value in spec.items():
@@ -136,8 +164,9 @@ class Fault:
         values = dict(spec)
         if values.get("headers") is not None:
             values["headers"] = {str(k): str(v) for k, v in values["headers"].items()}
-        if isinstance(values.get("seconds"), int):
-            values["seconds"] = float(values["seconds"])
+        for key in ("seconds", "hang_seconds"):
+            if isinstance(values.get(key), int):
+                values[key] = float(values[key])
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,11 +194,13 @@ class Fault:
 
     @property
     def delay_seconds(self) -> float:
-        """How long a hang or latency fault waits."""
+        """How long a hang or latency fault waits, or a late commit is delayed."""
         if self.kind == "latency":
             if self.ms is not None:
                 return self.ms / 1000
             return self.seconds if self.seconds is not None else DEFAULT_LATENCY_MS / 1000
+        if self.kind == "late_commit":
+            return self.seconds if self.seconds is not None else DEFAULT_LATE_COMMIT_SECONDS
         return self.seconds if self.seconds is not None else DEFAULT_HANG_SECONDS
 
     def error_message(self) -> str:
@@ -196,10 +227,13 @@ class FaultQueue:
             return count
 
     def take(self, method: str, endpoint: str, path: str) -> Fault | None:
-        """Consume one use of the first fault matching this request."""
+        """Consume one use of the first fault matching this request (a fault still skipping lets it through)."""
         with self._lock:
             for index, fault in enumerate(self._faults):
                 if fault.matches(method, endpoint, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     if fault.times <= 0:
                         del self._faults[index]

@@ -607,11 +607,8 @@ class GraphApi:
         until = _time_param(p.get("until"))
         posts = [
             post
-            for post in reversed(self.store.posts)
-            if post.platform == "facebook"
-            and post.account_id == page.id
-            and (since is None or post.created_ts >= since)
-            and (until is None or post.created_ts <= until)
+            for post in self.store.listing("facebook", page.id)
+            if (since is None or post.created_ts >= since) and (until is None or post.created_ts <= until)
         ]
         return self._paged(req, [self._post_json(post, fields) for post in posts])
 
@@ -662,7 +659,7 @@ class GraphApi:
             return self._media_post(req, ig)
         if edge == "media" and req.method == "GET":
             fields = parse_fields(req.params.get("fields")) or {"id": ""}
-            posts = [p for p in reversed(self.store.posts) if p.platform == "instagram" and p.account_id == ig.id]
+            posts = self.store.listing("instagram", ig.id)
             return self._paged(req, [self._post_json(p, fields) for p in posts])
         if edge == "media_publish" and req.method == "POST":
             return self._media_publish(req, ig)

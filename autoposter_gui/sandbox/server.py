@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
+import itertools
 import json
 import re
 import socket
@@ -14,6 +16,7 @@ import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +27,7 @@ from . import pages, world
 from .faults import GRAPH_ENDPOINTS, Fault, FaultQueue
 from .forms import FormError, Upload, parse_body, parse_query
 from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fbtrace_id, scaled_jpeg
-from .store import SandboxStore
+from .store import SandboxStore, meta_time
 from .world import SandboxCredentials, World
 
 DEFAULT_PORT = 8765
@@ -82,6 +85,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header in the sandbox's clock (so a clock skew shows in it, as a client measures it)."""
+        if timestamp is None:
+            timestamp = self.server.owner._store_now()
+        return email.utils.formatdate(timestamp, usegmt=True)
 
     def setup(self) -> None:
         super().setup()
@@ -232,6 +241,16 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.kind == "reset" and not fault.after_commit:
                 self._abort(reset=True)
                 return
+            elif fault.kind == "late_commit":
+                # The connection drops with no answer; Meta carries the request out later all the same.
+                if is_graph and form_error is None:
+                    owner._late_commit(self._graph_request(segments, params, files, path), endpoint, fault)
+                if fault.hang_seconds:
+                    stop.wait(fault.hang_seconds)
+                self._abort(reset=True)
+                return
+            elif fault.kind == "revoke" and not fault.after_commit:
+                owner._revoke_for(fault, api.account_for(segments), params)  # this very call then answers 190
 
         if is_graph:
             answer = self._graph(endpoint, segments, params, files, path, version, form_error)
@@ -245,6 +264,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "reset":
             self._abort(reset=True)
             return
+        if fault is not None and fault.kind == "revoke" and fault.after_commit:
+            owner._revoke_for(fault, api.account_for(segments), params)
         self._send(answer)
 
     def _graph(
@@ -262,15 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if form_error is not None:
                 raise GraphError(100, f"(#100) Could not parse the request body: {form_error}")
-            request = GraphRequest(
-                method=self.command,
-                path=path,
-                segments=segments,
-                params=params,
-                files=files,
-                headers={k: v for k, v in self.headers.items()},
-            )
-            response = api.handle(request)
+            response = api.handle(self._graph_request(segments, params, files, path))
             status, payload, extra = response.status, response.body, {}
         except GraphError as exc:
             status, payload, extra = exc.status, exc.body(), exc.response_headers()
@@ -281,6 +294,18 @@ class _Handler(BaseHTTPRequestHandler):
         headers = owner._graph_headers(api.account_for(segments), version)
         headers.update(extra)
         return status, _JSON, _json_bytes(payload), headers
+
+    def _graph_request(
+        self, segments: list[str], params: dict[str, str], files: dict[str, Upload], path: str
+    ) -> GraphRequest:
+        return GraphRequest(
+            method=self.command,
+            path=path,
+            segments=segments,
+            params=params,
+            files=files,
+            headers={k: v for k, v in self.headers.items()},
+        )
 
     def _page(self, endpoint: str, segments: list[str], params: dict[str, str]) -> Answer:
         owner = self.server.owner
@@ -383,6 +408,10 @@ class SandboxServer:
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
         self._port: int | None = None
+        # Requests a late_commit fault dropped, to be carried out later: id -> (endpoint, path, due real time).
+        self._late: dict[int, tuple[str, str, float]] = {}
+        self._late_ids = itertools.count(1)
+        self._late_lock = threading.Lock()
 
     # ----- lifecycle -----
 
@@ -469,16 +498,25 @@ class SandboxServer:
             return self._store.current_page_token(page_id)
 
     def state(self) -> dict[str, Any]:
-        """posts, calls, connections, photos, containers, tokens, config, faults, internal_errors, url."""
+        """posts, calls, connections, photos, containers, tokens, config, faults, late_commits, clock_offset,
+        clock_skew, internal_errors, url."""
         with self._store.lock:
             snapshot = self._store.snapshot(self._base_url())
         snapshot["faults"] = self._faults.pending()
+        with self._late_lock:
+            pending = sorted(self._late.values(), key=lambda entry: entry[2])
+        snapshot["late_commits"] = [
+            {"endpoint": endpoint, "path": path, "seconds_left": round(max(0.0, due - time.time()), 3)}
+            for endpoint, path, due in pending
+        ]
         snapshot["url"] = self._base_url()
         return snapshot
 
     def reset(self) -> None:
-        """Fresh demo world: no posts, no faults, no revocations, settings as constructed."""
+        """Fresh demo world: no posts, no faults, no pending late commits, no revocations, no clock skew."""
         self._faults.clear()
+        with self._late_lock:
+            self._late.clear()
         with self._store.lock:
             self._store.reset()
             self._store.connections = 0
@@ -513,6 +551,52 @@ class SandboxServer:
         with self._store.lock:
             self._store.clock_offset += seconds
 
+    def set_clock(self, when: datetime) -> None:
+        """Make the sandbox's clock (before any skew) read ``when`` now, and run on from there.
+
+        A test that runs the app with ``run-due --as-of`` moves the sandbox along, so both agree that time passed.
+        """
+        if when.tzinfo is None:
+            raise ValueError("set_clock needs an aware datetime")
+        with self._store.lock:
+            self._store.clock_offset = when.timestamp() - time.time()
+
+    def set_clock_skew(self, seconds: float) -> None:
+        """Make Meta's clock wrong by ``seconds`` (negative: behind this machine).
+
+        Every time the sandbox stores or reports (``created_time``, ``timestamp``, token expiry, the ``Date``
+        header) is off by that much, as when the machine running Autoposter has a wrong clock.
+        """
+        with self._store.lock:
+            self._store.clock_skew = float(seconds)
+
+    def now(self) -> datetime:
+        """The sandbox's (Meta's) clock, skew included."""
+        return datetime.fromtimestamp(self._store_now(), UTC)
+
+    def add_manual_post(self, account_id: str, text: str, created_time: datetime | None = None) -> dict[str, Any]:
+        """A post the owner made by hand (on facebook.com, or in the Instagram app), at ``created_time``.
+
+        ``account_id`` is a Page id (a feed post) or an Instagram id (a media); ``created_time`` is in Meta's
+        clock (default: now) and may lie in the past. The post is listed like any other and marked ``manual`` in
+        ``state()``, so a checker can tell it from the posts the app made. Returns its entry in ``state()["posts"]``.
+        """
+        store = self._store
+        if account_id in store.world.pages_by_id:
+            platform = "facebook"
+        elif account_id in store.world.ig_accounts:
+            platform = "instagram"
+        else:
+            raise ValueError(f"unknown account {account_id!r}: use a Page id or an Instagram account id")
+        if created_time is not None and created_time.tzinfo is None:
+            raise ValueError("created_time must carry a time zone")
+        with store.lock:
+            ts = created_time.timestamp() if created_time is not None else None
+            post = store.add_post(platform, account_id, text, created_ts=ts, manual=True)
+            store.save()
+            entry: dict[str, Any] = next(p for p in store.snapshot(self._base_url())["posts"] if p["id"] == post.id)
+        return entry
+
     # ----- internals used by the handler -----
 
     def _connection_opened(self, conn: socket.socket) -> None:
@@ -524,6 +608,45 @@ class SandboxServer:
     def _connection_closed(self, conn: socket.socket) -> None:
         with self._conns_lock:
             self._conns.discard(conn)
+
+    def _store_now(self) -> float:
+        with self._store.lock:
+            return self._store.now()
+
+    def _late_commit(self, request: GraphRequest, endpoint: str, fault: Fault) -> None:
+        """Carry out a dropped request ``fault.seconds`` from now, unless the server stops or is reset first."""
+        delay = fault.delay_seconds
+        with self._late_lock:
+            late_id = next(self._late_ids)
+            self._late[late_id] = (endpoint, request.path, time.time() + delay)
+        stop = self._stop_event
+
+        def commit() -> None:
+            if stop.wait(delay):
+                return
+            with self._late_lock:
+                if late_id not in self._late:  # reset meanwhile
+                    return
+                try:
+                    self._api.handle(request)
+                except GraphError:
+                    pass  # e.g. a token revoked meanwhile or a container already published: nothing lands
+                except Exception:
+                    self._record_internal_error(traceback.format_exc())
+                finally:
+                    del self._late[late_id]
+
+        threading.Thread(target=commit, name="sandbox-late-commit", daemon=True).start()
+
+    def _revoke_for(self, fault: Fault, account_id: str | None, params: Mapping[str, str]) -> None:
+        """A revoke fault fired: revoke its target, else the account the call concerns, else the token it used."""
+        target = fault.target
+        if target == "user":
+            target = world.USER_ID
+        if target is None:
+            target = account_id or params.get("access_token")
+        if target:
+            self.revoke(target)
 
     def _record_internal_error(self, text: str) -> None:
         with self._store.lock:
@@ -604,14 +727,45 @@ class SandboxServer:
             if name == "credentials" and method == "GET":
                 return 200, asdict(self.credentials)
             if name == "clock" and method == "POST":
-                seconds = payload.get("advance_seconds") if isinstance(payload, dict) else None
-                if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-                    raise ValueError('send {"advance_seconds": N}')
-                self.advance_clock(float(seconds))
-                return 200, {"success": True, "clock_offset": self._store.clock_offset}
+                return 200, self._control_clock(payload)
+            if name == "manual_post" and method == "POST":
+                if not isinstance(payload, dict):
+                    raise ValueError('send {"account_id": ..., "text": ..., "created_time": ISO8601 (optional)}')
+                account_id, text, created = payload.get("account_id"), payload.get("text"), payload.get("created_time")
+                if not isinstance(account_id, str) or not isinstance(text, str):
+                    raise ValueError('send {"account_id": ..., "text": ..., "created_time": ISO8601 (optional)}')
+                if created is not None and not isinstance(created, str):
+                    raise ValueError("created_time must be an ISO 8601 string with a time zone")
+                when = datetime.fromisoformat(created) if created is not None else None
+                return 200, {"success": True, "post": self.add_manual_post(account_id, text, when)}
         except (ValueError, TypeError) as exc:
             return 400, {"error": str(exc)}
         return 404, {"error": f"unknown control call {method} {path}"}
+
+    def _control_clock(self, payload: Any) -> dict[str, Any]:
+        """POST /_sandbox/clock with any of {"advance_seconds": N, "set_time": ISO8601, "skew_seconds": N}."""
+        usage = 'send {"advance_seconds": N}, {"set_time": ISO8601} or {"skew_seconds": N}'
+        known = {"advance_seconds", "set_time", "skew_seconds"}
+        if not isinstance(payload, dict) or not payload or set(payload) - known:
+            raise ValueError(usage)
+        for key in ("advance_seconds", "skew_seconds"):
+            value = payload.get(key)
+            if key in payload and (not isinstance(value, int | float) or isinstance(value, bool)):
+                raise ValueError(usage)
+        if "set_time" in payload and not isinstance(payload["set_time"], str):
+            raise ValueError(usage)
+        when = datetime.fromisoformat(payload["set_time"]) if "set_time" in payload else None
+        if when is not None and when.tzinfo is None:
+            raise ValueError("set_time must carry a time zone")
+        if when is not None:
+            self.set_clock(when)
+        if "advance_seconds" in payload:
+            self.advance_clock(float(payload["advance_seconds"]))
+        if "skew_seconds" in payload:
+            self.set_clock_skew(float(payload["skew_seconds"]))
+        with self._store.lock:
+            offset, skew, now = self._store.clock_offset, self._store.clock_skew, self._store.now()
+        return {"success": True, "clock_offset": offset, "clock_skew": skew, "now": meta_time(now)}
 
 
 def serve(

@@ -33,7 +33,7 @@ def meta_time(ts: float) -> str:
 
 @dataclass
 class PostRecord:
-    """A published Facebook post or Instagram media."""
+    """A published Facebook post or Instagram media (``manual``: made by the owner by hand, not through the API)."""
 
     id: str
     platform: str  # "facebook" | "instagram"
@@ -42,6 +42,7 @@ class PostRecord:
     created_ts: float
     photo_id: str | None = None
     link: str | None = None
+    manual: bool = False
 
     @property
     def image(self) -> bool:
@@ -140,6 +141,7 @@ class SandboxStore:
         self._default_config = SandboxConfig(latency_ms=latency_ms, container_polls=container_polls)
         self.config = SandboxConfig(**asdict(self._default_config))
         self.clock_offset = 0.0
+        self.clock_skew = 0.0
         self.calls: list[dict[str, str]] = []
         self.connections = 0
         self.internal_errors: list[str] = []
@@ -154,7 +156,8 @@ class SandboxStore:
     # ----- time, ids -----
 
     def now(self) -> float:
-        return time.time() + self.clock_offset
+        """Meta's clock: the real time, moved by ``advance_clock`` and off by the clock skew."""
+        return time.time() + self.clock_offset + self.clock_skew
 
     def next_id(self, base: int) -> str:
         self.counter += 1
@@ -223,6 +226,8 @@ class SandboxStore:
         *,
         photo_id: str | None = None,
         link: str | None = None,
+        created_ts: float | None = None,
+        manual: bool = False,
     ) -> PostRecord:
         if platform == "facebook":
             post_id = f"{account_id}_{self.next_id(POST_ID_BASE)}"
@@ -233,12 +238,18 @@ class SandboxStore:
             platform=platform,
             account_id=account_id,
             text=text,
-            created_ts=self.now(),
+            created_ts=self.now() if created_ts is None else created_ts,
             photo_id=photo_id,
             link=link,
+            manual=manual,
         )
         self.posts.append(post)
         return post
+
+    def listing(self, platform: str, account_id: str) -> list[PostRecord]:
+        """An account's posts, newest first (by created time, as Meta lists them; a backdated post sorts late)."""
+        posts = [p for p in self.posts if p.platform == platform and p.account_id == account_id]
+        return sorted(reversed(posts), key=lambda p: p.created_ts, reverse=True)
 
     def add_photo(
         self, page_id: str, caption: str, *, width: int, height: int, size: int, published: bool, jpeg: bytes
@@ -314,6 +325,7 @@ class SandboxStore:
                     (self._media_dir() / f"{photo_id}.jpg").unlink()
         self.config = SandboxConfig(**asdict(self._default_config))
         self.clock_offset = 0.0
+        self.clock_skew = 0.0
         self.calls.clear()
         self.internal_errors.clear()
         self.counter = 0
@@ -376,6 +388,7 @@ class SandboxStore:
                     "image": p.image,
                     "created_time": meta_time(p.created_ts),
                     "permalink": self.post_permalink(base_url, p),
+                    "manual": p.manual,
                 }
                 for p in self.posts
             ],
@@ -411,5 +424,6 @@ class SandboxStore:
             },
             "config": asdict(self.config),
             "clock_offset": self.clock_offset,
+            "clock_skew": self.clock_skew,
             "internal_errors": list(self.internal_errors),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import io
 import json
 import os
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +296,7 @@ def test_text_post_with_permalink_and_listing(server: SandboxServer) -> None:
         "image": False,
         "created_time": recorded["created_time"],
         "permalink": body["permalink_url"],
+        "manual": False,
     }
 
 
@@ -430,6 +433,7 @@ def test_instagram_flow_polls_and_double_publish(server: SandboxServer) -> None:
             "image": True,
             "created_time": ig_posts[0]["created_time"],
             "permalink": permalink["permalink"],
+            "manual": False,
         }
     ]
 
@@ -626,6 +630,203 @@ def test_bad_fault_spec_is_refused(server: SandboxServer) -> None:
         server.inject_fault(kind="error", match="feed_psot")
     resp = requests.post(f"{server.url}/_sandbox/faults", json={"kind": "error", "cod": 1}, timeout=5)
     assert resp.status_code == 400 and "cod" in resp.json()["error"]
+
+
+# ----- Meta's quirks and owner actions: late commits, clock skew, revoke mid-batch, manual posts -----
+
+
+def feed(srv: SandboxServer, **params: Any) -> list[dict[str, Any]]:
+    resp = get(
+        srv, f"/{BAKERY_PAGE_ID}/feed", fields="id,message,created_time", access_token=bakery_token(srv), **params
+    )
+    assert resp.status_code == 200, resp.text
+    data: list[dict[str, Any]] = resp.json()["data"]
+    return data
+
+
+def meta_ts(value: str) -> float:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+
+
+def test_late_commit_drops_the_connection_and_lands_after_the_delay(server: SandboxServer) -> None:
+    server.inject_fault(kind="late_commit", match="feed_post", seconds=0.5)
+    sent = time.time()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        text_post(server, "committed late")
+    # Right after the drop Meta shows nothing: a reconcile now would say "not found".
+    assert server.state()["posts"] == [] and feed(server) == []
+    (pending,) = server.state()["late_commits"]
+    assert pending["endpoint"] == "feed_post" and pending["path"] == f"/{BAKERY_PAGE_ID}/feed"
+    wait_until(lambda: len(server.state()["posts"]) == 1)
+    (landed,) = feed(server)
+    assert landed["message"] == "committed late"
+    assert meta_ts(landed["created_time"]) >= int(sent + 0.5)
+    assert server.state()["late_commits"] == []
+    # One request, one post: the fault was used up, and the call was logged once.
+    assert text_post(server, "answered").ok
+    assert server.state()["calls"].count({"method": "POST", "path": f"/{BAKERY_PAGE_ID}/feed"}) == 2
+
+
+def test_late_commit_can_hold_the_connection_before_the_drop(server: SandboxServer) -> None:
+    server.inject_fault(kind="late_commit", match="feed_post", seconds=0.6, hang_seconds=0.3)
+    start = time.monotonic()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        text_post(server, "held, dropped, then committed")
+    assert time.monotonic() - start >= 0.3
+    assert server.state()["posts"] == []
+    wait_until(lambda: [p["text"] for p in server.state()["posts"]] == ["held, dropped, then committed"])
+
+
+def test_late_commit_of_a_container_published_meanwhile_adds_nothing(server: SandboxServer) -> None:
+    server.configure(container_polls=0)
+    token = bakery_token(server)
+    cid = post(server, f"/{BAKERY_IG_ID}/media", image_url=upload_hosted(server, token), access_token=token).json()[
+        "id"
+    ]
+    requests.post(f"{server.url}/_sandbox/faults", json={"kind": "late_commit", "seconds": 0.3}, timeout=5)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        post(server, f"/{BAKERY_IG_ID}/media_publish", creation_id=cid, access_token=token)
+    assert get(server, f"/{cid}", fields="status_code", access_token=token).json()["status_code"] == "FINISHED"
+    # The client publishes the container again before the dropped request lands; Meta refuses the late one.
+    assert post(server, f"/{BAKERY_IG_ID}/media_publish", creation_id=cid, access_token=token).ok
+    wait_until(lambda: server.state()["late_commits"] == [])
+    assert len([p for p in server.state()["posts"] if p["platform"] == "instagram"]) == 1
+    assert server.state()["internal_errors"] == []
+
+
+def test_reset_cancels_a_pending_late_commit(server: SandboxServer) -> None:
+    server.inject_fault(kind="late_commit", match="feed_post", seconds=0.3)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        text_post(server, "never lands")
+    server.reset()
+    assert server.state()["late_commits"] == []
+    assert text_post(server, "after the reset").ok  # keeps the thread busy past the delay
+    time.sleep(0.6)  # a wall-clock timer of the server: give it the chance to misbehave
+    assert [p["text"] for p in server.state()["posts"]] == ["after the reset"]
+
+
+@pytest.mark.parametrize("skew", [-7200, 7200])
+def test_clock_skew_shows_in_the_date_header_and_created_times(server: SandboxServer, skew: int) -> None:
+    server.set_clock_skew(skew)
+    resp = text_post(server, "skewed")
+    assert resp.ok
+    date = email.utils.parsedate_to_datetime(resp.headers["Date"]).timestamp()
+    assert abs(date - (time.time() + skew)) < 5
+    (listed,) = feed(server)
+    assert abs(meta_ts(listed["created_time"]) - (time.time() + skew)) < 5
+    assert abs(server.now().timestamp() - (time.time() + skew)) < 5
+    # "since" is read in Meta's clock too: a client that trusts its own clock misses a post when Meta is behind.
+    mine = int(time.time()) - 60
+    assert (feed(server, since=mine) == []) is (skew < 0)
+    assert len(feed(server, since=mine - 3 * 3600)) == 1
+    # Error answers, Instagram timestamps and the control API's own answer carry the same clock.
+    err = get(server, "/me", access_token="EAABnotatoken")
+    assert abs(email.utils.parsedate_to_datetime(err.headers["Date"]).timestamp() - (time.time() + skew)) < 5
+    server.add_manual_post(BAKERY_IG_ID, "ig skewed")
+    media = get(server, f"/{BAKERY_IG_ID}/media", fields="caption,timestamp", access_token=bakery_token(server))
+    assert abs(meta_ts(media.json()["data"][0]["timestamp"]) - (time.time() + skew)) < 5
+
+    answer = requests.post(f"{server.url}/_sandbox/clock", json={"skew_seconds": 0}, timeout=5).json()
+    assert answer["clock_skew"] == 0 and abs(meta_ts(answer["now"]) - time.time()) < 5
+    assert state_ok(server)
+
+
+def state_ok(srv: SandboxServer) -> bool:
+    return srv.state()["internal_errors"] == []
+
+
+def test_set_clock_moves_meta_along_and_skew_stays_on_top(server: SandboxServer) -> None:
+    later = datetime.now(UTC) + timedelta(hours=5)
+    server.set_clock(later)
+    server.set_clock_skew(-600)
+    assert abs(server.now().timestamp() - (later.timestamp() - 600)) < 5
+    resp = requests.post(
+        f"{server.url}/_sandbox/clock", json={"set_time": (later + timedelta(hours=1)).isoformat()}, timeout=5
+    )
+    assert resp.ok and resp.json()["clock_skew"] == -600
+    assert abs(server.now().timestamp() - (later.timestamp() + 3600 - 600)) < 5
+    for bad in ({}, {"skew_seconds": "2h"}, {"set_time": "2027-01-01T10:00"}, {"advance": 1}):
+        assert requests.post(f"{server.url}/_sandbox/clock", json=bad, timeout=5).status_code == 400
+    with pytest.raises(ValueError):
+        server.set_clock(datetime(2027, 1, 1))
+    server.reset()
+    assert server.state()["clock_skew"] == 0 and server.state()["clock_offset"] == 0
+
+
+def test_revoke_fault_mid_batch_answers_190_until_a_reconnect(server: SandboxServer) -> None:
+    token = bakery_token(server)
+    server.inject_fault(kind="revoke", match="feed_post", skip=1, name="mid-batch")
+    assert text_post(server, "first of the batch").ok
+    assert server.state()["faults"][0]["name"] == "mid-batch"  # still waiting: the first call was skipped
+    second = post(server, f"/{BAKERY_PAGE_ID}/feed", message="second", access_token=token)
+    err = error_of(second)
+    assert (second.status_code, err["code"], err["error_subcode"]) == (400, 190, 460)
+    assert server.state()["faults"] == []
+    # Every later call with that token fails the same way, reads too.
+    third = get(server, f"/{BAKERY_PAGE_ID}/feed", access_token=token)
+    assert error_of(third)["code"] == 190
+    assert [p["text"] for p in server.state()["posts"]] == ["first of the batch"]
+    # A reconnect (exchange, then /me/accounts) hands out a fresh Page token, which works.
+    fresh = get(server, "/me/accounts", access_token=long_token(server)).json()["data"][0]["access_token"]
+    assert fresh != token
+    assert post(server, f"/{BAKERY_PAGE_ID}/feed", message="second", access_token=fresh).ok
+
+
+def test_revoke_fault_after_commit_and_for_the_user(server: SandboxServer) -> None:
+    long = long_token(server)
+    token = bakery_token(server)
+    server.inject_fault(kind="revoke", match="feed_post", after_commit=True, target="user")
+    assert text_post(server, "lands, then the password changes").ok
+    assert error_of(post(server, f"/{BAKERY_PAGE_ID}/feed", message="too late", access_token=token))["code"] == 190
+    assert error_of(get(server, "/me/accounts", access_token=long))["error_subcode"] == 460
+    assert [p["text"] for p in server.state()["posts"]] == ["lands, then the password changes"]
+    # The owner logs in again: the new user token gives new Page tokens.
+    fresh = get(server, "/me/accounts", access_token=long_token(server)).json()["data"][0]["access_token"]
+    assert fresh != token
+    assert post(server, f"/{BAKERY_PAGE_ID}/feed", message="back", access_token=fresh).ok
+
+
+def test_manual_post_is_listed_with_its_backdated_time(server: SandboxServer) -> None:
+    assert text_post(server, "from the app").ok
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    manual = server.add_manual_post(BAKERY_PAGE_ID, "by hand", an_hour_ago)
+    assert manual["manual"] is True and manual["platform"] == "facebook" and manual["text"] == "by hand"
+    listed = feed(server)
+    # Newest first by created time, though the manual post was added last.
+    assert [p["message"] for p in listed] == ["from the app", "by hand"]
+    assert meta_ts(listed[1]["created_time"]) == int(an_hour_ago.timestamp())
+    assert [p["message"] for p in feed(server, since=int(an_hour_ago.timestamp()) + 60)] == ["from the app"]
+    # Over the control API, for Instagram, with an ISO time.
+    two_hours_ago = an_hour_ago - timedelta(hours=1)
+    resp = requests.post(
+        f"{server.url}/_sandbox/manual_post",
+        json={"account_id": BAKERY_IG_ID, "text": "ig by hand", "created_time": two_hours_ago.isoformat()},
+        timeout=5,
+    )
+    assert resp.ok and resp.json()["post"]["manual"] is True
+    media = get(server, f"/{BAKERY_IG_ID}/media", fields="caption,timestamp", access_token=bakery_token(server))
+    (item,) = media.json()["data"]
+    assert item["caption"] == "ig by hand" and meta_ts(item["timestamp"]) == int(two_hours_ago.timestamp())
+    assert [(p["text"], p["manual"]) for p in server.state()["posts"]] == [
+        ("from the app", False),
+        ("by hand", True),
+        ("ig by hand", True),
+    ]
+    bad = requests.post(f"{server.url}/_sandbox/manual_post", json={"account_id": "1", "text": "x"}, timeout=5)
+    assert bad.status_code == 400 and "unknown account" in bad.json()["error"]
+    with pytest.raises(ValueError):
+        server.add_manual_post(BAKERY_PAGE_ID, "naive", datetime(2026, 1, 1))
+
+
+def test_new_fault_specs_are_checked(server: SandboxServer) -> None:
+    for spec in (
+        {"kind": "late_commit", "seconds": -1},
+        {"kind": "revoke", "skip": -1},
+        {"kind": "revoke", "target": 1},
+    ):
+        resp = requests.post(f"{server.url}/_sandbox/faults", json=spec, timeout=5)
+        assert resp.status_code == 400, spec
+    assert server.state()["faults"] == []
 
 
 # ----- control API over HTTP -----
