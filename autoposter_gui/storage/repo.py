@@ -432,6 +432,8 @@ class Repo:
             attempt.provider_post_id = result.provider_post_id
             attempt.permalink = result.permalink
             attempt.needs_reconcile = False
+            if outcome is AttemptOutcome.RECONCILED:
+                attempt.error_message = "The answer was lost, but Meta had published it (found when checking)"
             if result.extra.get("container_id"):
                 attempt.container_id = result.extra["container_id"]
             item.status = ItemStatus.POSTED.value
