@@ -219,7 +219,31 @@ class MissedPostsDialog(QDialog):
             self.controller.posts.skip(ids)
             return f"Skipped {fmt.plural(len(ids), 'missed post')}; they stay in the Queue as canceled"
 
-        self._act(work)
+        self._act_checked(work)
+
+    def _act_checked(self, work: Callable[[list[int]], str]) -> None:
+        """``_act`` once Meta said that none of the ticked posts whose last try may have gone out did (after a
+        restore, say); the check runs off the GUI thread, and a post that went out leaves the list as posted."""
+        repo = self.controller.repo
+        unsure = [i for i in self.checked_ids() if (item := repo.item(i)) and item.unconfirmed_attempt_id is not None]
+        if not unsure:
+            self._act(work)
+            return
+        self.error.clear()
+        for button in (self.publish_button, self.reschedule_button, self.skip_button):
+            button.setEnabled(False)
+        self.controller.notice.emit("Checking with Meta whether these posts already went out…")
+
+        def check() -> None:
+            for item_id in unsure:
+                self.controller.posts.check_first(item_id)
+
+        def failed(exc: BaseException) -> None:
+            self._drop_settled()
+            self._update_title()
+            self.error.show_message(str(exc) if isinstance(exc, AutoposterError) else "Could not check with Meta")
+
+        self.controller.tasks.submit(check, lambda _result: self._act(work), failed)
 
     def done(self, result: int) -> None:
         if not self._finished:

@@ -174,3 +174,27 @@ def test_the_app_holds_posts_later_than_the_grace_window_from_settings(
     assert app.ctx is not None
     qtbot.waitUntil(lambda: len(published(sandbox, "Half an hour late")) == 1, timeout=15_000)
     assert published(sandbox, "Three hours late") == []
+
+
+def test_skip_after_a_restore_checks_with_meta_first(
+    qtbot: Any, missed: MissedPosts, ctx: Context, clock: FixedClock, sandbox: Any
+) -> None:
+    """After a restore every unfinished post may have gone out since the backup: skipping one that did says so
+    (it becomes posted), and one that did not is skipped; the check runs off the GUI thread."""
+    from autoposter_gui.meta.client import GraphClient
+
+    backup_time = clock.now()
+    went_out, never = _miss(ctx, clock, "Went out after the backup", "Never went out")
+    token = ctx.tokens.account_token("facebook", BAKERY_PAGE)
+    GraphClient(origin=sandbox.url).post(f"/{BAKERY_PAGE}/feed", token, data={"message": "Went out after the backup"})
+    ctx.repo.mark_unconfirmed_after_restore(backup_time, clock.now())
+    dialog = _dialog(missed)
+    dialog.set_checked([went_out, never])
+    qtbot.mouseClick(dialog.skip_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "already gone out" in dialog.error.text(), timeout=10_000)
+    assert _status(ctx, went_out) == "posted" and _status(ctx, never) == "missed"
+    assert dialog.ids() == [never]
+    dialog.set_checked([never])
+    qtbot.mouseClick(dialog.skip_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _status(ctx, never) == "canceled", timeout=10_000)
+    assert len(published(sandbox, "Went out after the backup")) == 1 and published(sandbox, "Never went out") == []
