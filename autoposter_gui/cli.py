@@ -457,21 +457,15 @@ def _say(message: str) -> None:
 
 def _check_text_args(args: argparse.Namespace) -> None:
     """Refuse arguments holding bytes that are not valid UTF-8 (Python keeps them as lone surrogates)."""
+    from autoposter_gui.domain.validation import has_invalid_characters
+
     for name, value in vars(args).items():
         values = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and not _is_utf8(v) for v in values):
+        if any(isinstance(v, str) and has_invalid_characters(v) for v in values):
             flag = "--" + name.replace("_", "-") if name not in ("file", "id") else name.upper()
             raise CliError(
                 f"{flag} holds bytes that are not valid UTF-8 text; retype it or fix its encoding", EXIT_BAD_INPUT
             )
-
-
-def _is_utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _add_backup_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -91,41 +91,36 @@ def check_backup(path: Path) -> None:
         raise StoreError(f"The backup {path.name} is damaged; pick another one")
 
 
-def restore_backup(db_path: Path, backup: Path, now: datetime) -> Path:
+def restore_backup(db_path: Path, backup: Path, now: datetime) -> Path | None:
     """Put ``backup`` in place of the database (which must not be open). The current file is kept aside.
 
-    Returns where the replaced database was moved.
+    Returns where the replaced database was moved (None: there was none).
     """
     check_backup(backup)
-    aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    aside = move_aside(db_path, now)
     try:
-        if db_path.exists():
-            os.replace(db_path, aside)
-        for suffix in ("-wal", "-shm"):
-            extra = db_path.with_name(db_path.name + suffix)
-            if extra.exists():
-                os.replace(extra, aside.with_name(aside.name + suffix))
         shutil.copy2(backup, db_path)
     except OSError as exc:
         raise StoreError(f"Could not restore the backup: {exc.strerror}") from None
-    log.warning("database restored from %s; the previous one is at %s", backup.name, aside.name)
+    log.warning("database restored from %s; the previous one is at %s", backup.name, aside.name if aside else "-")
     return aside
 
 
 def move_aside(db_path: Path, now: datetime) -> Path | None:
-    """Move the database (and its -wal/-shm) aside, as a restore does; returns where it went (None: no database)."""
-    if not db_path.exists():
-        return None
+    """Move the database and its -wal/-shm aside, as a restore does; returns where the database went (None: there
+    was none; stray -wal/-shm files are moved all the same, so they never meet another database)."""
     aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    had_database = db_path.exists()
     try:
-        os.replace(db_path, aside)
+        if had_database:
+            os.replace(db_path, aside)
         for suffix in ("-wal", "-shm"):
             extra = db_path.with_name(db_path.name + suffix)
             if extra.exists():
                 os.replace(extra, aside.with_name(aside.name + suffix))
     except OSError as exc:
         raise StoreError(f"Could not move the database aside: {exc.strerror}") from None
-    return aside
+    return aside if had_database else None
 
 
 def count_items(path: Path) -> int | None:
