@@ -220,3 +220,21 @@ def test_migration_renumbers_reused_attempt_numbers_and_makes_them_unique(tmp_pa
             )
     finally:
         store.close()
+
+
+def test_an_item_taken_for_a_check_goes_back_as_it_was_after_a_crash(repo: Repo) -> None:
+    """An owner's Cancel took a failed post out of the runner's reach to ask Meta, and the app died: the next
+    runner's orphan recovery puts it back as failed (it must not become scheduled and publish)."""
+    from autoposter_gui.storage.repo import Failure
+
+    item_id = _item(repo, _account(repo), NOW)
+    assert repo.claim(item_id, NOW)
+    attempt = repo.start_attempt(item_id, NOW)
+    repo.finish_unsuccessful(item_id, attempt.id, Failure("network", "cut off", needs_reconcile=True), NOW, None)
+    assert repo.take_for_check(item_id, NOW)
+    assert not repo.take_for_check(item_id, NOW)  # one check at a time
+    taken = repo.item(item_id)
+    assert taken is not None and taken.status == "processing"
+    repo.release_orphan(item_id, NOW)
+    back = repo.item(item_id)
+    assert back is not None and back.status == "failed" and back.unconfirmed_attempt_id == attempt.id
