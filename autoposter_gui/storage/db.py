@@ -234,7 +234,7 @@ class Store:
         try:
             yield session
             session.commit()
-        except (DatabaseError, OperationalError) as exc:
+        except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
             session.rollback()
             raise explain_db_error(exc, self.db_path) from None
         except BaseException:
@@ -243,6 +243,17 @@ class Store:
         finally:
             session.close()
         self.check_file()
+
+    @contextmanager
+    def write_raw(self) -> Iterator[sqlite3.Connection]:
+        """The lean write path for the runner's per-post writes: the same transaction as :meth:`transaction`
+        (BEGIN IMMEDIATE, committed on success, rolled back on error, the file checked after the commit), but the
+        caller runs plain SQL on its sqlite3 connection, without the ORM's per-statement and flush cost (which
+        holds the GIL: the GUI thread shares it)."""
+        with self.transaction() as session:
+            conn = session.connection().connection.driver_connection
+            assert isinstance(conn, sqlite3.Connection)
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Session]:
