@@ -223,6 +223,17 @@ def test_a_lean_write_that_cannot_finish_leaves_nothing_behind(repo: Repo) -> No
     assert [a.outcome for a in repo.history(item_id)] == ["in_flight"] and len(repo.attempts()) == 1
 
 
+def test_a_database_error_on_the_lean_write_path_is_rolled_back_and_explained(repo: Repo) -> None:
+    acc = _account(repo)
+    item_id = _item(repo, acc, NOW)
+    with pytest.raises(StoreError, match="could not be used"), repo.store.write_raw() as conn:
+        conn.execute("UPDATE queue_items SET status = 'processing' WHERE id = ?", (item_id,))
+        conn.execute("UPDATE no_such_table SET x = 1")
+    item = repo.item(item_id)
+    assert item is not None and item.status == "scheduled"
+    assert repo.claim(item_id, NOW)  # the connection went back to the pool usable, with no transaction left open
+
+
 def test_a_threads_lean_connection_closes_with_the_thread(repo: Repo) -> None:
     counts: list[int] = []
     worker = threading.Thread(target=lambda: counts.append(repo.count_items()))
