@@ -110,6 +110,7 @@ def _to_jpeg_bytes(path: Path, max_width: int | None, max_bytes: int | None) -> 
             # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 (never below the target) while it decodes: far fewer
             # pixels to decode and resample, for the same result. A no-op for other formats.
             src.draft(src.mode, target)
+        _allocate_unlocked(src)
         img: Image.Image = src
         if img.mode not in ("RGB", "L"):
             if "A" in img.getbands() or img.mode == "P":
@@ -129,6 +130,20 @@ def _to_jpeg_bytes(path: Path, max_width: int | None, max_bytes: int | None) -> 
             if max_bytes is None or len(data) <= max_bytes or quality <= 40:
                 return data
             quality -= 10
+
+
+def _allocate_unlocked(src: Image.Image) -> None:
+    """Give a JPEG about to be decoded its pixel memory, cleared with the GIL released.
+
+    Pillow's decoder allocates it with ``calloc`` while holding the GIL: for a full-size photo (24 MB at
+    3000×2000) that clearing stalls every other thread, the GUI's too, for up to ~10 ms. ``Image.new`` with a
+    fill colour allocates without clearing and fills with the GIL released; the decoder then writes into that
+    memory (it does so whenever the image already has its memory), and the result is the same.
+    """
+    from PIL import Image
+
+    if src.format == "JPEG" and src.mode in ("RGB", "L", "CMYK") and len(getattr(src, "tile", ())) == 1:
+        src.im = Image.new(src.mode, src.size, 0).im
 
 
 def _encode_jpeg(img: Image.Image, quality: int) -> bytes:

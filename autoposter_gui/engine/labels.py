@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from autoposter_gui.domain.models import Platform
-from autoposter_gui.storage.models import Account
 
 
-def account_label(account: Account) -> str:
+class Named(Protocol):
+    """An account as far as its name goes (an ``Account`` row or a ``WorkAccount``)."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def username(self) -> str | None: ...
+
+
+def account_label(account: Named) -> str:
     kind = "Instagram account" if account.platform == Platform.INSTAGRAM.value else "Facebook Page"
     shown = (
         f"@{account.username}" if account.username and account.platform == Platform.INSTAGRAM.value else account.name

@@ -40,8 +40,16 @@ from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
-from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
-from autoposter_gui.storage.repo import UNCONFIRMED_CHECK, Failure, tries_used
+from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.storage.repo import (
+    UNCONFIRMED_CHECK,
+    Failure,
+    StartedAttempt,
+    Work,
+    WorkAccount,
+    WorkItem,
+    tries_used,
+)
 
 log = logging.getLogger(__name__)
 # Meta's smallest documented IG quota is 25 posts a day: ask Meta only once our own count gets near it.
@@ -99,17 +107,18 @@ class ItemProcessor:
 
     def process(self, item_id: int) -> Outcome:
         now = self.ctx.clock.now()
-        if not self.repo.claim(item_id, now):
+        work = self.repo.claim_work(item_id, now)  # the claim, and the item, account and history it needs
+        if work is None:
             return Outcome.SKIPPED
         self._changed(item_id)
         try:
-            return self._process_claimed(item_id)
+            return self._process_claimed(work)
         except KeyringUnavailableError as exc:
             self.repo.hold(item_id, str(exc), "keyring", self.ctx.clock.now())
             self._changed(item_id)
             return Outcome.HELD
 
-    def _account_state(self, account: Account | None) -> tuple[AccountState, str | None]:
+    def _account_state(self, account: WorkAccount | None) -> tuple[AccountState, str | None]:
         """How the item's account stands, and its token when it is ready (read from the keyring only then)."""
         if account is None:
             return AccountState.MISSING, None
@@ -120,12 +129,11 @@ class ItemProcessor:
         token = self.ctx.tokens.account_token(account.platform, account.external_id)
         return (AccountState.READY, token) if token else (AccountState.NO_TOKEN, None)
 
-    def _process_claimed(self, item_id: int) -> Outcome:
+    def _process_claimed(self, work: Work) -> Outcome:
         """Carry out what :func:`next_action` decides, until the item leaves the runner's hands."""
         repo = self.repo
-        item = repo.item(item_id)
-        assert item is not None
-        account = repo.account(item.account_id)
+        item, account, history = work
+        item_id = item.id
         state, token = self._account_state(account)
         name = account_label(account) if account is not None else "The account"
         resume_container: str | None = None
@@ -134,7 +142,7 @@ class ItemProcessor:
             facts = ItemFacts(
                 Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id
             )
-            action = next_action(facts, repo.history(item_id), state, name)
+            action = next_action(facts, history, state, name)
             if not isinstance(action, Reconcile):
                 break
             assert account is not None and token is not None  # READY
@@ -155,8 +163,9 @@ class ItemProcessor:
                 break
             if isinstance(action, NotPublished):
                 repo.resolve_reconcile(action.attempt.id)
-                item = repo.item(item_id)
-                assert item is not None
+                again = repo.work(item_id)
+                assert again is not None
+                item, history = again.item, again.history
                 continue
             break
         return self._carry_out(item, account, token, action, resume_container)
@@ -165,12 +174,11 @@ class ItemProcessor:
         """For an owner action (cancel, edit): ask Meta about the item's unconfirmed attempt. The item must have been
         taken for the check (Repo.take_for_check). Records what was learned; says whether it went out."""
         repo = self.repo
-        item = repo.item(item_id)
-        assert item is not None
-        account = repo.account(item.account_id)
+        work = repo.work(item_id)
+        assert work is not None
+        item, account, history = work
         state, token = self._account_state(account)
         facts = ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
-        history = repo.history(item_id)
         checked = unconfirmed_attempt(facts, history)
         if checked is None:
             return CheckOutcome.NOT_PUBLISHED, ""
@@ -201,8 +209,8 @@ class ItemProcessor:
 
     def _carry_out(
         self,
-        item: QueueItem,
-        account: Account | None,
+        item: WorkItem,
+        account: WorkAccount | None,
         token: str | None,
         action: Action,
         resume_container: str | None,
@@ -260,10 +268,10 @@ class ItemProcessor:
 
     def _publish(
         self,
-        item: QueueItem,
-        account: Account,
+        item: WorkItem,
+        account: WorkAccount,
         token: str,
-        attempt: DeliveryAttempt,
+        attempt: StartedAttempt,
         resume_container: str | None,
     ) -> PublishResult:
         if item.platform == Platform.FACEBOOK.value:
@@ -286,7 +294,7 @@ class ItemProcessor:
             on_container=lambda cid: self.repo.set_container(attempt.id, cid),
         )
 
-    def _quota_full(self, account: Account, token: str) -> str | None:
+    def _quota_full(self, account: WorkAccount, token: str) -> str | None:
         """A message when Instagram's 24-hour publishing limit is used up, else None (checked only when near)."""
         if self.repo.posted_since(account.id, self.ctx.clock.now() - timedelta(hours=24)) < QUOTA_CHECK_FROM:
             return None
@@ -302,7 +310,9 @@ class ItemProcessor:
             "this post will go out when the window frees up"
         )
 
-    def _record_error(self, item: QueueItem, account: Account, attempt: DeliveryAttempt, err: PublishError) -> Outcome:
+    def _record_error(
+        self, item: WorkItem, account: WorkAccount, attempt: StartedAttempt, err: PublishError
+    ) -> Outcome:
         now = self.ctx.clock.now()
         message = for_platform(str(err), item.platform)
         counts = True
@@ -343,7 +353,7 @@ class ItemProcessor:
         self._changed(item.id, attempt.id)
         return Outcome.RETRIED if next_at else Outcome.FAILED
 
-    def _fail_without_call(self, item: QueueItem, failure: Failure) -> Outcome:
+    def _fail_without_call(self, item: WorkItem, failure: Failure) -> Outcome:
         """Record a failed attempt that never reached Meta (the owner must act)."""
         now = self.ctx.clock.now()
         attempt = self.repo.start_attempt(item.id, now)

@@ -9,7 +9,7 @@ from autoposter_gui.domain.decide import AttemptFacts, CheckResult
 from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.models import Platform, PublishResult
 from autoposter_gui.meta.publisher import MetaPublisher
-from autoposter_gui.storage.models import Account, QueueItem
+from autoposter_gui.storage.repo import WorkAccount, WorkItem
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ class Reconciliation:
 
 def reconcile(
     publisher: MetaPublisher,
-    account: Account,
-    item: QueueItem,
+    account: WorkAccount,
+    item: WorkItem,
     attempt: AttemptFacts,
     token: str,
     used_ids: set[str],

@@ -9,7 +9,7 @@ import shutil
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -231,17 +231,38 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error."""
         session = self._sessions()
-        try:
+        with self._committed(session.commit, session.rollback, session.close):
             yield session
-            session.commit()
-        except (DatabaseError, OperationalError) as exc:
-            session.rollback()
+
+    @contextmanager
+    def write_raw(self) -> Iterator[sqlite3.Connection]:
+        """The lean write path for the runner's per-post writes: a transaction like :meth:`transaction`'s
+        (BEGIN IMMEDIATE, committed on success, rolled back on error, the file checked after the commit) on a
+        connection of the engine's pool (the same pragmas), where the caller runs plain SQL: without the ORM's
+        per-statement, flush and session cost, Python code that holds the GIL the GUI thread shares."""
+        pooled = self.engine.raw_connection()
+        conn = pooled.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        with self._committed(conn.commit, conn.rollback, pooled.close):
+            conn.execute("BEGIN IMMEDIATE")  # as _on_begin does for a session: the write lock up front
+            yield conn
+
+    @contextmanager
+    def _committed(
+        self, commit: Callable[[], None], rollback: Callable[[], None], close: Callable[[], None]
+    ) -> Iterator[None]:
+        """Commit what the block wrote, or roll it back and explain a database error; then check the file."""
+        try:
+            yield
+            commit()
+        except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+            rollback()
             raise explain_db_error(exc, self.db_path) from None
         except BaseException:
-            session.rollback()
+            rollback()
             raise
         finally:
-            session.close()
+            close()
         self.check_file()
 
     @contextmanager

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -29,15 +31,30 @@ DUE_BATCH = 50
 LIMIT_WAITS = "limitWaits"
 CHECK_FROM = "checkFrom"  # queue_items.metadata: the status an item had before it was taken for a check with Meta
 UNCONFIRMED_CHECK = "The last try of this post may have gone out"
+RECONCILED_NOTE = "The answer was lost, but Meta had published it (found when checking)"
 
 
-def limit_waits(item: QueueItem) -> int:
-    """How many of the item's attempts don't count against its tries (limit waits, revoked tokens)."""
-    value = (item.meta or {}).get(LIMIT_WAITS, 0)
+class HasTries(Protocol):
+    """A queue item as far as its retry budget goes (a ``QueueItem`` or a ``WorkItem``)."""
+
+    @property
+    def attempt_count(self) -> int: ...
+
+    @property
+    def meta(self) -> dict[str, Any] | None: ...
+
+
+def _limit_waits(meta: dict[str, Any] | None) -> int:
+    value = (meta or {}).get(LIMIT_WAITS, 0)
     return value if isinstance(value, int) else 0
 
 
-def tries_used(item: QueueItem) -> int:
+def limit_waits(item: HasTries) -> int:
+    """How many of the item's attempts don't count against its tries (limit waits, revoked tokens)."""
+    return _limit_waits(item.meta)
+
+
+def tries_used(item: HasTries) -> int:
     """The item's attempts that count against its retry budget."""
     return max(0, item.attempt_count - limit_waits(item))
 
@@ -131,6 +148,112 @@ _ATTEMPT_SELECT = (
     " d.error_code, d.error_message, q.account_id, q.platform, q.text"
     " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
 )
+
+
+class WorkItem(NamedTuple):
+    """A queue item as the processor needs it, read without the ORM (the attribute names of ``QueueItem``)."""
+
+    id: int
+    account_id: int
+    platform: str
+    text: str
+    image_path: str | None
+    attempt_count: int
+    meta: dict[str, Any] | None
+    unconfirmed_attempt_id: int | None
+
+
+class WorkAccount(NamedTuple):
+    """An account as the processor needs it, read without the ORM (the attribute names of ``Account``)."""
+
+    id: int
+    platform: str
+    external_id: str
+    name: str
+    username: str | None
+    page_id: str | None
+    status: str
+
+
+class Work(NamedTuple):
+    """Everything one decision about an item needs: the item, its account (None when gone), its history."""
+
+    item: WorkItem
+    account: WorkAccount | None
+    history: list[AttemptFacts]
+
+
+class StartedAttempt(NamedTuple):
+    """An attempt just recorded as in flight."""
+
+    id: int
+    attempt_number: int
+    started_at: datetime
+
+
+_WORK_SELECT = (
+    "SELECT q.id, q.account_id, q.platform, q.text, q.image_path, q.attempt_count, q.metadata,"
+    " q.unconfirmed_attempt_id, a.id, a.platform, a.external_id, a.name, a.username, a.page_id, a.status"
+    " FROM queue_items q LEFT JOIN accounts a ON a.id = q.account_id WHERE q.id = ?"
+)
+_HISTORY_SELECT = (
+    "SELECT id, attempt_number, started_at, outcome, needs_reconcile, container_id, error_message"
+    " FROM delivery_attempts WHERE queue_item_id = ? ORDER BY attempt_number"
+)
+
+
+def _history(rows: Iterable[tuple[Any, ...]]) -> list[AttemptFacts]:
+    return [
+        AttemptFacts(
+            id=row[0],
+            number=row[1],
+            started_at=datetime.fromisoformat(row[2]).replace(tzinfo=UTC),
+            outcome=AttemptOutcome(row[3]),
+            needs_reconcile=bool(row[4]),
+            container_id=row[5],
+            error_message=row[6],
+        )
+        for row in rows
+    ]
+
+
+def _read_work(conn: sqlite3.Connection, item_id: int) -> Work | None:
+    """The item (with its account) and its history: two statements on ``conn``."""
+    rows = conn.execute(_WORK_SELECT, (item_id,)).fetchall()
+    if not rows:
+        return None
+    row = rows[0]
+    history = conn.execute(_HISTORY_SELECT, (item_id,)).fetchall()
+    meta = None if row[6] is None else json.loads(row[6])
+    item = WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], meta, row[7])
+    account = None if row[8] is None else WorkAccount(*row[8:15])
+    return Work(item, account, _history(history))
+
+
+def _db_time(value: datetime) -> str:
+    """An aware datetime as the ORM stores it (``UTCDateTime`` on SQLite: naive UTC, always with microseconds)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _db_json(value: dict[str, Any]) -> str:
+    """A JSON column's value as the ORM stores it (SQLAlchemy's JSON type: ``json.dumps``)."""
+    return json.dumps(value)
+
+
+def _read_meta(conn: sqlite3.Connection, item_id: int) -> dict[str, Any]:
+    """A copy of the item's metadata (``dict(item.meta or {})``); LookupError when the item is gone."""
+    rows = conn.execute("SELECT metadata FROM queue_items WHERE id = ?", (item_id,)).fetchall()
+    if not rows:
+        raise LookupError(f"no queue item with id {item_id}")
+    return dict((json.loads(rows[0][0]) if rows[0][0] is not None else None) or {})
+
+
+def _one_row(cursor: sqlite3.Cursor, what: str, key: int) -> None:
+    """Like the ORM's ``get_one``: the row must have existed (the transaction is rolled back otherwise)."""
+    if cursor.rowcount != 1:
+        raise LookupError(f"no {what} with id {key}")
 
 
 def _utc(value: str | None) -> datetime | None:
@@ -347,61 +470,63 @@ class Repo:
             row = conn.execute(sql, (scheduled, scheduled)).fetchone()
         return _utc(row[0]) if row else None
 
+    # The runner's per-post statements (claim, intent, result, hold/defer, the reads between) are plain SQL on the
+    # store's lean paths: the ORM's per-statement and flush cost holds the GIL, which the GUI thread shares.
+    _CLAIM = "UPDATE queue_items SET status = ?, updated_at = ? WHERE id = ? AND status = ?"
+
     def claim(self, item_id: int, now: datetime) -> bool:
         """Atomically move one scheduled item to processing; True only for the caller that won."""
-        with self.store.transaction() as s:
-            result = s.execute(
-                update(QueueItem)
-                .where(QueueItem.id == item_id, QueueItem.status == ItemStatus.SCHEDULED.value)
-                .values(status=ItemStatus.PROCESSING.value, updated_at=now)
+        with self.store.write_raw() as conn:
+            cursor = conn.execute(
+                self._CLAIM, (ItemStatus.PROCESSING.value, _db_time(now), item_id, ItemStatus.SCHEDULED.value)
             )
-            return bool(getattr(result, "rowcount", 0) == 1)
+            return cursor.rowcount == 1
+
+    def claim_work(self, item_id: int, now: datetime) -> Work | None:
+        """:meth:`claim`, and for the caller that won, the item, its account and its history, read in the same
+        transaction (one commit, no separate reads); None when someone else has it."""
+        with self.store.write_raw() as conn:
+            cursor = conn.execute(
+                self._CLAIM, (ItemStatus.PROCESSING.value, _db_time(now), item_id, ItemStatus.SCHEDULED.value)
+            )
+            if cursor.rowcount != 1:
+                return None
+            return _read_work(conn, item_id)
+
+    def work(self, item_id: int) -> Work | None:
+        """The item, its account and its history as :meth:`claim_work` gives them (lean read; None when gone)."""
+        with self.store.read_raw() as conn:
+            return _read_work(conn, item_id)
 
     def orphans(self) -> list[QueueItem]:
         with self.store.read() as s:
             return list(s.scalars(select(QueueItem).where(QueueItem.status == ItemStatus.PROCESSING.value)))
 
     # ----- attempts -------------------------------------------------------------------------------
-    def start_attempt(self, item_id: int, now: datetime) -> DeliveryAttempt:
+    def start_attempt(self, item_id: int, now: datetime) -> StartedAttempt:
         """Record the intent (an in-flight attempt) and commit before any provider call."""
-        with self.store.transaction() as s:
-            item = s.get_one(QueueItem, item_id)
-            item.attempt_count += 1  # the retry budget (a manual Retry resets it) ...
-            item.updated_at = now
-            last = s.scalar(
-                select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item_id)
+        started = _db_time(now)
+        with self.store.write_raw() as conn:
+            # The retry budget (a manual Retry resets it) ...
+            cursor = conn.execute(
+                "UPDATE queue_items SET attempt_count = attempt_count + 1, updated_at = ? WHERE id = ?",
+                (started, item_id),
             )
-            attempt = DeliveryAttempt(
-                queue_item_id=item_id,
-                attempt_number=(last or 0) + 1,  # ... while numbers are never reused
-                started_at=now,
-                outcome=AttemptOutcome.IN_FLIGHT.value,
-                needs_reconcile=False,
-            )
-            s.add(attempt)
-            s.flush()
-            return attempt
+            _one_row(cursor, "queue item", item_id)
+            # ... while numbers are never reused.
+            row = conn.execute(
+                "INSERT INTO delivery_attempts (queue_item_id, attempt_number, started_at, finished_at, outcome,"
+                " provider_post_id, permalink, container_id, error_code, error_message, needs_reconcile)"
+                " SELECT ?, coalesce(max(attempt_number), 0) + 1, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, 0"
+                " FROM delivery_attempts WHERE queue_item_id = ? RETURNING id, attempt_number",
+                (item_id, started, AttemptOutcome.IN_FLIGHT.value, item_id),
+            ).fetchall()[0]  # all: a statement still stepping would keep the commit from finishing
+        return StartedAttempt(row[0], row[1], now)
 
     def history(self, item_id: int) -> list[AttemptFacts]:
         """Every attempt of the item, oldest first, as the decision function sees them."""
-        with self.store.read() as s:
-            rows = s.scalars(
-                select(DeliveryAttempt)
-                .where(DeliveryAttempt.queue_item_id == item_id)
-                .order_by(DeliveryAttempt.attempt_number)
-            )
-            return [
-                AttemptFacts(
-                    id=a.id,
-                    number=a.attempt_number,
-                    started_at=a.started_at,
-                    outcome=AttemptOutcome(a.outcome),
-                    needs_reconcile=a.needs_reconcile,
-                    container_id=a.container_id,
-                    error_message=a.error_message,
-                )
-                for a in rows
-            ]
+        with self.store.read_raw() as conn:
+            return _history(conn.execute(_HISTORY_SELECT, (item_id,)).fetchall())
 
     def last_attempt(self, item_id: int) -> DeliveryAttempt | None:
         with self.store.read() as s:
@@ -413,8 +538,8 @@ class Repo:
             )
 
     def set_container(self, attempt_id: int, container_id: str) -> None:
-        with self.store.transaction() as s:
-            s.execute(update(DeliveryAttempt).where(DeliveryAttempt.id == attempt_id).values(container_id=container_id))
+        with self.store.write_raw() as conn:
+            conn.execute("UPDATE delivery_attempts SET container_id = ? WHERE id = ?", (container_id, attempt_id))
 
     def finish_success(
         self,
@@ -424,33 +549,33 @@ class Repo:
         now: datetime,
         outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED,
     ) -> None:
-        with self.store.transaction() as s:
-            item = s.get_one(QueueItem, item_id)
-            attempt = s.get_one(DeliveryAttempt, attempt_id)
-            attempt.outcome = outcome.value
-            attempt.finished_at = now
-            attempt.provider_post_id = result.provider_post_id
-            attempt.permalink = result.permalink
-            attempt.needs_reconcile = False
-            if outcome is AttemptOutcome.RECONCILED:
-                attempt.error_message = "The answer was lost, but Meta had published it (found when checking)"
-            if result.extra.get("container_id"):
-                attempt.container_id = result.extra["container_id"]
-            item.status = ItemStatus.POSTED.value
-            item.unconfirmed_attempt_id = None
-            item.provider_post_id = result.provider_post_id
-            item.permalink = result.permalink
-            item.next_attempt_at = None
-            item.error_message = None
-            item.last_error_code = None
-            meta = dict(item.meta or {})
+        finished = _db_time(now)
+        container = result.extra.get("container_id")
+        with self.store.write_raw() as conn:
+            meta = _read_meta(conn, item_id)
             meta["lastProviderPostIds"] = {
                 "provider_post_id": result.provider_post_id,
                 "permalink": result.permalink,
                 **result.extra,
             }
-            item.meta = meta
-            item.updated_at = now
+            cursor = conn.execute(
+                "UPDATE delivery_attempts SET outcome = ?, finished_at = ?, provider_post_id = ?, permalink = ?,"
+                " needs_reconcile = 0"
+                + (", container_id = ?" if container else "")
+                + (", error_message = ?" if outcome is AttemptOutcome.RECONCILED else "")
+                + " WHERE id = ?",
+                (outcome.value, finished, result.provider_post_id, result.permalink)
+                + ((container,) if container else ())
+                + ((RECONCILED_NOTE,) if outcome is AttemptOutcome.RECONCILED else ())
+                + (attempt_id,),
+            )
+            _one_row(cursor, "delivery attempt", attempt_id)
+            conn.execute(
+                "UPDATE queue_items SET status = ?, unconfirmed_attempt_id = NULL, provider_post_id = ?, permalink = ?,"
+                " next_attempt_at = NULL, error_message = NULL, last_error_code = NULL, metadata = ?, updated_at = ?"
+                " WHERE id = ?",
+                (ItemStatus.POSTED.value, result.provider_post_id, result.permalink, _db_json(meta), finished, item_id),
+            )
 
     def finish_unsuccessful(
         self,
@@ -461,24 +586,39 @@ class Repo:
         next_attempt_at: datetime | None,
     ) -> None:
         """A failed attempt: scheduled again at ``next_attempt_at``, or failed for good when None."""
-        with self.store.transaction() as s:
-            item = s.get_one(QueueItem, item_id)
-            attempt = s.get_one(DeliveryAttempt, attempt_id)
-            retry = next_attempt_at is not None
-            attempt.outcome = (AttemptOutcome.RETRY_SCHEDULED if retry else AttemptOutcome.FAILED).value
-            attempt.finished_at = now
-            attempt.error_code = failure.code
-            attempt.error_message = failure.message
-            attempt.needs_reconcile = failure.needs_reconcile
+        retry = next_attempt_at is not None
+        finished = _db_time(now)
+        with self.store.write_raw() as conn:
+            cursor = conn.execute(
+                "UPDATE delivery_attempts SET outcome = ?, finished_at = ?, error_code = ?, error_message = ?,"
+                " needs_reconcile = ? WHERE id = ?",
+                (
+                    (AttemptOutcome.RETRY_SCHEDULED if retry else AttemptOutcome.FAILED).value,
+                    finished,
+                    failure.code,
+                    failure.message,
+                    int(failure.needs_reconcile),
+                    attempt_id,
+                ),
+            )
+            _one_row(cursor, "delivery attempt", attempt_id)
+            sets = "status = ?, next_attempt_at = ?, error_message = ?, last_error_code = ?, updated_at = ?"
+            values: list[Any] = [
+                (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value,
+                None if next_attempt_at is None else _db_time(next_attempt_at),
+                failure.message,
+                failure.code,
+                finished,
+            ]
             if failure.needs_reconcile:
-                item.unconfirmed_attempt_id = attempt_id  # nothing else happens before Meta is asked about it
-            item.status = (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value
+                sets += ", unconfirmed_attempt_id = ?"  # nothing else happens before Meta is asked about it
+                values.append(attempt_id)
             if not failure.counts:
-                item.meta = {**(item.meta or {}), LIMIT_WAITS: limit_waits(item) + 1}
-            item.next_attempt_at = next_attempt_at
-            item.error_message = failure.message
-            item.last_error_code = failure.code
-            item.updated_at = now
+                meta = _read_meta(conn, item_id)
+                sets += ", metadata = ?"
+                values.append(_db_json({**meta, LIMIT_WAITS: _limit_waits(meta) + 1}))
+            cursor = conn.execute(f"UPDATE queue_items SET {sets} WHERE id = ?", (*values, item_id))
+            _one_row(cursor, "queue item", item_id)
 
     def resolve_reconcile(self, attempt_id: int) -> None:
         """The provider confirmed the post did not go out: a fresh attempt may publish."""
@@ -492,31 +632,20 @@ class Repo:
 
     def hold(self, item_id: int, message: str, code: str, now: datetime) -> None:
         """Put a claimed item back to scheduled without spending an attempt (e.g. its token is known dead)."""
-        with self.store.transaction() as s:
-            s.execute(
-                update(QueueItem)
-                .where(QueueItem.id == item_id)
-                .values(
-                    status=ItemStatus.SCHEDULED.value,
-                    error_message=message,
-                    last_error_code=code,
-                    updated_at=now,
-                )
+        with self.store.write_raw() as conn:
+            conn.execute(
+                "UPDATE queue_items SET status = ?, error_message = ?, last_error_code = ?, updated_at = ?"
+                " WHERE id = ?",
+                (ItemStatus.SCHEDULED.value, message, code, _db_time(now), item_id),
             )
 
     def defer(self, item_id: int, next_attempt_at: datetime, message: str, code: str, now: datetime) -> None:
         """Back to scheduled at ``next_attempt_at`` without spending an attempt (e.g. the check with Meta failed)."""
-        with self.store.transaction() as s:
-            s.execute(
-                update(QueueItem)
-                .where(QueueItem.id == item_id)
-                .values(
-                    status=ItemStatus.SCHEDULED.value,
-                    next_attempt_at=next_attempt_at,
-                    error_message=message,
-                    last_error_code=code,
-                    updated_at=now,
-                )
+        with self.store.write_raw() as conn:
+            conn.execute(
+                "UPDATE queue_items SET status = ?, next_attempt_at = ?, error_message = ?, last_error_code = ?,"
+                " updated_at = ? WHERE id = ?",
+                (ItemStatus.SCHEDULED.value, _db_time(next_attempt_at), message, code, _db_time(now), item_id),
             )
 
     def release_orphan(self, item_id: int, now: datetime) -> int | None:
@@ -556,17 +685,12 @@ class Repo:
 
     def posted_since(self, account_id: int, since: datetime) -> int:
         """How many items this account published since ``since`` (a local estimate of quota use)."""
-        with self.store.read() as s:
-            q = (
-                select(func.count())
-                .select_from(QueueItem)
-                .where(
-                    QueueItem.account_id == account_id,
-                    QueueItem.status == ItemStatus.POSTED.value,
-                    QueueItem.updated_at >= since,
-                )
-            )
-            return int(s.scalar(q) or 0)
+        with self.store.read_raw() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM queue_items WHERE account_id = ? AND status = ? AND updated_at >= ?",
+                (account_id, ItemStatus.POSTED.value, _db_time(since)),
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def mark_missed(self, due_before: datetime, now: datetime) -> list[int]:
         """Scheduled, never-attempted items due before ``due_before`` become missed (atomically); their ids."""

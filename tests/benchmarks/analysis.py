@@ -61,13 +61,25 @@ ten posts waited for a free worker. The in-memory keyring of the old benchmarks 
 a tick and 5 chains at once, 1.13-1.22 s.
 
 What is left over the bound is per request: the client's and the sandbox's CPU per call (about 5-10 ms on this
-machine), per post a handful of short SQLite transactions (claim, intent, result), and the tick's 6 keyring reads.
+machine), per post three short SQLite transactions (claim, intent, result), and the tick's 6 keyring reads.
 With five chains sharing one GIL and two cores (one of them mostly taken by the sandbox), those add up to ~20 ms per
 post on the critical chain; on the shared machine they also wait for a core when other processes are busy, so the
 ratio drifts with the load average printed above. Profile before the first fixes: 9.9-11 s for the mixed batch
 (ratio ~2.1), from a 40 ms delayed-ACK stall per request in the sandbox (Nagle), Lanczos resizing of full-size
 photos, a second full decode per image and a runner that queued the fifth account's 5 s chain behind the short
-ones.""",
+ones.
+
+The per-post statements run as plain SQL since B4's last round (below): the claim reads the item, its account and
+its history in its own transaction (`Repo.claim_work`), and the intent and the result are each one `BEGIN
+IMMEDIATE` transaction on a pooled connection (`Store.write_raw`), committed before and after the call as before.
+The app's CPU for the 50-post FB text batch went from 0.25-0.35 s to 0.08-0.12 s (in-memory keyring, process CPU
+over the tick), and the batch from 1.12-1.15 s to 1.04-1.06 s.
+
+`PRAGMA synchronous=FULL` (issue 11: an fsync of the WAL at every commit, so that a recorded intent survives a power
+cut) is measured in the details above: the FB text batch runs again with NORMAL, interleaved with the FULL runs.
+Each post commits three times, but the fsyncs happen with the GIL released and overlap the other chains' waits on
+Meta: in four runs FULL cost +13, +13, +13 and +25 ms on a 1.11-1.13 s batch (1-2%) on this machine's disk; a slow
+disk would show up there first.""",
     "B4": """\
 Fixed in the engine first (raw max gap while publishing from 130-220 ms to 30-45 ms, the in-process stall from
 ~120 ms to ~15-25 ms): Pillow encodes JPEGs into an anonymous in-memory file (`os.memfd_create`) where it releases
@@ -123,7 +135,25 @@ time (its ORM claim, intent and result writes) lengthens the GUI thread's waits 
 (py-spy: the runner threads' GIL time is mostly SQLAlchemy; the keyring's share is the tick's first ~30 ms). A
 0.5 ms GIL switch interval did not help (35.6, 16.0, 13.2 against 17.8, 12.1, 9.8 ms). The target stays at the
 edge on a loaded 2-core machine; the remedies are the ones above (fewer ORM round trips per post, or publishing in
-a process of its own).""",
+a process of its own).
+
+Then the remedies. Per post, the publishing threads ran ~2.6 ms of Python in the database layer (the ORM's claim,
+its reads of the item, account and history, the intent and the result: sessions, flushes, identity maps), measured
+alone with a stub publisher; now the claim reads what the decision needs in its own transaction, and the writes are
+plain SQL on a pooled connection, each still its own `BEGIN IMMEDIATE` transaction committed before and after the
+call: 0.44 ms a post (the three commits' fsyncs included, which release the GIL). The app's CPU over the mixed batch
+went from 1.13-1.40 s to 0.95-1.06 s; what is left is mostly image conversion (which releases the GIL) and
+requests/http.client (~0.6 ms a call). py-spy and a C-call timer on the runner threads then showed where the largest
+gaps fell, at ~0.4 s and ~0.9 s into the batch in almost every run: the full-size 3000×2000 photo of the Facebook
+chains (decoded at full size for the 2048 px limit) got its 24 MB of pixel memory from Pillow's `calloc` while
+holding the GIL, 2-11 ms a time. The JPEG is now decoded into memory that `Image.new` fills with the GIL released
+(`domain/images.py::_allocate_unlocked`; the output is the same byte for byte, a test checks it). Side by side,
+alternating the old and the new code (max stall less run-queue wait), in a quiet hour (load 0.2-0.3): before 11.4,
+10.2, 9.7, 14.0, 13.5, 11.5, 9.9, 9.0 ms; after 10.3, 7.1, 9.2, 7.7, 8.8, 10.3, 7.6, 7.6 ms. With a busy loop
+taking one of the two cores (load 0.6-1.3): before 13.3, 19.2, 12.4, 10.4, 15.2 ms; after 10.2, 10.4, 8.6, 15.5
+and (the loop stopped) 11.0 ms. The largest gaps now fall mostly in the tick's first 100 ms (the keyring reads,
+five chains claiming at once) or nowhere in particular. MAX_WORKERS stays 8: the batch has 5 accounts, so 5, 6 and
+8 workers all run the same 5 chains; the earlier 4-worker runs were lower only because one chain waited.""",
     "B5": """\
 The Queue model loads a first page of 64 rows (the first screen shows 24), then 64 a page with
 `canFetchMore`/`fetchMore`, sorting and filtering in SQL. Its load runs on a lean read path inside `storage/`:

@@ -200,8 +200,9 @@ def run_b4() -> Result:
     ]
     notes.append(
         f"start-up maintenance before the batch (token health over {len(accounts)} accounts, backup): "
-        f"{maintenance_wall:.1f} s, max stall {max(maintenance_net) * 1000:.1f} ms (raw gap "
-        f"{max(maintenance) * 1000:.1f} ms); not judged"
+        f"{maintenance_wall:.1f} s, max stall {max(maintenance_net, default=0.0) * 1000:.1f} ms (raw gap "
+        f"{max(maintenance, default=0.0) * 1000:.1f} ms; no beat when it was over before the wait began); "
+        "not judged"
     )
     if net_known:
         notes.append(

@@ -12,6 +12,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -240,6 +242,25 @@ def run_batch(ctx: Any, sandbox: SandboxProc, chosen: dict[str, tuple[Any, str]]
     )
 
 
+@contextmanager
+def synchronous_normal(ctx: Any) -> Iterator[None]:
+    """For the side-by-side cost of ``PRAGMA synchronous = FULL`` only: the store's write connections with NORMAL
+    (in WAL mode no fsync at commit) while inside, FULL again after (the app always uses FULL)."""
+    from sqlalchemy import event
+
+    def normal(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+    engine = ctx.store.engine
+    event.listen(engine, "connect", normal)  # after the store's own listener, which sets FULL
+    engine.dispose()  # new connections from here on
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", normal)
+        engine.dispose()
+
+
 def keyring_read_cost(ctx: Any, reads: int = 15) -> tuple[float, float]:
     """Median wall and CPU time (seconds) of one keyring read outside a tick (as every post paid before)."""
     from autoposter_gui.tokens import APP_SECRET
@@ -263,9 +284,12 @@ def run() -> list[Result]:
         try:
             read_wall, read_cpu = keyring_read_cost(ctx)
             pages = choose_text_pages(accounts)
-            text = [
-                run_batch(ctx, sandbox, pages, plan_posts(pages, images, f"b2-text-{n}")) for n in range(TEXT_ROUNDS)
-            ]
+            text: list[Batch] = []
+            normal: list[Batch] = []  # the same batch with synchronous=NORMAL, interleaved: what FULL costs
+            for n in range(TEXT_ROUNDS):
+                text.append(run_batch(ctx, sandbox, pages, plan_posts(pages, images, f"b2-text-{n}")))
+                with synchronous_normal(ctx):
+                    normal.append(run_batch(ctx, sandbox, pages, plan_posts(pages, images, f"b2-normal-{n}")))
             mixed = run_batch(ctx, sandbox, chosen, plan_posts(chosen, images, "b2"))
             b3 = _b3(ctx, sandbox, chosen, images)
             keyring = keyring_note(ctx.tokens)
@@ -273,7 +297,8 @@ def run() -> list[Result]:
             ctx.close()
     text_batch = sorted(text, key=lambda b: b.wall)[len(text) // 2]  # the median run
     ratio = max(text_batch.ratio, mixed.ratio)
-    problems = [p for b in (*text, mixed) for p in b.problems]
+    normal_batch = sorted(normal, key=lambda b: b.wall)[len(normal) // 2]
+    problems = [p for b in (*text, *normal, mixed) for p in b.problems]
     problems += [
         f"{b.connections} TCP connections for {len(b.chains)} accounts" for b in (*text, mixed) if b.connections > 5
     ]
@@ -287,6 +312,11 @@ def run() -> list[Result]:
         + ", ".join(str(b.keyring_reads) for b in text)
         + f"; {text_batch.published}/{text_batch.posts} published, {text_batch.calls} calls over "
         f"{text_batch.connections} TCP connections",
+        "the cost of PRAGMA synchronous=FULL (an fsync of the WAL at every commit; 3 commits a post): the same "
+        "batch with NORMAL, interleaved with the ones above: "
+        + ", ".join(f"{b.wall:.2f} s" for b in normal)
+        + f" (median {normal_batch.wall:.2f} s), so FULL costs {(text_batch.wall - normal_batch.wall) * 1000:+.0f} ms "
+        f"on the {text_batch.wall:.2f} s batch ({(text_batch.wall / normal_batch.wall - 1) * 100:+.1f}%)",
         f"mixed (FB text, FB photo, FB mixed, 2 Instagram): {mixed.published}/{mixed.posts} published; per-account "
         f"required calls {sorted(mixed.chains.values())} × {LATENCY_MS} ms → bound {mixed.bound:.1f} s; wall "
         f"{mixed.wall:.2f} s ({mixed.ratio:.2f}); {mixed.calls} calls over {mixed.connections} TCP connections; "

@@ -113,6 +113,35 @@ def test_large_jpeg_is_scaled_to_the_exact_width(
         assert img.getpixel((720, 480)) == pytest.approx((254, 0, 0), abs=2)
 
 
+@pytest.mark.parametrize(("mode", "width"), [("RGB", None), ("RGB", 2048), ("RGB", 1440), ("L", 1440), ("CMYK", 2048)])
+def test_a_jpeg_decoded_into_memory_allocated_ahead_converts_exactly_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, width: int | None
+) -> None:
+    """The decoder writes into the memory _allocate_unlocked gives it (cleared without holding the GIL): the same
+    bytes as Pillow's own allocation, for full-size and draft-scaled decodes."""
+    from PIL import ImageDraw
+
+    from autoposter_gui.domain import images
+
+    picture = Image.effect_noise((3000, 2000), 40).convert(mode)
+    ImageDraw.Draw(picture).line([(0, 0), (2999, 1999)], fill=200 if mode == "L" else None, width=9)
+    path = tmp_path / "photo.jpg"
+    picture.save(path, "JPEG", quality=92)
+    used: list[bool] = []
+    real = images._allocate_unlocked
+
+    def tracked(src: Image.Image) -> None:
+        real(src)
+        memory = src.im
+        src.load()
+        used.append(src.im is memory)
+
+    monkeypatch.setattr(images, "_allocate_unlocked", tracked)
+    ahead = to_jpeg_bytes(path, max_width=width)
+    monkeypatch.setattr(images, "_allocate_unlocked", lambda src: None)
+    assert ahead == to_jpeg_bytes(path, max_width=width) and used == [True]
+
+
 def test_truncated_jpeg_is_refused_by_conversion_and_inspection(tmp_path: Path) -> None:
     path = tmp_path / "cut.jpg"
     noisy = Image.effect_noise((2400, 1600), 60).convert("RGB")

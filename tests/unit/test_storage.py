@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from autoposter_gui.domain.errors import StoreError
-from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform
+from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform, PublishResult
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.repo import NewItem, Repo
+from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.storage.repo import Failure, NewItem, Repo, tries_used
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -148,6 +149,91 @@ def test_lean_reads_match_the_orm(repo: Repo) -> None:
     assert repo.attempt_rows(limit=1, offset=1)[0].id == started.id
 
 
+def test_the_runners_lean_writes_store_what_the_orm_would(repo: Repo) -> None:
+    """claim, intent and result run as plain SQL: the ORM must read back exactly what it would have written."""
+    acc = _account(repo)
+    item_id, other = _item(repo, acc, NOW), _item(repo, acc, NOW)
+    when = (NOW + timedelta(seconds=1, microseconds=5)).astimezone(ZoneInfo("Europe/Berlin"))
+    work = repo.claim_work(item_id, when)
+    assert work is not None and repo.claim_work(item_id, when) is None  # only one caller wins
+    assert (work.item.id, work.item.text, work.item.attempt_count, work.item.meta) == (item_id, "hi", 0, {})
+    assert work.account is not None and (work.account.id, work.account.external_id) == (acc, "111")
+    assert work.history == []
+    attempt = repo.start_attempt(item_id, when)
+    assert attempt.attempt_number == 1 and repo.history(item_id)[0].outcome == "in_flight"
+    repo.finish_success(item_id, attempt.id, PublishResult("111_1", "https://e.org/1", {"container_id": "c1"}), when)
+    item, recorded = repo.item(item_id), repo.attempt(attempt.id)
+    assert item is not None and recorded is not None
+    assert (item.status, item.provider_post_id, item.attempt_count, item.updated_at) == ("posted", "111_1", 1, when)
+    assert item.meta == {
+        "lastProviderPostIds": {"provider_post_id": "111_1", "permalink": "https://e.org/1", "container_id": "c1"}
+    }
+    assert (recorded.started_at, recorded.finished_at, recorded.outcome) == (when, when, "succeeded")
+    assert (recorded.container_id, recorded.needs_reconcile, recorded.attempt_number) == ("c1", False, 1)
+    with repo.store.transaction() as s:  # the same values, written by the ORM
+        row = s.get_one(QueueItem, other)
+        row.updated_at = when
+        row.meta = dict(item.meta)
+    with repo.store.read_raw() as conn:
+        stored = conn.execute("SELECT updated_at, metadata FROM queue_items ORDER BY id").fetchall()
+        started = conn.execute("SELECT started_at FROM delivery_attempts").fetchone()[0]
+    assert stored[0] == stored[1] and started == stored[0][0] == "2026-11-28 12:00:01.000005"
+
+
+def test_a_failed_try_and_a_limit_wait_are_recorded_in_one_commit(repo: Repo) -> None:
+    acc = _account(repo)
+    item_id = _item(repo, acc, NOW)
+    assert repo.claim(item_id, NOW)
+    first = repo.start_attempt(item_id, NOW)
+    cut_off = Failure("timeout", "No answer from Meta", needs_reconcile=True, counts=False)
+    repo.finish_unsuccessful(item_id, first.id, cut_off, NOW, NOW + timedelta(minutes=2))
+    work = repo.work(item_id)
+    assert work is not None
+    assert (work.item.unconfirmed_attempt_id, work.item.meta, tries_used(work.item)) == (first.id, {"limitWaits": 1}, 0)
+    (facts,) = work.history
+    assert (facts.outcome, facts.needs_reconcile, facts.may_have_landed, facts.started_at) == (
+        "retry_scheduled",
+        True,
+        True,
+        NOW,
+    )
+    item = repo.item(item_id)
+    assert item is not None and (item.status, item.next_attempt_at) == ("scheduled", NOW + timedelta(minutes=2))
+    assert repo.claim(item_id, NOW)
+    second = repo.start_attempt(item_id, NOW)
+    repo.finish_unsuccessful(item_id, second.id, Failure("100", "Meta refused it"), NOW, None)
+    item = repo.item(item_id)
+    assert item is not None and (item.status, item.next_attempt_at, item.last_error_code) == ("failed", None, "100")
+    assert (item.unconfirmed_attempt_id, item.meta, second.attempt_number) == (first.id, {"limitWaits": 1}, 2)
+
+
+def test_a_lean_write_that_cannot_finish_leaves_nothing_behind(repo: Repo) -> None:
+    acc = _account(repo)
+    item_id = _item(repo, acc, NOW)
+    assert repo.claim(item_id, NOW)
+    attempt = repo.start_attempt(item_id, NOW)
+    with pytest.raises(LookupError):  # the item's half of the result is rolled back with it
+        repo.finish_success(item_id, attempt.id + 1, PublishResult("1_2", None), NOW)
+    with pytest.raises(LookupError):
+        repo.start_attempt(999, NOW)
+    with pytest.raises(ValueError, match="naive"):
+        repo.finish_unsuccessful(item_id, attempt.id, Failure("x", "y"), NOW, datetime(2026, 1, 1))
+    item = repo.item(item_id)
+    assert item is not None and (item.status, item.provider_post_id, item.error_message) == ("processing", None, None)
+    assert [a.outcome for a in repo.history(item_id)] == ["in_flight"] and len(repo.attempts()) == 1
+
+
+def test_a_database_error_on_the_lean_write_path_is_rolled_back_and_explained(repo: Repo) -> None:
+    acc = _account(repo)
+    item_id = _item(repo, acc, NOW)
+    with pytest.raises(StoreError, match="could not be used"), repo.store.write_raw() as conn:
+        conn.execute("UPDATE queue_items SET status = 'processing' WHERE id = ?", (item_id,))
+        conn.execute("UPDATE no_such_table SET x = 1")
+    item = repo.item(item_id)
+    assert item is not None and item.status == "scheduled"
+    assert repo.claim(item_id, NOW)  # the connection went back to the pool usable, with no transaction left open
+
+
 def test_a_threads_lean_connection_closes_with_the_thread(repo: Repo) -> None:
     counts: list[int] = []
     worker = threading.Thread(target=lambda: counts.append(repo.count_items()))
@@ -169,6 +255,8 @@ def test_commits_are_synced_to_disk_on_every_path(tmp_path: Path) -> None:
     try:
         with store.transaction() as s:
             assert s.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        with store.write_raw() as conn:  # the runner's lean writes
+            assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
         with store.read_raw() as conn:
             assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
     finally:
