@@ -46,7 +46,9 @@ class PublishScheduler:
         self.state = SchedulerState()
         self._scheduler: Any = None
         self._rerun = threading.Event()
-        self._now_jobs = 0
+        self._wake = threading.Event()
+        self._stopping = False
+        self._now_thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
 
     def start(self) -> None:
@@ -76,6 +78,9 @@ class PublishScheduler:
                 next_run_time=datetime.now(UTC),
             )
         self._scheduler.start()
+        self._stopping = False
+        self._now_thread = threading.Thread(target=self._now_loop, name="publish-now", daemon=True)
+        self._now_thread.start()
         self.state.running = True
         self.state.paused = False
         log.info("scheduler started (every %ss)", self.interval_seconds)
@@ -83,15 +88,22 @@ class PublishScheduler:
     def run_now(self) -> None:
         """Tick as soon as possible (right after the current tick, if one is running).
 
-        A one-off job of its own: moving the minute job's next run would be dropped while that job is still
+        A thread of its own wakes for it: moving the minute job's next run would be dropped while that job is still
         running (max_instances=1), and the post would wait for the next minute.
         """
         if self._scheduler is None:
             return
         self._rerun.set()  # a tick that is running picks it up when it ends ...
-        if not self._tick_lock.locked():  # ... otherwise a tick of its own starts now
-            self._now_jobs += 1
-            self._scheduler.add_job(self._tick, id=f"{JOB_ID}-now-{self._now_jobs}", misfire_grace_time=None)
+        self._wake.set()  # ... otherwise the "now" thread ticks at once
+
+    def _now_loop(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            if self._rerun.is_set():  # not yet picked up by a tick that was running
+                self._tick()
 
     def pause(self) -> None:
         if self._scheduler is not None:
@@ -111,6 +123,12 @@ class PublishScheduler:
         return job.next_run_time if job is not None else None
 
     def shutdown(self, wait: bool = True) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._now_thread is not None:
+            if wait:
+                self._now_thread.join()
+            self._now_thread = None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=wait)
             self._scheduler = None
