@@ -28,11 +28,11 @@ class ItemRecord(NamedTuple):
 
     @property
     def scheduled_at(self) -> datetime | None:
-        return _utc(self.scheduled_raw)
+        return stored_utc(self.scheduled_raw)
 
     @property
     def next_attempt_at(self) -> datetime | None:
-        return _utc(self.next_attempt_raw)
+        return stored_utc(self.next_attempt_raw)
 
 
 _RECORDS = (
@@ -41,7 +41,7 @@ _RECORDS = (
 )
 
 
-def _utc(value: str | None) -> datetime | None:
+def stored_utc(value: str | None) -> datetime | None:
     """A stored naive-UTC datetime (SQLAlchemy's SQLite text format) as an aware UTC datetime."""
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 

@@ -23,6 +23,7 @@ from autoposter_gui.domain.models import (
     PublishResult,
 )
 from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.listing import stored_utc as _utc
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
 DUE_BATCH = 50
@@ -254,11 +255,6 @@ def _one_row(cursor: sqlite3.Cursor, what: str, key: int) -> None:
     """Like the ORM's ``get_one``: the row must have existed (the transaction is rolled back otherwise)."""
     if cursor.rowcount != 1:
         raise LookupError(f"no {what} with id {key}")
-
-
-def _utc(value: str | None) -> datetime | None:
-    """A stored naive-UTC datetime (SQLAlchemy's SQLite text format) as an aware UTC datetime."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def _status_clause(statuses: Sequence[str] | None) -> str:
