@@ -157,6 +157,7 @@ class Application:
         )
         self.window = MainWindow(self.controller)
         self.window.set_quit_handler(self.quit)
+        self.qapp.commitDataRequest.connect(self.window.session_ending)  # log-out: no questions
         self.tray = TrayController(self.controller, available=self._tray_available)
         self.window.set_tray(self.tray)
         has_tray = self.tray.show()
@@ -406,8 +407,9 @@ class Application:
         self.qapp.exit(0)
 
     def request_quit(self) -> None:
+        """Quit without asking (a signal, log-out, a mode switch): only the owner's own Quit asks first."""
         if self.window is not None:
-            self.window.request_quit()
+            self.window.quit_now()
         else:
             self.quit()
 

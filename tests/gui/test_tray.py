@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.engine.context import Context
@@ -97,26 +96,6 @@ def test_close_goes_to_tray_with_a_one_time_hint(
     window.show()
     window.close()
     assert len(tray.notifications) == 1  # only the first time
-
-
-def test_without_tray_closing_quits_after_a_warning_if_posts_are_pending(
-    qtbot: Any,
-    tray: TrayController,
-    window: MainWindow,
-    ctx: Context,
-    connected: list[Account],
-    dialogs: Dialogs,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(TrayController, "visible", property(lambda self: False))
-    make_post(ctx)
-    dialogs.answer = QMessageBox.StandardButton.No
-    window.close()
-    assert window.isVisible()
-    assert dialogs.calls[0][0] == "warning" and "1 post is waiting" in dialogs.calls[0][2]
-    dialogs.answer = QMessageBox.StandardButton.Yes
-    window.close()
-    assert window.quits == [True]  # type: ignore[attr-defined]
 
 
 def test_without_tray_and_nothing_pending_closing_just_quits(
