@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autoposter_gui import APP_NAME, APP_ORG, DESKTOP_ID, __version__
+from autoposter_gui import APP_NAME, APP_ORG, DESKTOP_ID, __version__, window_title
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -513,7 +513,7 @@ def _make_shell(config: AppConfig) -> QWidget:
     from PySide6.QtWidgets import QMainWindow
 
     shell = QMainWindow()
-    shell.setWindowTitle(f"{APP_NAME} — Sandbox" if config.sandbox else APP_NAME)
+    shell.setWindowTitle(window_title(config.sandbox))
     shell.setMinimumSize(880, 560)
     shell.statusBar().showMessage("Loading…")
     geometry = QSettings(str(config.data_dir / "gui.ini"), QSettings.Format.IniFormat).value(GEOMETRY_KEY)

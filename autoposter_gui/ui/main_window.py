@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from autoposter_gui import APP_NAME
+from autoposter_gui import APP_NAME, window_title
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.accounts_tab import AccountsTab
 from autoposter_gui.ui.activity_tab import ActivityTab
@@ -33,7 +33,7 @@ class MainWindow(QMainWindow):
         self._session_ends = False
         self.quit_prompt: QuitPrompt | None = None
         self._quit: Callable[[], None] = lambda: QCoreApplication.exit(0)
-        self.setWindowTitle(f"{APP_NAME} — Sandbox" if controller.sandbox else APP_NAME)
+        self.setWindowTitle(window_title(controller.sandbox))
         self.setWindowIcon(icons.app_icon())
         self.setMinimumSize(880, 560)
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QProcess, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from autoposter_gui import __version__
+from autoposter_gui import APP_NAME, __version__
 from autoposter_gui.app import Application, main, make_config, restart_command
 from autoposter_gui.ui.activity_model import ActivityColumn
 from autoposter_gui.ui.errors import ExceptionHook
@@ -120,7 +120,8 @@ def test_end_to_end_in_sandbox_mode(
     app = started
     window = app.window
     assert window is not None and window.status.badge.isVisible()
-    assert window.windowTitle() == "Autoposter — Sandbox"
+    # Qt appends " — <display name>" (_identify sets it to APP_NAME) to a title that doesn't end with it.
+    assert window.windowTitle() == "Sandbox — Autoposter" and window.windowTitle().endswith(APP_NAME)
     qtbot.waitUntil(lambda: app.demo_ready, timeout=20_000)
     assert app.scheduler is not None and app.scheduler.state.running
     composer = window.composer
