@@ -729,8 +729,9 @@ class Repo:
             ).fetchone()
         return int(row[0]) if row else 0
 
-    def mark_missed(self, due_before: datetime, now: datetime) -> list[int]:
-        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically); their ids."""
+    def mark_missed(self, due_before: datetime, now: datetime, note: str) -> list[int]:
+        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically), with ``note``
+        (why, and what to do); their ids."""
         with self.store.transaction() as s:
             ids = list(
                 s.scalars(
@@ -747,7 +748,7 @@ class Repo:
                     .where(QueueItem.id.in_(ids), QueueItem.status == ItemStatus.SCHEDULED.value)
                     .values(
                         status=ItemStatus.MISSED.value,
-                        error_message="Missed while the computer was off: publish it now, reschedule it or skip it",
+                        error_message=note,
                         updated_at=now,
                     )
                 )
