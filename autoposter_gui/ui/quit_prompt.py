@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QSizePolicy, QSpacerItem, QWidget
 
 from autoposter_gui import APP_NAME
 from autoposter_gui.engine.posts import DuePost, DueSoon
@@ -13,6 +13,7 @@ from autoposter_gui.ui import fmt
 
 SOON = timedelta(hours=1)  # with a tray: ask only when a post goes out within this time
 LISTED = 5  # posts named in the question; the rest are counted
+MIN_WIDTH = 720
 
 
 def _due_text(post: DuePost, now: datetime) -> str:
@@ -26,7 +27,7 @@ def _due_text(post: DuePost, now: datetime) -> str:
 
 def post_lines(due: DueSoon, now: datetime) -> list[str]:
     """One line a post (``14:05 (in 3 min) · Facebook Page Bakery · “Fresh bread…”``), then "and N more"."""
-    lines = [f"• {_due_text(p, now)} · {p.account} · “{fmt.preview(p.text, 50)}”" for p in due.posts[:LISTED]]
+    lines = [f"• {_due_text(p, now)} · {p.account} · “{fmt.preview(p.text, 40)}”" for p in due.posts[:LISTED]]
     if due.total > len(lines):
         lines.append(f"and {due.total - len(lines)} more")
     return lines
@@ -62,6 +63,15 @@ class QuitPrompt(QMessageBox):
                 "running in the background. If you quit, they wait until you start it again."
             )
         self.setInformativeText("\n".join([*post_lines(due, now), "", explain]))
+        grid = self.layout()
+        if isinstance(grid, QGridLayout):  # QMessageBox wraps at ~350 px: give the list room, one line a post
+            grid.addItem(
+                QSpacerItem(MIN_WIDTH, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding),
+                grid.rowCount(),
+                0,
+                1,
+                grid.columnCount(),
+            )
         self.keep_button: QPushButton = self.addButton(
             "Keep running in the tray" if tray else f"Keep {APP_NAME} open", QMessageBox.ButtonRole.RejectRole
         )
