@@ -14,11 +14,13 @@ from typing import Any, NoReturn
 
 from autoposter_gui import __version__
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
-from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, Remedy, ValidationError
 from autoposter_gui.domain.times import iso, iso_local
 
 log = logging.getLogger("autoposter_gui.cli")
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+# The core's remedies, named as this command's flags (the GUI names its buttons instead).
+REMEDIES = {Remedy.FIT_IMAGE: "use --fit pad or --fit crop"}
 
 
 class CliError(Exception):
@@ -401,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         code = exc.code
     except ValidationError as exc:
-        _say(str(exc))
+        _say(exc.phrased(REMEDIES))
         code = EXIT_BAD_INPUT
     except AutoposterError as exc:
         _say(str(exc))

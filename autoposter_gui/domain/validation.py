@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_problem
+from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_ratio_error
 from autoposter_gui.domain.models import Platform
 
 FB_MAX_CHARS = 63_206
@@ -97,9 +97,9 @@ def validate_post(
         raise ValidationError("Instagram posts need an image; add one to post to Instagram", field="image")
     info = inspect_image(draft.image_path) if draft.image_path else None
     if info is not None and Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:
-        problem = instagram_problem(info)
-        if problem:
-            raise ValidationError(problem, field="image")
+        problem = instagram_ratio_error(info)
+        if problem is not None:
+            raise problem
     if draft.scheduled_at is not None:
         if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
             raise ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")

@@ -199,7 +199,7 @@ def test_instagram_ratio_is_checked_at_compose_time_and_fit_fixes_it(
     tall = make_image(tmp_path / "tall.jpg", (600, 1500))
     original = Path(tall).read_bytes()
     line = _bad(run_cli(connected_env, "post", "--account", BAKERY_IG, "--text", "tall", "--image", tall, "--now"))
-    assert "aspect ratio" in line and "Pad to fit" in line
+    assert "aspect ratio" in line and line.endswith("Use --fit pad or --fit crop") and "Pad to fit" not in line
     rows = _ok(
         run_cli(
             connected_env,
