@@ -54,13 +54,17 @@ def char_limit(platform: Platform) -> int:
     return IG_MAX_CHARS if platform is Platform.INSTAGRAM else FB_MAX_CHARS
 
 
-def text_problems(text: str, platforms: Iterable[Platform]) -> list[str]:
-    """Every problem with the text for the chosen platforms, as sentences (empty list when fine)."""
+def text_problems(text: str, platforms: Iterable[Platform], *, has_image: bool = False) -> list[str]:
+    """Every problem with the text for the chosen platforms, as sentences (empty list when fine).
+
+    Text that renders blank counts as empty: refused for a text post, fine as a photo's (absent) caption, which
+    both Facebook and Instagram allow.
+    """
     problems: list[str] = []
     if has_invalid_characters(text):
         return ["The post text holds bytes that are not valid UTF-8 text; retype it or fix its encoding"]
     if is_blank(text):
-        return ["The post text is empty; write something to publish"]
+        return [] if has_image else ["The post text is empty; write something, or add an image, to publish"]
     kinds = set(platforms)
     if Platform.FACEBOOK in kinds and len(text) > FB_MAX_CHARS:
         problems.append(f"Facebook posts allow at most {FB_MAX_CHARS:,} characters; this one has {len(text):,}")
@@ -74,6 +78,12 @@ def text_problems(text: str, platforms: Iterable[Platform]) -> list[str]:
         if mentions > IG_MAX_MENTIONS:
             problems.append(f"Instagram allows at most {IG_MAX_MENTIONS} @-mentions; this caption has {mentions}")
     return problems
+
+
+def caption(text: str) -> str:
+    """The text as stored and sent: a caption that renders blank is no caption at all (sent as none, and matched
+    as none when reconciling)."""
+    return "" if is_blank(text) else text
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ def validate_post(
     draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
 ) -> ImageInfo | None:
     """Raise ValidationError for the first problem found; return the image info when there is an image."""
-    problems = text_problems(draft.text, draft.platforms)
+    problems = text_problems(draft.text, draft.platforms, has_image=bool(draft.image_path))
     if problems:
         raise ValidationError(problems[0], field="text")
     if Platform.INSTAGRAM in draft.platforms and not draft.image_path:

@@ -13,7 +13,7 @@ from autoposter_gui.domain.images import inspect_image, to_jpeg_bytes
 from autoposter_gui.domain.models import Platform
 from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.times import parse_when
-from autoposter_gui.domain.validation import PostDraft, text_problems, validate_post
+from autoposter_gui.domain.validation import PostDraft, caption, text_problems, validate_post
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -262,3 +262,20 @@ def test_a_remedy_is_phrased_by_each_front_end_from_one_rule(tmp_path: Path) -> 
     assert exc.phrased({Remedy.FIT_IMAGE: "use --fit pad or --fit crop"}) == f"{problem}. Use --fit pad or --fit crop"
     assert exc.phrased({}) == str(exc)
     assert ValidationError("No such item", field="id").phrased({Remedy.FIT_IMAGE: "x"}) == "No such item"
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "\u200b\u3164"])
+def test_a_photo_needs_no_caption_but_a_text_post_needs_text(tmp_path: Path, text: str) -> None:
+    img = _image(tmp_path / "p.jpg")
+    for platforms in ((Platform.FACEBOOK,), (Platform.INSTAGRAM,), (Platform.FACEBOOK, Platform.INSTAGRAM)):
+        assert validate_post(PostDraft(text, platforms, img, None), NOW) is not None
+    with pytest.raises(ValidationError, match="empty") as caught:  # no image: the blank-text rule stays
+        validate_post(PostDraft(text, (Platform.FACEBOOK,), None, None), NOW)
+    assert caught.value.field == "text"
+    with pytest.raises(ValidationError, match="empty"):
+        validate_post(PostDraft(text, (Platform.INSTAGRAM,), None, None), NOW)
+    assert caption(text) == ""  # a blank caption is stored and sent as none
+
+
+def test_caption_keeps_visible_text_as_typed() -> None:
+    assert caption("  Fresh bread \n") == "  Fresh bread \n"
