@@ -260,11 +260,22 @@ def cmd_queue(args: argparse.Namespace, ctx: Any) -> Any:
         "account_id",
         "status",
         "scheduled_at",
+        "text",
         "attempt_count",
         "error_message",
         "permalink",
     ]
-    return rows, _table(rows, cols)
+    return rows, _table([{**r, "text": text_preview(r["text"])} for r in rows], cols)
+
+
+TEXT_PREVIEW_CHARS = 32
+
+
+def text_preview(text: str, width: int = TEXT_PREVIEW_CHARS) -> str:
+    """A post's text for a table cell: one line (line breaks and control characters escaped), at most ``width``
+    characters, with an ellipsis when cut."""
+    line = escape_controls(text)
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
 def cmd_activity(args: argparse.Namespace, ctx: Any) -> Any:
@@ -439,8 +450,13 @@ def one_line(text: str) -> str:
     whatever input a message echoes, it stays one line and safe to show."""
     from autoposter_gui.domain.known_secrets import mask
 
+    return escape_controls(mask(text))
+
+
+def escape_controls(text: str) -> str:
+    """``text`` on one line: control characters, line breaks and undecodable bytes escaped (``\\n``, ``\\x1b``)."""
     out = []
-    for ch in mask(text):
+    for ch in text:
         code = ord(ch)
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
