@@ -10,7 +10,7 @@ from pathlib import Path
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
 from autoposter_gui.domain.models import ItemStatus, Platform
-from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
+from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, caption, validate_post
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
@@ -139,7 +139,7 @@ class PostService:
                 NewItem(
                     a.id,
                     Platform(a.platform),
-                    request.text,
+                    caption(request.text),
                     ig_image if a.platform == Platform.INSTAGRAM.value else image,
                     status,
                     when,
@@ -204,13 +204,14 @@ class PostService:
         # The image the post already shows is its stored copy: storing it again costs nothing.
         image, ig_image = self._store_images(request, info, {current.platform})
         chosen = ig_image if current.platform == Platform.INSTAGRAM.value else image
-        if request.text != current.text or chosen != current.image_path:
+        text = caption(request.text)
+        if text != current.text or chosen != current.image_path:
             # A change of text or picture (by content: the same picture chosen again is no change) waits
             # until Meta says the last try did not go out.
             self.check_first(item_id)
         now = self.ctx.clock.now()
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
-        item = self.repo.update_content(item_id, request.text, chosen, request.when or now, status, now)
+        item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item
 
