@@ -141,11 +141,11 @@ def test_clicking_the_chosen_fit_again_undoes_it(
 
 def test_counter_shows_mentions_and_hashtags(composer: ComposerTab, ctx: Context) -> None:
     composer.text_edit.setPlainText("Thanks @anna and @ben.baker #bread")
-    assert composer.counter.text() == "34 / 63,206 characters"
+    assert composer.counter_text() == "34 / 63,206 characters"
     composer.set_selected_accounts([account_id(ctx, BAKERY_IG)])
-    assert composer.counter.text() == "34 / 2,200 characters · 1 / 30 hashtags · 2 / 20 @-mentions"
+    assert composer.counter_text() == "34 / 2,200 characters · 1 / 30 hashtags · 2 / 20 @-mentions"
     composer.text_edit.setPlainText(" ".join(f"@user{i}" for i in range(21)))
-    assert "21 / 20 @-mentions" in composer.counter.text()
+    assert "21 / 20 @-mentions" in composer.counter_text()
     assert "at most 20 @-mentions" in composer.errors()["text"]
 
 
