@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPalette, QPixmap, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QImageReader, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -70,6 +70,7 @@ class ComposerTab(QWidget):
         self._accounts: dict[int, Account] = {}
         self._accounts_loaded = False
         self._image_info: ImageInfo | None = None
+        self._thumb_source: str | None = None  # what the thumbnail shows: the image, or its fitted preview
         self._quota: dict[int, tuple[datetime, str | None]] = {}  # IG account id -> (checked at, warning)
         self._quota_pending: set[int] = set()
         self.setAcceptDrops(True)
@@ -379,6 +380,7 @@ class ComposerTab(QWidget):
         self.set_image(None)
 
     def _show_thumbnail(self, path: str | None) -> None:
+        self._thumb_source = path
         self.remove_button.setEnabled(path is not None)
         if path is None:
             self.thumb.setPixmap(icons.image_placeholder(THUMB_SIZE.width(), THUMB_SIZE.height(), "No image"))
@@ -417,6 +419,7 @@ class ComposerTab(QWidget):
             self.fit_panel.show_for(self._image_path)
         else:
             self.fit_panel.hide()
+        self._show_fit_result()
         fit_message = self.fit_panel.message
         if problem is None:
             fit_message.clear()
@@ -431,13 +434,33 @@ class ComposerTab(QWidget):
             return
         if Platform.INSTAGRAM in self._selected_platforms() and not self._image_path:
             self.image_error.show_message("Instagram posts need an image.", "hint")
-        elif problem is not None:
+        elif problem is not None and self.fit_panel.fit is None:
             self.image_error.show_message(SHAPE_HINT, "hint")
         else:
-            self.image_error.clear()
+            self.image_error.clear()  # no problem, or fixed by the chosen fit
+
+    def _show_fit_result(self) -> None:
+        """The thumbnail shows what Instagram gets: the padded or cropped copy once a fix is chosen, the original
+        otherwise."""
+        fitted = self.fit_panel.fitted_preview() if self.fit_choice() is not None else None
+        shown = str(fitted) if fitted is not None else self._image_path
+        if shown == self._thumb_source:
+            return
+        self._show_thumbnail(self._image_path)
+        if fitted is not None and self._image_path is not None:
+            image = QImage(str(fitted))  # not a QPixmap from file: a new padding colour reuses the same path
+            if not image.isNull():
+                scaled = image.scaled(
+                    THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+                self.thumb.setPixmap(QPixmap.fromImage(scaled))
+                how = "padded" if self.fit_panel.fit == PAD else "cropped"
+                self.image_name.setText(f"{Path(self._image_path).name} · {how} for Instagram")
+        self._thumb_source = shown
 
     @Slot()
     def _fit_changed(self) -> None:
+        self._thumb_source = None  # the fit or its colour changed: redraw
         self._update_image_hint()
 
     def fit_choice(self) -> str | None:

@@ -60,7 +60,15 @@ class InstagramFitPanel(QFrame):
         self._small: Path | None = None
         self.preview_paths: dict[str, Path] = {}
         self.setObjectName("fitPanel")
-        self.setStyleSheet("QFrame#fitPanel { border: 1px solid #dadce0; border-radius: 4px; }")
+        # The chosen fix must be obvious at a glance: a thick blue frame on a tinted card, and a tick in its label.
+        self.setStyleSheet(
+            "QFrame#fitPanel { border: 1px solid #dadce0; border-radius: 4px; }"
+            "QToolButton[fitChoice=true] { border: 1px solid #dadce0; border-radius: 6px; padding: 4px 6px;"
+            " background: palette(base); }"
+            "QToolButton[fitChoice=true]:hover { border-color: #a8adb3; }"
+            f"QToolButton[fitChoice=true]:checked {{ border: 3px solid {icons.BLUE}; background: #e8f0fe;"
+            " font-weight: bold; padding: 2px 4px; }"
+        )
 
         self.title = heading("Instagram needs a different shape", self, scale=1.0)
         self.message = MessageLabel(self)
@@ -73,13 +81,13 @@ class InstagramFitPanel(QFrame):
         choices.setContentsMargins(0, 0, 0, 0)
         choices.addWidget(self.pad_button)
         choices.addWidget(self.crop_button)
-        choices.addWidget(self.color_button, 0, Qt.AlignmentFlag.AlignBottom)
         choices.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.message)
         layout.addLayout(choices)
+        layout.addWidget(self.color_button, 0, Qt.AlignmentFlag.AlignLeft)  # under the choices: fits a narrow column
 
         self.pad_button.clicked.connect(lambda checked: self._clicked(PAD, checked))
         self.crop_button.clicked.connect(lambda checked: self._clicked(CROP, checked))
@@ -91,6 +99,8 @@ class InstagramFitPanel(QFrame):
         button.setText(text)
         button.setToolTip(tip)
         button.setCheckable(True)
+        button.setProperty("fitChoice", True)
+        button.toggled.connect(lambda checked: button.setText(("✓ " if checked else "") + text))
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         button.setIconSize(PREVIEW_SIZE)
         button.setMinimumWidth(PREVIEW_SIZE.width() + 20)
@@ -185,6 +195,10 @@ class InstagramFitPanel(QFrame):
         if pixmap is None:
             pixmap = icons.image_placeholder(PREVIEW_SIZE.width(), PREVIEW_SIZE.height(), "No preview")
         button.setIcon(QIcon(pixmap))
+
+    def fitted_preview(self) -> Path | None:
+        """The preview of the chosen fix (what Instagram gets, made small), or None when none is chosen."""
+        return self.preview_paths.get(self._fit) if self._fit is not None else None
 
     def preview_pixmap(self, mode: str) -> QPixmap:
         button = self.pad_button if mode == PAD else self.crop_button
