@@ -43,7 +43,7 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import PAD, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
 from autoposter_gui.ui.when_picker import WhenPicker
-from autoposter_gui.ui.widgets import NBSP, MessageLabel, keep_together, secondary, separator
+from autoposter_gui.ui.widgets import MessageLabel, keep_together, secondary, separator
 
 THUMB_SIZE = QSize(264, 170)
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.gif *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -98,7 +98,9 @@ class ComposerTab(QWidget):
         self.text_edit.setMinimumHeight(110)
         self.counter = QLabel(self)
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.counter.setWordWrap(True)  # between its parts only: each part's spaces are non-breaking
+        self.counter.setWordWrap(True)
+        self.counter.setTextFormat(Qt.TextFormat.PlainText)
+        self._counter_plain = ""
         self.text_error = MessageLabel(self)
         self.fit_panel = InstagramFitPanel(self)  # under the text, where there is room for two previews
         text_label = QLabel("&Text", self)
@@ -337,6 +339,8 @@ class ComposerTab(QWidget):
                 parts.append(fmt.plural(tags, "hashtag"))
             if mentions:
                 parts.append(fmt.plural(mentions, "@-mention"))
+        self._counter_plain = " · ".join(parts)
+        # The counter wraps between its parts only, never inside "2,200 characters" or "@-mentions".
         self.counter.setText(" · ".join(keep_together(part) for part in parts))
         self.counter.setStyleSheet(f"color: {icons.RED if over else icons.INK};")
         problems = [] if is_blank(text) else text_problems(text, platforms)
@@ -346,8 +350,8 @@ class ComposerTab(QWidget):
             self.text_error.clear()
 
     def counter_text(self) -> str:
-        """The counter as plain text (the label keeps each part on one line with non-breaking spaces)."""
-        return self.counter.text().replace(NBSP, " ")
+        """The counter as plain text (the label's parts are held together with non-breaking characters)."""
+        return self._counter_plain
 
     # ----- image -------------------------------------------------------------------------------------
     @property
@@ -599,6 +603,12 @@ class ComposerTab(QWidget):
         for field, messages in by_field.items():
             targets.get(field, self.form_error).show_message("\n".join(messages))
         first = problems[0][0] if problems else ""
+        first_label = targets.get(first)
+        if first == "image" and self.fit_panel.message.text():
+            first_label = self.fit_panel.message
+        body = self.body_scroll.widget()
+        if first_label is not None and body is not None and body.isAncestorOf(first_label):
+            self.body_scroll.ensureWidgetVisible(first_label)  # a short window scrolls to the first problem
         focus: QWidget | None = {
             "text": self.text_edit,
             "image": self.fit_panel.pad_button if self.fit_panel.message.text() else self.choose_button,

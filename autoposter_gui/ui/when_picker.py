@@ -136,7 +136,8 @@ class WhenPicker(QWidget):
         width = self.fontMetrics().horizontalAdvance(clock_text(12, 45)) + 48
         self.time_combo.setMinimumWidth(width)
         self.quick_button = QToolButton(self)
-        self.quick_button.setText("&Quick picks")
+        self.quick_button.setText("&Quick picks ▾")
+        self.quick_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.quick_button.setToolTip("Quick choices: in 1 hour, tomorrow morning…")
         self.quick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.quick_menu = QMenu(self.quick_button)

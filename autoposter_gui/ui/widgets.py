@@ -29,8 +29,9 @@ _NUMBER_RE = re.compile(r"(?<=\S) (?=[\d.,]*\d)|(?<=\d) (?=\S)")
 
 
 def keep_together(text: str) -> str:
-    """``text`` with every space non-breaking: a label wraps it as one piece."""
-    return text.replace(" ", NBSP)
+    """``text`` as one unbreakable piece for word wrap: non-breaking spaces, and a word joiner after each hyphen
+    (``@-mentions``)."""
+    return text.replace(" ", NBSP).replace("-", "-\u2060")
 
 
 def glue_numbers(text: str) -> str:

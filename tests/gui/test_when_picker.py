@@ -237,7 +237,8 @@ def test_numbers_stay_with_their_words_when_a_message_wraps(composer: ComposerTa
     shown = composer.text_error.label.text()
     assert "at most\u00a02,200\u00a0characters" in shown and "has\u00a02,201" in shown
     assert composer.errors()["text"].endswith("at most 2,200 characters; this one has 2,201")  # plain when read
-    assert "\u00a0" in composer.counter.text() and " · " in composer.counter.text()  # wraps between parts only
+    assert composer.counter.text().count(" ") == 4  # the counter wraps only around its two " · " separators
+    assert composer.counter_text() == "2,201 / 2,200 characters · 0 / 30 hashtags · 0 / 20 @-mentions"
 
 
 @pytest.fixture
