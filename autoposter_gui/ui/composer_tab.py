@@ -224,6 +224,8 @@ class ComposerTab(QWidget):
         self.draft_button.clicked.connect(self.save_draft)
         self.when_edit.changed.connect(self.when_error.clear)
         self.fit_panel.fit_changed.connect(self._fit_changed)
+        self.fit_panel.previews_ready.connect(self._fit_changed)
+        self.fit_panel.use_background(controller.tasks.submit)
         for keys, slot in (
             ("Ctrl+Return", self.schedule),
             ("Ctrl+Enter", self.schedule),

@@ -261,6 +261,9 @@ def test_the_preview_shows_the_fitted_copy_after_pad_or_crop(
     composer.set_image(str(panorama))
     panel = composer.fit_panel
     original = composer.thumb.pixmap().size()
+    qtbot.mouseClick(panel.pad_button, Qt.MouseButton.LeftButton)  # chosen before its preview is ready
+    qtbot.waitUntil(lambda: len(panel.preview_paths) == 2)
+    qtbot.mouseClick(panel.pad_button, Qt.MouseButton.LeftButton)
     assert original.width() / original.height() == pytest.approx(2.5, abs=0.05)
     assert "choose a fix" in composer.image_error.text()
     qtbot.mouseClick(panel.pad_button, Qt.MouseButton.LeftButton)
