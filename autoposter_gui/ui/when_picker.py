@@ -128,6 +128,8 @@ class WhenPicker(QWidget):
         self.time_combo = QComboBox(self)
         self.time_combo.setEditable(True)
         self.time_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # No inline completion: "1" + Enter must mean 1:00, not 10:00. (The stubs miss that None is allowed.)
+        self.time_combo.setCompleter(None)  # type: ignore[arg-type]
         self.time_combo.setMaxVisibleItems(12)
         self.time_combo.setAccessibleName("Time")
         self.time_combo.setToolTip("The time: type it (9:30, 14:05, 2:30 pm) or pick one from the list")

@@ -46,7 +46,15 @@ def wednesday(clock: FixedClock) -> FixedClock:
 
 @pytest.mark.parametrize(
     ("typed", "hour", "minute"),
-    [("930", 9, 30), ("9:30", 9, 30), ("14:05", 14, 5), ("1405", 14, 5), ("2:30 pm", 14, 30), ("12 am", 0, 0)],
+    [
+        ("930", 9, 30),
+        ("9:30", 9, 30),
+        ("14:05", 14, 5),
+        ("1405", 14, 5),
+        ("2:30 pm", 14, 30),
+        ("12 am", 0, 0),
+        ("1", 1, 0),  # not completed to 10:00 from the list
+    ],
 )
 def test_typed_times_are_read_and_tidied(qtbot: Any, composer: ComposerTab, typed: str, hour: int, minute: int) -> None:
     picker = composer.when_edit
