@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         self._quit: Callable[[], None] = lambda: QCoreApplication.exit(0)
         self.setWindowTitle(window_title(controller.sandbox))
         self.setWindowIcon(icons.app_icon())
-        self.setMinimumSize(880, 560)
+        self.setMinimumSize(640, 440)  # a small laptop window (700×480) must still show the whole Composer
 
         self.composer = ComposerTab(controller, self)
         self.queue = QueueTab(controller, self)

@@ -350,7 +350,7 @@ class QueueTab(QWidget):
             self.controller.posts.reschedule(item_id, when, zone)
             self.controller.notice.emit(f"Rescheduled for {fmt.when_text(when, self.controller.now())}")
 
-        dialog = RescheduleDialog(title=item.text, initial=initial, submit=submit, parent=self)
+        dialog = RescheduleDialog(title=item.text, initial=initial, submit=submit, parent=self, now=self.controller.now)
         dialog.exec()
 
     @Slot()
