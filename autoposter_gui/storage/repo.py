@@ -64,6 +64,18 @@ def tries_used(item: HasTries) -> int:
 ITEM_SORT_KEYS = frozenset(
     {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
 )
+# The Queue's default order ("upcoming first"): what is still to go out, soonest first; then drafts, newest first;
+# then everything else (posted, failed, canceled, missed) by its time, latest first. Each part is one index range of
+# (status, scheduled_at), so a page costs a few index seeks at any size.
+UPCOMING_SORT = "upcoming"
+_UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
+    (frozenset({ItemStatus.QUEUED.value}), "q.id DESC"),
+    (
+        frozenset(s.value for s in ItemStatus) - {"scheduled", "processing", "queued"},
+        "q.scheduled_at DESC, q.id DESC",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,28 @@ _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
     "coalesce(q.attempt_count, 0), q.error_message, q.permalink"
 )
+
+
+def _upcoming_part(row: ItemRow) -> int:
+    return next((n for n, (statuses, _) in enumerate(_UPCOMING_PARTS) if row.status in statuses), 2)
+
+
+def upcoming_before(a: ItemRow, b: ItemRow) -> bool:
+    """Whether ``a`` comes before ``b`` in the "upcoming first" order (as ``Repo.item_rows`` sorts in SQL)."""
+    part_a, part_b = _upcoming_part(a), _upcoming_part(b)
+    if part_a != part_b:
+        return part_a < part_b
+    if part_a == 0:  # soonest first (SQLite puts NULLs first when ascending)
+        return (a.scheduled_raw is not None, a.scheduled_raw or "", a.id) < (
+            b.scheduled_raw is not None,
+            b.scheduled_raw or "",
+            b.id,
+        )
+    if part_a == 2 and a.scheduled_raw != b.scheduled_raw:  # latest first, NULLs last
+        if a.scheduled_raw is None or b.scheduled_raw is None:
+            return b.scheduled_raw is None
+        return a.scheduled_raw > b.scheduled_raw  # one stored format: text order is time order
+    return a.id > b.id
 
 
 class AttemptRow(NamedTuple):
@@ -381,7 +415,10 @@ class Repo:
         sort: str | None = None,
         descending: bool = True,
     ) -> list[ItemRow]:
-        """A page of ``ItemRow`` in the order of ``items()``: by id (``sort=None``) or a key of ITEM_SORT_KEYS."""
+        """A page of ``ItemRow`` in the order of ``items()``: by id (``sort=None``), a key of ITEM_SORT_KEYS, or
+        UPCOMING_SORT (``descending`` is ignored)."""
+        if sort == UPCOMING_SORT:
+            return self._upcoming_rows(statuses, limit, offset)
         values = None if statuses is None else [st.value for st in statuses]
         direction = "DESC" if descending else "ASC"
         join = ""
@@ -395,12 +432,47 @@ class Repo:
                 keys = ["a.platform", "a.name"]
             else:
                 keys = [f"q.{sort}"]
+                if values is None:
+                    # "status IN (every status)" lets SQLite walk the (status, <key>) indexes one status at a time
+                    # and stop after a page: 0.05 ms at 100k rows, where a bare ORDER BY sorts them all (~40 ms).
+                    values = [st.value for st in ItemStatus]
             order = ", ".join(f"{k} {direction} NULLS LAST" for k in keys) + f", q.id {direction}"
         sql = (
             f"SELECT {_ROW_COLUMNS} FROM queue_items q{join}{_status_clause(values)} ORDER BY {order} LIMIT ? OFFSET ?"
         )
         with self.store.read_raw() as conn:
             rows = conn.execute(sql, [*(values or ()), limit, offset]).fetchall()
+        return list(map(ItemRow._make, rows))
+
+    def _upcoming_rows(self, statuses: Iterable[ItemStatus] | None, limit: int, offset: int) -> list[ItemRow]:
+        """A page in the "upcoming first" order: its parts in turn, each one indexed query (see _UPCOMING_PARTS)."""
+        wanted = {st.value for st in (ItemStatus if statuses is None else statuses)}
+        parts = [(sorted(part & wanted), order) for part, order in _UPCOMING_PARTS]
+        rows: list[tuple[Any, ...]] = []
+        with self.store.read_raw() as conn:
+            # The first two parts are small (what is still to come, and drafts): one count over both.
+            early = parts[0][0] + parts[1][0]
+            sizes = [0, 0]
+            if early:
+                marks = ", ".join("?" * len(parts[0][0])) or "NULL"
+                found = conn.execute(
+                    f"SELECT coalesce(sum(q.status IN ({marks})), 0), count(*) FROM queue_items q"
+                    f"{_status_clause(early)}",
+                    [*parts[0][0], *early],
+                ).fetchone()
+                sizes = [int(found[0]), int(found[1]) - int(found[0])]
+            for n, (values, order) in enumerate(parts):
+                if not values or limit <= 0:
+                    continue
+                if n < 2 and offset >= sizes[n]:
+                    offset -= sizes[n]
+                    continue
+                where = _status_clause(values)
+                sql = f"SELECT {_ROW_COLUMNS} FROM queue_items q{where} ORDER BY {order} LIMIT ? OFFSET ?"
+                page = conn.execute(sql, [*values, limit, offset]).fetchall()
+                rows.extend(page)
+                limit -= len(page)
+                offset = 0
         return list(map(ItemRow._make, rows))
 
     def item_rows_by_ids(self, ids: Iterable[int]) -> list[ItemRow]:
