@@ -47,6 +47,17 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 
     for kind in ("question", "warning", "information", "critical", "about"):
         monkeypatch.setattr(QMessageBox, kind, fake(kind))
+
+    def exec_box(box: QMessageBox) -> int:
+        """A message box with named buttons (dialogs.confirm): ``answer`` Yes clicks its action, else it keeps."""
+        record.calls.append(("confirm", box.windowTitle(), f"{box.text()}\n{box.informativeText()}".strip()))
+        record.buttons.append([b.text() for b in box.buttons()])
+        accept = record.answer in (QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Ok)
+        wanted = QMessageBox.ButtonRole.AcceptRole if accept else QMessageBox.ButtonRole.RejectRole
+        next(b for b in box.buttons() if box.buttonRole(b) == wanted).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_box)
     return record
 
 
