@@ -23,7 +23,8 @@ COLUMN_WIDTHS = {
     ActivityColumn.ACCOUNT: 160,
     ActivityColumn.POST: 230,
     ActivityColumn.OUTCOME: 150,
-    ActivityColumn.LINK: 100,
+    ActivityColumn.DETAILS: 260,  # errors are long: elided here, whole in the tooltip
+    ActivityColumn.LINK: 110,
 }
 
 
@@ -38,7 +39,9 @@ class ActivityTab(QWidget):
         self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)
         self.view.setMouseTracking(True)
-        self.view.horizontalHeader().setSectionResizeMode(ActivityColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
+        # The post's text takes the room that is left (Details holds a short note for most rows).
+        self.view.horizontalHeader().setSectionResizeMode(ActivityColumn.POST, QHeaderView.ResizeMode.Stretch)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.viewport().installEventFilter(self)
 
         self.empty = EmptyState(
