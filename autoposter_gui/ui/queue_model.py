@@ -83,8 +83,8 @@ class QueueTableModel(QAbstractTableModel):
         self._reload_timer.timeout.connect(self.reload)
 
     # ----- loading --------------------------------------------------------------------------------
-    def _query(self, offset: int, limit: int) -> list[ItemRow]:
-        return self._repo().item_rows(
+    def _query(self, offset: int, limit: int, repo: Repo | None = None) -> list[ItemRow]:
+        return (repo or self._repo()).item_rows(
             self._statuses, limit=limit, offset=offset, sort=self._sort_key, descending=self._descending
         )
 
@@ -97,7 +97,7 @@ class QueueTableModel(QAbstractTableModel):
         self._reload_timer.stop()
         repo = self._repo()
         total = repo.count_items(self._statuses)
-        rows = self._query(0, PAGE_SIZE)
+        rows = self._query(0, PAGE_SIZE, repo)
         if not self._accounts_loaded or any(r.account_id not in self._accounts for r in rows):
             self._load_accounts()
         self.beginResetModel()

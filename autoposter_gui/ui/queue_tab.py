@@ -74,6 +74,7 @@ class QueueTab(QWidget):
         self.controller = controller
         self.model = QueueTableModel(lambda: controller.repo, controller.now, self)
         self._selected_id: int | None = None
+        self._actions_state: tuple[str, bool] | None = None  # (status, has a link) the actions were last set for
 
         # --- filter row
         self.filter_combo = QComboBox(self)
@@ -170,6 +171,7 @@ class QueueTab(QWidget):
             "copy_link": self.copy_link_action,
             "duplicate": self.duplicate_action,
         }
+        self._action_names = {action: name for name, action in self._button_actions.items()}
         for name, action in self._button_actions.items():
             button = QPushButton(action.text().replace("&", ""), self)
             button.setToolTip(action.toolTip())
@@ -279,6 +281,10 @@ class QueueTab(QWidget):
     def _update_actions(self) -> None:
         item = self.selected_item()
         status = item.status if item else ""
+        has_link = item is not None and _post_url(item.permalink) is not None
+        if (status, has_link) == self._actions_state:
+            return  # as they are (every reload of the table lands here: keep it cheap)
+        self._actions_state = (status, has_link)
         for action, allowed in (
             (self.edit_action, EDITABLE),
             (self.reschedule_action, RESCHEDULABLE),
@@ -289,16 +295,18 @@ class QueueTab(QWidget):
             (self.duplicate_action, DUPLICABLE),
         ):
             action.setEnabled(status in allowed)
-        has_link = item is not None and _post_url(item.permalink) is not None
         self.view_post_action.setEnabled(has_link)
         self.copy_link_action.setEnabled(has_link)
         # Named by what they do for this post: a canceled post is not a draft, a posted one goes out again.
-        self.delete_action.setText("&Delete" if status == ItemStatus.CANCELED.value else "&Delete draft")
-        self.duplicate_action.setText("Post &again…" if status == ItemStatus.POSTED.value else "D&uplicate…")
+        for action, text in (
+            (self.delete_action, "&Delete" if status == ItemStatus.CANCELED.value else "&Delete draft"),
+            (self.duplicate_action, "Post &again…" if status == ItemStatus.POSTED.value else "D&uplicate…"),
+        ):
+            if action.text() != text:
+                action.setText(text)
+                self.action_buttons[self._action_names[action]].setText(text.replace("&", ""))
         for name, action in self._button_actions.items():
-            button = self.action_buttons[name]
-            button.setText(action.text().replace("&", ""))
-            button.setEnabled(action.isEnabled())
+            self.action_buttons[name].setEnabled(action.isEnabled())
 
     @Slot()
     def _update_summary(self) -> None:
