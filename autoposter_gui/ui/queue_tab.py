@@ -452,8 +452,7 @@ class QueueTab(QWidget):
                 self,
                 "Publish now",
                 f"Publish now instead of {when}?",
-                informative=f"“{fmt.preview(item.text, 60)}” goes out right away, and its time ({when}) is "
-                "replaced by now.",
+                informative=f"“{fmt.preview(item.text, 60)}” goes out right away instead of at its scheduled time.",
                 action="Publish now",
                 keep="Keep the time",
                 default_to_action=True,
@@ -540,10 +539,15 @@ class QueueTab(QWidget):
 
     @Slot(QPoint)
     def _context_menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        if not index.isValid():
+        """A right click (which selects the row under it) or the Menu key: the selected post's actions, shown by
+        the pointer, or by the selected row when the keyboard asked."""
+        item = self.selected_item()
+        row = self.model.row_of(item.id) if item is not None else None
+        if row is None:
             return
-        self.context_menu().popup(self.view.viewport().mapToGlobal(pos))
+        under = self.view.indexAt(pos)
+        at = pos if under.isValid() and under.row() == row else self.view.visualRect(self.model.index(row, 2)).center()
+        self.context_menu().popup(self.view.viewport().mapToGlobal(at))
 
     def context_menu(self) -> QMenu:
         """The selected post's actions (disabled ones stay visible, greyed, so the menu never jumps)."""

@@ -160,7 +160,7 @@ def test_every_column_has_a_header_and_successes_say_what_happened(
     assert _cell(activity, 0, ActivityColumn.DETAILS) == "Published on Instagram (Meta gave no link)"
 
 
-def test_the_post_text_takes_the_spare_width(activity: ActivityTab, ctx: Context) -> None:
+def test_the_post_text_takes_the_spare_width(qtbot: Any, activity: ActivityTab, ctx: Context) -> None:
     from PySide6.QtWidgets import QHeaderView
 
     _posted(ctx)
@@ -168,10 +168,15 @@ def test_the_post_text_takes_the_spare_width(activity: ActivityTab, ctx: Context
     assert header.sectionResizeMode(ActivityColumn.POST) == QHeaderView.ResizeMode.Stretch
     assert header.sectionResizeMode(ActivityColumn.DETAILS) == QHeaderView.ResizeMode.Interactive
     activity.resize(1400, 500)
+    qtbot.waitUntil(lambda: header.sectionSize(ActivityColumn.POST) > 500)
     wide = header.sectionSize(ActivityColumn.POST)
     activity.resize(1100, 500)
-    assert header.sectionSize(ActivityColumn.POST) < wide  # it grows and shrinks with the window
+    qtbot.waitUntil(lambda: header.sectionSize(ActivityColumn.POST) < wide)  # it grows and shrinks with the window
     assert header.sectionSize(ActivityColumn.DETAILS) == 260
+    activity.resize(860, 500)  # a small window: Details gives half the spare room to the post
+    qtbot.waitUntil(lambda: header.sectionSize(ActivityColumn.DETAILS) < 260)
+    assert header.sectionSize(ActivityColumn.DETAILS) >= 120
+    assert header.sectionSize(ActivityColumn.POST) >= header.sectionSize(ActivityColumn.DETAILS)
 
 
 def _square(ctx: Context) -> str:

@@ -570,3 +570,35 @@ def test_duplicate_opens_the_composer_prefilled_as_a_new_post(
     window.queue.select_item(posted_id)
     window.queue.duplicate_selected()
     assert composer.text_edit.toPlainText() == "Croissants are back" and composer.editing is None
+
+
+def test_the_menu_key_opens_the_actions_of_the_selected_post(
+    qtbot: Any, queue: QueueTab, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    shown: list[tuple[list[str], QPoint]] = []
+    monkeypatch.setattr(
+        QMenu, "popup", lambda menu, at, *_: shown.append(([a.text() for a in menu.actions() if a.isEnabled()], at))
+    )
+    make_post(ctx, "Other")
+    item = make_post(ctx, "Keyboard only", minutes=120)
+    queue.select_item(item.id)
+    # The Menu key (or Shift+F10): Qt sends a keyboard context-menu event, its position somewhere in the view.
+    QApplication.sendEvent(
+        queue.view,
+        QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), queue.view.mapToGlobal(QPoint(1, 1))),
+    )
+    assert len(shown) == 1
+    labels, at = shown[0]
+    assert "&Edit…" in labels and "&Cancel post" in labels
+    row_rect = queue.view.visualRect(queue.model.index(queue.model.row_of(item.id) or 0, QueueColumn.POST))
+    assert queue.view.viewport().mapFromGlobal(at) == row_rect.center()  # by the selected row
+    queue.view.clearSelection()
+    QApplication.sendEvent(
+        queue.view,
+        QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), queue.view.mapToGlobal(QPoint(1, 1))),
+    )
+    assert len(shown) == 1  # nothing selected: no menu
