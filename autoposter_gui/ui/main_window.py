@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
     def duplicate_item(self, item_id: int) -> None:
         if self.composer.duplicate_item(item_id):
             self.show_tab("composer")
+            self.controller.notice.emit("A new post, copied from the selected one: change it as you like")
 
     @Slot(list)
     def _composer_saved(self, item_ids: list[int]) -> None:

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -158,8 +160,14 @@ class QueueTab(QWidget):
                 self.duplicate_action,
             ]
         )
-        buttons = QHBoxLayout()
-        self.action_buttons: dict[str, QPushButton] = {}
+        # A tool bar, not a row of push buttons: when the window is narrow, what does not fit goes into its »
+        # menu instead of widening the window (nine actions would need ~830 px).
+        self.actions_bar = QToolBar("Post actions", self)
+        self.actions_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_bar.setMovable(False)
+        self.actions_bar.setFloatable(False)
+        self.actions_bar.setStyleSheet("QToolBar { border: none; spacing: 6px; }")
+        self.action_buttons: dict[str, QToolButton] = {}
         self._button_actions: dict[str, QAction] = {
             "edit": self.edit_action,
             "reschedule": self.reschedule_action,
@@ -171,19 +179,17 @@ class QueueTab(QWidget):
             "copy_link": self.copy_link_action,
             "duplicate": self.duplicate_action,
         }
-        self._action_names = {action: name for name, action in self._button_actions.items()}
         for name, action in self._button_actions.items():
-            button = QPushButton(action.text().replace("&", ""), self)
-            button.setToolTip(action.toolTip())
-            button.clicked.connect(action.trigger)
+            self.actions_bar.addAction(action)
+            button = self.actions_bar.widgetForAction(action)
+            assert isinstance(button, QToolButton)
+            button.setAutoRaise(False)  # drawn as a button: it follows its action's text and state
             self.action_buttons[name] = button
-            buttons.addWidget(button)
-        buttons.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.actions_bar)
 
         # --- wiring
         self._counts_timer = QTimer(self)
@@ -208,6 +214,7 @@ class QueueTab(QWidget):
 
     def _action(self, text: str, slot: Callable[[], None], tip: str, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
+        action.setIconText(text.replace("&", ""))  # the tool bar's button: no mnemonic, but keep the "…"
         action.setToolTip(tip)
         action.setStatusTip(tip)
         if shortcut is not None:
@@ -304,9 +311,7 @@ class QueueTab(QWidget):
         ):
             if action.text() != text:
                 action.setText(text)
-                self.action_buttons[self._action_names[action]].setText(text.replace("&", ""))
-        for name, action in self._button_actions.items():
-            self.action_buttons[name].setEnabled(action.isEnabled())
+                action.setIconText(text.replace("&", ""))
 
     @Slot()
     def _update_summary(self) -> None:

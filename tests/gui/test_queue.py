@@ -559,7 +559,9 @@ def test_duplicate_opens_the_composer_prefilled_as_a_new_post(
         )
     )[0]
     window.queue.select_item(with_image.id)
-    window.queue.duplicate_selected()
+    with qtbot.waitSignal(window.controller.notice) as notice:
+        window.queue.duplicate_selected()
+    assert notice.args == ["A new post, copied from the selected one: change it as you like"]
     composer = window.composer
     assert window.tabs.currentWidget() is composer
     assert composer.text_edit.toPlainText() == "Pastry of the day"
