@@ -604,3 +604,24 @@ def test_the_menu_key_opens_the_actions_of_the_selected_post(
         QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), queue.view.mapToGlobal(QPoint(1, 1))),
     )
     assert len(shown) == 1  # nothing selected: no menu
+
+
+def test_a_row_that_moves_past_the_loaded_rows_comes_back_with_paging(
+    qtbot: Any, ctx: Context, connected: list[Account]
+) -> None:
+    _bulk_items(ctx, connected[0].id, 500)
+    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model.reload()
+    first = model.item_at(0)
+    assert first is not None and first.status == "scheduled" and model.rowCount() == PAGE_SIZE
+    with ctx.store.transaction() as s:  # it went out long ago, as far as the order goes
+        s.execute(
+            text("UPDATE queue_items SET status = 'posted', scheduled_at = '2020-01-01 00:00:00.000000' WHERE id = :i"),
+            {"i": first.id},
+        )
+    model.refresh_items([first.id])
+    assert model.row_of(first.id) is None and model.rowCount() == PAGE_SIZE - 1
+    assert model.total == 500  # still there, only not loaded
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 500 and model.row_of(first.id) == 499  # the oldest of all, last
