@@ -738,6 +738,32 @@ class ComposerTab(QWidget):
     def stop_editing(self) -> None:
         self.clear()
 
+    def duplicate_item(self, item_id: int) -> bool:
+        """Start a new post from an existing one (any status): its text, image and account, a fresh time."""
+        item = self.controller.repo.item(item_id)
+        if item is None:
+            return False
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self,
+                "Discard your draft?",
+                "The Composer has a post you have not saved. Discard it and start from the selected post?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        self.clear()
+        self.text_edit.setPlainText(item.text)
+        image = item.image_path if item.image_path and Path(item.image_path).is_file() else None
+        self.set_image(image)
+        if item.image_path and image is None:  # the stored copy was cleaned up after the grace period
+            self.image_error.show_message("The image of that post is no longer kept: choose it again.")
+        self.set_selected_accounts([item.account_id])
+        self._update_counter()
+        self.text_edit.setFocus()
+        return True
+
     @Slot(list)
     def _items_changed(self, item_ids: list[int]) -> None:
         if self._editing is None or self._editing not in item_ids:

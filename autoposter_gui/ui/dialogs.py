@@ -1,16 +1,47 @@
-"""Small modal dialogs: rescheduling a post."""
+"""Small modal dialogs: a confirmation with buttons named by what they do, rescheduling a post."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.when_picker import WhenPicker
 from autoposter_gui.ui.widgets import MessageLabel, secondary
+
+
+def confirm(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    action: str,
+    keep: str,
+    default_to_action: bool = False,
+    informative: str = "",
+) -> bool:
+    """Ask before doing something, with two buttons that say what each does ("Cancel post" / "Keep post"), never
+    Yes/No. Escape always keeps things as they are; Enter takes the default (the safe choice unless told)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    if informative:
+        box.setInformativeText(informative)
+    go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    stay = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(go if default_to_action else stay)
+    box.setEscapeButton(stay)
+    box.exec()
+    return box.clickedButton() is go
 
 
 class RescheduleDialog(QDialog):

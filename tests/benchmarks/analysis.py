@@ -34,9 +34,9 @@ EXPLANATIONS: dict[str, str] = {
   (other processes) is taken off, the rest (our own code, the GIL) is the stall judged. The same app idle for as long
   is measured right after. The sandbox runs at nice 10: it stands in for Meta's servers.
 - **B5** builds the real `QueueTab` over 100k items. Ratio = the tab's load of its first screen
-  (`QueueTableModel.reload`: count and first page; the accounts map is kept between reloads) ÷ a bare sqlite3 query
-  of the same page; the whole first show (build, load, paint) is shown against a bare `QTableView` of the bare rows.
-  RSS growth is of the first opening.
+  (`QueueTableModel.reload`: count and first page, in its default order, upcoming first; the accounts map is kept
+  between reloads) ÷ a bare sqlite3 query of 64 rows by id (the cheapest page); the whole first show (build, load,
+  paint) is shown against a bare `QTableView` of the bare rows. RSS growth is of the first opening.
 - **B6** starts fresh processes: `python -c` with `autoposter_gui.app.main(["--data-dir", ...])`, and a bare script
   with one `QMainWindow`; both exit the moment their first window gets an Expose event. 7 each, interleaved, medians.
 - **B7** runs `python -m autoposter_gui.app --minimized` under Xvfb with the trayer panel (a real tray; offscreen
@@ -165,7 +165,15 @@ unknown account). Before: three SQLAlchemy statements (accounts ~0.5 ms, count ~
 objects 3-4.7 ms; each statement ~0.3-0.5 ms of fixed cost) = 6.3 ms ÷ 0.8 ms (7.8×). After (cProfile, 200
 reloads): count 0.02-0.04 ms, page fetch 0.13-0.2 ms, tuples 0.03 ms, model reset and the tab's slots ~0.1 ms:
 0.4-0.6 ms for a bare 64-row `SELECT *` of 0.2-0.4 ms (1.4-1.7×). The whole first show (build the tab, paint) is
-still ~45-75 ms against ~15 ms for a bare table: the tab's toolbar, filter and delegates, not the data.""",
+still ~45-75 ms against ~15 ms for a bare table: the tab's toolbar, filter and delegates, not the data.
+
+Since issue 12 the tab's default order is "upcoming first" (scheduled posts soonest first, then drafts, then the
+rest latest first; `Repo.item_rows(sort=UPCOMING_SORT)`), no longer id order. A first page is an index count of
+the first two parts and one statement: its ids come from the covering `(status, scheduled_at)` index (SQLite walks
+each status's range and stops after a page: no sort of 100k rows, no new index), then only those rows are read by
+id. That statement costs about the bare `SELECT *` by id (~75-85 µs against ~84 µs here: fewer columns, but rowid
+lookups instead of one sequential scan); with the count, the ratio went from ~1.6 to ~1.8-1.9 in interleaved runs
+on the same machine. The bare query stays the id-ordered one, the cheapest first page there is.""",
     "B6": """\
 Before: SQLAlchemy (300-490 ms import), the UI modules (~120 ms), `ui.icons` (40-55 ms, draws at import),
 `MainWindow()` (100-200 ms) and the scheduler all ran before the first frame: 1271 ms ÷ 197 ms (6.5×). Now `main()`
