@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError, ValidationError
 from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus
 from autoposter_gui.engine.context import Context
@@ -57,6 +59,83 @@ def assess(discovery: Discovery, granted_scopes: Sequence[str] | None) -> list[A
     return checks
 
 
+APP_SETTINGS = "App settings → Basic"
+EXPLORER_STEPS = (
+    "copy it again from Meta's Graph API Explorer: pick your app under “Meta App”, click “Generate Access Token”, "
+    "then the copy button next to the token"
+)
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-.|]{20,}")
+
+
+def token_shape_problem(token: str) -> str | None:
+    """Why a pasted user token can't be one (spaces, quotes, too short), in words; None when it may be one."""
+    token = token.strip()
+    if not token:
+        return "Paste a user access token first"
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return f"This doesn't look like a valid access token: {EXPLORER_STEPS}."
+    return None
+
+
+@dataclass(frozen=True)
+class AppCheck:
+    """The guide's check of the owner's Meta app: its name, whether it is Live (None: Meta doesn't say)."""
+
+    name: str
+    live: bool | None
+
+    @property
+    def live_problem(self) -> str | None:
+        if self.live is False:
+            return (
+                f"“{self.name}” is still in development mode: your posts would be seen only by the app's admins. "
+                "Switch “App Mode” to Live at the top of the App Dashboard, then check again."
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class ScopeCheck:
+    """What debug_token says the owner granted, and the required permissions that are missing."""
+
+    granted: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @classmethod
+    def of(cls, granted: Sequence[str]) -> ScopeCheck:
+        from autoposter_gui.engine.health import REQUIRED_SCOPES
+
+        needed = [s for scopes in REQUIRED_SCOPES.values() for s in scopes]
+        return cls(tuple(granted), tuple(s for s in needed if s not in granted))
+
+    @property
+    def problem(self) -> str | None:
+        if not self.missing:
+            return None
+        return (
+            f"Autoposter was not given these permissions: {', '.join(self.missing)}. Add them to your app's use case "
+            "(“Customize” → Permissions), then log in again and allow them."
+        )
+
+
+def _connect_error(exc: PublishError, *, stage: str) -> PublishError | ValidationError:
+    """Meta's answer while connecting, in words about connecting: nothing retries here, the owner tries again."""
+    if exc.kind is ErrorKind.TEMPORARY:
+        return dataclasses.replace(
+            exc,
+            user_message="Facebook didn't answer properly just now (a temporary problem). Nothing was saved; "
+            "try again in a minute.",
+        )
+    if stage == "app":
+        return ValidationError(
+            f"Meta didn't accept this App ID and App Secret: copy both again from your app's {APP_SETTINGS} "
+            "(click “Show” next to App Secret)."
+        )
+    if stage == "token" and exc.category is ErrorCategory.TOKEN:
+        return ValidationError(f"Meta didn't accept this user token (it isn't valid, or it expired): {EXPLORER_STEPS}.")
+    return exc
+
+
 class AccountService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -68,19 +147,50 @@ class AccountService:
             if not value or not value.strip():
                 raise ValidationError(f"The {label} is empty")
         remember(app_secret, user_token)  # masked by value from now on, even if Meta echoes them in an error
+        shape = token_shape_problem(user_token)
+        if shape is not None:
+            raise ValidationError(shape)
         self.ctx.tokens.check()
         from autoposter_gui.meta.client import GraphClient
 
         client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        stage = "app"
         try:
             auth = MetaAuth(client)
+            auth.app_info(app_id.strip(), app_secret.strip())  # a wrong ID or secret is named as such
+            stage = "token"
             long_token, expires_at = auth.exchange_long_lived(app_id.strip(), app_secret.strip(), user_token.strip())
             remember(long_token)
+            stage = "pages"
             found = auth.discover(long_token)
             remember(*(f.access_token for f in found))
+        except PublishError as exc:
+            raise _connect_error(exc, stage=stage) from None
         finally:
             client.close()
         return Discovery(long_token, expires_at, tuple(found))
+
+    def check_app(self, app_id: str, app_secret: str) -> AppCheck:
+        """The guide's check of the App ID and App Secret pair (and the app's mode, when Meta says it)."""
+        for value, label in ((app_id, "App ID"), (app_secret, "App Secret")):
+            if not value or not value.strip():
+                raise ValidationError(f"Enter the {label} first: it is in your app's {APP_SETTINGS}")
+        remember(app_secret)
+        from autoposter_gui.meta.client import GraphClient
+
+        client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        try:
+            info = MetaAuth(client).app_info(app_id.strip(), app_secret.strip())
+        except PublishError as exc:
+            raise _connect_error(exc, stage="app") from None
+        finally:
+            client.close()
+        return AppCheck(info.name, info.live)
+
+    def check_scopes(self, app_id: str, app_secret: str, user_token: str) -> ScopeCheck | None:
+        """Which of the permissions Autoposter needs the token lacks (None when Meta can't say)."""
+        granted = self.granted_scopes(app_id, app_secret, user_token)
+        return None if granted is None else ScopeCheck.of(granted)
 
     def granted_scopes(self, app_id: str, app_secret: str, user_token: str) -> list[str] | None:
         """The permissions the owner granted (None when Meta can't say)."""

@@ -62,6 +62,14 @@ def _next_params(paging: object) -> dict[str, str] | None:
     return params
 
 
+@dataclasses.dataclass(frozen=True)
+class AppInfo:
+    """What Meta says about the owner's app: its name, and whether it is Live (None when Meta doesn't say)."""
+
+    name: str
+    live: bool | None
+
+
 class MetaAuth:
     """Auth-side Graph calls (contract calls 1 to 3)."""
 
@@ -117,6 +125,28 @@ class MetaAuth:
         if params is not None:
             logger.warning("Stopped listing Pages after %d result pages", pages_read)
         return found
+
+    def app_info(self, app_id: str, app_secret: str) -> AppInfo:
+        """Read the app with its app token (``ID|secret``): a wrong pair fails here, before any login.
+
+        The mode is asked for separately and is optional: an answer without it, or an error, leaves it unknown.
+        """
+        app_token = f"{app_id}|{app_secret}"
+        answer = _scrubbed(
+            lambda: self.client.get(f"/{app_id}", None, params={"fields": "id,name", "access_token": app_token}),
+            app_secret,
+        )
+        name = answer.get("name")
+        if answer.get("id") != app_id or not isinstance(name, str):
+            raise unexpected_answer("app information", is_write=False)
+        live: bool | None = None
+        try:
+            mode = self.client.get(f"/{app_id}", None, params={"fields": "app_mode", "access_token": app_token})
+        except PublishError:
+            mode = {}
+        if mode.get("app_mode") in ("live", "development"):
+            live = mode.get("app_mode") == "live"
+        return AppInfo(name=name, live=live)
 
     def debug_token(self, app_id: str, app_secret: str, token: str) -> TokenInfo:
         """Ask Meta whether ``token`` is valid, when it expires (None = never) and which scopes it has."""

@@ -17,6 +17,7 @@ SCOPES = (
     "pages_manage_posts",
     "instagram_basic",
     "instagram_content_publish",
+    "business_management",  # Pages that belong to a business portfolio are listed only with it
 )
 
 

@@ -249,9 +249,20 @@ class GraphApi:
             return self._ig_user(req, token, self.store.world.ig_accounts[node], segs[1] if len(segs) == 2 else None)
         if len(segs) == 2 and segs[1] == "accounts":
             raise GraphError(100, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
+        if node == world.APP_ID and len(segs) == 1 and req.method == "GET":
+            return self._app(req)
         if len(segs) == 1 and req.method == "GET":
             return self._node(req, token, node)
         raise _unsupported(req.method, node)
+
+    def _app(self, req: GraphRequest) -> JsonDict:
+        """The demo Meta app (fake developer flow): its name, and ``app_mode`` (live or development) if asked."""
+        values: JsonDict = {
+            "id": world.APP_ID,
+            "name": world.APP_NAME,
+            "app_mode": "live" if self.store.config.app_live else "development",
+        }
+        return self._fields_of(values, req, ("id", "name"))
 
     # ----- tokens -----
 

@@ -541,7 +541,8 @@ class SandboxServer:
         return self._faults.clear()
 
     def configure(self, **changes: Any) -> dict[str, Any]:
-        """Change latency_ms, container_polls, quota_total, duplicate_check, usage_percent, regain_access_minutes."""
+        """Change latency_ms, container_polls, quota_total, duplicate_check, usage_percent, regain_access_minutes,
+        app_live (the demo app's mode, read by the Connect guide)."""
         with self._store.lock:
             self._store.config.update(changes)
             return asdict(self._store.config)

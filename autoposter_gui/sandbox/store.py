@@ -98,6 +98,7 @@ class SandboxConfig:
     duplicate_check: bool = True
     usage_percent: int = 1
     regain_access_minutes: int = 0
+    app_live: bool = True  # the demo Meta app's mode (the fake developer flow): False = in development
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes, checking names and types; raises ValueError."""

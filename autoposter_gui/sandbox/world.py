@@ -23,6 +23,7 @@ USER_SCOPES: tuple[str, ...] = (
     "pages_manage_posts",
     "instagram_basic",
     "instagram_content_publish",
+    "business_management",
 )
 
 SHORT_LIVED_SECONDS = 2 * 3600

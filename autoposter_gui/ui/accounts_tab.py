@@ -185,8 +185,9 @@ class AccountsTab(QWidget):
         return self.model.account_at(rows[0].row()) if rows else None
 
     @Slot()
-    def open_connect_dialog(self) -> ConnectDialog:
-        dialog = ConnectDialog(self.controller, self)
+    def open_connect_dialog(self, guided: bool = False) -> ConnectDialog:
+        """The Connect wizard; ``guided`` starts it at the guide to creating a Meta app (Help → Getting Started)."""
+        dialog = ConnectDialog(self.controller, self, guided=guided)
         dialog.connected.connect(self._connected)
         self.dialog = dialog
         dialog.open()

@@ -1,4 +1,5 @@
-"""The "Connect Meta" wizard: the app's ID and secret, Facebook Login in a webview (or a pasted token), a checklist."""
+"""The "Connect Meta" wizard: a guide to creating the Meta app, its ID and secret, Facebook Login in a webview (or a
+pasted token), and a checklist of the accounts found."""
 
 from __future__ import annotations
 
@@ -28,13 +29,23 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError
 from autoposter_gui.domain.models import DiscoveredAccount, Platform
-from autoposter_gui.engine.accounts import AccountCheck, Discovery, assess
+from autoposter_gui.engine.accounts import AccountCheck, AppCheck, Discovery, ScopeCheck, assess, token_shape_problem
 from autoposter_gui.meta.login import DIALOG_ORIGIN, SCOPES, LoginError, login_url, new_state, parse_login_redirect
 from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import user_message
+from autoposter_gui.ui.setup_guide import (
+    APPS_URL,
+    CREATE,
+    CREATE_APP_DOCS_URL,
+    LIVE,
+    USE_CASE,
+    USE_CASE_STEP,
+    GuidePage,
+    app_settings_url,
+)
 from autoposter_gui.ui.webengine import WebViewUnavailable, create_login_browser
 from autoposter_gui.ui.widgets import MessageLabel, heading, secondary
 
@@ -43,7 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CREATE_APP_URL = "https://developers.facebook.com/docs/development/create-an-app/"
+CREATE_APP_URL = CREATE_APP_DOCS_URL
 EXPLORER_URL = "https://developers.facebook.com/tools/explorer/"
 MASK = "••••••"
 
@@ -54,6 +65,12 @@ class Step(IntEnum):
     PASTE = 2
     WORKING = 3
     CHOOSE = 4
+    CREATE = 5  # the guide: create the app
+    USE_CASE = 6  # the guide: permissions, and where the App ID and Secret are
+    LIVE = 7  # the guide: put the app Live, then "Test connection"
+
+
+GUIDE_ORDER = (Step.CREATE, Step.USE_CASE, Step.APP, Step.LIVE)
 
 
 def masked(value: str | None) -> str:
@@ -161,6 +178,7 @@ class ConnectDialog(QDialog):
         parent: QWidget | None = None,
         *,
         dialog_origin: str | None = None,
+        guided: bool = False,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
@@ -175,6 +193,9 @@ class ConnectDialog(QDialog):
         self._busy = False
         self._closed = False
         self._came_from = Step.APP
+        self.guided = guided
+        self.app_check: AppCheck | None = None
+        self.scope_check: ScopeCheck | None = None
         self.setWindowTitle("Connect Meta")
         self.setMinimumWidth(600)
 
@@ -184,9 +205,22 @@ class ConnectDialog(QDialog):
         self.stack.addWidget(self._build_paste_page())
         self.stack.addWidget(self._build_working_page())
         self.stack.addWidget(self._build_choose_page())
+        self.create_page = GuidePage(CREATE, self)
+        self.create_page.add_link("apps", "Open Meta for &Developers", APPS_URL)
+        self.create_page.add_link("docs", "Meta's help on creating an app", CREATE_APP_DOCS_URL)
+        self.stack.addWidget(self.create_page)
+        self.use_case_page = GuidePage(USE_CASE_STEP, self)
+        self.use_case_page.add_link("apps", "Open &my apps", APPS_URL)
+        self.stack.addWidget(self.use_case_page)
+        self.live_page = GuidePage(LIVE, self, check=True)
+        self.live_page.add_link("settings", "Open the app's &settings").clicked.connect(self.open_app_settings)
+        assert self.live_page.check_button is not None
+        self.live_page.check_button.clicked.connect(lambda: self.check_live())
+        self.stack.addWidget(self.live_page)
 
         self.error = MessageLabel(self)
         self.back_button = QPushButton("< &Back", self)
+        self.back_button.setAutoDefault(False)  # as in a wizard: Enter is always Next
         self.cancel_button = QPushButton("Cancel", self)
         self.next_button = QPushButton(self)
         self.next_button.setDefault(True)
@@ -206,8 +240,8 @@ class ConnectDialog(QDialog):
         self.next_button.clicked.connect(self.next)
         for edit in (self.app_id_edit, self.app_secret_edit, self.token_edit):
             edit.textChanged.connect(self._inputs_changed)
-        self._go(Step.APP)
-        self.app_id_edit.setFocus()
+        self._go(Step.CREATE if guided else Step.APP)
+        (self.next_button if guided else self.app_id_edit).setFocus()
         self._load_stored()
 
     # ----- pages -----------------------------------------------------------------------------------------
@@ -219,7 +253,8 @@ class ConnectDialog(QDialog):
 
     def _build_app_page(self) -> QWidget:
         page, layout = self._page()
-        layout.addWidget(heading("Connect your Facebook Page and Instagram account", page))
+        self.app_heading = heading("Connect your Facebook Page and Instagram account", page)
+        layout.addWidget(self.app_heading)
         layout.addWidget(
             secondary(
                 "Autoposter publishes through your own Meta app. Enter its App ID and App Secret: you find both "
@@ -229,11 +264,18 @@ class ConnectDialog(QDialog):
         )
         scopes = ", ".join(SCOPES)
         self.help_label = _link_label(
-            f'No Meta app yet? Follow <a href="{CREATE_APP_URL}">Meta\'s steps to create one</a>, add the '
-            f"Facebook Login product, and ask for these permissions: {scopes}.",
+            f'No Meta app yet? Follow <a href="{CREATE_APP_URL}">Meta\'s steps to create one</a>, pick the use case '
+            f"“{USE_CASE}”, and add these permissions: {scopes}.",
             page,
         )
         layout.addWidget(self.help_label)
+        self.guide_link = _link_button("New to Meta apps? Follow the step-by-step &guide…", page)
+        self.guide_link.setToolTip("Create your Meta app with Autoposter's help, one step at a time")
+        self.guide_link.clicked.connect(self.start_guide)
+        guide_row = QHBoxLayout()
+        guide_row.addWidget(self.guide_link)
+        guide_row.addStretch(1)
+        layout.addLayout(guide_row)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.app_id_edit = QLineEdit(page)
@@ -247,6 +289,21 @@ class ConnectDialog(QDialog):
         self.stored_label.hide()
         layout.addWidget(self.stored_label)
         layout.addWidget(secondary("Both are kept in your system keyring, never in Autoposter's files.", page))
+        check_row = QHBoxLayout()
+        self.settings_button = QPushButton("Open the app's s&ettings", page)
+        self.settings_button.setToolTip("App settings → Basic of the app whose ID you entered, in your browser")
+        self.settings_button.clicked.connect(self.open_app_settings)
+        self.app_check_button = QPushButton("C&heck", page)
+        self.app_check_button.setToolTip("Ask Meta whether this App ID and App Secret belong together")
+        self.app_check_button.clicked.connect(lambda: self.check_app())
+        for button in (self.settings_button, self.app_check_button):
+            button.setAutoDefault(False)  # Enter stays "Next"
+        check_row.addWidget(self.settings_button)
+        check_row.addStretch(1)
+        check_row.addWidget(self.app_check_button)
+        layout.addLayout(check_row)
+        self.app_result = MessageLabel(page)
+        layout.addWidget(self.app_result)
         row = QHBoxLayout()
         self.paste_link = _link_button("Paste a token instead…", page)
         self.paste_link.setToolTip("For computers where the login window doesn't work: use a token from Meta's tools")
@@ -294,6 +351,8 @@ class ConnectDialog(QDialog):
             page,
         )
         layout.addWidget(self.paste_help)
+        self.paste_needs_app = MessageLabel(page)
+        layout.addWidget(self.paste_needs_app)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.token_edit = _secret_field(page, "Paste the user access token (it starts with EAA)")
@@ -374,8 +433,23 @@ class ConnectDialog(QDialog):
             assert page is not None
             page.setSizePolicy(policy, policy)
         self.stack.setCurrentIndex(step)
-        self.back_button.setVisible(step in (Step.LOGIN, Step.PASTE, Step.CHOOSE))
+        back = step in (Step.LOGIN, Step.PASTE, Step.CHOOSE, Step.USE_CASE, Step.LIVE) or (
+            step is Step.APP and self.guided
+        )
+        self.back_button.setVisible(back)
         self.next_button.setVisible(step not in (Step.WORKING, Step.LOGIN))
+        if step is Step.APP:
+            self.app_heading.setText(
+                "Step 3 of 4: enter the App ID and App Secret"
+                if self.guided
+                else "Connect your Facebook Page and Instagram account"
+            )
+            self.guide_link.setVisible(not self.guided)
+            self.help_label.setVisible(not self.guided)  # the guide's steps said it all
+        if step is Step.PASTE:
+            self._update_paste_notice()
+        if step in (Step.CREATE, Step.USE_CASE, Step.LIVE):
+            self.next_button.setFocus()  # a hidden button (Back on the first step) must not keep the focus
         self._update_next()
         if step is Step.LOGIN:
             self._grow_for_browser()
@@ -440,7 +514,23 @@ class ConnectDialog(QDialog):
 
     def _update_next(self) -> None:
         step = self.step
-        if step is Step.APP:
+        self.next_button.setToolTip("")
+        self.settings_button.setEnabled(bool(self.app_id_edit.text().strip() or self._stored[0]))
+        self.app_check_button.setEnabled(not self._busy)
+        if self.live_page.check_button is not None:
+            self.live_page.check_button.setEnabled(not self._busy)
+        if step in (Step.CREATE, Step.USE_CASE):
+            self.next_button.setText("&Next >")
+            self.next_button.setEnabled(True)
+        elif step is Step.APP and self.guided:
+            self.next_button.setText("&Next >")
+            self.next_button.setToolTip("Checks the App ID and App Secret with Meta, then goes on")
+            self.next_button.setEnabled(not self._busy)
+        elif step is Step.LIVE:
+            self.next_button.setText("&Test connection")
+            self.next_button.setToolTip("Log in with Facebook and find the accounts Autoposter can publish to")
+            self.next_button.setEnabled(not self._busy)
+        elif step is Step.APP:
             self.next_button.setText("&Log in with Facebook…")
             self.next_button.setEnabled(not self._busy)
         elif step is Step.LOGIN:
@@ -449,7 +539,8 @@ class ConnectDialog(QDialog):
             self.next_button.setEnabled(not self._busy)
         elif step is Step.PASTE:
             self.next_button.setText("&Find my accounts")
-            self.next_button.setEnabled(bool(self.token_edit.text().strip()) and not self._busy)
+            ready = bool(self.token_edit.text().strip()) and self._has_app()
+            self.next_button.setEnabled(ready and not self._busy)
         elif step is Step.CHOOSE:
             count = len(self.chosen())
             self.next_button.setText(f"&Connect {fmt.plural(count, 'account')}" if count else "&Connect")
@@ -458,12 +549,22 @@ class ConnectDialog(QDialog):
     @Slot()
     def _inputs_changed(self) -> None:
         self.error.clear()
+        if self.sender() is not self.token_edit:
+            self.app_result.clear()  # an earlier check was about other values
+            self.app_check = None
         self._update_next()
 
     @Slot()
     def next(self) -> None:
         step = self.step
-        if step in (Step.APP, Step.LOGIN):
+        if step is Step.CREATE:
+            self._go(Step.USE_CASE)
+        elif step is Step.USE_CASE:
+            self._go(Step.APP)
+            self.app_id_edit.setFocus()
+        elif step is Step.APP and self.guided:
+            self.check_app(then=Step.LIVE)
+        elif step in (Step.APP, Step.LOGIN, Step.LIVE):
             self.start_login()
         elif step is Step.PASTE:
             self.start_paste()
@@ -475,7 +576,98 @@ class ConnectDialog(QDialog):
         if self._busy:
             return
         self.error.clear()
-        self._go(Step.APP)
+        step = self.step
+        if step is Step.USE_CASE:
+            self._go(Step.CREATE)
+        elif step is Step.APP and self.guided:
+            self._go(Step.USE_CASE)
+        elif step is Step.LIVE:
+            self._go(Step.APP)
+        else:
+            self._go(Step.LIVE if self.guided else Step.APP)
+
+    @Slot()
+    def start_guide(self) -> None:
+        """From the app's page: the guide from its first step."""
+        self.guided = True
+        self.error.clear()
+        self._go(Step.CREATE)
+        self.next_button.setFocus()
+
+    # ----- the guide's checks ----------------------------------------------------------------------------
+    @Slot()
+    def open_app_settings(self) -> None:
+        """The app's App settings → Basic in the browser (Meta's list of apps while no App ID is known)."""
+        app_id = self.app_credentials()[0]
+        QDesktopServices.openUrl(QUrl(app_settings_url(app_id) if app_id else APPS_URL))
+
+    def _run_app_check(self, done: Any) -> None:
+        app_id, secret = self.app_credentials()
+        if not app_id or not secret:
+            self._go(Step.APP)
+            self.show_error(
+                "Enter your Meta app's App ID and App Secret first: both are in your app's App settings → Basic"
+            )
+            (self.app_secret_edit if app_id else self.app_id_edit).setFocus()
+            return
+        controller = self.controller
+        self._set_busy(True)
+        self.error.clear()
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            if self._closed:
+                return
+            self.app_check = None
+            if self.step is not Step.APP:
+                self._go(Step.APP)
+            self.app_result.show_message(user_message(exc), "error")
+            self._fit_soon()
+
+        def succeeded(result: Any) -> None:
+            self._set_busy(False)
+            if not self._closed:
+                self.app_check = result
+                done(result)
+
+        controller.tasks.submit(lambda: controller.account_service().check_app(app_id, secret), succeeded, failed)
+
+    @Slot()
+    def check_app(self, then: Step | None = None) -> None:
+        """Check the App ID and App Secret with Meta; say who the app is, or exactly what is wrong."""
+        if self._busy:
+            return
+
+        def done(check: AppCheck) -> None:
+            self.app_result.show_message(
+                f"✓ Meta knows your app “{check.name}”: the App ID and App Secret belong together.", "hint"
+            )
+            if then is not None:
+                self._go(then)
+                self._show_live(check)
+            self._fit_soon()
+
+        self._run_app_check(done)
+
+    @Slot()
+    def check_live(self) -> None:
+        """Check the app again on the Live step: is it in Live mode?"""
+        if not self._busy:
+            self._run_app_check(self._show_live)
+
+    def _show_live(self, check: AppCheck) -> None:
+        result = self.live_page.result
+        if check.live is True:
+            result.show_message(f"✓ “{check.name}” is Live: your customers will see its posts.", "hint")
+        elif check.live is False:
+            result.show_message(check.live_problem or "", "warning")
+        else:
+            result.show_message(
+                "Meta doesn't tell Autoposter whether the app is Live. Look at the “App Mode” switch at the top of "
+                "the App Dashboard: it must say Live.",
+                "hint",
+            )
+        self._fit_soon()
 
     # ----- app credentials -------------------------------------------------------------------------------
     def _load_stored(self) -> None:
@@ -498,7 +690,26 @@ class ConnectDialog(QDialog):
             self.app_secret_edit.setPlaceholderText(f"Stored: {masked(secret)}")
             self.stored_label.setText("Your App ID and App Secret are stored. Leave the fields empty to keep them.")
             self.stored_label.show()
+            self._update_next()
+            if self.step is Step.PASTE:
+                self._update_paste_notice()
             self._fit_soon()
+
+    def _has_app(self) -> bool:
+        app_id, secret = self.app_credentials()
+        return bool(app_id and secret)
+
+    def _update_paste_notice(self) -> None:
+        """The paste page says first when the App ID and App Secret are still missing (the token needs them)."""
+        if self._has_app():
+            self.paste_needs_app.clear()
+        else:
+            self.paste_needs_app.show_message(
+                "First enter your Meta app's App ID and App Secret: click “< Back”. The token is exchanged with "
+                "them, so it can't be used without them.",
+                "warning",
+            )
+        self._fit_soon()
 
     @property
     def has_stored_credentials(self) -> bool:
@@ -630,8 +841,10 @@ class ConnectDialog(QDialog):
     @Slot()
     def start_paste(self) -> None:
         token = self.token_edit.text().strip()
-        if not token:
-            self.show_error("Paste a user access token first")
+        problem = token_shape_problem(token)
+        if problem is not None:
+            self.show_error(problem)
+            self.token_edit.setFocus()
             return
         creds = self._require_app()
         if creds is None:
@@ -653,11 +866,11 @@ class ConnectDialog(QDialog):
         self._go(Step.WORKING)
         controller = self.controller
 
-        def work() -> tuple[Discovery, list[AccountCheck]]:
+        def work() -> tuple[Discovery, list[AccountCheck], ScopeCheck | None]:
             service = controller.account_service()
             discovery = service.discover(app_id, secret, user_token)
             scopes = service.granted_scopes(app_id, secret, discovery.user_token)
-            return discovery, assess(discovery, scopes)
+            return discovery, assess(discovery, scopes), None if scopes is None else ScopeCheck.of(scopes)
 
         controller.tasks.submit(work, self._discovered, self._discovery_failed)
 
@@ -665,10 +878,13 @@ class ConnectDialog(QDialog):
         self._set_busy(False)
         if self._closed:
             return
-        discovery, checks = result
+        discovery, checks, scope_check = result
         self.discovery = discovery
+        self.scope_check = scope_check
         self.show_checklist(checks)
-        if not checks:
+        if scope_check is not None and scope_check.problem:
+            self.show_error(scope_check.problem, "warning")
+        elif not checks:
             self.show_error(
                 "No Facebook Pages were found. Check that you allowed Autoposter to see your Pages "
                 "(pages_show_list) and that you manage at least one Page."

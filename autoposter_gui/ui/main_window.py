@@ -108,6 +108,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, tab=name: self.show_tab(tab))
 
         help_menu = bar.addMenu("&Help")
+        guide = help_menu.addAction("&Getting Started")
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.setStatusTip("Step by step: create your Meta app, put it Live and connect your Page")
+        guide.triggered.connect(lambda: self.accounts.open_connect_dialog(guided=True))
+        help_menu.addSeparator()
         logs = help_menu.addAction("Open &Log Folder")
         logs.triggered.connect(self.open_log_folder)
         diagnostics = help_menu.addAction("Copy &Diagnostics")

@@ -42,7 +42,7 @@ def _menu(window: MainWindow, title: str) -> list[str]:
 
 
 def test_help_menu(window: MainWindow) -> None:
-    assert _menu(window, "&Help") == ["Open &Log Folder", "Copy &Diagnostics", f"&About {APP_NAME}"]
+    assert _menu(window, "&Help") == ["&Getting Started", "Open &Log Folder", "Copy &Diagnostics", f"&About {APP_NAME}"]
     assert "&Settings…" in _menu(window, "&File")
 
 

@@ -231,3 +231,40 @@ def test_debug_token_error_does_not_echo_app_secret(auth: MetaAuth) -> None:
     with pytest.raises(PublishError) as info:
         auth.debug_token(APP_ID, APP_SECRET, LONG_TOKEN)
     assert APP_SECRET not in f"{info.value} {info.value!r}"
+
+
+# ----- the app itself (the guide's check) ---------------------------------------------------------------
+
+
+@responses.activate
+def test_app_info_reads_the_app_with_its_app_token_and_tolerates_no_mode(auth: MetaAuth) -> None:
+    """Real Meta may not know ``app_mode``: the pair is still verified, and the mode stays unknown."""
+    responses.get(f"{BASE}/{APP_ID}", json={"id": APP_ID, "name": "My shop poster"})
+    responses.get(
+        f"{BASE}/{APP_ID}",
+        status=400,
+        json={"error": {"message": "(#100) Tried accessing nonexisting field (app_mode)", "type": "x", "code": 100}},
+    )
+    info = auth.app_info(APP_ID, APP_SECRET)
+    assert (info.name, info.live) == ("My shop poster", None)
+    first = query(responses.calls[0])
+    assert first["fields"] == "id,name" and first["access_token"] == f"{APP_ID}|{APP_SECRET}"
+
+
+@responses.activate
+def test_app_info_reads_the_mode_when_given(auth: MetaAuth) -> None:
+    responses.get(f"{BASE}/{APP_ID}", json={"id": APP_ID, "name": "App"})
+    responses.get(f"{BASE}/{APP_ID}", json={"id": APP_ID, "app_mode": "development"})
+    assert auth.app_info(APP_ID, APP_SECRET).live is False
+
+
+@responses.activate
+def test_app_info_with_a_wrong_secret_raises_without_the_secret(auth: MetaAuth) -> None:
+    responses.get(
+        f"{BASE}/{APP_ID}",
+        status=400,
+        json={"error": {"message": f"Invalid OAuth access token {APP_ID}|{APP_SECRET}", "type": "x", "code": 190}},
+    )
+    with pytest.raises(PublishError) as caught:
+        auth.app_info(APP_ID, APP_SECRET)
+    assert APP_SECRET not in str(caught.value)
