@@ -264,11 +264,10 @@ class ConnectDialog(QDialog):
         )
         scopes = ", ".join(SCOPES)
         self.help_label = _link_label(
-            f'No Meta app yet? Follow <a href="{CREATE_APP_URL}">Meta\'s steps to create one</a>, pick the use case '
-            f"“{USE_CASE}”, and add these permissions: {scopes}.",
+            f"Your app needs the use case “{USE_CASE}” with these permissions: {scopes}. "
+            f'See also <a href="{CREATE_APP_URL}">Meta\'s help on creating an app</a>.',
             page,
         )
-        layout.addWidget(self.help_label)
         self.guide_link = _link_button("New to Meta apps? Follow the step-by-step &guide…", page)
         self.guide_link.setToolTip("Create your Meta app with Autoposter's help, one step at a time")
         self.guide_link.clicked.connect(self.start_guide)
@@ -276,6 +275,7 @@ class ConnectDialog(QDialog):
         guide_row.addWidget(self.guide_link)
         guide_row.addStretch(1)
         layout.addLayout(guide_row)
+        layout.addWidget(self.help_label)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.app_id_edit = QLineEdit(page)

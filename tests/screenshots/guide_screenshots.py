@@ -106,6 +106,10 @@ def run(out: Path) -> int:
     bare.show()
     spin(1.0)
     bare._stored = (None, None)  # as on a first run: nothing in the keyring yet
+    bare.stored_label.hide()
+    bare.app_id_edit.setPlaceholderText("e.g. 123456789012345")
+    bare.app_secret_edit.setPlaceholderText("A 32-character code from App settings → Basic")
+    shot(bare, "0-connect-first-page")
     bare.choose_paste()
     bare.token_edit.setText("EAAB copied with spaces")
     shot(bare, "7a-paste-without-app")
