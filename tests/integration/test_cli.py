@@ -164,6 +164,19 @@ def test_no_keyring_is_a_clear_failure(env: dict[str, str], sandbox: Any) -> Non
     assert "keyring" in line.lower() and creds.app_secret not in line
 
 
+def test_connect_names_a_wrong_app_pair_and_a_malformed_token(env: dict[str, str], sandbox: Any) -> None:
+    """The same connect messages as the wizard's: what is wrong and where to copy it from, exit 2, nothing kept."""
+    creds = sandbox.credentials
+    args = ["connect", "--app-id", creds.app_id, "--app-secret", "not-the-secret", "--user-token", creds.user_token]
+    line = _bad(run_cli(env, *args))
+    assert "didn't accept this App ID and App Secret" in line and "App settings → Basic" in line
+    assert "not-the-secret" not in line and "retry" not in line
+    args = ["connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", "EAAB x y"]
+    line = _bad(run_cli(env, *args))
+    assert "doesn't look like a valid access token" in line and "Graph API Explorer" in line
+    assert _ok(run_cli(env, "accounts", "--json")) == []
+
+
 def test_unknown_command_and_bad_ids_are_bad_input(env: dict[str, str]) -> None:
     assert "invalid choice" in _bad(run_cli(env, "explode"))
     assert "invalid int" in _bad(run_cli(env, "retry", "abc"))
