@@ -16,6 +16,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
+from autoposter_gui.meta.login import SCOPES
 from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
 
@@ -59,6 +60,7 @@ def assess(discovery: Discovery, granted_scopes: Sequence[str] | None) -> list[A
     return checks
 
 
+REQUESTED_SCOPES: tuple[str, ...] = SCOPES  # what the login asks for (the UI shows them without importing meta)
 APP_SETTINGS = "App settings → Basic"
 EXPLORER_STEPS = (
     "copy it again from Meta's Graph API Explorer: pick your app under “Meta App”, click “Generate Access Token”, "

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError
+from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
 from autoposter_gui.domain.models import DiscoveredAccount, Platform
 from autoposter_gui.engine.accounts import AccountCheck, AppCheck, Discovery, ScopeCheck, assess, token_shape_problem
 from autoposter_gui.meta.login import DIALOG_ORIGIN, SCOPES, LoginError, login_url, new_state, parse_login_redirect
@@ -619,9 +619,12 @@ class ConnectDialog(QDialog):
             if self._closed:
                 return
             self.app_check = None
-            if self.step is not Step.APP:
-                self._go(Step.APP)
-            self.app_result.show_message(user_message(exc), "error")
+            if self.step is Step.LIVE and not isinstance(exc, ValidationError):
+                self.live_page.result.show_message(user_message(exc), "error")  # e.g. offline: stay, try again
+            else:
+                if self.step is not Step.APP:
+                    self._go(Step.APP)
+                self.app_result.show_message(user_message(exc), "error")
             self._fit_soon()
 
         def succeeded(result: Any) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from autoposter_gui.meta.login import SCOPES
+from autoposter_gui.engine.accounts import REQUESTED_SCOPES as SCOPES
 from autoposter_gui.ui.widgets import MessageLabel, heading, secondary
 
 APPS_URL = "https://developers.facebook.com/apps"

@@ -246,3 +246,18 @@ def test_token_shape() -> None:
     assert token_shape_problem("  " + world.short_user_token() + "\n") is None
     assert token_shape_problem("EAAB" + "x" * 30 + " tail") is not None
     assert token_shape_problem("short") is not None
+
+
+def test_a_live_check_that_meets_a_temporary_problem_stays_on_its_step(
+    qtbot: Any, guide: ConnectDialog, sandbox: Any
+) -> None:
+    _to_app_page(qtbot, guide)
+    fill_app(qtbot, guide, sandbox.credentials.app_id, sandbox.credentials.app_secret)
+    click(qtbot, guide.next_button)
+    wait_for_step(qtbot, guide, Step.LIVE)
+    sandbox.inject_fault(kind="error", match="node", code=2, is_transient=True, http_status=500)
+    guide.check_live()
+    qtbot.waitUntil(lambda: not guide.busy and guide.live_page.result.kind == "error")
+    assert guide.step is Step.LIVE
+    message = guide.live_page.result.text()
+    assert "temporary" in message and "try again" in message and "retry automatically" not in message
