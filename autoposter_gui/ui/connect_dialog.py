@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, QUrl, Signal, Slot
@@ -34,6 +33,7 @@ from autoposter_gui.meta.login import DIALOG_ORIGIN, SCOPES, LoginError, login_u
 from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET
 from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.connect_flow import ConnectFlow, Step
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import user_message
 from autoposter_gui.ui.setup_guide import (
@@ -57,20 +57,6 @@ log = logging.getLogger(__name__)
 CREATE_APP_URL = CREATE_APP_DOCS_URL
 EXPLORER_URL = "https://developers.facebook.com/tools/explorer/"
 MASK = "••••••"
-
-
-class Step(IntEnum):
-    APP = 0
-    LOGIN = 1
-    PASTE = 2
-    WORKING = 3
-    CHOOSE = 4
-    CREATE = 5  # the guide: create the app
-    USE_CASE = 6  # the guide: permissions, and where the App ID and Secret are
-    LIVE = 7  # the guide: put the app Live, then "Test connection"
-
-
-GUIDE_ORDER = (Step.CREATE, Step.USE_CASE, Step.APP, Step.LIVE)
 
 
 def masked(value: str | None) -> str:
@@ -193,7 +179,7 @@ class ConnectDialog(QDialog):
         self._busy = False
         self._closed = False
         self._came_from = Step.APP
-        self.guided = guided
+        self.flow = ConnectFlow(guided)
         self.app_check: AppCheck | None = None
         self.scope_check: ScopeCheck | None = None
         self.setWindowTitle("Connect Meta")
@@ -240,7 +226,7 @@ class ConnectDialog(QDialog):
         self.next_button.clicked.connect(self.next)
         for edit in (self.app_id_edit, self.app_secret_edit, self.token_edit):
             edit.textChanged.connect(self._inputs_changed)
-        self._go(Step.CREATE if guided else Step.APP)
+        self._go(self.flow.first)
         (self.next_button if guided else self.app_id_edit).setFocus()
         self._load_stored()
 
@@ -417,6 +403,11 @@ class ConnectDialog(QDialog):
 
     # ----- navigation ------------------------------------------------------------------------------------
     @property
+    def guided(self) -> bool:
+        """True once the guide to creating a Meta app is shown (Back and Next then walk its steps)."""
+        return self.flow.guided
+
+    @property
     def step(self) -> Step:
         return Step(self.stack.currentIndex())
 
@@ -433,10 +424,7 @@ class ConnectDialog(QDialog):
             assert page is not None
             page.setSizePolicy(policy, policy)
         self.stack.setCurrentIndex(step)
-        back = step in (Step.LOGIN, Step.PASTE, Step.CHOOSE, Step.USE_CASE, Step.LIVE) or (
-            step is Step.APP and self.guided
-        )
-        self.back_button.setVisible(back)
+        self.back_button.setVisible(self.flow.before(step) is not None)
         self.next_button.setVisible(step not in (Step.WORKING, Step.LOGIN))
         if step is Step.APP:
             self.app_heading.setText(
@@ -519,26 +507,15 @@ class ConnectDialog(QDialog):
         self.app_check_button.setEnabled(not self._busy)
         if self.live_page.check_button is not None:
             self.live_page.check_button.setEnabled(not self._busy)
-        if step in (Step.CREATE, Step.USE_CASE):
-            self.next_button.setText("&Next >")
-            self.next_button.setEnabled(True)
-        elif step is Step.APP and self.guided:
-            self.next_button.setText("&Next >")
+        self.next_button.setText(self.flow.next_label(step))
+        self.next_button.setEnabled(not self._busy)
+        if step is Step.APP and self.guided:
             self.next_button.setToolTip("Checks the App ID and App Secret with Meta, then goes on")
-            self.next_button.setEnabled(not self._busy)
         elif step is Step.LIVE:
-            self.next_button.setText("&Test connection")
             self.next_button.setToolTip("Log in with Facebook and find the accounts Autoposter can publish to")
-            self.next_button.setEnabled(not self._busy)
-        elif step is Step.APP:
-            self.next_button.setText("&Log in with Facebook…")
-            self.next_button.setEnabled(not self._busy)
         elif step is Step.LOGIN:
-            self.next_button.setText("&Try again")
             self.next_button.setToolTip("Open Facebook's login page again")
-            self.next_button.setEnabled(not self._busy)
         elif step is Step.PASTE:
-            self.next_button.setText("&Find my accounts")
             ready = bool(self.token_edit.text().strip()) and self._has_app()
             self.next_button.setEnabled(ready and not self._busy)
         elif step is Step.CHOOSE:
@@ -557,11 +534,11 @@ class ConnectDialog(QDialog):
     @Slot()
     def next(self) -> None:
         step = self.step
-        if step is Step.CREATE:
-            self._go(Step.USE_CASE)
-        elif step is Step.USE_CASE:
-            self._go(Step.APP)
-            self.app_id_edit.setFocus()
+        after = self.flow.after(step)
+        if after is not None:
+            self._go(after)
+            if after is Step.APP:
+                self.app_id_edit.setFocus()
         elif step is Step.APP and self.guided:
             self.check_app(then=Step.LIVE)
         elif step in (Step.APP, Step.LOGIN, Step.LIVE):
@@ -576,20 +553,14 @@ class ConnectDialog(QDialog):
         if self._busy:
             return
         self.error.clear()
-        step = self.step
-        if step is Step.USE_CASE:
-            self._go(Step.CREATE)
-        elif step is Step.APP and self.guided:
-            self._go(Step.USE_CASE)
-        elif step is Step.LIVE:
-            self._go(Step.APP)
-        else:
-            self._go(Step.LIVE if self.guided else Step.APP)
+        before = self.flow.before(self.step)
+        if before is not None:
+            self._go(before)
 
     @Slot()
     def start_guide(self) -> None:
         """From the app's page: the guide from its first step."""
-        self.guided = True
+        self.flow.guided = True
         self.error.clear()
         self._go(Step.CREATE)
         self.next_button.setFocus()
