@@ -9,10 +9,11 @@ from pathlib import Path
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
-from autoposter_gui.domain.models import ItemStatus, Platform
+from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
 from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.labels import account_label
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import NewItem, Repo
 
@@ -67,8 +68,12 @@ class PostService:
         """Check everything; raise ValidationError with the first problem. Writes nothing."""
         return self._validate(request)[0]
 
-    def _validate(self, request: PostRequest) -> tuple[list[Account], ImageInfo | None]:
+    def _validate(self, request: PostRequest, *, new: bool = True) -> tuple[list[Account], ImageInfo | None]:
         accounts = self.resolve_accounts(request.account_refs)
+        if new:  # a post already queued for it may still be edited: it waits, held, for the permission
+            for account in accounts:
+                if account.status == AccountStatus.CANNOT_POST.value:
+                    raise ValidationError(cannot_post_reason(account_label(account)), field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
         draft = PostDraft(request.text, platforms, request.image_path, request.when)
@@ -167,7 +172,8 @@ class PostService:
                 request.draft,
                 request.fit,
                 request.fit_color,
-            )
+            ),
+            new=False,
         )
         # The image the post already shows is its stored copy: storing it again costs nothing.
         image, ig_image = self._store_images(request, info, {current.platform})
