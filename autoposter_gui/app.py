@@ -338,8 +338,15 @@ class Application:
             return accounts
 
         def done(accounts: Any) -> None:
+            # Only the demo Pages whose role can create posts are connected; the Cafe is kept (as "can't post")
+            # to show what an owner sees when a Page admin has not given them the Create content permission.
+            from autoposter_gui.domain.models import AccountStatus
+
             self.demo_ready = True
-            controller.notice.emit(f"Sandbox ready: {len(accounts)} demo accounts connected")
+            cannot = AccountStatus.CANNOT_POST.value
+            ready = [a for a in accounts if a.status != cannot]
+            blocked = "".join(f"; {a.name} can't post (see Accounts)" for a in accounts if a.status == cannot)
+            controller.notice.emit(f"Sandbox ready: {len(ready)} demo accounts connected{blocked}")
 
         def failed(exc: BaseException) -> None:
             from autoposter_gui.ui.errors import user_message

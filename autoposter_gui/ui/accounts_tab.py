@@ -155,10 +155,9 @@ class AccountsTab(QWidget):
             return
         verb = "needs" if len(accounts) == 1 else "need"
         self.attention_title.setText(f"{fmt.plural(len(accounts), 'account')} {verb} attention")
-        lines = [
-            a.status_message or f"{fmt.account_title(a)}: {fmt.ACCOUNT_STATUS_LABELS.get(a.status, a.status)}"
-            for a in accounts
-        ]
+        lines = [fmt.account_problem(a) for a in accounts]
+        if any(a.status == AccountStatus.CANNOT_POST.value for a in accounts):
+            lines.append("Once the permission is granted, press Check tokens (Autoposter also checks once a day).")
         self.attention_text.setText("\n".join(dict.fromkeys(lines)))
 
     @Slot()

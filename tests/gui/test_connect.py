@@ -279,7 +279,9 @@ def test_paste_a_token_end_to_end(
     qtbot.waitUntil(lambda: tab.model.index(row, AccountColumn.EXPIRES).data() == "Never")
     assert tab.model.index(row, AccountColumn.STATUS).data() == "Connected"  # ✅
     assert by_id.keys() == {BAKERY_PAGE, BAKERY_IG, CAFE_PAGE}
-    assert not tab.attention.isVisible()
+    # The Cafe was connected anyway: it stays listed, as an account that can't post, and says why.
+    assert tab.model.index(by_id[CAFE_PAGE], AccountColumn.STATUS).data() == "Can't post"
+    assert tab.attention_title.text() == "1 account needs attention" and "Sandbox Cafe" in tab.attention_text.text()
 
 
 def test_a_bad_pasted_token_keeps_the_paste_page(qtbot: Any, dialog: ConnectDialog, ctx: Context, sandbox: Any) -> None:
