@@ -184,6 +184,8 @@ class TokenHealthService:
         if status.value != account.status or message != account.status_message:
             log.info("account %s token health: %s", account.id, status.value)
             self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+        elif account.token_checked_at is None or expires != account.token_expires_at:
+            self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)  # the expiry is known now: show it
 
     def attention_with_posts(self, results: list[Health]) -> list[Health]:
         """Accounts that need the owner and have posts waiting: worth a tray warning."""

@@ -86,3 +86,16 @@ def test_the_composer_shows_the_cafe_disabled_with_the_reason(
     controller.bridge.account_changed.emit(cafe_id)
     qtbot.waitUntil(lambda: composer._checks[cafe_id].isEnabled())
     assert composer._checks[cafe_id].text() == "Sandbox Cafe" and composer._reasons == []
+
+
+def test_the_first_token_check_shows_every_expiry_without_a_reload(
+    qtbot: Any, accounts_tab: AccountsTab, ctx: Context
+) -> None:
+    """No status changes at the first check (the Cafe stays "can't post"), yet each row stops saying "Not checked
+    yet": the check tells the tab that the expiry is known now."""
+    from autoposter_gui.engine.health import TokenHealthService
+
+    rows = range(accounts_tab.model.rowCount())
+    assert {accounts_tab.model.index(r, AccountColumn.EXPIRES).data() for r in rows} == {"Not checked yet"}
+    TokenHealthService(ctx).check_all()
+    qtbot.waitUntil(lambda: {accounts_tab.model.index(r, AccountColumn.EXPIRES).data() for r in rows} == {"Never"})
