@@ -709,7 +709,8 @@ class Repo:
         return int(row[0]) if row else 0
 
     def mark_missed(self, due_before: datetime, now: datetime) -> list[int]:
-        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically); their ids."""
+        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically); their ids. Not
+        those held for their account (a reconnect, or the Page permission, releases them): they keep that note."""
         with self.store.transaction() as s:
             ids = list(
                 s.scalars(
@@ -717,6 +718,7 @@ class Repo:
                         QueueItem.status == ItemStatus.SCHEDULED.value,
                         QueueItem.attempt_count == 0,
                         QueueItem.scheduled_at < due_before,
+                        func.coalesce(QueueItem.last_error_code, "").not_in(sorted(ACCOUNT_HOLD_CODES)),
                     )
                 )
             )

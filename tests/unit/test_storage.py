@@ -429,3 +429,13 @@ def test_migration_0003_adds_tasks_and_codes_the_old_account_notes(tmp_path: Pat
         assert sorted(repo.clear_account_notes(1)) == [1, 2]
     finally:
         store.close()
+
+
+def test_a_post_held_for_its_account_is_not_called_missed(repo: Repo) -> None:
+    acc = _account(repo)
+    late = _item(repo, acc, NOW - timedelta(days=2))
+    held = _item(repo, acc, NOW - timedelta(days=2))
+    repo.flag(held, "Facebook Page Page can't post: ask a Page admin for the Create content permission", "cannot_post")
+    assert repo.mark_missed(NOW - timedelta(hours=6), NOW) == [late]
+    kept = repo.item(held)
+    assert kept is not None and kept.status == "scheduled" and "can't post" in (kept.error_message or "")
