@@ -99,3 +99,30 @@ def test_the_first_token_check_shows_every_expiry_without_a_reload(
     assert {accounts_tab.model.index(r, AccountColumn.EXPIRES).data() for r in rows} == {"Not checked yet"}
     TokenHealthService(ctx).check_all()
     qtbot.waitUntil(lambda: {accounts_tab.model.index(r, AccountColumn.EXPIRES).data() for r in rows} == {"Never"})
+
+
+def test_sandbox_mode_keeps_the_cafe_visible_as_cant_post(qtbot: Any) -> None:
+    """Only the demo Pages that can post are ready; the Cafe is listed with the reason, and the Composer won't tick
+    it."""
+    from PySide6.QtWidgets import QApplication
+
+    from autoposter_gui.app import Application, make_config
+    from tests.gui.helpers import shut_down
+
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    app = Application(qapp, make_config(True, None), tray_available=False, sandbox_port=0)
+    assert app.start()
+    try:
+        assert app.controller is not None and app.window is not None and app.ctx is not None
+        notices: list[str] = []
+        app.controller.notice.connect(notices.append)
+        qtbot.waitUntil(lambda: app.demo_ready, timeout=20_000)
+        assert "Sandbox ready: 2 demo accounts connected; Sandbox Cafe can't post (see Accounts)" in notices
+        cafe = app.ctx.repo.account_by_external(CAFE_PAGE)
+        assert cafe is not None and (cafe.status, cafe.status_message) == ("cannot_post", MESSAGE)
+        composer = app.window.composer
+        qtbot.waitUntil(lambda: cafe.id in composer._checks)
+        assert not composer._checks[cafe.id].isEnabled()
+    finally:
+        shut_down(qapp, app)
