@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autoposter_gui import APP_NAME, APP_ORG, DESKTOP_ID, __version__
+from autoposter_gui import APP_NAME, APP_ORG, DESKTOP_ID, __version__, window_title
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -157,6 +157,7 @@ class Application:
         )
         self.window = MainWindow(self.controller)
         self.window.set_quit_handler(self.quit)
+        self.qapp.commitDataRequest.connect(self.window.session_ending)  # log-out: no questions
         self.tray = TrayController(self.controller, available=self._tray_available)
         self.window.set_tray(self.tray)
         has_tray = self.tray.show()
@@ -413,8 +414,9 @@ class Application:
         self.qapp.exit(0)
 
     def request_quit(self) -> None:
+        """Quit without asking (a signal, log-out, a mode switch): only the owner's own Quit asks first."""
         if self.window is not None:
-            self.window.request_quit()
+            self.window.quit_now()
         else:
             self.quit()
 
@@ -518,7 +520,7 @@ def _make_shell(config: AppConfig) -> QWidget:
     from PySide6.QtWidgets import QMainWindow
 
     shell = QMainWindow()
-    shell.setWindowTitle(f"{APP_NAME} — Sandbox" if config.sandbox else APP_NAME)
+    shell.setWindowTitle(window_title(config.sandbox))
     shell.setMinimumSize(880, 560)
     shell.statusBar().showMessage("Loading…")
     geometry = QSettings(str(config.data_dir / "gui.ini"), QSettings.Format.IniFormat).value(GEOMETRY_KEY)

@@ -14,11 +14,13 @@ from typing import Any, NoReturn
 
 from autoposter_gui import __version__
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
-from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, Remedy, ValidationError
 from autoposter_gui.domain.times import iso, iso_local
 
 log = logging.getLogger("autoposter_gui.cli")
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+# The core's remedies, named as this command's flags (the GUI names its buttons instead).
+REMEDIES = {Remedy.FIT_IMAGE: "use --fit pad or --fit crop"}
 
 
 class CliError(Exception):
@@ -259,11 +261,22 @@ def cmd_queue(args: argparse.Namespace, ctx: Any) -> Any:
         "account_id",
         "status",
         "scheduled_at",
+        "text",
         "attempt_count",
         "error_message",
         "permalink",
     ]
-    return rows, _table(rows, cols)
+    return rows, _table([{**r, "text": text_preview(r["text"])} for r in rows], cols)
+
+
+TEXT_PREVIEW_CHARS = 32
+
+
+def text_preview(text: str, width: int = TEXT_PREVIEW_CHARS) -> str:
+    """A post's text for a table cell: one line (line breaks and control characters escaped), at most ``width``
+    characters, with an ellipsis when cut."""
+    line = escape_controls(text)
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
 def cmd_activity(args: argparse.Namespace, ctx: Any) -> Any:
@@ -402,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         code = exc.code
     except ValidationError as exc:
-        _say(str(exc))
+        _say(exc.phrased(REMEDIES))
         code = EXIT_BAD_INPUT
     except AutoposterError as exc:
         _say(str(exc))
@@ -438,8 +451,13 @@ def one_line(text: str) -> str:
     whatever input a message echoes, it stays one line and safe to show."""
     from autoposter_gui.domain.known_secrets import mask
 
+    return escape_controls(mask(text))
+
+
+def escape_controls(text: str) -> str:
+    """``text`` on one line: control characters, line breaks and undecodable bytes escaped (``\\n``, ``\\x1b``)."""
     out = []
-    for ch in mask(text):
+    for ch in text:
         code = ord(ch)
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -11,12 +12,36 @@ class AutoposterError(Exception):
     """Base class: ``str(err)`` is always a safe sentence a user can act on."""
 
 
-class ValidationError(AutoposterError):
-    """Bad input: nothing was written."""
+class Remedy(StrEnum):
+    """A fix that each front end names in its own terms (a button in the GUI, a flag in the CLI)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+    FIT_IMAGE = "fit_image"  # pad or crop an image to a ratio Instagram accepts
+
+
+# How a remedy reads when the front end gives no wording of its own (logs, the engine).
+NEUTRAL_REMEDIES: dict[Remedy, str] = {Remedy.FIT_IMAGE: "pad or crop the image to fit"}
+
+
+class ValidationError(AutoposterError):
+    """Bad input: nothing was written.
+
+    ``field`` names the input at fault (text, image, when, accounts...). When the fix is something a front end
+    offers (``remedy``), the message is the ``problem`` plus that fix, phrased by ``phrased(remedies)``: the rule
+    and its sentence stay in one place, and the GUI names its buttons where the CLI names its flags.
+    """
+
+    def __init__(self, message: str, field: str | None = None, *, remedy: Remedy | None = None) -> None:
+        self.problem = message
         self.field = field
+        self.remedy = remedy
+        super().__init__(self.phrased())
+
+    def phrased(self, remedies: Mapping[Remedy, str] | None = None) -> str:
+        """The message, with the remedy in the caller's words (``remedies``), else in neutral words."""
+        if self.remedy is None:
+            return self.problem
+        fix = (remedies or {}).get(self.remedy) or NEUTRAL_REMEDIES[self.remedy]
+        return f"{self.problem}. {fix[:1].upper()}{fix[1:]}"
 
 
 class NotConnectedError(AutoposterError):

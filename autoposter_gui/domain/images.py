@@ -6,11 +6,12 @@ import contextlib
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.errors import Remedy, ValidationError
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -175,14 +176,23 @@ def instagram_ratio_ok(width: int, height: int) -> bool:
     return IG_MIN_RATIO - 1e-3 <= ratio <= IG_MAX_RATIO + 1e-3
 
 
-def instagram_problem(info: ImageInfo) -> str | None:
-    """Why Instagram would refuse this image, or None. Size and format are fixed automatically when publishing."""
+def instagram_ratio_error(info: ImageInfo) -> ValidationError | None:
+    """Why Instagram would refuse this image, or None. Size and format are fixed automatically when publishing;
+    the ratio is fixed by padding or cropping (the remedy each front end names its own way)."""
     if not instagram_ratio_ok(info.width, info.height):
-        return (
+        return ValidationError(
             f"Instagram needs an aspect ratio between 4:5 (portrait) and 1.91:1 (landscape); this image is "
-            f"{info.width}×{info.height}. Use “Pad to fit” or “Crop to fit”"
+            f"{info.width}×{info.height}",
+            field="image",
+            remedy=Remedy.FIT_IMAGE,
         )
     return None
+
+
+def instagram_problem(info: ImageInfo, remedies: Mapping[Remedy, str] | None = None) -> str | None:
+    """``instagram_ratio_error`` as a sentence, with the remedy in the caller's words."""
+    error = instagram_ratio_error(info)
+    return None if error is None else error.phrased(remedies)
 
 
 def _target_size(width: int, height: int, mode: str) -> tuple[int, int]:

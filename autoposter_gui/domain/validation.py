@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_problem
+from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_ratio_error
 from autoposter_gui.domain.models import Platform
 
 FB_MAX_CHARS = 63_206
@@ -54,13 +54,17 @@ def char_limit(platform: Platform) -> int:
     return IG_MAX_CHARS if platform is Platform.INSTAGRAM else FB_MAX_CHARS
 
 
-def text_problems(text: str, platforms: Iterable[Platform]) -> list[str]:
-    """Every problem with the text for the chosen platforms, as sentences (empty list when fine)."""
+def text_problems(text: str, platforms: Iterable[Platform], *, has_image: bool = False) -> list[str]:
+    """Every problem with the text for the chosen platforms, as sentences (empty list when fine).
+
+    Text that renders blank counts as empty: refused for a text post, fine as a photo's (absent) caption, which
+    both Facebook and Instagram allow.
+    """
     problems: list[str] = []
     if has_invalid_characters(text):
         return ["The post text holds bytes that are not valid UTF-8 text; retype it or fix its encoding"]
     if is_blank(text):
-        return ["The post text is empty; write something to publish"]
+        return [] if has_image else ["The post text is empty; write something, or add an image, to publish"]
     kinds = set(platforms)
     if Platform.FACEBOOK in kinds and len(text) > FB_MAX_CHARS:
         problems.append(f"Facebook posts allow at most {FB_MAX_CHARS:,} characters; this one has {len(text):,}")
@@ -74,6 +78,12 @@ def text_problems(text: str, platforms: Iterable[Platform]) -> list[str]:
         if mentions > IG_MAX_MENTIONS:
             problems.append(f"Instagram allows at most {IG_MAX_MENTIONS} @-mentions; this caption has {mentions}")
     return problems
+
+
+def caption(text: str) -> str:
+    """The text as stored and sent: a caption that renders blank is no caption at all (sent as none, and matched
+    as none when reconciling)."""
+    return "" if is_blank(text) else text
 
 
 @dataclass(frozen=True)
@@ -90,16 +100,16 @@ def validate_post(
     draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
 ) -> ImageInfo | None:
     """Raise ValidationError for the first problem found; return the image info when there is an image."""
-    problems = text_problems(draft.text, draft.platforms)
+    problems = text_problems(draft.text, draft.platforms, has_image=bool(draft.image_path))
     if problems:
         raise ValidationError(problems[0], field="text")
     if Platform.INSTAGRAM in draft.platforms and not draft.image_path:
         raise ValidationError("Instagram posts need an image; add one to post to Instagram", field="image")
     info = inspect_image(draft.image_path) if draft.image_path else None
     if info is not None and Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:
-        problem = instagram_problem(info)
-        if problem:
-            raise ValidationError(problem, field="image")
+        problem = instagram_ratio_error(info)
+        if problem is not None:
+            raise problem
     if draft.scheduled_at is not None:
         if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
             raise ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")

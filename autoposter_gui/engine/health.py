@@ -18,7 +18,7 @@ from autoposter_gui.domain.models import (
     can_post,
 )
 from autoposter_gui.engine.context import Context
-from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.events import TOKEN_CHECK, Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
 from autoposter_gui.storage.models import Account
@@ -87,6 +87,15 @@ class TokenHealthService:
         self.ctx = ctx
 
     def check_all(self) -> list[Health]:
+        """Check every connected account's token; a "token_check" notice says when the check starts and ends (the
+        Accounts tab shows "Checking…" meanwhile, and the expiry dates as soon as it ends)."""
+        self.ctx.events.emit(Events.NOTICE, TOKEN_CHECK, {"running": True})
+        try:
+            return self._check_all()
+        finally:
+            self.ctx.events.emit(Events.NOTICE, TOKEN_CHECK, {"running": False})
+
+    def _check_all(self) -> list[Health]:
         ctx, repo = self.ctx, self.ctx.repo
         app_id, app_secret = ctx.tokens.get(APP_ID), ctx.tokens.get(APP_SECRET)
         accounts = [a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value]
@@ -184,8 +193,6 @@ class TokenHealthService:
         if status.value != account.status or message != account.status_message:
             log.info("account %s token health: %s", account.id, status.value)
             self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
-        elif account.token_checked_at is None or expires != account.token_expires_at:
-            self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)  # the expiry is known now: show it
 
     def attention_with_posts(self, results: list[Health]) -> list[Health]:
         """Accounts that need the owner and have posts waiting: worth a tray warning."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
 from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
-from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, validate_post
+from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, caption, validate_post
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
@@ -40,6 +40,37 @@ class PostRequest:
     draft: bool = False
     fit: str | None = None  # "pad" or "crop": make an Instagram-ready copy when the ratio is out of range
     fit_color: tuple[int, int, int] = (255, 255, 255)
+
+
+@dataclass(frozen=True)
+class DuePost:
+    """A post that goes out soon (or is going out right now): what a "quit now?" question lists."""
+
+    item_id: int
+    account: str  # "Facebook Page Sandbox Bakery", "Instagram account @sandbox.bakery"
+    platform: str
+    text: str
+    due_at: datetime | None  # UTC; its retry time when that is later than its scheduled time
+    publishing: bool  # being published right now
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """The first few posts that go out soon, publishing ones first, then by time; ``total`` counts them all."""
+
+    posts: list[DuePost]
+    total: int
+
+    @property
+    def publishing(self) -> bool:
+        return any(p.publishing for p in self.posts)
+
+
+@dataclass(frozen=True)
+class _Named:
+    platform: str
+    name: str
+    username: str | None
 
 
 class PostService:
@@ -112,7 +143,7 @@ class PostService:
                 NewItem(
                     a.id,
                     Platform(a.platform),
-                    request.text,
+                    caption(request.text),
                     ig_image if a.platform == Platform.INSTAGRAM.value else image,
                     status,
                     when,
@@ -178,13 +209,14 @@ class PostService:
         # The image the post already shows is its stored copy: storing it again costs nothing.
         image, ig_image = self._store_images(request, info, {current.platform})
         chosen = ig_image if current.platform == Platform.INSTAGRAM.value else image
-        if request.text != current.text or chosen != current.image_path:
+        text = caption(request.text)
+        if text != current.text or chosen != current.image_path:
             # A change of text or picture (by content: the same picture chosen again is no change) waits
             # until Meta says the last try did not go out.
             self.check_first(item_id)
         now = self.ctx.clock.now()
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
-        item = self.repo.update_content(item_id, request.text, chosen, request.when or now, status, now)
+        item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item
 
@@ -259,6 +291,25 @@ class PostService:
     def publish_now(self, item_id: int) -> QueueItem:
         """Make an item due right away (the runner thread publishes it)."""
         return self.reschedule(item_id, self.ctx.clock.now())
+
+    def due_within(self, window: timedelta | None, *, limit: int = 5) -> DueSoon:
+        """Posts that go out within ``window`` from now (None: every scheduled post) and those going out right
+        now; posts for accounts that can't publish are left out, as the runner leaves them."""
+        now = self.ctx.clock.now()
+        until = now + window if window is not None else datetime.max.replace(tzinfo=UTC)
+        rows, total = self.repo.due_until(until, limit)
+        posts = [
+            DuePost(
+                r.id,
+                account_label(_Named(r.platform, r.account_name, r.account_username)),
+                r.platform,
+                r.text,
+                r.due_at,
+                r.publishing,
+            )
+            for r in rows
+        ]
+        return DueSoon(posts, total)
 
     def missed_ids(self) -> list[int]:
         return [i.id for i in self.repo.items([ItemStatus.MISSED])]

@@ -109,6 +109,8 @@ class PublishScheduler:
         if self._scheduler is not None:
             self._scheduler.pause_job(JOB_ID)
         self.state.paused = True
+        if self.catchup is not None:
+            self.catchup.paused()
 
     def resume(self) -> None:
         if self._scheduler is not None:

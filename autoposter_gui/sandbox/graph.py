@@ -456,7 +456,7 @@ class GraphApi:
                 out["from"] = {"name": page.name, "id": page.id}
         else:
             ig = self.store.world.ig_accounts[post.account_id]
-            if "caption" in fields:
+            if "caption" in fields and post.text:  # like Meta: no caption, no field
                 out["caption"] = post.text
             if "timestamp" in fields:
                 out["timestamp"] = meta_time(post.created_ts)

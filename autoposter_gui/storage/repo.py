@@ -115,6 +115,22 @@ class ItemRow(NamedTuple):
         return _utc(self.next_attempt_raw)
 
 
+class DueRow(NamedTuple):
+    """A post about to go out (``publishing``: it is going out right now), with its account's names."""
+
+    id: int
+    platform: str
+    text: str
+    due_raw: str | None
+    publishing: bool
+    account_name: str
+    account_username: str | None
+
+    @property
+    def due_at(self) -> datetime | None:
+        return _utc(self.due_raw)
+
+
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
     "coalesce(q.attempt_count, 0), q.error_message, q.permalink"
@@ -483,6 +499,31 @@ class Repo:
             row = conn.execute(sql, (scheduled, scheduled)).fetchone()
         return _utc(row[0]) if row else None
 
+    def due_until(self, until: datetime, limit: int) -> tuple[list[DueRow], int]:
+        """Posts being published now, then scheduled ones due (their retry time if later) by ``until`` whose
+        account can publish (as ``due_items``), by time: the first ``limit``, and how many there are in all."""
+        due = "max(q.scheduled_at, coalesce(q.next_attempt_at, q.scheduled_at))"
+        where = (
+            " FROM queue_items q JOIN accounts a ON a.id = q.account_id"
+            " WHERE q.status = ? OR (q.status = ? AND a.status NOT IN (?, ?) AND " + due + " <= ?)"
+        )
+        args = [
+            ItemStatus.PROCESSING.value,
+            ItemStatus.SCHEDULED.value,
+            AccountStatus.INVALID.value,
+            AccountStatus.DISCONNECTED.value,
+            _db_time(until),
+        ]
+        columns = f"q.id, q.platform, q.text, {due}, q.status = ?, a.name, a.username"
+        order = " ORDER BY q.status = ? DESC, 4, q.id LIMIT ?"
+        with self.store.read_raw() as conn:
+            total = int(conn.execute("SELECT count(*)" + where, args).fetchone()[0])
+            rows = conn.execute(
+                f"SELECT {columns}{where}{order}",
+                [ItemStatus.PROCESSING.value, *args, ItemStatus.PROCESSING.value, limit],
+            ).fetchall()
+        return [DueRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows], total
+
     # The runner's per-post statements (claim, intent, result, hold/defer, the reads between) are plain SQL on the
     # store's lean paths: the ORM's per-statement and flush cost holds the GIL, which the GUI thread shares.
     _CLAIM = "UPDATE queue_items SET status = ?, updated_at = ? WHERE id = ? AND status = ?"
@@ -708,9 +749,10 @@ class Repo:
             ).fetchone()
         return int(row[0]) if row else 0
 
-    def mark_missed(self, due_before: datetime, now: datetime) -> list[int]:
-        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically); their ids. Not
-        those held for their account (a reconnect, or the Page permission, releases them): they keep that note."""
+    def mark_missed(self, due_before: datetime, now: datetime, note: str) -> list[int]:
+        """Scheduled, never-attempted items due before ``due_before`` become missed (atomically), with ``note``
+        (why, and what to do); their ids. Not those held for their account (a reconnect, or the Page permission,
+        releases them): they keep that note."""
         with self.store.transaction() as s:
             ids = list(
                 s.scalars(
@@ -728,7 +770,7 @@ class Repo:
                     .where(QueueItem.id.in_(ids), QueueItem.status == ItemStatus.SCHEDULED.value)
                     .values(
                         status=ItemStatus.MISSED.value,
-                        error_message="Missed while the computer was off: publish it now, reschedule it or skip it",
+                        error_message=note,
                         updated_at=now,
                     )
                 )

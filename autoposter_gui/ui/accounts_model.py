@@ -49,6 +49,7 @@ class AccountsTableModel(QAbstractTableModel):
         self._load = accounts
         self._now = now
         self._rows: list[Account] = []
+        self.checking = False  # a token check is under way: accounts never checked show "Checking…"
 
     @Slot()
     def reload(self) -> None:
@@ -118,6 +119,8 @@ class AccountsTableModel(QAbstractTableModel):
                 return "—"  # no token, or one that no longer works
             if account.token_expires_at is None:
                 # Page tokens made from a long-lived user token don't expire (debug_token says 0).
-                return "Never" if account.token_checked_at is not None else "Not checked yet"
+                if account.token_checked_at is not None:
+                    return "Never"
+                return "Checking…" if self.checking else "Not checked yet"
             return fmt.when_text(account.token_expires_at, self._now())
         return fmt.when_text(account.connected_at, self._now())

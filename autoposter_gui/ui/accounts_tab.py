@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoposter_gui.domain.models import AccountStatus
+from autoposter_gui.engine.events import TOKEN_CHECK
 from autoposter_gui.storage.models import Account
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
@@ -136,6 +137,19 @@ class AccountsTab(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_state)
         controller.bridge.account_changed.connect(self._account_changed)
+        # The app checks every token as soon as its scheduler starts: until then, and while a check runs,
+        # accounts never checked read "Checking…"; the expiry dates show when it ends.
+        self._checks = 0
+        self.model.checking = controller.scheduler is None
+        controller.bridge.notice.connect(self._engine_notice)
+        self.model.reload()
+
+    @Slot(str, dict)
+    def _engine_notice(self, kind: str, payload: dict[str, Any]) -> None:
+        if kind != TOKEN_CHECK:
+            return
+        self._checks = self._checks + 1 if payload.get("running") else max(0, self._checks - 1)
+        self.model.checking = self._checks > 0
         self.model.reload()
 
     @Slot(int)

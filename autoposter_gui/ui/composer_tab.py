@@ -41,7 +41,7 @@ from autoposter_gui.engine.posts import PostRequest
 from autoposter_gui.storage.models import Account
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.fit_panel import PAD, InstagramFitPanel
+from autoposter_gui.ui.fit_panel import PAD, REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
 from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, secondary
 
@@ -418,7 +418,7 @@ class ComposerTab(QWidget):
             return None
         if Platform.INSTAGRAM not in self._selected_platforms():
             return None
-        return instagram_problem(self._image_info)
+        return instagram_problem(self._image_info, REMEDIES)
 
     def _update_image_hint(self) -> None:
         problem = self._ratio_problem()
@@ -564,7 +564,7 @@ class ComposerTab(QWidget):
 
     def _show_validation(self, exc: ValidationError) -> None:
         if exc.field == "image" and self.fit_panel.isVisible() and self.fit_panel.fit is None:
-            self.fit_panel.message.show_message(str(exc))  # the shape: said once, next to its two fixes
+            self.fit_panel.message.show_message(exc.phrased(REMEDIES))  # the shape: said once, next to its fixes
             self.fit_panel.pad_button.setFocus()
             return
         target = {
@@ -573,7 +573,7 @@ class ComposerTab(QWidget):
             "image": self.image_error,
             "when": self.when_error,
         }.get(exc.field or "", self.form_error)
-        target.show_message(str(exc))
+        target.show_message(exc.phrased(REMEDIES))
         focus = {"text": self.text_edit, "image": self.choose_button, "when": self.when_edit}.get(exc.field or "")
         if focus is not None:
             focus.setFocus()

@@ -31,6 +31,7 @@ class AppController(QObject):
     sandbox_switch_requested = Signal(bool)
     show_tab_requested = Signal(str)
     restore_requested = Signal(object)  # the backup file (Path) the owner chose in Settings
+    run_requested = Signal()  # the scheduler was asked to publish due posts now (its next tick's outcome matters)
 
     def __init__(
         self,
@@ -132,12 +133,17 @@ class AppController(QObject):
     def run_now(self) -> None:
         """Ask the scheduler thread to publish due posts now (the GUI thread never calls Meta)."""
         if self._scheduler is None:
-            self.notice.emit("The scheduler is still starting; your post will go out in a moment")
+            self._refused("The scheduler is still starting; your post will go out in a moment")
             return
         if self._scheduler.state.paused:
-            self.notice.emit("Publishing is paused; resume the scheduler to publish")
+            self._refused("Publishing is paused; resume the scheduler to publish")
             return
         self._scheduler.run_now()
+        self.run_requested.emit()
+
+    def _refused(self, text: str) -> None:
+        # After the event: callers announce "Publishing now…" right after run_now(), and this must replace it.
+        QTimer.singleShot(0, self, lambda: self.notice.emit(text))
 
     def publish_now(self, item_id: int) -> QueueItem:
         item = self.posts.publish_now(item_id)

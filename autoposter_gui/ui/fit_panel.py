@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import QColorDialog, QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from autoposter_gui.domain.errors import Remedy
 from autoposter_gui.domain.images import fit_for_instagram
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.widgets import MessageLabel, heading
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 PREVIEW_SIZE = QSize(112, 96)
 PREVIEW_SOURCE_PX = 480  # previews are made from a small copy: the same geometry as the real fit, in milliseconds
 PAD, CROP = "pad", "crop"
+# The core's remedies, named as this panel's buttons (the CLI names its flags instead).
+REMEDIES = {Remedy.FIT_IMAGE: "use “Pad to fit” or “Crop to fit”"}
 
 
 def swatch(color: QColor, size: int = 14) -> QIcon:

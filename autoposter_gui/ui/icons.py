@@ -323,10 +323,39 @@ def app_icon() -> QIcon:
 
 
 @cache
-def tray_icon(state: str = "idle") -> QIcon:
-    """The tray icon: ``idle``, ``publishing``, ``paused`` or ``attention``, from the shipped PNGs."""
+def tray_icon(state: str = "idle", sandbox: bool = False) -> QIcon:
+    """The tray icon: ``idle``, ``publishing``, ``paused`` or ``attention``, from the shipped PNGs. ``sandbox``: with
+    an orange "S" tag in the top-left corner (the state's badge is bottom-right), so that a sandbox instance
+    running beside the real one can be told apart."""
     name = resources.tray_icon_name(state if state in _TRAY_DRAW else "idle")
-    return _file_icon(name, _TRAY_DRAW[name.removeprefix("tray-")])
+    icon = _file_icon(name, _TRAY_DRAW[name.removeprefix("tray-")])
+    if not sandbox:
+        return icon
+    tagged = QIcon()
+    for size in SIZES:
+        pixmap = icon.pixmap(size, size)
+        if pixmap.width() != size:  # no file that large: draw on a scaled copy
+            pixmap = pixmap.scaled(size, size)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        _sandbox_tag(painter, float(size))
+        painter.end()
+        tagged.addPixmap(pixmap)
+    return tagged
+
+
+def _sandbox_tag(p: QPainter, s: float) -> None:
+    d = s * 0.52
+    p.setPen(QPen(QColor("white"), max(1.0, s * 0.04)))
+    p.setBrush(QColor(ORANGE))
+    p.drawRoundedRect(QRectF(s * 0.02, s * 0.02, d, d), d * 0.22, d * 0.22)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(6, round(d * 0.78)))
+    p.setFont(font)
+    p.setPen(QColor("white"))
+    p.drawText(QRectF(s * 0.02, s * 0.02, d, d), Qt.AlignmentFlag.AlignCenter, "S")
 
 
 # ----- tabs (monochrome outlines) -----------------------------------------------------------------

@@ -8,13 +8,14 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from autoposter_gui import APP_NAME
-from autoposter_gui.ui import fmt, icons
+from autoposter_gui import APP_NAME, window_title
+from autoposter_gui.ui import icons
 from autoposter_gui.ui.accounts_tab import AccountsTab
 from autoposter_gui.ui.activity_tab import ActivityTab
 from autoposter_gui.ui.composer_tab import ComposerTab
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.queue_tab import QueueTab
+from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt
 from autoposter_gui.ui.status_bar import AppStatusBar
 from autoposter_gui.ui.tray import TrayController
 
@@ -29,8 +30,10 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.tray: TrayController | None = None
         self._quitting = False
+        self._session_ends = False
+        self.quit_prompt: QuitPrompt | None = None
         self._quit: Callable[[], None] = lambda: QCoreApplication.exit(0)
-        self.setWindowTitle(f"{APP_NAME} — Sandbox" if controller.sandbox else APP_NAME)
+        self.setWindowTitle(window_title(controller.sandbox))
         self.setWindowIcon(icons.app_icon())
         self.setMinimumSize(880, 560)
 
@@ -205,16 +208,62 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def request_quit(self) -> None:
-        """Quit the app (the scheduler stops; due posts wait for the next start)."""
+        """The owner's Quit (File → Quit, the tray's Quit): when posts go out soon (within the hour; with no tray,
+        any still waiting) or one is being published, ask first; otherwise quit at once."""
+        if self.quit_prompt is not None:  # already asking
+            self.quit_prompt.show()
+            self.quit_prompt.raise_()
+            self.quit_prompt.activateWindow()
+            return
+        tray = self.tray is not None and self.tray.visible
+        due = None if self._session_ending() else self.controller.posts.due_within(SOON if tray else None)
+        if due is None or not due.total:
+            self.quit_now()
+            return
+        prompt = QuitPrompt(due, self.controller.now(), tray=tray, parent=self if self.isVisible() else None)
+        prompt.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        prompt.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.quit_prompt = prompt
+
+        def answered(_result: int) -> None:
+            self.quit_prompt = None
+            if prompt.quit_chosen():
+                self.quit_now()
+            elif tray and self.isVisible():
+                self.close()  # keep running in the tray: the window goes, as when it is closed
+
+        prompt.finished.connect(answered)
+        prompt.show()
+        prompt.raise_()
+        prompt.activateWindow()
+
+    def _session_ending(self) -> bool:
+        """Log-out or shut-down: the session manager must never wait on a question."""
+        app = QGuiApplication.instance()
+        return self._session_ends or (isinstance(app, QGuiApplication) and app.isSavingSession())
+
+    @Slot()
+    def session_ending(self) -> None:
+        """``commitDataRequest``: from now on, quitting and closing ask nothing."""
+        self._session_ends = True
+
+    @Slot()
+    def quit_now(self) -> None:
+        """Quit without asking (the scheduler stops after the tick in progress; due posts wait for the next start)."""
         self._quitting = True
+        if self.quit_prompt is not None:
+            self.quit_prompt.close()
+            self.quit_prompt = None
         self.controller.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.hide()
         self._quit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
-        if self._quitting:
+        if self._quitting or self._session_ending():
             event.accept()
+            if not self._quitting:
+                self.quit_now()
             return
         if self.tray is not None and self.tray.visible:
             event.ignore()
@@ -227,19 +276,5 @@ class MainWindow(QMainWindow):
                     "Choose Quit from the tray menu to stop it.",
                 )
             return
-        pending = self.controller.pending_count()
-        if pending:
-            answer = QMessageBox.warning(
-                self,
-                f"Quit {APP_NAME}?",
-                f"{fmt.plural(pending, 'post is', 'posts are')} waiting to be published. {APP_NAME} can only "
-                "publish while it is running, and no system tray is available to keep it running in the "
-                "background.\n\nQuit anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-        event.accept()
+        event.ignore()  # no tray: closing the window quits, once the owner agrees if posts are waiting
         self.request_quit()

@@ -1,4 +1,5 @@
-"""Posts missed while the computer was off: a tray notification and a dialog to publish, reschedule or skip them."""
+"""Posts missed while Autoposter wasn't running (or the computer slept): a tray notification and a dialog to
+publish, reschedule or skip them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.engine.catchup import MISSED_WHILE
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
@@ -32,17 +34,41 @@ if TYPE_CHECKING:
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def missed_title(count: int) -> str:
-    """``3 posts were missed while the computer was off``."""
-    return f"{fmt.plural(count, 'post was', 'posts were')} missed while the computer was off"
+def missed_title(count: int, reason: str | None = None) -> str:
+    """``3 posts were missed while Autoposter wasn't running`` (the catch-up's reason), or without a reason (posts
+    left missed last time, or missed at different times) ``3 posts were missed``."""
+    while_ = MISSED_WHILE.get(reason or "")
+    return f"{fmt.plural(count, 'post was', 'posts were')} missed" + (f" {while_}" if while_ else "")
+
+
+def missed_intro(count: int, grace_hours: int) -> str:
+    """Why they were held and what to do, in the singular or the plural."""
+    late = f"more than {fmt.plural(grace_hours, 'hour')} ago" if grace_hours else "before Autoposter could publish"
+    if count == 1:
+        return (
+            f"It came due {late}, so Autoposter held it instead of posting it late without asking. "
+            "Choose what to do with it."
+        )
+    return (
+        f"They came due {late}, so Autoposter held them instead of posting them late without asking. "
+        "Choose what to do with the ticked posts."
+    )
 
 
 class MissedPostsDialog(QDialog):
     """Lists the missed posts (all ticked); the buttons act on the ticked ones through the core's PostService."""
 
-    def __init__(self, controller: AppController, ids: Sequence[int], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: AppController,
+        ids: Sequence[int],
+        parent: QWidget | None = None,
+        *,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.reason = reason  # why they were missed (engine.catchup); None: left missed from an earlier time
         self._finished = False
         self.setWindowTitle("Missed posts")
         self.setWindowIcon(icons.status_icon(ItemStatus.MISSED.value))
@@ -50,13 +76,7 @@ class MissedPostsDialog(QDialog):
 
         self.title = heading("", self)
         self.title.setWordWrap(True)
-        grace = controller.preferences.grace_hours
-        late = f"more than {fmt.plural(grace, 'hour')} ago" if grace else "while Autoposter was not running"
-        self.intro = secondary(
-            f"They came due {late}, so Autoposter held them instead of posting them late without asking. "
-            "Choose what to do with the ticked posts.",
-            self,
-        )
+        self.intro = secondary("", self)
         self.list = QListWidget(self)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAlternatingRowColors(True)
@@ -157,7 +177,9 @@ class MissedPostsDialog(QDialog):
                 self.list.takeItem(row)
 
     def _update_title(self) -> None:
-        self.title.setText(missed_title(self.list.count()))
+        count = self.list.count()
+        self.title.setText(missed_title(count, self.reason))
+        self.intro.setText(missed_intro(count, self.controller.preferences.grace_hours))
         self._update_buttons()
 
     @Slot()
@@ -285,26 +307,32 @@ class MissedPosts(QObject):
     @Slot(str, dict)
     def _notice(self, kind: str, payload: dict[str, Any]) -> None:
         if kind == "missed":
-            self.show_missed([int(i) for i in payload.get("ids", [])])
+            self.show_missed([int(i) for i in payload.get("ids", [])], reason=payload.get("reason"))
 
-    def show_missed(self, ids: Sequence[int] = ()) -> MissedPostsDialog | None:
+    def show_missed(self, ids: Sequence[int] = (), *, reason: str | None = None) -> MissedPostsDialog | None:
         """Notify and open (or update) the dialog with every post that is missed now."""
         still = set(self.controller.posts.missed_ids())  # the notice's ids, and any missed earlier and left
         missed = [i for i in dict.fromkeys([*ids, *sorted(still)]) if i in still]
         if not missed:
             return None
+        if not set(missed) <= set(ids):  # also some missed earlier: the reason is not theirs
+            reason = None
         if self.tray is not None:
             self.tray.notify(
-                missed_title(len(missed)),
-                "Choose whether to publish them now, reschedule them or skip them.",
+                missed_title(len(missed), reason),
+                "Choose whether to publish it now, reschedule it or skip it."
+                if len(missed) == 1
+                else "Choose whether to publish them now, reschedule them or skip them.",
                 warning=True,
                 kind="warnings",
             )
         if self.dialog is None:
-            self.dialog = MissedPostsDialog(self.controller, missed, self._parent_widget())
+            self.dialog = MissedPostsDialog(self.controller, missed, self._parent_widget(), reason=reason)
             self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.dialog.finished.connect(self._closed)
         else:
+            if reason != self.dialog.reason:  # posts missed for different reasons: say neither
+                self.dialog.reason = None
             self.dialog.set_ids(missed)
         self.dialog.show()
         self.dialog.raise_()

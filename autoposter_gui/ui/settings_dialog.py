@@ -145,7 +145,7 @@ class SettingsDialog(QDialog):
         startup_layout.addWidget(self.autostart_check)
 
         # --- missed posts
-        missed = QGroupBox("Posts due while the computer was off", self)
+        missed = QGroupBox("Posts due while Autoposter is not running or the computer sleeps", self)
         self.grace_spin = QSpinBox(missed)
         self.grace_spin.setRange(0, MAX_GRACE_HOURS)
         self.grace_spin.setSuffix(" hours")

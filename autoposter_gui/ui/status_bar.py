@@ -16,6 +16,23 @@ REFRESH_MS = 20_000
 MESSAGE_MS = 6_000
 
 
+def outcome_text(summary: dict[str, Any]) -> str:
+    """One line for a tick's summary (``processed``, ``succeeded``, ``failed``, ``retried``, ``error``); "" when
+    it did nothing."""
+    if error := str(summary.get("error") or ""):  # a sentence for the owner, or a crash's exception class
+        return error if " " in error else "Publishing stopped on an unexpected error; see the log"
+    parts = []
+    if succeeded := int(summary.get("succeeded") or 0):
+        parts.append(f"published {fmt.plural(succeeded, 'post')}")
+    if failed := int(summary.get("failed") or 0):
+        parts.append(f"couldn't publish {fmt.plural(failed, 'post')}")
+    if retried := int(summary.get("retried") or 0):
+        parts.append(f"{fmt.plural(retried, 'post')} will be tried again")
+    text = "; ".join(parts)
+    text = text[:1].upper() + text[1:]
+    return f"{text}: see the Queue for why" if failed or retried else text
+
+
 class _IconLabel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +76,8 @@ class AppStatusBar(QStatusBar):
         super().__init__(parent)
         self.controller = controller
         self._publishing = False
+        self._run_requested = False  # "Run now", "Publish now", a retry: the next tick's outcome is shown ...
+        self._watching = False  # ... once that tick has started
         self.setSizeGripEnabled(True)
 
         self.badge = QLabel("SANDBOX", self)
@@ -96,6 +115,7 @@ class AppStatusBar(QStatusBar):
         controller.scheduler_changed.connect(self.refresh)
         bridge.account_changed.connect(self._account_changed)
         controller.notice.connect(self._notice)
+        controller.run_requested.connect(self._run_requested_now)
         self.attention_label.clicked.connect(lambda: controller.show_tab_requested.emit("accounts"))
         self.refresh()
         self.refresh_accounts()
@@ -121,14 +141,31 @@ class AppStatusBar(QStatusBar):
             )
 
     @Slot()
+    def _run_requested_now(self) -> None:
+        self._run_requested = True
+
+    @Slot()
     def _tick_started(self) -> None:
         self._publishing = True
+        if self._run_requested:  # a tick already running when asked did not see the request: wait for the next
+            self._run_requested, self._watching = False, True
         self.refresh()
 
     @Slot(dict)
     def _tick_finished(self, summary: dict[str, Any]) -> None:
         self._publishing = False
+        if self._watching:
+            self._watching = False
+            self._show_outcome(summary)
         self.refresh()
+
+    def _show_outcome(self, summary: dict[str, Any]) -> None:
+        """Replace "Publishing now…" with what the asked-for tick did (it would otherwise stay on after a failure)."""
+        text = outcome_text(summary)
+        if text:
+            self.showMessage(text, MESSAGE_MS)
+        elif self.currentMessage().endswith("…"):
+            self.clearMessage()  # nothing went out (the post is held: the Queue says why)
 
     @Slot(list)
     def _items_changed(self, _item_ids: list[int]) -> None:

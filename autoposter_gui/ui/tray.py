@@ -38,7 +38,7 @@ class TrayController(QObject):
         self._failed: list[int] = []
         self._seen: set[int] = set()
 
-        self.icon = QSystemTrayIcon(icons.tray_icon("idle"), self)
+        self.icon = QSystemTrayIcon(icons.tray_icon("idle", controller.sandbox), self)
         self.menu = QMenu()
         self.show_action = self.menu.addAction("Show Autoposter")
         self.run_now_action = self.menu.addAction("Run now")
@@ -95,11 +95,11 @@ class TrayController(QObject):
         state = "paused" if paused else "publishing" if self._publishing else "idle"
         if not paused and self.controller.repo.count_items([ItemStatus.FAILED, ItemStatus.MISSED]):
             state = "attention" if not self._publishing else state
-        self.icon.setIcon(icons.tray_icon(state))
+        self.icon.setIcon(icons.tray_icon(state, self.controller.sandbox))
         self.icon.setToolTip(self._tooltip(paused))
 
     def _tooltip(self, paused: bool) -> str:
-        name = "Autoposter (sandbox)" if self.controller.sandbox else "Autoposter"
+        name = "Autoposter (sandbox demo)" if self.controller.sandbox else "Autoposter"
         if paused:
             return f"{name}: publishing paused"
         pending = self.controller.pending_count()

@@ -15,7 +15,7 @@ from PySide6.QtCore import QProcess, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from autoposter_gui import __version__
+from autoposter_gui import APP_NAME, __version__
 from autoposter_gui.app import Application, main, make_config, restart_command
 from autoposter_gui.ui.activity_model import ActivityColumn
 from autoposter_gui.ui.errors import ExceptionHook
@@ -120,7 +120,8 @@ def test_end_to_end_in_sandbox_mode(
     app = started
     window = app.window
     assert window is not None and window.status.badge.isVisible()
-    assert window.windowTitle() == "Autoposter — Sandbox"
+    # Qt appends " — <display name>" (_identify sets it to APP_NAME) to a title that doesn't end with it.
+    assert window.windowTitle() == "Sandbox — Autoposter" and window.windowTitle().endswith(APP_NAME)
     qtbot.waitUntil(lambda: app.demo_ready, timeout=20_000)
     assert app.scheduler is not None and app.scheduler.state.running
     composer = window.composer
@@ -175,10 +176,22 @@ def test_sandbox_server_state_lives_in_the_sandbox_folder(qtbot: Any, started: A
 def test_quit_request_leaves_even_when_the_window_hides_to_the_tray(
     started: Application, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SIGTERM and the tray's Quit go through request_quit: the window's close-to-tray must not veto it."""
+    """SIGTERM (log-out) and a mode switch go through request_quit: the window's close-to-tray must not veto it,
+    and nothing asks, even with a post due in two minutes (only the owner's own Quit asks)."""
+    from datetime import timedelta
+
+    from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform
+    from autoposter_gui.storage.repo import NewItem
     from autoposter_gui.ui.tray import TrayController
 
     monkeypatch.setattr(TrayController, "visible", property(lambda self: True))
+    assert started.ctx is not None
+    repo, now = started.ctx.repo, started.ctx.clock.now()
+    page = repo.upsert_account(DiscoveredAccount(Platform.FACEBOOK, "1", "Bakery", "t"), None, now)
+    soon = NewItem(page.id, Platform.FACEBOOK, "Soon", None, ItemStatus.SCHEDULED, now + timedelta(minutes=2))
+    repo.add_items([soon], now)
+    assert started.controller is not None and started.controller.posts.due_within(timedelta(hours=1)).total == 1
     started.request_quit()
     assert started.quits == [True]  # type: ignore[attr-defined]
     assert started.window is not None and not started.window.isVisible()
+    assert started.window.quit_prompt is None

@@ -88,19 +88,6 @@ def test_the_composer_shows_the_cafe_disabled_with_the_reason(
     assert composer._checks[cafe_id].text() == "Sandbox Cafe" and composer._reasons == []
 
 
-def test_the_first_token_check_shows_every_expiry_without_a_reload(
-    qtbot: Any, accounts_tab: AccountsTab, ctx: Context
-) -> None:
-    """No status changes at the first check (the Cafe stays "can't post"), yet each row stops saying "Not checked
-    yet": the check tells the tab that the expiry is known now."""
-    from autoposter_gui.engine.health import TokenHealthService
-
-    rows = range(accounts_tab.model.rowCount())
-    assert {accounts_tab.model.index(r, AccountColumn.EXPIRES).data() for r in rows} == {"Not checked yet"}
-    TokenHealthService(ctx).check_all()
-    qtbot.waitUntil(lambda: {accounts_tab.model.index(r, AccountColumn.EXPIRES).data() for r in rows} == {"Never"})
-
-
 def test_sandbox_mode_keeps_the_cafe_visible_as_cant_post(qtbot: Any) -> None:
     """Only the demo Pages that can post are ready; the Cafe is listed with the reason, and the Composer won't tick
     it."""

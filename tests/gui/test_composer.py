@@ -82,6 +82,25 @@ def test_empty_text_and_no_account_are_refused(qtbot: Any, composer: ComposerTab
     assert ctx.repo.count_items() == 0
 
 
+def test_a_photo_without_a_caption_is_scheduled(
+    qtbot: Any, composer: ComposerTab, ctx: Context, tmp_path: Path
+) -> None:
+    image = tmp_path / "photo.jpg"
+    Image.new("RGB", (1080, 1080), "orange").save(image, "JPEG")
+    _pick(composer, ctx, BAKERY_PAGE, BAKERY_IG)
+    composer.set_image(str(image))
+    composer.text_edit.setPlainText(" \u200b")  # renders blank: no caption
+    _set_when(composer, ctx, timedelta(hours=1))
+    qtbot.mouseClick(composer.schedule_button, Qt.MouseButton.LeftButton)
+    assert composer.errors() == {}
+    items = ctx.repo.items()
+    assert len(items) == 2 and {i.text for i in items} == {""} and all(i.image_path for i in items)
+    composer.set_image(None)
+    _pick(composer, ctx, BAKERY_PAGE)
+    qtbot.mouseClick(composer.schedule_button, Qt.MouseButton.LeftButton)  # no image: text is required again
+    assert "empty" in composer.errors()["text"] and ctx.repo.count_items() == 2
+
+
 def test_bad_image_file_is_refused(qtbot: Any, composer: ComposerTab, ctx: Context, tmp_path: Any) -> None:
     bogus = tmp_path / "not-a-picture.jpg"
     bogus.write_text("hello")

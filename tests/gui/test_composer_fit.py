@@ -73,7 +73,7 @@ def test_without_a_fit_instagram_is_refused_and_nothing_written(
 ) -> None:
     _compose(composer, ctx, panorama)
     qtbot.mouseClick(composer.schedule_button, Qt.MouseButton.LeftButton)
-    assert "Pad to fit" in composer.errors()["image"]
+    assert composer.errors()["image"].endswith("Use “Pad to fit” or “Crop to fit”")
     assert composer.fit_panel.message.kind == "error" and composer.image_error.kind == "hint"  # not said twice
     assert composer.fit_panel.pad_button.hasFocus()
     qtbot.mouseClick(composer.fit_panel.pad_button, Qt.MouseButton.LeftButton)

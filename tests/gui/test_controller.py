@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest
@@ -38,8 +39,11 @@ def test_due_timer_ignores_far_posts_and_pause(
     assert controller.due_timer_active
 
 
-def test_run_now_before_the_scheduler_starts_says_so(controller: AppController) -> None:
+def test_run_now_before_the_scheduler_starts_says_so(qtbot: Any, controller: AppController) -> None:
     notices: list[str] = []
     controller.notice.connect(notices.append)
     controller.run_now()
-    assert notices == ["The scheduler is still starting; your post will go out in a moment"]
+    controller.notice.emit("Publishing now…")  # what the caller announces right after run_now()
+    qtbot.waitUntil(lambda: len(notices) == 2)
+    # The explanation comes after the caller's announcement, so the status bar ends on it.
+    assert notices == ["Publishing now…", "The scheduler is still starting; your post will go out in a moment"]

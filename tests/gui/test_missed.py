@@ -1,4 +1,4 @@
-"""Missed while the computer was off: the tray notification, the dialog's three choices, and the app's wiring."""
+"""Missed while Autoposter wasn't running: the tray notification, the dialog's three choices, and the app's wiring."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def missed(
 
 
 def _miss(ctx: Context, clock: FixedClock, *texts: str, account: str = BAKERY_PAGE) -> list[int]:
-    """Posts due in a few minutes, then the computer is off for 7 hours: the catch-up policy holds them."""
+    """Posts due in a few minutes, then Autoposter is closed for 7 hours: the catch-up policy holds them."""
     ids = [make_post(ctx, text, minutes=5 + n, accounts=[account]).id for n, text in enumerate(texts)]
     clock.advance(timedelta(hours=7))
     assert sorted(CatchUpPolicy(ctx).before_tick()) == sorted(ids)
@@ -58,9 +58,11 @@ def _dialog(missed: MissedPosts) -> MissedPostsDialog:
 def test_notice_shows_a_notification_and_the_dialog(missed: MissedPosts, ctx: Context, clock: FixedClock) -> None:
     ids = _miss(ctx, clock, "Morning croissants", "Lunch menu")
     assert missed.tray is not None
-    assert [n.title for n in missed.tray.notifications] == ["2 posts were missed while the computer was off"]
+    assert [n.title for n in missed.tray.notifications] == ["2 posts were missed while Autoposter wasn't running"]
+    assert missed.tray.notifications[0].body == "Choose whether to publish them now, reschedule them or skip them."
     dialog = _dialog(missed)
-    assert dialog.title.text() == "2 posts were missed while the computer was off"
+    assert dialog.title.text() == "2 posts were missed while Autoposter wasn't running"
+    assert dialog.intro.text().startswith("They came due more than 6 hours ago, so Autoposter held them ")
     assert sorted(dialog.ids()) == sorted(ids) and sorted(dialog.checked_ids()) == sorted(ids)
     assert "Morning croissants" in dialog.list.item(0).text() and "Sandbox Bakery" in dialog.list.item(0).text()
     assert "more than 6 hours ago" in dialog.intro.text()
@@ -117,7 +119,11 @@ def test_skip_only_the_ticked_posts_and_decide_later(
     dialog.set_checked([drop])
     qtbot.mouseClick(dialog.skip_button, Qt.MouseButton.LeftButton)
     assert _status(ctx, drop) == "canceled" and _status(ctx, keep) == "missed"
-    assert dialog.ids() == [keep] and dialog.title.text() == "1 post was missed while the computer was off"
+    assert dialog.ids() == [keep] and dialog.title.text() == "1 post was missed while Autoposter wasn't running"
+    assert dialog.intro.text() == (  # the singular all through, not "They … them"
+        "It came due more than 6 hours ago, so Autoposter held it instead of posting it late without asking. "
+        "Choose what to do with it."
+    )
     dialog.set_checked([])
     assert not dialog.publish_button.isEnabled() and not dialog.skip_button.isEnabled()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # decide later: still missed, never dropped silently

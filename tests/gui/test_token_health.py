@@ -15,6 +15,7 @@ from autoposter_gui.engine.health import daily_jobs
 from autoposter_gui.engine.runner import Runner
 from autoposter_gui.engine.scheduler import PublishScheduler
 from autoposter_gui.storage.models import Account
+from autoposter_gui.ui import fmt
 from autoposter_gui.ui.accounts_model import AccountColumn
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.main_window import MainWindow
@@ -123,3 +124,27 @@ def test_a_token_that_expires_soon_needs_attention(
     qtbot.waitUntil(lambda: "expires on" in window.accounts.attention_text.text())
     row = _row(window, account.external_id)
     assert window.accounts.model.index(row, AccountColumn.STATUS).data() == "Needs attention"
+
+
+def test_token_expiry_shows_checking_until_the_start_up_check_ends_then_the_result(
+    qtbot: Any,
+    ctx: Context,
+    controller: AppController,
+    connected: list[Account],
+    clock: FixedClock,
+    health_scheduler: PublishScheduler,
+    window: MainWindow,
+) -> None:
+    window.show_tab("accounts")
+    model = window.accounts.model
+    expiry = model.index(_row(window, BAKERY_PAGE), AccountColumn.EXPIRES)
+    assert expiry.data() == "Checking…"  # the check runs as soon as the scheduler starts
+    health_scheduler.start()
+    controller.set_scheduler(health_scheduler)
+    # The check changes no account's status (every token is fine), and the tab still shows its result at once.
+    qtbot.waitUntil(lambda: model.index(_row(window, BAKERY_PAGE), AccountColumn.EXPIRES).data() != "Checking…")
+    account = ctx.repo.account_by_external(BAKERY_PAGE)
+    assert account is not None and account.token_checked_at is not None
+    shown = "Never" if account.token_expires_at is None else fmt.when_text(account.token_expires_at, clock.now())
+    assert model.index(_row(window, BAKERY_PAGE), AccountColumn.EXPIRES).data() == shown
+    assert not model.checking

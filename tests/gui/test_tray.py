@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.engine.context import Context
@@ -99,26 +98,6 @@ def test_close_goes_to_tray_with_a_one_time_hint(
     assert len(tray.notifications) == 1  # only the first time
 
 
-def test_without_tray_closing_quits_after_a_warning_if_posts_are_pending(
-    qtbot: Any,
-    tray: TrayController,
-    window: MainWindow,
-    ctx: Context,
-    connected: list[Account],
-    dialogs: Dialogs,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(TrayController, "visible", property(lambda self: False))
-    make_post(ctx)
-    dialogs.answer = QMessageBox.StandardButton.No
-    window.close()
-    assert window.isVisible()
-    assert dialogs.calls[0][0] == "warning" and "1 post is waiting" in dialogs.calls[0][2]
-    dialogs.answer = QMessageBox.StandardButton.Yes
-    window.close()
-    assert window.quits == [True]  # type: ignore[attr-defined]
-
-
 def test_without_tray_and_nothing_pending_closing_just_quits(
     tray: TrayController, window: MainWindow, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -126,3 +105,30 @@ def test_without_tray_and_nothing_pending_closing_just_quits(
     window.close()
     assert dialogs.calls == []
     assert window.quits == [True]  # type: ignore[attr-defined]
+
+
+def test_a_sandbox_instance_has_a_tagged_icon_and_its_own_tooltip(
+    qtbot: Any, controller: AppController, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from PySide6.QtGui import QColor
+
+    from autoposter_gui.ui import icons
+
+    normal = TrayController(controller, available=True)
+    assert normal.icon.toolTip() == "Autoposter: nothing scheduled"
+    monkeypatch.setattr(ctx, "config", dataclasses.replace(ctx.config, sandbox=True))
+    demo = TrayController(controller, available=True)
+    assert demo.icon.toolTip() == "Autoposter (sandbox demo): nothing scheduled"
+    for size in (16, 22, 32):
+        plain = icons.tray_icon("idle").pixmap(size, size).toImage()
+        tagged = demo.icon.icon().pixmap(size, size).toImage()
+        assert tagged.size() == plain.size()
+        corner = QColor(tagged.pixel(size // 8, size // 8))  # the orange tag, top left
+        assert corner.red() > 180 and 80 < corner.green() < 150 and corner.blue() < 60, corner.name()
+        # The state's badge corner (bottom right) is left as it was.
+        assert tagged.pixel(size - 2, size - 2) == plain.pixel(size - 2, size - 2)
+    demo.icon.setIcon(icons.tray_icon("attention", True))
+    demo.refresh()  # a state change keeps the tag
+    assert demo.icon.icon().cacheKey() == icons.tray_icon("idle", True).cacheKey()

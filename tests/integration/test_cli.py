@@ -199,7 +199,7 @@ def test_instagram_ratio_is_checked_at_compose_time_and_fit_fixes_it(
     tall = make_image(tmp_path / "tall.jpg", (600, 1500))
     original = Path(tall).read_bytes()
     line = _bad(run_cli(connected_env, "post", "--account", BAKERY_IG, "--text", "tall", "--image", tall, "--now"))
-    assert "aspect ratio" in line and "Pad to fit" in line
+    assert "aspect ratio" in line and line.endswith("Use --fit pad or --fit crop") and "Pad to fit" not in line
     rows = _ok(
         run_cli(
             connected_env,
@@ -258,3 +258,32 @@ def test_sandbox_banner_passes_the_secret_on_stdin_and_its_command_works(tmp_pat
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_photo_without_a_caption_is_posted_but_empty_text_alone_is_refused(
+    connected_env: dict[str, str], sandbox: Any, tmp_path: Path
+) -> None:
+    img = make_image(tmp_path / "photo.jpg")
+    refused = _bad(run_cli(connected_env, "post", "--account", BAKERY, "--text", "", "--now"))
+    assert "empty" in refused
+    rows = _ok(
+        run_cli(
+            connected_env,
+            "post",
+            "--account",
+            BAKERY,
+            "--account",
+            BAKERY_IG,
+            "--text",
+            "",
+            "--image",
+            img,
+            "--now",
+            "--json",
+        )
+    )
+    assert len(rows) == 2
+    assert _ok(run_cli(connected_env, "run-due", "--json"))["succeeded"] == 2
+    posts = sandbox.state()["posts"]
+    assert sorted((p["platform"], p["text"]) for p in posts) == [("facebook", ""), ("instagram", "")]
+    assert all(i["status"] == "posted" and i["permalink"] for i in _ok(run_cli(connected_env, "queue", "--json")))

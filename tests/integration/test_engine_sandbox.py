@@ -353,3 +353,27 @@ def test_text_changes_only_once_meta_says_the_last_try_did_not_go_out(
     PostService(connected).update(item_id, PostRequest([BAKERY], "new words", None, clock.now()))  # now known
     assert Runner(connected).run_due().succeeded == 1
     assert published(sandbox, "original words") == [] and len(published(sandbox, "new words")) == 1
+
+
+@pytest.mark.parametrize("cut", ["hang_after_commit", "hang_before"])
+def test_two_captionless_photos_one_cut_off_never_take_each_others_post(
+    connected: Context, sandbox: Any, clock: FixedClock, tmp_path: Path, cut: str
+) -> None:
+    """Reconciling an empty caption matches only captionless posts in the attempt's window that no other item
+    owns: the first photo's post is never taken by the second, whether the cut-off try landed or not."""
+    secret = connected.tokens.get(APP_SECRET)
+    connected.client_factory = lambda: GraphClient(origin=sandbox.url, app_secret=secret, timeout=(2.0, 0.5))
+    first = queue(connected, BAKERY, "", make_image(tmp_path / "a.jpg", color="red")).id
+    second = queue(connected, BAKERY, "", make_image(tmp_path / "b.jpg", color="blue")).id
+    sandbox.inject_fault(kind=cut, match="photos_post", seconds=5, skip=1)  # the second photo's call is cut off
+    assert Runner(connected).run_due().as_dict() == {"processed": 2, "succeeded": 1, "failed": 0, "retried": 1}
+    assert connected.repo.last_attempt(second).needs_reconcile  # type: ignore[union-attr]
+    clock.advance(timedelta(minutes=3))
+    assert Runner(connected).run_due().succeeded == 1
+    a, b = _item(connected, first), _item(connected, second)
+    assert a.status == b.status == "posted" and a.text == b.text == ""
+    posts = published(sandbox, "")
+    assert len(posts) == 2  # each photo went out once
+    assert {a.provider_post_id, b.provider_post_id} == {p["id"] for p in posts}
+    expected = "reconciled" if cut == "hang_after_commit" else "succeeded"  # found, or published afresh
+    assert connected.repo.last_attempt(second).outcome == expected  # type: ignore[union-attr]

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.errors import Remedy, ValidationError
 from autoposter_gui.domain.images import inspect_image, to_jpeg_bytes
 from autoposter_gui.domain.models import Platform
 from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.times import parse_when
-from autoposter_gui.domain.validation import PostDraft, text_problems, validate_post
+from autoposter_gui.domain.validation import PostDraft, caption, text_problems, validate_post
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -204,8 +204,9 @@ def test_instagram_aspect_ratio_preflight(tmp_path: Path, size: tuple[int, int],
     if ok:
         validate_post(draft, NOW)
     else:
-        with pytest.raises(ValidationError, match="Pad to fit"):
+        with pytest.raises(ValidationError, match="aspect ratio") as caught:
             validate_post(draft, NOW)
+        assert caught.value.field == "image" and caught.value.remedy is Remedy.FIT_IMAGE
         # Facebook takes any ratio.
         validate_post(PostDraft("hi", (Platform.FACEBOOK,), img, None), NOW)
 
@@ -247,3 +248,34 @@ def test_fit_applies_exif_rotation(tmp_path: Path) -> None:
     out = fit_for_instagram(src, tmp_path / "out", "pad")
     with Image.open(out) as img:
         assert img.height > img.width  # shown upright: a tall image, padded sideways
+
+
+def test_a_remedy_is_phrased_by_each_front_end_from_one_rule(tmp_path: Path) -> None:
+    """The ratio rule lives in the domain; the GUI names its buttons and the CLI its flags, in one sentence."""
+    img = _image(tmp_path / "wide.jpg", (3000, 1000))
+    with pytest.raises(ValidationError) as caught:
+        validate_post(PostDraft("hi", (Platform.INSTAGRAM,), img, None), NOW)
+    exc = caught.value
+    problem = "Instagram needs an aspect ratio between 4:5 (portrait) and 1.91:1 (landscape); this image is 3000×1000"
+    assert exc.problem == problem
+    assert str(exc) == f"{problem}. Pad or crop the image to fit"  # neutral: logs and the engine
+    assert exc.phrased({Remedy.FIT_IMAGE: "use --fit pad or --fit crop"}) == f"{problem}. Use --fit pad or --fit crop"
+    assert exc.phrased({}) == str(exc)
+    assert ValidationError("No such item", field="id").phrased({Remedy.FIT_IMAGE: "x"}) == "No such item"
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "\u200b\u3164"])
+def test_a_photo_needs_no_caption_but_a_text_post_needs_text(tmp_path: Path, text: str) -> None:
+    img = _image(tmp_path / "p.jpg")
+    for platforms in ((Platform.FACEBOOK,), (Platform.INSTAGRAM,), (Platform.FACEBOOK, Platform.INSTAGRAM)):
+        assert validate_post(PostDraft(text, platforms, img, None), NOW) is not None
+    with pytest.raises(ValidationError, match="empty") as caught:  # no image: the blank-text rule stays
+        validate_post(PostDraft(text, (Platform.FACEBOOK,), None, None), NOW)
+    assert caught.value.field == "text"
+    with pytest.raises(ValidationError, match="empty"):
+        validate_post(PostDraft(text, (Platform.INSTAGRAM,), None, None), NOW)
+    assert caption(text) == ""  # a blank caption is stored and sent as none
+
+
+def test_caption_keeps_visible_text_as_typed() -> None:
+    assert caption("  Fresh bread \n") == "  Fresh bread \n"

@@ -516,3 +516,48 @@ def test_publishing_quota_malformed(h: Harness, answer: dict[str, Any]) -> None:
     responses.get(f"{BASE}/{IG}/content_publishing_limit", json=answer)
     with pytest.raises(PublishError):
         h.publisher.publishing_quota(IG, TOKEN)
+
+
+# ----- photos without a caption -------------------------------------------------------------------------
+
+
+@responses.activate
+def test_captionless_photo_and_container_send_no_caption(h: Harness, tmp_path: Path) -> None:
+    image = make_image(tmp_path, (600, 600))
+    responses.post(f"{BASE}/{PAGE}/photos", json={"id": "photo-8", "post_id": f"{PAGE}_88", "permalink_url": "u"})
+    h.publisher.publish_facebook(PAGE, TOKEN, "", image)
+    assert "caption" not in multipart(responses.calls[0]) and "published" in multipart(responses.calls[0])
+    responses.post(f"{BASE}/{IG}/media", json={"id": CID})
+    h.publisher.create_container(IG, TOKEN, "https://cdn.test/full.jpg", "")
+    container = form(responses.calls[1])
+    assert container["image_url"] == "https://cdn.test/full.jpg" and "caption" not in container
+
+
+CAPTIONLESS_FEED = [  # newest first; Meta leaves "message" out when a post has none
+    {"id": "q4", "created_time": ts(12), "permalink_url": "https://fb.test/q4"},
+    {"id": "q3", "message": "Sale today!", "created_time": ts(8)},
+    {"id": "q2", "created_time": ts(4), "permalink_url": "https://fb.test/q2"},
+    {"id": "q1", "message": "", "created_time": ts(-1)},  # inside the slack, an empty message given as ""
+    {"id": "q0", "created_time": ts(-30)},  # before the attempt: never ours
+]
+
+
+@pytest.mark.parametrize(
+    ("exclude", "expected"),
+    [((), "q1"), (("q1",), "q2"), (("q1", "q2"), "q4"), (("q1", "q2", "q4"), None)],
+)
+@responses.activate
+def test_an_empty_caption_matches_only_captionless_posts_in_the_window_not_owned(
+    hc: Harness, exclude: tuple[str, ...], expected: str | None
+) -> None:
+    responses.get(f"{BASE}/{PAGE}/feed", json={"data": CAPTIONLESS_FEED}, headers=meta_date())
+    found = hc.publisher.find_facebook_post(PAGE, TOKEN, "", SINCE, set(exclude))
+    assert (found.provider_post_id if found else None) == expected  # never q3 (it has text), never q0 (too old)
+
+
+@responses.activate
+def test_a_caption_never_matches_a_captionless_media(hc: Harness) -> None:
+    responses.get(f"{BASE}/{IG}/media", json={"data": MEDIA_LIST}, headers=meta_date())
+    found = hc.publisher.find_instagram_media(IG, TOKEN, "", SINCE, ())
+    assert found is not None and found.provider_post_id == "m0"
+    assert hc.publisher.find_instagram_media(IG, TOKEN, "New menu", SINCE, ("m2", "m3")) is None  # not m0

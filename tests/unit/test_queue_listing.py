@@ -83,3 +83,35 @@ def test_queue_json_imports_no_heavy_module(tmp_path: Path) -> None:
     loaded = set(json.loads(proc.stderr))
     heavy = {"requests", "PIL", "alembic", "keyring", "apscheduler", "sqlalchemy.orm", "PySide6"}
     assert not heavy & loaded
+
+
+def test_queue_table_shows_a_one_line_text_preview_and_json_keeps_the_whole_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoposter_gui import cli
+
+    repo = _filled_repo(tmp_path / "data" / "autoposter.db")
+    long_text = "Croissants\tand\x1b[31m red\r\njam " + "x" * 60
+    repo.add_items([NewItem(1, Platform.FACEBOOK, long_text, None, ItemStatus.QUEUED, None)], NOW)
+    repo.store.close()
+    monkeypatch.setenv("AUTOPOSTER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TZ", "UTC")
+    assert cli.main(["queue"]) == 0
+    header, *lines = capsys.readouterr().out.strip().split("\n")
+    assert header.split()[:6] == ["id", "platform", "account_id", "status", "scheduled_at", "text"]
+    assert len(lines) == 4  # one line per item, whatever the text holds
+    assert "Menu\\nüber 😀" in lines[1]
+    preview = cli.text_preview(long_text)
+    assert preview == "Croissants\\tand\\x1b[31m red\\r\\n…" and len(preview) == cli.TEXT_PREVIEW_CHARS
+    assert preview in lines[3] and "\x1b" not in lines[3]
+    assert cli.main(["queue", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [i["text"] for i in listed] == ["Fresh bread", "Menu\nüber 😀", "Draft", long_text]  # whole, unescaped
+
+
+def test_text_preview() -> None:
+    from autoposter_gui.cli import text_preview
+
+    assert text_preview("") == "" and text_preview("short") == "short"
+    assert text_preview("a" * 32) == "a" * 32 and text_preview("a" * 33) == "a" * 31 + "…"
+    assert text_preview("word " * 10, 12) == "word word w…" and text_preview("ab   cdef", 6) == "ab…"

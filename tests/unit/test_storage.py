@@ -436,6 +436,6 @@ def test_a_post_held_for_its_account_is_not_called_missed(repo: Repo) -> None:
     late = _item(repo, acc, NOW - timedelta(days=2))
     held = _item(repo, acc, NOW - timedelta(days=2))
     repo.flag(held, "Facebook Page Page can't post: ask a Page admin for the Create content permission", "cannot_post")
-    assert repo.mark_missed(NOW - timedelta(hours=6), NOW) == [late]
+    assert repo.mark_missed(NOW - timedelta(hours=6), NOW, "Missed") == [late]
     kept = repo.item(held)
     assert kept is not None and kept.status == "scheduled" and "can't post" in (kept.error_message or "")
