@@ -143,6 +143,8 @@ def test_token_expiry_shows_checking_until_the_start_up_check_ends_then_the_resu
     controller.set_scheduler(health_scheduler)
     # The check changes no account's status (every token is fine), and the tab still shows its result at once.
     qtbot.waitUntil(lambda: model.index(_row(window, BAKERY_PAGE), AccountColumn.EXPIRES).data() != "Checking…")
+    # (an account event can reload the tab before the check's end notice arrives: wait for that too)
+    qtbot.waitUntil(lambda: not model.checking)
     account = ctx.repo.account_by_external(BAKERY_PAGE)
     assert account is not None and account.token_checked_at is not None
     shown = "Never" if account.token_expires_at is None else fmt.when_text(account.token_expires_at, clock.now())
