@@ -122,6 +122,8 @@ class ComposerTab(QWidget):
         self.connect_button = QPushButton("Connect an account…", self.no_accounts)
         no_layout.addWidget(self.connect_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.accounts_layout.addWidget(self.no_accounts)
+        self.accounts_loading = secondary("", self.accounts_box)  # instead of "No accounts…" until they are known
+        self.accounts_layout.addWidget(self.accounts_loading)
         self.accounts_error = MessageLabel(self.accounts_box)
         self.accounts_layout.addWidget(self.accounts_error)
         self.quota_warning = MessageLabel(self.accounts_box)
@@ -237,6 +239,7 @@ class ComposerTab(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         controller.bridge.account_changed.connect(self._account_changed)
+        controller.accounts_loading_changed.connect(self.reload_accounts)
         controller.bridge.items_changed.connect(self._items_changed)
 
         self._show_thumbnail(None)
@@ -275,7 +278,10 @@ class ComposerTab(QWidget):
             box.toggled.connect(self._accounts_toggled)
             self.accounts_layout.insertWidget(position, box)
             self._checks[account.id] = box
-        self.no_accounts.setVisible(not accounts)
+        loading = self.controller.accounts_loading if not accounts else None
+        self.accounts_loading.setText(loading or "")
+        self.accounts_loading.setVisible(loading is not None)
+        self.no_accounts.setVisible(not accounts and loading is None)
         self._accounts_loaded = bool(accounts)
         if self._editing is not None:
             self._lock_accounts()
