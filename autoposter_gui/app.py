@@ -617,8 +617,26 @@ def _after_first_frame(shell: QWidget, work: Callable[[], None]) -> None:
     QTimer.singleShot(500, watcher, run)
 
 
+def _preload_store_modules() -> None:
+    """Import the store's modules (SQLAlchemy: about half the start-up's Python work) on a thread, while the main
+    thread loads Qt and paints the first frame; the main thread's own imports then find them done (or wait for
+    the rest under the import lock). Nothing runs there but imports."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module("autoposter_gui.engine.context")  # sqlalchemy, the store
+            importlib.import_module("autoposter_gui.engine.posts")  # sqlalchemy.orm, the models, the repository
+        except Exception:  # the main thread imports them again and reports any real problem
+            log.debug("preloading the store's modules failed", exc_info=True)
+
+    threading.Thread(target=load, name="preload", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
+    _preload_store_modules()
     from PySide6.QtWidgets import QApplication
 
     from autoposter_gui.ui.preferences import Preferences
