@@ -128,7 +128,7 @@ class Application:
         self.scheduler: PublishScheduler | None = None
         self.sandbox_server: SandboxServer | None = None
         self._hook: ExceptionHook | None = None
-        self.demo_ready = False
+        self._demo_connected = False
         self.preferences = preferences
         self.missed: MissedPosts | None = None
         # After a restore, posts already due may have gone out after the backup was made: hold them as missed
@@ -296,6 +296,12 @@ class Application:
         return False
 
     @property
+    def demo_ready(self) -> bool:
+        """Sandbox mode is all up: the demo accounts connected (right after the first frames) and the scheduler
+        started (a moment later)."""
+        return self._demo_connected and self.scheduler is not None
+
+    @property
     def grace(self) -> timedelta:
         """The catch-up grace window: none right after a restore, else the owner's setting (default 6 h)."""
         from datetime import timedelta
@@ -388,7 +394,7 @@ class Application:
             return accounts
 
         def done(accounts: Any) -> None:
-            self.demo_ready = True
+            self._demo_connected = True
             controller.set_accounts_loading(None)
             controller.notice.emit(f"Sandbox ready: {len(accounts)} demo accounts connected")
 
@@ -429,7 +435,7 @@ class Application:
         self.controller = None
         self.window = None
         self.tray = None
-        self.demo_ready = False
+        self._demo_connected = False
         if window is not None:
             window.hide()
             window.deleteLater()

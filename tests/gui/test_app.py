@@ -122,8 +122,7 @@ def test_end_to_end_in_sandbox_mode(
     assert window is not None and window.status.badge.isVisible()
     # Qt appends " — <display name>" (_identify sets it to APP_NAME) to a title that doesn't end with it.
     assert window.windowTitle() == "Sandbox — Autoposter" and window.windowTitle().endswith(APP_NAME)
-    qtbot.waitUntil(lambda: app.demo_ready, timeout=20_000)  # the demo accounts come first, then the scheduler
-    qtbot.waitUntil(lambda: app.scheduler is not None, timeout=5_000)
+    qtbot.waitUntil(lambda: app.demo_ready, timeout=20_000)
     assert app.scheduler is not None and app.scheduler.state.running
     composer = window.composer
     qtbot.waitUntil(lambda: len(composer._checks) == 3)
