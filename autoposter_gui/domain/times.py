@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autoposter_gui.domain.errors import ValidationError
+
+
+class AmbiguousTimeError(ValidationError):
+    """A wall time that happens twice (the clocks go back): ``choices`` holds both moments, earlier first."""
+
+    def __init__(self, message: str, choices: tuple[datetime, datetime]) -> None:
+        super().__init__(message, field="when")
+        self.choices = choices
 
 
 def local_zone() -> tuple[tzinfo, str]:
@@ -82,10 +91,10 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     if first.utcoffset() != second.utcoffset():
         a = first.isoformat(timespec="minutes")
         b = second.isoformat(timespec="minutes")
-        raise ValidationError(
+        raise AmbiguousTimeError(
             f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} (the clocks go back then); "
             f"give the offset: {a} or {b}",
-            field="when",
+            (first, second),
         )
     return first
 
@@ -125,3 +134,27 @@ def _parse_when(text: str) -> tuple[datetime, str]:
         return parsed.astimezone(UTC), zone_name
     zone, zone_name = local_zone()
     return localize(parsed, zone, zone_name).astimezone(UTC), zone_name
+
+
+_CLOCK_RE = re.compile(r"^(\d{1,2})(?:[:.h ]?(\d{2}))?\s*([ap])?\.?\s*(?:m\.?)?$")
+
+
+def parse_clock(text: str) -> tuple[int, int] | None:
+    """A typed time of day as (hour, minute), or None when it can't be read.
+
+    Accepts what people type: ``9:30``, ``09.30``, ``930``, ``0930``, ``14:05``, ``1405``, ``9``, ``14h05``,
+    ``2:30 pm``, ``2pm``, ``12 am`` (midnight).
+    """
+    raw = text.strip().lower().replace("\u202f", " ").replace("\u00a0", " ")
+    match = _CLOCK_RE.match(raw)
+    if match is None:
+        return None
+    hours, minutes, half = match.group(1), match.group(2), match.group(3)
+    hour, minute = int(hours), int(minutes or 0)
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return hour, minute

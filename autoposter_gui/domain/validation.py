@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.errors import Remedy, ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_ratio_error
 from autoposter_gui.domain.models import Platform
 
@@ -100,19 +100,53 @@ def validate_post(
     draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
 ) -> ImageInfo | None:
     """Raise ValidationError for the first problem found; return the image info when there is an image."""
-    problems = text_problems(draft.text, draft.platforms, has_image=bool(draft.image_path))
+    problems, info = post_problems(draft, now, require_future=require_future, ratio_will_be_fixed=ratio_will_be_fixed)
     if problems:
-        raise ValidationError(problems[0], field="text")
+        raise problems[0]
+    return info
+
+
+def validate_post_all(
+    draft: PostDraft,
+    now: datetime,
+    *,
+    require_future: bool = True,
+    ratio_will_be_fixed: bool = False,
+    remedies: Mapping[Remedy, str] | None = None,
+) -> list[tuple[str, str]]:
+    """Every problem with the post, as (field, message) pairs in the order ``validate_post`` meets them (the
+    first is the one it raises), each remedy in the caller's words (``remedies``). Empty when the post is fine."""
+    problems, _ = post_problems(draft, now, require_future=require_future, ratio_will_be_fixed=ratio_will_be_fixed)
+    return [(p.field or "", p.phrased(remedies)) for p in problems]
+
+
+def post_problems(
+    draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
+) -> tuple[list[ValidationError], ImageInfo | None]:
+    """The one set of checks behind ``validate_post`` and ``validate_post_all``: every problem found (text, image,
+    time), and the image info when the image could be read."""
+    found: list[ValidationError] = [
+        ValidationError(p, field="text")
+        for p in text_problems(draft.text, draft.platforms, has_image=bool(draft.image_path))
+    ]
+    info: ImageInfo | None = None
     if Platform.INSTAGRAM in draft.platforms and not draft.image_path:
-        raise ValidationError("Instagram posts need an image; add one to post to Instagram", field="image")
-    info = inspect_image(draft.image_path) if draft.image_path else None
+        found.append(ValidationError("Instagram posts need an image; add one to post to Instagram", field="image"))
+    try:
+        info = inspect_image(draft.image_path) if draft.image_path else None
+    except ValidationError as exc:
+        found.append(exc)
     if info is not None and Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:
         problem = instagram_ratio_error(info)
         if problem is not None:
-            raise problem
+            found.append(problem)
     if draft.scheduled_at is not None:
         if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
-            raise ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")
+            found.append(
+                ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")
+            )
         if draft.scheduled_at > now + MAX_AHEAD:
-            raise ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
-    return info
+            found.append(
+                ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
+            )
+    return found, info

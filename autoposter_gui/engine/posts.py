@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
 from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
-from autoposter_gui.domain.validation import MAX_AHEAD, PAST_TOLERANCE, PostDraft, caption, validate_post
+from autoposter_gui.domain.validation import (
+    MAX_AHEAD,
+    PAST_TOLERANCE,
+    PostDraft,
+    caption,
+    validate_post,
+    validate_post_all,
+)
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
@@ -99,12 +106,32 @@ class PostService:
         """Check everything; raise ValidationError with the first problem. Writes nothing."""
         return self._validate(request)[0]
 
+    def problems(self, request: PostRequest, remedies: Mapping[Remedy, str] | None = None) -> list[tuple[str, str]]:
+        """Every problem with ``request`` as (field, message) pairs, the one ``validate`` raises first; [] when it
+        can be saved. Writes nothing."""
+        found: list[tuple[str, str]] = []
+        try:
+            accounts = self.resolve_accounts(request.account_refs)
+        except ValidationError as exc:
+            found.append((exc.field or "", exc.phrased(remedies)))
+            accounts = []
+        found += [("accounts", reason) for reason in self._cannot_post(accounts)]
+        draft = PostDraft(request.text, tuple(Platform(a.platform) for a in accounts), request.image_path, request.when)
+        now = self.ctx.clock.now()
+        found += validate_post_all(
+            draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None, remedies=remedies
+        )
+        return found
+
+    def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
+        """Why a new post can't go to some of ``accounts``: their Page role can't create posts."""
+        return [cannot_post_reason(account_label(a)) for a in accounts if a.status == AccountStatus.CANNOT_POST.value]
+
     def _validate(self, request: PostRequest, *, new: bool = True) -> tuple[list[Account], ImageInfo | None]:
         accounts = self.resolve_accounts(request.account_refs)
-        if new:  # a post already queued for it may still be edited: it waits, held, for the permission
-            for account in accounts:
-                if account.status == AccountStatus.CANNOT_POST.value:
-                    raise ValidationError(cannot_post_reason(account_label(account)), field="accounts")
+        refused = self._cannot_post(accounts) if new else []  # a queued post may still be edited: it waits, held
+        if refused:
+            raise ValidationError(refused[0], field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
         draft = PostDraft(request.text, platforms, request.image_path, request.when)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -65,6 +66,19 @@ def tries_used(item: HasTries) -> int:
 # Sort keys Repo.items accepts (queue item columns, or "account": platform then name).
 ITEM_SORT_KEYS = frozenset(
     {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
+)
+# The Queue's default order ("upcoming first"): what is still to go out, soonest first; then drafts, newest first;
+# then everything else (posted, failed, canceled, missed) by its time, latest first. Each part is one index range of
+# (status, scheduled_at), so a page costs a few index seeks at any size.
+UPCOMING_SORT = "upcoming"
+_UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
+    (frozenset({ItemStatus.QUEUED.value}), "q.id DESC"),
+    (
+        frozenset(s.value for s in ItemStatus)
+        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.QUEUED.value},
+        "q.scheduled_at DESC, q.id DESC",
+    ),
 )
 
 
@@ -135,6 +149,56 @@ _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
     "coalesce(q.attempt_count, 0), q.error_message, q.permalink"
 )
+
+
+_Statement = tuple[str, list[str]]
+_ALL_STATUSES = frozenset(st.value for st in ItemStatus)
+
+
+@functools.cache
+def _upcoming_plan(wanted: frozenset[str]) -> tuple[_Statement | None, list[_Statement]]:
+    """The statements of an "upcoming first" page over the ``wanted`` statuses (built once per filter): the count
+    of the first two parts (None when both are filtered out), and each part's page query (no statuses: skip it)."""
+    parts = [(sorted(part & wanted), order) for part, order in _UPCOMING_PARTS]
+    # The page's ids come from the index alone (covering, in order), then only those rows are read by id: ~20%
+    # less than reading every candidate row of each status before sorting. CROSS JOIN keeps the ids' loop outside
+    # (SQLite's documented join order), so the rows come out in the page's order with no second sort.
+    pages = [
+        (
+            f"SELECT {_ROW_COLUMNS} FROM (SELECT q.id AS page_id FROM queue_items q{_status_clause(values)}"
+            f" ORDER BY {order} LIMIT ? OFFSET ?) AS page CROSS JOIN queue_items q ON q.id = page.page_id",
+            values,
+        )
+        for values, order in parts
+    ]
+    early = parts[0][0] + parts[1][0]
+    if not early:
+        return None, pages
+    marks = ", ".join("?" * len(parts[0][0])) or "NULL"
+    sql = f"SELECT coalesce(sum(q.status IN ({marks})), 0), count(*) FROM queue_items q{_status_clause(early)}"
+    return (sql, [*parts[0][0], *early]), pages
+
+
+def _upcoming_part(row: ItemRow) -> int:
+    return next((n for n, (statuses, _) in enumerate(_UPCOMING_PARTS) if row.status in statuses), 2)
+
+
+def upcoming_before(a: ItemRow, b: ItemRow) -> bool:
+    """Whether ``a`` comes before ``b`` in the "upcoming first" order (as ``Repo.item_rows`` sorts in SQL)."""
+    part_a, part_b = _upcoming_part(a), _upcoming_part(b)
+    if part_a != part_b:
+        return part_a < part_b
+    if part_a == 0:  # soonest first (SQLite puts NULLs first when ascending)
+        return (a.scheduled_raw is not None, a.scheduled_raw or "", a.id) < (
+            b.scheduled_raw is not None,
+            b.scheduled_raw or "",
+            b.id,
+        )
+    if part_a == 2 and a.scheduled_raw != b.scheduled_raw:  # latest first, NULLs last
+        if a.scheduled_raw is None or b.scheduled_raw is None:
+            return b.scheduled_raw is None
+        return a.scheduled_raw > b.scheduled_raw  # one stored format: text order is time order
+    return a.id > b.id
 
 
 class AttemptRow(NamedTuple):
@@ -408,7 +472,10 @@ class Repo:
         sort: str | None = None,
         descending: bool = True,
     ) -> list[ItemRow]:
-        """A page of ``ItemRow`` in the order of ``items()``: by id (``sort=None``) or a key of ITEM_SORT_KEYS."""
+        """A page of ``ItemRow`` in the order of ``items()``: by id (``sort=None``), a key of ITEM_SORT_KEYS, or
+        UPCOMING_SORT (``descending`` is ignored)."""
+        if sort == UPCOMING_SORT:
+            return self._upcoming_rows(statuses, limit, offset)
         values = None if statuses is None else [st.value for st in statuses]
         direction = "DESC" if descending else "ASC"
         join = ""
@@ -422,12 +489,39 @@ class Repo:
                 keys = ["a.platform", "a.name"]
             else:
                 keys = [f"q.{sort}"]
+                if values is None:
+                    # "status IN (every status)" lets SQLite walk the (status, <key>) indexes one status at a time
+                    # and stop after a page: 0.05 ms at 100k rows, where a bare ORDER BY sorts them all (~40 ms).
+                    values = [st.value for st in ItemStatus]
             order = ", ".join(f"{k} {direction} NULLS LAST" for k in keys) + f", q.id {direction}"
         sql = (
             f"SELECT {_ROW_COLUMNS} FROM queue_items q{join}{_status_clause(values)} ORDER BY {order} LIMIT ? OFFSET ?"
         )
         with self.store.read_raw() as conn:
             rows = conn.execute(sql, [*(values or ()), limit, offset]).fetchall()
+        return list(map(ItemRow._make, rows))
+
+    def _upcoming_rows(self, statuses: Iterable[ItemStatus] | None, limit: int, offset: int) -> list[ItemRow]:
+        """A page in the "upcoming first" order: its parts in turn, each one indexed query (see _UPCOMING_PARTS)."""
+        wanted = _ALL_STATUSES if statuses is None else frozenset(st.value for st in statuses)
+        count, parts = _upcoming_plan(wanted)
+        rows: list[tuple[Any, ...]] = []
+        with self.store.read_raw() as conn:
+            sizes = (0, 0)
+            if count is not None:  # the first two parts are small (what is still to come, drafts): one count
+                sql, params = count
+                found = conn.execute(sql, params).fetchone()
+                sizes = (int(found[0]), int(found[1]) - int(found[0]))
+            for n, (sql, params) in enumerate(parts):
+                if not params or limit <= 0:
+                    continue
+                if n < 2 and offset >= sizes[n]:
+                    offset -= sizes[n]
+                    continue
+                page = conn.execute(sql, [*params, limit, offset]).fetchall()
+                rows.extend(page)
+                limit -= len(page)
+                offset = 0
         return list(map(ItemRow._make, rows))
 
     def item_rows_by_ids(self, ids: Iterable[int]) -> list[ItemRow]:

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
-from autoposter_gui.domain.models import AttemptOutcome
+from autoposter_gui.domain.models import AttemptOutcome, Platform
 from autoposter_gui.storage.models import Account
 from autoposter_gui.storage.repo import AttemptRow, Repo
 from autoposter_gui.ui import fmt, icons
@@ -38,7 +38,7 @@ HEADERS = {
     ActivityColumn.POST: "Post",
     ActivityColumn.OUTCOME: "Outcome",
     ActivityColumn.DETAILS: "Details",
-    ActivityColumn.LINK: "",
+    ActivityColumn.LINK: "Link",
 }
 
 
@@ -237,8 +237,21 @@ class ActivityTableModel(QAbstractTableModel):
             label = fmt.OUTCOME_LABELS.get(attempt.outcome, attempt.outcome)
             return f"{label} · try {attempt.attempt_number}" if attempt.attempt_number > 1 else label
         if column is ActivityColumn.DETAILS:
-            return " ".join((attempt.error_message or "").split())
+            return self._details(attempt)
         return LINK_TEXT if attempt.permalink else ""
+
+    def _details(self, attempt: AttemptRow) -> str:
+        """The error or note of an attempt; for one without (a plain success, one under way), what happened."""
+        if attempt.error_message:
+            return " ".join(attempt.error_message.split())
+        info = self._item(attempt.queue_item_id)
+        network = "Instagram" if info is not None and info.platform == Platform.INSTAGRAM.value else "Facebook"
+        if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
+            where = f" on {network}" if info is not None else ""
+            return f"Published{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+        if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
+            return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
+        return ""
 
     def _tooltip(self, attempt: AttemptRow, column: ActivityColumn, info: _ItemInfo | None) -> str | None:
         if column is ActivityColumn.TIME:

@@ -23,7 +23,8 @@ COLUMN_WIDTHS = {
     ActivityColumn.ACCOUNT: 160,
     ActivityColumn.POST: 230,
     ActivityColumn.OUTCOME: 150,
-    ActivityColumn.LINK: 100,
+    ActivityColumn.DETAILS: 260,  # errors are long: elided here, whole in the tooltip (narrower in a small window)
+    ActivityColumn.LINK: 110,
 }
 
 
@@ -38,7 +39,9 @@ class ActivityTab(QWidget):
         self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)
         self.view.setMouseTracking(True)
-        self.view.horizontalHeader().setSectionResizeMode(ActivityColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
+        # The post's text takes the room that is left (Details holds a short note for most rows).
+        self.view.horizontalHeader().setSectionResizeMode(ActivityColumn.POST, QHeaderView.ResizeMode.Stretch)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.viewport().installEventFilter(self)
 
         self.empty = EmptyState(
@@ -101,8 +104,20 @@ class ActivityTab(QWidget):
         if index.column() != ActivityColumn.LINK:  # a click on the link itself already opened it
             self.open_link(index.row())
 
+    def _fit_columns(self) -> None:
+        """The post's text stretches; Details gives up to half the spare width to it when the window is small."""
+        header = self.view.horizontalHeader()
+        fixed = sum(
+            header.sectionSize(c) for c in ActivityColumn if c not in (ActivityColumn.POST, ActivityColumn.DETAILS)
+        )
+        spare = self.view.viewport().width() - fixed
+        header.resizeSection(ActivityColumn.DETAILS, max(120, min(COLUMN_WIDTHS[ActivityColumn.DETAILS], spare // 2)))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A pointing hand over "View Post →" links, like a browser; Enter opens the selected row's post."""
+        """A pointing hand over "View Post →" links, like a browser; Enter opens the selected row's post; columns fit
+        the width."""
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
         if watched is self.view and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.view.currentIndex().isValid():

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPalette, QPixmap, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QImageReader, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +42,8 @@ from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import PAD, REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
-from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, secondary
+from autoposter_gui.ui.when_picker import WhenPicker
+from autoposter_gui.ui.widgets import MessageLabel, keep_together, secondary, separator
 
 THUMB_SIZE = QSize(264, 170)
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.gif *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -71,6 +71,7 @@ class ComposerTab(QWidget):
         self._accounts: dict[int, Account] = {}
         self._accounts_loaded = False
         self._image_info: ImageInfo | None = None
+        self._thumb_source: str | None = None  # what the thumbnail shows: the image, or its fitted preview
         self._quota: dict[int, tuple[datetime, str | None]] = {}  # IG account id -> (checked at, warning)
         self._quota_pending: set[int] = set()
         self.setAcceptDrops(True)
@@ -95,9 +96,12 @@ class ComposerTab(QWidget):
         self.text_edit = QPlainTextEdit(self)
         self.text_edit.setPlaceholderText("What would you like to share?")
         self.text_edit.setTabChangesFocus(True)
-        self.text_edit.setMinimumHeight(160)
+        self.text_edit.setMinimumHeight(110)
         self.counter = QLabel(self)
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.counter.setWordWrap(True)
+        self.counter.setTextFormat(Qt.TextFormat.PlainText)
+        self._counter_plain = ""
         self.text_error = MessageLabel(self)
         self.fit_panel = InstagramFitPanel(self)  # under the text, where there is room for two previews
         text_label = QLabel("&Text", self)
@@ -105,10 +109,8 @@ class ComposerTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(text_label)
         left.addWidget(self.text_edit, 1)
-        counter_row = QHBoxLayout()
-        counter_row.addWidget(self.text_error, 1)
-        counter_row.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignTop)
-        left.addLayout(counter_row)
+        left.addWidget(self.counter)
+        left.addWidget(self.text_error)
         left.addWidget(self.fit_panel)
 
         # --- accounts
@@ -121,6 +123,8 @@ class ComposerTab(QWidget):
         self.connect_button = QPushButton("Connect an account…", self.no_accounts)
         no_layout.addWidget(self.connect_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.accounts_layout.addWidget(self.no_accounts)
+        self.accounts_loading = secondary("", self.accounts_box)  # instead of "No accounts…" until they are known
+        self.accounts_layout.addWidget(self.accounts_loading)
         self.accounts_error = MessageLabel(self.accounts_box)
         self.accounts_layout.addWidget(self.accounts_error)
         self.quota_warning = MessageLabel(self.accounts_box)
@@ -147,39 +151,45 @@ class ComposerTab(QWidget):
         image_layout.addLayout(image_buttons)
         image_layout.addWidget(self.image_error)
 
-        # --- when
-        self.when_box = QGroupBox("When", self)
-        self.when_edit = datetime_edit(fmt.default_post_time(controller.now()), self.when_box)
-        self.zone_label = secondary(f"Your local time ({fmt.zone()[1]})", self.when_box)
-        self.when_error = MessageLabel(self.when_box)
-        when_layout = QVBoxLayout(self.when_box)
-        when_layout.addWidget(self.when_edit)
-        when_layout.addWidget(self.zone_label)
-        when_layout.addWidget(self.when_error)
+        # --- when: under the columns, next to the buttons, so a small window never scrolls it away
+        self.when_edit = WhenPicker(fmt.default_post_time(controller.now()), self, now=controller.now)
+        when_label = QLabel("&When:", self)
+        when_label.setBuddy(self.when_edit.time_combo)
+        self.when_summary = self.when_edit.show_summary()
+        self.zone_label = secondary(f"({fmt.zone()[1]} time)", self)
+        self.zone_label.setWordWrap(False)
+        self.when_error = MessageLabel(self)
+        when_row = QHBoxLayout()
+        when_row.addWidget(when_label)
+        when_row.addWidget(self.when_edit)
+        when_row.addSpacing(4)
+        when_row.addWidget(self.when_summary)
+        when_row.addWidget(self.zone_label)
+        when_row.addStretch(1)
 
         right = QVBoxLayout()
         right.addWidget(self.accounts_box)
         right.addWidget(self.image_box)
-        right.addWidget(self.when_box)
         right.addStretch(1)
+        right.setContentsMargins(0, 0, 0, 0)
         right_panel = QWidget(self)
         right_panel.setLayout(right)
         right_panel.setFixedWidth(THUMB_SIZE.width() + 56)
-        # A short window scrolls the right column instead of squeezing its boxes over each other.
-        self.right_scroll = QScrollArea(self)
-        self.right_scroll.setWidget(right_panel)
-        self.right_scroll.setWidgetResizable(True)
-        self.right_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.right_scroll.viewport().setBackgroundRole(QPalette.ColorRole.Window)
-        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        self.right_scroll.setFixedWidth(right_panel.width() + scrollbar + 4)
-        right.setContentsMargins(0, 0, 0, 0)
 
         columns = QHBoxLayout()
+        columns.setContentsMargins(0, 0, 0, 0)
         columns.addLayout(left, 1)
         columns.addSpacing(8)
-        columns.addWidget(self.right_scroll)
+        columns.addWidget(right_panel)
+        # A short window scrolls the text and the boxes; the time and the buttons below always stay in sight.
+        body = QWidget(self)
+        body.setLayout(columns)
+        self.body_scroll = QScrollArea(self)
+        self.body_scroll.setWidget(body)
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.body_scroll.viewport().setBackgroundRole(QPalette.ColorRole.Window)
 
         # --- bottom
         self.form_error = MessageLabel(self)
@@ -200,7 +210,10 @@ class ComposerTab(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addLayout(columns, 1)
+        layout.addWidget(self.body_scroll, 1)
+        layout.addWidget(separator(self))
+        layout.addLayout(when_row)
+        layout.addWidget(self.when_error)
         layout.addLayout(bottom)
 
         # --- wiring
@@ -212,8 +225,10 @@ class ComposerTab(QWidget):
         self.schedule_button.clicked.connect(self.schedule)
         self.now_button.clicked.connect(self.publish_now)
         self.draft_button.clicked.connect(self.save_draft)
-        self.when_edit.dateTimeChanged.connect(lambda _value: self.when_error.clear())
+        self.when_edit.changed.connect(self.when_error.clear)
         self.fit_panel.fit_changed.connect(self._fit_changed)
+        self.fit_panel.previews_ready.connect(self._fit_changed)
+        self.fit_panel.use_background(controller.tasks.submit)
         for keys, slot in (
             ("Ctrl+Return", self.schedule),
             ("Ctrl+Enter", self.schedule),
@@ -225,6 +240,7 @@ class ComposerTab(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         controller.bridge.account_changed.connect(self._account_changed)
+        controller.accounts_loading_changed.connect(self.reload_accounts)
         controller.bridge.items_changed.connect(self._items_changed)
 
         self._show_thumbnail(None)
@@ -280,7 +296,10 @@ class ComposerTab(QWidget):
                 self.accounts_layout.insertWidget(position, reason)
                 position += 1
                 self._reasons.append(reason)
-        self.no_accounts.setVisible(not accounts)
+        loading = self.controller.accounts_loading if not accounts else None
+        self.accounts_loading.setText(loading or "")
+        self.accounts_loading.setVisible(loading is not None)
+        self.no_accounts.setVisible(not accounts and loading is None)
         self._accounts_loaded = bool(accounts)
         if self._editing is not None:
             self._lock_accounts()
@@ -349,13 +368,19 @@ class ComposerTab(QWidget):
                 parts.append(fmt.plural(tags, "hashtag"))
             if mentions:
                 parts.append(fmt.plural(mentions, "@-mention"))
-        self.counter.setText(" · ".join(parts))
+        self._counter_plain = " · ".join(parts)
+        # The counter wraps between its parts only, never inside "2,200 characters" or "@-mentions".
+        self.counter.setText(" · ".join(keep_together(part) for part in parts))
         self.counter.setStyleSheet(f"color: {icons.RED if over else icons.INK};")
         problems = [] if is_blank(text) else text_problems(text, platforms)
         if problems:
-            self.text_error.show_message(problems[0])
+            self.text_error.show_message("\n".join(problems))
         else:
             self.text_error.clear()
+
+    def counter_text(self) -> str:
+        """The counter as plain text (the label's parts are held together with non-breaking characters)."""
+        return self._counter_plain
 
     # ----- image -------------------------------------------------------------------------------------
     @property
@@ -388,6 +413,7 @@ class ComposerTab(QWidget):
         self.set_image(None)
 
     def _show_thumbnail(self, path: str | None) -> None:
+        self._thumb_source = path
         self.remove_button.setEnabled(path is not None)
         if path is None:
             self.thumb.setPixmap(icons.image_placeholder(THUMB_SIZE.width(), THUMB_SIZE.height(), "No image"))
@@ -426,6 +452,7 @@ class ComposerTab(QWidget):
             self.fit_panel.show_for(self._image_path)
         else:
             self.fit_panel.hide()
+        self._show_fit_result()
         fit_message = self.fit_panel.message
         if problem is None:
             fit_message.clear()
@@ -440,13 +467,33 @@ class ComposerTab(QWidget):
             return
         if Platform.INSTAGRAM in self._selected_platforms() and not self._image_path:
             self.image_error.show_message("Instagram posts need an image.", "hint")
-        elif problem is not None:
+        elif problem is not None and self.fit_panel.fit is None:
             self.image_error.show_message(SHAPE_HINT, "hint")
         else:
-            self.image_error.clear()
+            self.image_error.clear()  # no problem, or fixed by the chosen fit
+
+    def _show_fit_result(self) -> None:
+        """The thumbnail shows what Instagram gets: the padded or cropped copy once a fix is chosen, the original
+        otherwise."""
+        fitted = self.fit_panel.fitted_preview() if self.fit_choice() is not None else None
+        shown = str(fitted) if fitted is not None else self._image_path
+        if shown == self._thumb_source:
+            return
+        self._show_thumbnail(self._image_path)
+        if fitted is not None and self._image_path is not None:
+            image = QImage(str(fitted))  # not a QPixmap from file: a new padding colour reuses the same path
+            if not image.isNull():
+                scaled = image.scaled(
+                    THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+                self.thumb.setPixmap(QPixmap.fromImage(scaled))
+                how = "padded" if self.fit_panel.fit == PAD else "cropped"
+                self.image_name.setText(f"{Path(self._image_path).name} · {how} for Instagram")
+        self._thumb_source = shown
 
     @Slot()
     def _fit_changed(self) -> None:
+        self._thumb_source = None  # the fit or its colour changed: redraw
         self._update_image_hint()
 
     def fit_choice(self) -> str | None:
@@ -562,56 +609,91 @@ class ComposerTab(QWidget):
         }
         return {k: v for k, v in shown.items() if v}
 
-    def _show_validation(self, exc: ValidationError) -> None:
-        if exc.field == "image" and self.fit_panel.isVisible() and self.fit_panel.fit is None:
-            self.fit_panel.message.show_message(exc.phrased(REMEDIES))  # the shape: said once, next to its fixes
-            self.fit_panel.pad_button.setFocus()
-            return
-        target = {
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Every problem at once, each next to its field (several for one field are listed one a line); the
+        first problem's field takes the focus."""
+        by_field: dict[str, list[str]] = {}
+        for field, message in problems:
+            if message not in by_field.setdefault(field, []):
+                by_field[field].append(message)
+        image = by_field.pop("image", [])
+        shape = self._ratio_problem()
+        if shape is not None and self.fit_panel.isVisible() and self.fit_panel.fit is None and shape in image:
+            image.remove(shape)
+            self.fit_panel.message.show_message(shape)  # the shape: said once, next to its two fixes
+        if image:
+            by_field["image"] = image
+        targets = {
             "text": self.text_error,
             "accounts": self.accounts_error,
             "image": self.image_error,
             "when": self.when_error,
-        }.get(exc.field or "", self.form_error)
-        target.show_message(exc.phrased(REMEDIES))
-        focus = {"text": self.text_edit, "image": self.choose_button, "when": self.when_edit}.get(exc.field or "")
+        }
+        for field, messages in by_field.items():
+            targets.get(field, self.form_error).show_message("\n".join(messages))
+        first = problems[0][0] if problems else ""
+        first_label = targets.get(first)
+        if first == "image" and self.fit_panel.message.text():
+            first_label = self.fit_panel.message
+        body = self.body_scroll.widget()
+        if first_label is not None and body is not None and body.isAncestorOf(first_label):
+            self.body_scroll.ensureWidgetVisible(first_label)  # a short window scrolls to the first problem
+        focus: QWidget | None = {
+            "text": self.text_edit,
+            "image": self.fit_panel.pad_button if self.fit_panel.message.text() else self.choose_button,
+            "when": self.when_edit,
+        }.get(first)
         if focus is not None:
             focus.setFocus()
 
+    def _request(self, mode: str, when: datetime | None, zone_name: str) -> PostRequest:
+        return PostRequest(
+            self.selected_account_ids(),
+            self.text_edit.toPlainText(),
+            self._image_path,
+            when,
+            zone_name,
+            draft=mode == DRAFT,
+            fit=self.fit_choice(),
+            fit_color=self.fit_panel.color,
+        )
+
+    def _all_problems(self, request: PostRequest, first: ValidationError | None) -> list[tuple[str, str]]:
+        """Every problem the core finds with ``request``, plus ``first`` (what stopped the save) if it found none
+        like it; "Connect an account first" while there is no account to tick."""
+        found = self.controller.posts.problems(request, REMEDIES)
+        if first is not None and (first.field or "", first.phrased(REMEDIES)) not in found:
+            found.append((first.field or "", first.phrased(REMEDIES)))
+        if not self._checks:
+            found = [(f, "Connect an account first" if f == "accounts" else m) for f, m in found]
+        return found
+
     def submit(self, mode: str) -> list[int]:
-        """Validate with the core's rules and save; on any problem show it inline and write nothing."""
+        """Validate with the core's rules and save; on any problem show every one inline and write nothing."""
         self.clear_errors()
-        if not self.selected_account_ids() and self._editing is None:
-            self.accounts_error.show_message(
-                "Choose at least one account to post to" if self._checks else "Connect an account first"
-            )
-            return []
-        try:
-            when: datetime | None
-            if mode == PUBLISH_NOW:
-                when, zone_name = None, fmt.zone()[1]
-            else:
-                when, zone_name = fmt.wall_time_to_utc(self.when_edit.dateTime())
-            fit = self.fit_choice()
-            request = PostRequest(
-                self.selected_account_ids(),
-                self.text_edit.toPlainText(),
-                self._image_path,
-                when,
-                zone_name,
-                draft=mode == DRAFT,
-                fit=fit,
-                fit_color=self.fit_panel.color,
-            )
-            if self._editing is not None:
-                ids = [self.controller.posts.update(self._editing, request).id]
-            else:
-                ids = [item.id for item in self.controller.posts.create(request)]
-        except ValidationError as exc:
-            self._show_validation(exc)
-            return []
-        except AutoposterError as exc:
-            self.form_error.show_message(str(exc))
+        when: datetime | None = None
+        zone_name = fmt.zone()[1]
+        stopped: ValidationError | None = None
+        if mode != PUBLISH_NOW:
+            try:
+                when, zone_name = self.when_edit.when_utc()  # a time that happens twice asks here, once
+            except ValidationError as exc:
+                stopped = exc
+        request = self._request(mode, when, zone_name)
+        ids: list[int] = []
+        if stopped is None:
+            try:
+                if self._editing is not None:
+                    ids = [self.controller.posts.update(self._editing, request).id]
+                else:
+                    ids = [item.id for item in self.controller.posts.create(request)]
+            except ValidationError as exc:
+                stopped = exc
+            except AutoposterError as exc:
+                self.form_error.show_message(str(exc))
+                return []
+        if stopped is not None:
+            self.show_problems(self._all_problems(request, stopped))  # all of them, not just the first one met
             return []
         if mode == PUBLISH_NOW:
             self.controller.run_now()
@@ -682,6 +764,32 @@ class ComposerTab(QWidget):
     @Slot()
     def stop_editing(self) -> None:
         self.clear()
+
+    def duplicate_item(self, item_id: int) -> bool:
+        """Start a new post from an existing one (any status): its text, image and account, a fresh time."""
+        item = self.controller.repo.item(item_id)
+        if item is None:
+            return False
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self,
+                "Discard your draft?",
+                "The Composer has a post you have not saved. Discard it and start from the selected post?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        self.clear()
+        self.text_edit.setPlainText(item.text)
+        image = item.image_path if item.image_path and Path(item.image_path).is_file() else None
+        self.set_image(image)
+        if item.image_path and image is None:  # the stored copy was cleaned up after the grace period
+            self.image_error.show_message("The image of that post is no longer kept: choose it again.")
+        self.set_selected_accounts([item.account_id])
+        self._update_counter()
+        self.text_edit.setFocus()
+        return True
 
     @Slot(list)
     def _items_changed(self, item_ids: list[int]) -> None:

@@ -1,15 +1,47 @@
-"""Small modal dialogs: rescheduling a post."""
+"""Small modal dialogs: a confirmation with buttons named by what they do, rescheduling a post."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.ui import fmt
-from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, secondary
+from autoposter_gui.ui.when_picker import WhenPicker
+from autoposter_gui.ui.widgets import MessageLabel, secondary
+
+
+def confirm(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    action: str,
+    keep: str,
+    default_to_action: bool = False,
+    informative: str = "",
+) -> bool:
+    """Ask before doing something, with two buttons that say what each does ("Cancel post" / "Keep post"), never
+    Yes/No. Escape always keeps things as they are; Enter takes the default (the safe choice unless told)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    if informative:
+        box.setInformativeText(informative)
+    go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    stay = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(go if default_to_action else stay)
+    box.setEscapeButton(stay)
+    box.exec()
+    return box.clickedButton() is go
 
 
 class RescheduleDialog(QDialog):
@@ -22,6 +54,7 @@ class RescheduleDialog(QDialog):
         initial: datetime,
         submit: Callable[[datetime, str], None],
         parent: QWidget | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reschedule post")
@@ -30,9 +63,13 @@ class RescheduleDialog(QDialog):
         intro = secondary(f"Choose when to publish “{fmt.preview(title, 60)}”.", self)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.when_edit = datetime_edit(initial, self)
-        form.addRow("Publish at:", self.when_edit)
+        self.when_edit = WhenPicker(initial, self, now=now)
+        form.addRow("Publish &at:", self.when_edit)
+        form.addRow("", self.when_edit.show_summary())
         form.addRow("", QLabel(f"Times are in your local time zone ({fmt.zone()[1]}).", self))
+        when_label = form.labelForField(self.when_edit)
+        if isinstance(when_label, QLabel):
+            when_label.setBuddy(self.when_edit.time_combo)
         layout.addLayout(form)
         self.error = MessageLabel(self)
         layout.addWidget(self.error)
@@ -45,12 +82,13 @@ class RescheduleDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.when_edit.setFocus()
-        self.setMinimumWidth(420)
+        self.when_edit.changed.connect(self.error.clear)
+        self.when_edit.time_combo.setFocus()
+        self.setMinimumWidth(460)
 
     def accept(self) -> None:
         try:
-            when, zone_name = fmt.wall_time_to_utc(self.when_edit.dateTime())
+            when, zone_name = self.when_edit.when_utc()  # DST: a gap is refused, a time that happens twice asks
             self._submit(when, zone_name)
         except ValidationError as exc:
             self.error.show_message(str(exc))

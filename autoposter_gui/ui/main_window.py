@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         self._quit: Callable[[], None] = lambda: QCoreApplication.exit(0)
         self.setWindowTitle(window_title(controller.sandbox))
         self.setWindowIcon(icons.app_icon())
-        self.setMinimumSize(880, 560)
+        self.setMinimumSize(640, 440)  # a small laptop window (700×480) must still show the whole Composer
 
         self.composer = ComposerTab(controller, self)
         self.queue = QueueTab(controller, self)
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.composer.saved.connect(self._composer_saved)
         self.composer.connect_requested.connect(self._connect_requested)
         self.queue.edit_requested.connect(self.edit_item)
+        self.queue.duplicate_requested.connect(self.duplicate_item)
         self.queue.compose_requested.connect(lambda: self.show_tab("composer"))
         controller.show_tab_requested.connect(self.show_tab)
         controller.scheduler_changed.connect(self._scheduler_changed)
@@ -157,6 +158,12 @@ class MainWindow(QMainWindow):
     def edit_item(self, item_id: int) -> None:
         if self.composer.edit_item(item_id):
             self.show_tab("composer")
+
+    @Slot(int)
+    def duplicate_item(self, item_id: int) -> None:
+        if self.composer.duplicate_item(item_id):
+            self.show_tab("composer")
+            self.controller.notice.emit("A new post, copied from the selected one: change it as you like")
 
     @Slot(list)
     def _composer_saved(self, item_ids: list[int]) -> None:

@@ -26,7 +26,8 @@ from autoposter_gui.engine.catchup import MISSED_WHILE
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.widgets import MessageLabel, datetime_edit, heading, secondary
+from autoposter_gui.ui.when_picker import WhenPicker
+from autoposter_gui.ui.widgets import MessageLabel, heading, secondary
 
 if TYPE_CHECKING:
     from autoposter_gui.ui.tray import TrayController
@@ -83,9 +84,9 @@ class MissedPostsDialog(QDialog):
         self.list.setMinimumHeight(150)
         self.list.setAccessibleName("Missed posts")
 
-        self.when_edit = datetime_edit(fmt.default_post_time(controller.now()), self)
+        self.when_edit = WhenPicker(fmt.default_post_time(controller.now()), self, now=controller.now)
         when_label = QLabel("Or pick a new &time:", self)
-        when_label.setBuddy(self.when_edit)
+        when_label.setBuddy(self.when_edit.time_combo)
         self.reschedule_button = QPushButton("&Reschedule", self)
         self.reschedule_button.setToolTip(f"Publish the ticked posts at this time ({fmt.zone()[1]})")
         when_row = QHBoxLayout()
@@ -228,7 +229,7 @@ class MissedPostsDialog(QDialog):
     @Slot()
     def reschedule(self) -> None:
         def work(ids: list[int]) -> str:
-            when, zone = fmt.wall_time_to_utc(self.when_edit.dateTime())  # DST gaps and overlaps are refused
+            when, zone = self.when_edit.when_utc()  # DST: a gap is refused, a time that happens twice asks
             for item_id in ids:
                 self.controller.posts.reschedule(item_id, when, zone)
             return f"Rescheduled {fmt.plural(len(ids), 'post')} for {fmt.when_text(when, self.controller.now())}"

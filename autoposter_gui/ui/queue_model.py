@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import IntEnum
@@ -13,7 +12,7 @@ from PySide6.QtGui import QColor, QFont
 
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.storage.models import Account
-from autoposter_gui.storage.repo import ItemRow, Repo
+from autoposter_gui.storage.repo import UPCOMING_SORT, ItemRow, Repo, upcoming_before
 from autoposter_gui.ui import fmt, icons
 
 PAGE_SIZE = 64  # a first screen and some: each page is one lean query
@@ -74,7 +73,7 @@ class QueueTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._total = 0
         self._statuses: tuple[ItemStatus, ...] | None = None
-        self._sort_key: str | None = None  # None: newest first (by id)
+        self._sort_key = UPCOMING_SORT  # the default: what is still to go out first, soonest first
         self._descending = True
         self._accounts: dict[int, Account] = {}
         self._accounts_loaded = False  # kept between reloads; account_changed (reload_accounts) refreshes it
@@ -84,8 +83,8 @@ class QueueTableModel(QAbstractTableModel):
         self._reload_timer.timeout.connect(self.reload)
 
     # ----- loading --------------------------------------------------------------------------------
-    def _query(self, offset: int, limit: int) -> list[ItemRow]:
-        return self._repo().item_rows(
+    def _query(self, offset: int, limit: int, repo: Repo | None = None) -> list[ItemRow]:
+        return (repo or self._repo()).item_rows(
             self._statuses, limit=limit, offset=offset, sort=self._sort_key, descending=self._descending
         )
 
@@ -98,7 +97,7 @@ class QueueTableModel(QAbstractTableModel):
         self._reload_timer.stop()
         repo = self._repo()
         total = repo.count_items(self._statuses)
-        rows = self._query(0, PAGE_SIZE)
+        rows = self._query(0, PAGE_SIZE, repo)
         if not self._accounts_loaded or any(r.account_id not in self._accounts for r in rows):
             self._load_accounts()
         self.beginResetModel()
@@ -147,14 +146,18 @@ class QueueTableModel(QAbstractTableModel):
         self._statuses = tuple(statuses) if statuses is not None else None
         self.reload()
 
+    @property
+    def sort_key(self) -> str:
+        return self._sort_key
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting happens in SQL over every row; column -1 means newest first."""
+        """Sorting happens in SQL over every row; column -1 means the default, "upcoming first" (Repo.item_rows)."""
         try:
-            key: str | None = SORT_KEYS[QueueColumn(column)]
+            key = SORT_KEYS[QueueColumn(column)]
         except ValueError:
-            key = None
+            key = UPCOMING_SORT
         self._sort_key = key
-        self._descending = order == Qt.SortOrder.DescendingOrder if key is not None else True
+        self._descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
     # ----- live updates ----------------------------------------------------------------------------
@@ -183,24 +186,49 @@ class QueueTableModel(QAbstractTableModel):
                 self._remove_row(row)
                 return
             old = self._rows[row]
+            if self._sort_key == UPCOMING_SORT:
+                if (old.status, old.scheduled_raw) != (item.status, item.scheduled_raw):
+                    self._move_in_order(row, item)  # its place moved: the row moves (keeping its selection)
+                    return
+            elif getattr(old, self._sort_key, None) != getattr(item, self._sort_key, None):
+                self.schedule_reload()  # its place in the sort order moved
             self._rows[row] = item
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(QueueColumn) - 1))
-            if self._sort_key is not None and getattr(old, self._sort_key, None) != getattr(item, self._sort_key, None):
-                self.schedule_reload()  # its place in the sort order moved
             return
         if item is None or not self._matches(item):
             return
         if item.account_id not in self._accounts:
             self._load_accounts()
-        if self._sort_key is None:
-            self._insert_by_id(item)
+        if self._sort_key == UPCOMING_SORT:
+            self._insert_in_order(item)
         else:
             self.schedule_reload()
 
-    def _insert_by_id(self, item: ItemRow) -> None:
-        ids = [-i.id if self._descending else i.id for i in self._rows]
-        key = -item.id if self._descending else item.id
-        position = bisect.bisect_left(ids, key)
+    def _move_in_order(self, row: int, item: ItemRow) -> None:
+        """Move a loaded row to where the "upcoming first" order now puts it (or drop it past the loaded window)."""
+        others = self._rows[:row] + self._rows[row + 1 :]
+        position = 0
+        while position < len(others) and upcoming_before(others[position], item):
+            position += 1
+        if position >= len(others) and len(self._rows) < self._total:
+            self._remove_row(row)  # it now belongs beyond the loaded window: fetchMore will bring it
+            self._total += 1  # still there, only not loaded
+            return
+        if position != row:
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), position + 1 if position > row else position)
+            self._rows = others
+            self._rows.insert(position, item)
+            self._index_rows()
+            self.endMoveRows()
+        else:
+            self._rows[row] = item
+        self.dataChanged.emit(self.index(position, 0), self.index(position, len(QueueColumn) - 1))
+
+    def _insert_in_order(self, item: ItemRow) -> None:
+        """Insert a row where the "upcoming first" order puts it among the loaded rows (no query)."""
+        position = 0
+        while position < len(self._rows) and upcoming_before(self._rows[position], item):
+            position += 1
         self._total += 1
         if position >= len(self._rows) and len(self._rows) < self._total - 1:
             return  # it belongs beyond the loaded window: fetchMore will bring it

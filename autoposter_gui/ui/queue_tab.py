@@ -6,16 +6,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +26,7 @@ from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.storage.repo import ItemRow
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.dialogs import RescheduleDialog
+from autoposter_gui.ui.dialogs import RescheduleDialog, confirm
 from autoposter_gui.ui.errors import show_error
 from autoposter_gui.ui.queue_model import EDITABLE, QueueColumn, QueueTableModel
 from autoposter_gui.ui.widgets import EmptyState, read_only_table
@@ -48,6 +49,11 @@ CANCELABLE = frozenset(
     {ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value}
 )
 DELETABLE = frozenset({ItemStatus.QUEUED.value, ItemStatus.CANCELED.value})
+DUPLICABLE = frozenset(s.value for s in ItemStatus) - {ItemStatus.PROCESSING.value}
+
+SORT_COLUMN_KEY = "queue/sort_column"  # -1: the default order, upcoming first
+SORT_ORDER_KEY = "queue/sort_order"
+DEFAULT_ORDER_TEXT = "Upcoming first, then the most recent"
 
 COLUMN_WIDTHS = {
     QueueColumn.STATUS: 110,
@@ -61,13 +67,16 @@ COLUMN_WIDTHS = {
 
 class QueueTab(QWidget):
     edit_requested = Signal(int)
+    duplicate_requested = Signal(int)  # a new post prefilled from this one (the main window opens the Composer)
     compose_requested = Signal()
+    link_opened = Signal(QUrl)
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.model = QueueTableModel(lambda: controller.repo, controller.now, self)
         self._selected_id: int | None = None
+        self._actions_state: tuple[str, bool] | None = None  # (status, has a link) the actions were last set for
 
         # --- filter row
         self.filter_combo = QComboBox(self)
@@ -78,6 +87,12 @@ class QueueTab(QWidget):
         filter_label.setBuddy(self.filter_combo)
         self.count_label = QLabel(self)
         self.count_label.setStyleSheet(f"color: {icons.INK};")
+        self.order_label = QLabel(DEFAULT_ORDER_TEXT, self)
+        self.order_label.setStyleSheet(f"color: {icons.INK};")
+        self.order_label.setToolTip(
+            "Posts still to go out come first, soonest at the top; then drafts; then the rest, latest first.\n"
+            "Click a column header to sort by it; a third click comes back to this order."
+        )
         self.retry_all_button = QPushButton("Retry all failed", self)
         self.retry_all_button.setToolTip("Try every failed post again now")
         top = QHBoxLayout()
@@ -85,6 +100,8 @@ class QueueTab(QWidget):
         top.addWidget(self.filter_combo)
         top.addSpacing(12)
         top.addWidget(self.count_label)
+        top.addSpacing(12)
+        top.addWidget(self.order_label)
         top.addStretch(1)
         top.addWidget(self.retry_all_button)
 
@@ -95,9 +112,11 @@ class QueueTab(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.view.horizontalHeader()
         header.setSortIndicatorClearable(True)
-        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        header.setSortIndicator(*self._saved_sort())
         header.setStretchLastSection(True)  # "Last error" takes what is left
-        self.view.setSortingEnabled(True)  # sorts in SQL (QueueTableModel.sort); -1 = newest first
+        self.view.setSortingEnabled(True)  # sorts in SQL (QueueTableModel.sort); -1 = upcoming first
+        header.sortIndicatorChanged.connect(self._sort_changed)
+        self.order_label.setVisible(header.sortIndicatorSection() < 0)
 
         self.empty = EmptyState(
             "queue",
@@ -122,9 +141,33 @@ class QueueTab(QWidget):
             "&Cancel post", self.cancel_selected, "Stop this post from being published", QKeySequence.StandardKey.Delete
         )
         self.delete_action = self._action("&Delete draft", self.delete_selected, "Delete this draft or canceled post")
-        self.view.addActions([self.edit_action, self.reschedule_action, self.cancel_action])
-        buttons = QHBoxLayout()
-        self.action_buttons: dict[str, QPushButton] = {}
+        self.view_post_action = self._action(
+            "&View post", self.view_selected_post, "Open the published post in your browser", "Ctrl+O"
+        )
+        self.copy_link_action = self._action(
+            "Copy &link", self.copy_selected_link, "Copy the link to the published post", QKeySequence.StandardKey.Copy
+        )
+        self.duplicate_action = self._action(
+            "D&uplicate…", self.duplicate_selected, "Open a copy of this post in the Composer as a new post", "Ctrl+D"
+        )
+        self.view.addActions(
+            [
+                self.edit_action,
+                self.reschedule_action,
+                self.cancel_action,
+                self.view_post_action,
+                self.copy_link_action,
+                self.duplicate_action,
+            ]
+        )
+        # A tool bar, not a row of push buttons: when the window is narrow, what does not fit goes into its »
+        # menu instead of widening the window (nine actions would need ~830 px).
+        self.actions_bar = QToolBar("Post actions", self)
+        self.actions_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_bar.setMovable(False)
+        self.actions_bar.setFloatable(False)
+        self.actions_bar.setStyleSheet("QToolBar { border: none; spacing: 6px; }")
+        self.action_buttons: dict[str, QToolButton] = {}
         self._button_actions: dict[str, QAction] = {
             "edit": self.edit_action,
             "reschedule": self.reschedule_action,
@@ -132,19 +175,21 @@ class QueueTab(QWidget):
             "retry": self.retry_action,
             "cancel": self.cancel_action,
             "delete": self.delete_action,
+            "view_post": self.view_post_action,
+            "copy_link": self.copy_link_action,
+            "duplicate": self.duplicate_action,
         }
         for name, action in self._button_actions.items():
-            button = QPushButton(action.text().replace("&", ""), self)
-            button.setToolTip(action.toolTip())
-            button.clicked.connect(action.trigger)
+            self.actions_bar.addAction(action)
+            button = self.actions_bar.widgetForAction(action)
+            assert isinstance(button, QToolButton)
+            button.setAutoRaise(False)  # drawn as a button: it follows its action's text and state
             self.action_buttons[name] = button
-            buttons.addWidget(button)
-        buttons.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.actions_bar)
 
         # --- wiring
         self._counts_timer = QTimer(self)
@@ -169,6 +214,7 @@ class QueueTab(QWidget):
 
     def _action(self, text: str, slot: Callable[[], None], tip: str, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
+        action.setIconText(text.replace("&", ""))  # the tool bar's button: no mnemonic, but keep the "…"
         action.setToolTip(tip)
         action.setStatusTip(tip)
         if shortcut is not None:
@@ -176,6 +222,23 @@ class QueueTab(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(slot)
         return action
+
+    # ----- sort order ----------------------------------------------------------------------------------
+    def _saved_sort(self) -> tuple[int, Qt.SortOrder]:
+        """The sort the owner chose last time (per data folder), or the default: upcoming first."""
+        settings = self.controller.settings
+        try:
+            column = int(str(settings.value(SORT_COLUMN_KEY, -1)))
+            order = Qt.SortOrder(int(str(settings.value(SORT_ORDER_KEY, 0))))
+        except (TypeError, ValueError):
+            return -1, Qt.SortOrder.AscendingOrder
+        return (column if 0 <= column < self.model.columnCount() else -1), order
+
+    @Slot(int, Qt.SortOrder)
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        self.controller.settings.setValue(SORT_COLUMN_KEY, column)
+        self.controller.settings.setValue(SORT_ORDER_KEY, order.value)
+        self.order_label.setVisible(column < 0)
 
     # ----- selection ---------------------------------------------------------------------------------
     def selected_item(self) -> ItemRow | None:
@@ -225,6 +288,10 @@ class QueueTab(QWidget):
     def _update_actions(self) -> None:
         item = self.selected_item()
         status = item.status if item else ""
+        has_link = item is not None and _post_url(item.permalink) is not None
+        if (status, has_link) == self._actions_state:
+            return  # as they are (every reload of the table lands here: keep it cheap)
+        self._actions_state = (status, has_link)
         for action, allowed in (
             (self.edit_action, EDITABLE),
             (self.reschedule_action, RESCHEDULABLE),
@@ -232,10 +299,19 @@ class QueueTab(QWidget):
             (self.retry_action, RETRYABLE),
             (self.cancel_action, CANCELABLE),
             (self.delete_action, DELETABLE),
+            (self.duplicate_action, DUPLICABLE),
         ):
             action.setEnabled(status in allowed)
-        for name, action in self._button_actions.items():
-            self.action_buttons[name].setEnabled(action.isEnabled())
+        self.view_post_action.setEnabled(has_link)
+        self.copy_link_action.setEnabled(has_link)
+        # Named by what they do for this post: a canceled post is not a draft, a posted one goes out again.
+        for action, text in (
+            (self.delete_action, "&Delete" if status == ItemStatus.CANCELED.value else "&Delete draft"),
+            (self.duplicate_action, "Post &again…" if status == ItemStatus.POSTED.value else "D&uplicate…"),
+        ):
+            if action.text() != text:
+                action.setText(text)
+                action.setIconText(text.replace("&", ""))
 
     @Slot()
     def _update_summary(self) -> None:
@@ -298,16 +374,6 @@ class QueueTab(QWidget):
             return False
         return True
 
-    def _confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return bool(box == QMessageBox.StandardButton.Yes)
-
     def _checked_first(self, item_id: int, title: str, then: Callable[[], None]) -> None:
         """Run ``then`` now, or, when the post's last try may have gone out, once Meta says it did not (the check
         runs off the GUI thread; if it went out, or Meta can't tell, the owner is told and nothing changes)."""
@@ -324,10 +390,35 @@ class QueueTab(QWidget):
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
+        """Enter or a double click: edit a post still to come; open a published one."""
         item = self.model.item_at(index.row())
         if item is not None and item.status in EDITABLE:
             item_id = item.id
             self._checked_first(item_id, "Can't edit this post", lambda: self.edit_requested.emit(item_id))
+        elif item is not None and item.status == ItemStatus.POSTED.value:
+            self.view_selected_post()
+
+    @Slot()
+    def view_selected_post(self) -> None:
+        item = self.selected_item()
+        url = _post_url(item.permalink) if item is not None else None
+        if url is not None:
+            QDesktopServices.openUrl(url)
+            self.link_opened.emit(url)
+
+    @Slot()
+    def copy_selected_link(self) -> None:
+        item = self.selected_item()
+        url = _post_url(item.permalink) if item is not None else None
+        if url is not None:
+            QGuiApplication.clipboard().setText(url.toString())
+            self.controller.notice.emit("Link copied")
+
+    @Slot()
+    def duplicate_selected(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.status in DUPLICABLE:
+            self.duplicate_requested.emit(item.id)
 
     @Slot()
     def edit_selected(self) -> None:
@@ -350,16 +441,32 @@ class QueueTab(QWidget):
             self.controller.posts.reschedule(item_id, when, zone)
             self.controller.notice.emit(f"Rescheduled for {fmt.when_text(when, self.controller.now())}")
 
-        dialog = RescheduleDialog(title=item.text, initial=initial, submit=submit, parent=self)
+        dialog = RescheduleDialog(title=item.text, initial=initial, submit=submit, parent=self, now=self.controller.now)
         dialog.exec()
 
     @Slot()
     def publish_selected(self) -> None:
         item = self.selected_item()
-        if item is not None and item.status in PUBLISHABLE:
-            item_id = item.id
-            if self._run("Can't publish this post", lambda: self.controller.publish_now(item_id)):
-                self.controller.notice.emit("Publishing now…")
+        if item is None or item.status not in PUBLISHABLE:
+            return
+        now = self.controller.now()
+        planned = item.scheduled_at if item.scheduled_at is not None and item.scheduled_at > now else None
+        if planned is not None:
+            when = fmt.when_text(planned, now)
+            if not confirm(
+                self,
+                "Publish now",
+                f"Publish now instead of {when}?",
+                informative=f"“{fmt.preview(item.text, 60)}” goes out right away instead of at its scheduled time.",
+                action="Publish now",
+                keep="Keep the time",
+                default_to_action=True,
+            ):
+                return
+        item_id = item.id
+        if self._run("Can't publish this post", lambda: self.controller.publish_now(item_id)):
+            was = f" (it was scheduled for {fmt.when_text(planned, now)})" if planned is not None else ""
+            self.controller.notice.emit(f"Publishing now…{was}")
 
     @Slot()
     def retry_selected(self) -> None:
@@ -375,7 +482,14 @@ class QueueTab(QWidget):
         failed = self.controller.repo.count_items([ItemStatus.FAILED])
         if failed == 0:
             return
-        if failed > 1 and not self._confirm("Retry all failed posts", f"Try all {failed:,} failed posts again now?"):
+        if failed > 1 and not confirm(
+            self,
+            "Retry all failed posts",
+            f"Try all {failed:,} failed posts again now?",
+            action="Retry all",
+            keep="Not now",
+            default_to_action=True,
+        ):
             return
         ids: list[int] = []
         if self._run("Can't retry", lambda: ids.extend(self.controller.posts.retry_all_failed())):
@@ -392,9 +506,13 @@ class QueueTab(QWidget):
             return
         if item.status not in CANCELABLE:
             return
-        if not self._confirm(
+        if not confirm(
+            self,
             "Cancel post",
-            f"Cancel “{fmt.preview(item.text, 60)}”?\n\nIt will not be published. You can reschedule it later.",
+            f"Cancel “{fmt.preview(item.text, 60)}”?",
+            informative="It will not be published. It stays in the queue: you can reschedule it later.",
+            action="Cancel post",
+            keep="Keep post",
         ):
             return
         item_id = item.id
@@ -410,8 +528,14 @@ class QueueTab(QWidget):
         item = self.selected_item()
         if item is None or item.status not in DELETABLE:
             return
-        if not self._confirm(
-            "Delete post", f"Delete “{fmt.preview(item.text, 60)}” for good?\n\nThis cannot be undone."
+        what = "draft" if item.status == ItemStatus.QUEUED.value else "post"
+        if not confirm(
+            self,
+            f"Delete {what}",
+            f"Delete “{fmt.preview(item.text, 60)}” for good?",
+            informative="This cannot be undone.",
+            action=f"Delete {what}",
+            keep=f"Keep {what}",
         ):
             return
         item_id = item.id
@@ -420,11 +544,32 @@ class QueueTab(QWidget):
 
     @Slot(QPoint)
     def _context_menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        if not index.isValid():
+        """A right click (which selects the row under it) or the Menu key: the selected post's actions, shown by
+        the pointer, or by the selected row when the keyboard asked."""
+        item = self.selected_item()
+        row = self.model.row_of(item.id) if item is not None else None
+        if row is None:
             return
+        under = self.view.indexAt(pos)
+        at = pos if under.isValid() and under.row() == row else self.view.visualRect(self.model.index(row, 2)).center()
+        self.context_menu().popup(self.view.viewport().mapToGlobal(at))
+
+    def context_menu(self) -> QMenu:
+        """The selected post's actions (disabled ones stay visible, greyed, so the menu never jumps)."""
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if self.view_post_action.isEnabled():  # a published post: what can be done with it first
+            menu.addActions([self.view_post_action, self.copy_link_action, self.duplicate_action])
+            menu.addSeparator()
         menu.addActions([self.edit_action, self.reschedule_action, self.publish_action, self.retry_action])
+        if not self.view_post_action.isEnabled():
+            menu.addAction(self.duplicate_action)
         menu.addSeparator()
         menu.addActions([self.cancel_action, self.delete_action])
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        return menu
+
+
+def _post_url(permalink: str | None) -> QUrl | None:
+    """A published post's web address, when it is one a browser can open."""
+    url = QUrl(permalink or "")
+    return url if permalink and url.isValid() and url.scheme() in ("http", "https") else None

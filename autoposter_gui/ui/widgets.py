@@ -1,16 +1,15 @@
-"""Small shared widgets: inline message labels, headings, empty-tab states and the local date-time picker."""
+"""Small shared widgets: inline message labels, headings, empty-tab states, and keeping numbers on one line."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import ClassVar, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QLocale, Qt, QTimeZone
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateTimeEdit,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -21,9 +20,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui import icons
 
 Column = TypeVar("Column", bound=int)
+NBSP = "\u00a0"
+# A number and the word on each side of it ("at most 2,200 characters", "has 2,201"): wrapped as one piece.
+_NUMBER_RE = re.compile(r"(?<=\S) (?=[\d.,]*\d)|(?<=\d) (?=\S)")
+
+
+def keep_together(text: str) -> str:
+    """``text`` as one unbreakable piece for word wrap: non-breaking spaces, and a word joiner after each hyphen
+    (``@-mentions``)."""
+    return text.replace(" ", NBSP).replace("-", "-\u2060")
+
+
+def glue_numbers(text: str) -> str:
+    """``text`` with each number joined to the words next to it by non-breaking spaces, so word wrap never
+    leaves a number (``2,200``) alone at the start or end of a line."""
+    return _NUMBER_RE.sub(NBSP, text)
 
 
 def read_only_table(
@@ -70,15 +84,15 @@ class MessageLabel(QWidget):
         self.hide()
 
     def text(self) -> str:
-        """The message shown, or "" when hidden."""
-        return "" if self.isHidden() else self.label.text()
+        """The message shown (with plain spaces), or "" when hidden."""
+        return "" if self.isHidden() else self.label.text().replace(NBSP, " ")
 
     def show_message(self, text: str, kind: str = "error") -> None:
         if not text:
             self.clear()
             return
         self.kind = kind
-        self.label.setText(text)
+        self.label.setText(glue_numbers(text))
         self.label.setStyleSheet(f"color: {self.COLORS.get(kind, icons.INK)};")
         icon = icons.error_icon() if kind == "error" else icons.warning_icon() if kind == "warning" else None
         if icon is not None:
@@ -160,15 +174,3 @@ def separator(parent: QWidget | None = None) -> QFrame:
     line.setFrameShape(QFrame.Shape.HLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
-
-
-def datetime_edit(value: datetime, parent: QWidget | None = None) -> QDateTimeEdit:
-    """A local wall-clock date-time picker with a calendar popup, in the user's locale format."""
-    edit = QDateTimeEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setTimeZone(QTimeZone.utc())  # a plain wall clock: see fmt.qdatetime_from_naive
-    time_format = QLocale().timeFormat(QLocale.FormatType.ShortFormat)
-    edit.setDisplayFormat(f"ddd d MMM yyyy   {time_format}")
-    edit.setDateTime(fmt.qdatetime_from_naive(value))
-    edit.setMinimumWidth(230)
-    return edit

@@ -47,6 +47,21 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 
     for kind in ("question", "warning", "information", "critical", "about"):
         monkeypatch.setattr(QMessageBox, kind, fake(kind))
+
+    def exec_box(box: QMessageBox) -> int:
+        """A message box built by hand (dialogs.confirm): ``answer`` Yes/Ok clicks its accepting button, anything
+        else the one that keeps things as they are (its escape button)."""
+        record.calls.append(("confirm", box.windowTitle(), f"{box.text()}\n{box.informativeText()}".strip()))
+        record.buttons.append([b.text() for b in box.buttons()])
+        Role = QMessageBox.ButtonRole
+        accept = record.answer in (QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Ok)
+        roles = (Role.AcceptRole, Role.YesRole, Role.DestructiveRole) if accept else (Role.RejectRole, Role.NoRole)
+        chosen = next((b for b in box.buttons() if box.buttonRole(b) in roles), None)
+        chosen = chosen or (None if accept else box.escapeButton()) or box.defaultButton() or box.buttons()[0]
+        chosen.click()
+        return int(box.standardButton(chosen).value)
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_box)
     return record
 
 

@@ -23,6 +23,7 @@ class Dialogs:
 
     answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes
     calls: list[tuple[str, str, str]] = field(default_factory=list)
+    buttons: list[list[str]] = field(default_factory=list)  # the button labels of each dialogs.confirm box
 
     def titles(self) -> list[str]:
         return [c[1] for c in self.calls]

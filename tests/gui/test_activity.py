@@ -118,6 +118,7 @@ def test_in_flight_row_is_updated_in_place(activity: ActivityTab, ctx: Context) 
     attempt = ctx.repo.start_attempt(item.id, ctx.clock.now())
     ctx.events.emit("attempt_recorded", attempt.id)
     assert _cell(activity, 0, ActivityColumn.OUTCOME) == "Publishing…"
+    assert _cell(activity, 0, ActivityColumn.DETAILS) == "Sending to Facebook, waiting for its answer"
     ctx.repo.finish_success(item.id, attempt.id, PublishResult("1_2", PERMALINK), ctx.clock.now())
     ctx.events.emit("attempt_recorded", attempt.id)
     assert activity.model.rowCount() == 1
@@ -141,3 +142,46 @@ def test_rows_come_with_their_post_and_follow_an_edit(
     assert _cell(activity, 0, ActivityColumn.POST) == "Second words"
     assert reads == [[item_id]]
     assert activity.model.row_of(attempt_id) == 0
+
+
+def test_every_column_has_a_header_and_successes_say_what_happened(
+    activity: ActivityTab, ctx: Context, controller: AppController
+) -> None:
+    from PySide6.QtCore import Qt
+
+    headers = [activity.model.headerData(c, Qt.Orientation.Horizontal) for c in ActivityColumn]
+    assert headers == ["Time", "Account", "Post", "Outcome", "Details", "Link"]
+    _posted(ctx)
+    item = make_post(ctx, "To Instagram", minutes=0, accounts=["17841400000000001"], image_path=_square(ctx))
+    attempt = ctx.repo.start_attempt(item.id, ctx.clock.now())
+    ctx.repo.finish_success(item.id, attempt.id, PublishResult("9", None), ctx.clock.now())
+    ctx.events.emit("attempt_recorded", attempt.id)
+    assert _cell(activity, 1, ActivityColumn.DETAILS) == "Published on Facebook"
+    assert _cell(activity, 0, ActivityColumn.DETAILS) == "Published on Instagram (Meta gave no link)"
+
+
+def test_the_post_text_takes_the_spare_width(qtbot: Any, activity: ActivityTab, ctx: Context) -> None:
+    from PySide6.QtWidgets import QHeaderView
+
+    _posted(ctx)
+    header = activity.view.horizontalHeader()
+    assert header.sectionResizeMode(ActivityColumn.POST) == QHeaderView.ResizeMode.Stretch
+    assert header.sectionResizeMode(ActivityColumn.DETAILS) == QHeaderView.ResizeMode.Interactive
+    activity.resize(1400, 500)
+    qtbot.waitUntil(lambda: header.sectionSize(ActivityColumn.POST) > 500)
+    wide = header.sectionSize(ActivityColumn.POST)
+    activity.resize(1100, 500)
+    qtbot.waitUntil(lambda: header.sectionSize(ActivityColumn.POST) < wide)  # it grows and shrinks with the window
+    assert header.sectionSize(ActivityColumn.DETAILS) == 260
+    activity.resize(860, 500)  # a small window: Details gives half the spare room to the post
+    qtbot.waitUntil(lambda: header.sectionSize(ActivityColumn.DETAILS) < 260)
+    assert header.sectionSize(ActivityColumn.DETAILS) >= 120
+    assert header.sectionSize(ActivityColumn.POST) >= header.sectionSize(ActivityColumn.DETAILS)
+
+
+def _square(ctx: Context) -> str:
+    from PIL import Image
+
+    path = ctx.config.data_dir / "square.jpg"
+    Image.new("RGB", (1080, 1080), (200, 150, 90)).save(path, "JPEG")
+    return str(path)

@@ -37,14 +37,14 @@ def test_one_checkbox_per_connected_account_first_page_ticked(composer: Composer
 
 def test_counter_knows_instagram_limits(qtbot: Any, composer: ComposerTab, ctx: Context) -> None:
     qtbot.keyClicks(composer.text_edit, "Fresh bread #bakery")
-    assert composer.counter.text() == "19 / 63,206 characters"
+    assert composer.counter_text() == "19 / 63,206 characters"
     _pick(composer, ctx, BAKERY_PAGE, BAKERY_IG)
-    assert composer.counter.text() == "19 / 2,200 characters · 1 / 30 hashtags · 0 / 20 @-mentions"
+    assert composer.counter_text() == "19 / 2,200 characters · 1 / 30 hashtags · 0 / 20 @-mentions"
     composer.text_edit.setPlainText("x" * 2201)
-    assert "2,201 / 2,200" in composer.counter.text()
+    assert "2,201 / 2,200" in composer.counter_text()
     assert "Instagram captions allow at most 2,200 characters" in composer.errors()["text"]
     composer.text_edit.setPlainText(" ".join(f"#tag{i}" for i in range(31)))
-    assert "31 / 30 hashtags" in composer.counter.text()
+    assert "31 / 30 hashtags" in composer.counter_text()
     assert "at most 30 hashtags" in composer.errors()["text"]
     composer.text_edit.setPlainText("fine again")
     assert "text" not in composer.errors()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QColorDialog
 
 from autoposter_gui.domain.images import instagram_ratio_ok
 from autoposter_gui.engine.context import Context
-from autoposter_gui.ui import fmt
+from autoposter_gui.ui import fit_panel, fmt
 from autoposter_gui.ui.composer_tab import ComposerTab
 from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, account_id
 
@@ -47,13 +47,23 @@ def _items(ctx: Context, ids: list[int]) -> dict[str, Any]:
 
 
 def test_out_of_range_ratio_offers_pad_and_crop_with_previews(
-    composer: ComposerTab, ctx: Context, panorama: Path
+    qtbot: Any, composer: ComposerTab, ctx: Context, panorama: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     composer.set_image(str(panorama))
     assert composer.fit_panel.isHidden()  # Facebook only: nothing to fix
+    threads: list[bool] = []
+    original = fit_panel.make_previews
+
+    def spy(*args: Any) -> Any:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return original(*args)
+
+    monkeypatch.setattr(fit_panel, "make_previews", spy)
     _compose(composer, ctx, panorama)
     panel = composer.fit_panel
     assert panel.isVisible()
+    qtbot.waitUntil(lambda: len(panel.preview_paths) == 2)
+    assert threads and not any(threads)  # made on a worker thread: a large image never freezes the window
     assert "aspect ratio" in panel.message.text() and panel.message.kind == "warning"  # said once, by the fixes
     assert "choose a fix under the text" in composer.image_error.text()
     assert "image" not in composer.errors()
@@ -86,7 +96,7 @@ def test_pad_with_a_chosen_colour(
     qtbot: Any, composer: ComposerTab, ctx: Context, panorama: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _digest(panorama)
-    _compose(composer, ctx, panorama)
+    _compose(composer, ctx, panorama)  # the colour is chosen at once, while the previews are still being made
     asked: list[QColor] = []
     monkeypatch.setattr(
         QColorDialog, "getColor", staticmethod(lambda initial, *a, **k: asked.append(initial) or QColor(0, 0, 0))
@@ -95,6 +105,7 @@ def test_pad_with_a_chosen_colour(
     assert asked and asked[0] == QColor(255, 255, 255)  # starts from white
     assert composer.fit_panel.fit == "pad" and composer.fit_panel.pad_button.isChecked()  # choosing a colour pads
     assert composer.fit_panel.color == (0, 0, 0)
+    qtbot.waitUntil(lambda: "pad" in composer.fit_panel.preview_paths)
     with Image.open(composer.fit_panel.preview_paths["pad"]) as preview:
         assert max(preview.getpixel((preview.width // 2, 2))) < 20  # the preview now has black bars
     assert "padded copy" in composer.fit_panel.message.text() and composer.fit_panel.message.kind == "hint"
@@ -141,11 +152,11 @@ def test_clicking_the_chosen_fit_again_undoes_it(
 
 def test_counter_shows_mentions_and_hashtags(composer: ComposerTab, ctx: Context) -> None:
     composer.text_edit.setPlainText("Thanks @anna and @ben.baker #bread")
-    assert composer.counter.text() == "34 / 63,206 characters"
+    assert composer.counter_text() == "34 / 63,206 characters"
     composer.set_selected_accounts([account_id(ctx, BAKERY_IG)])
-    assert composer.counter.text() == "34 / 2,200 characters · 1 / 30 hashtags · 2 / 20 @-mentions"
+    assert composer.counter_text() == "34 / 2,200 characters · 1 / 30 hashtags · 2 / 20 @-mentions"
     composer.text_edit.setPlainText(" ".join(f"@user{i}" for i in range(21)))
-    assert "21 / 20 @-mentions" in composer.counter.text()
+    assert "21 / 20 @-mentions" in composer.counter_text()
     assert "at most 20 @-mentions" in composer.errors()["text"]
 
 
