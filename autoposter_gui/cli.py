@@ -171,7 +171,7 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     # Shorten free text only; links and times stay whole so they can be copied.
     cells = [
         [
-            v if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at") else v[:47] + "…"
+            v if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at", "status_message") else v[:47] + "…"
             for v, c in zip(row, columns, strict=True)
         ]
         for row in cells
@@ -213,7 +213,8 @@ def cmd_accounts(args: argparse.Namespace, ctx: Any) -> Any:
         with contextlib.suppress(KeyringUnavailableError):
             TokenHealthService(ctx).check_all()
     rows = [account_json(a) for a in ctx.repo.accounts()]
-    return rows, _table(rows, ["id", "platform", "account_id", "name", "status", "token_expires_at"])
+    cols = ["id", "platform", "account_id", "name", "status", "token_expires_at", "status_message"]
+    return rows, _table(rows, cols)
 
 
 def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from autoposter_gui.domain.models import AttemptOutcome, Platform
+from autoposter_gui.domain.models import AttemptOutcome, Platform, cannot_post_reason
 from autoposter_gui.domain.retry import MAX_ATTEMPTS
 from autoposter_gui.domain.wording import final
 
@@ -24,6 +24,12 @@ class AccountState(StrEnum):
     DISCONNECTED = "disconnected"
     INVALID = "invalid"  # Meta said the token is dead
     NO_TOKEN = "no_token"  # connected, but its token is not in the keyring
+    CANNOT_POST = "cannot_post"  # the token works (reading the feed is fine), but the Page role can't create posts
+
+
+# The codes of the notes a Hold leaves on an item while its account needs the owner: a reconnect (or the Page
+# permission granted later) clears exactly these notes (queue_items.last_error_code), whatever their wording.
+ACCOUNT_HOLD_CODES = frozenset({"token", "not_connected", "disconnected", "unconfirmed", "cannot_post"})
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,11 @@ class Fail:
 Action = Reconcile | Publish | MarkPosted | NotPublished | Hold | Wait | Fail
 
 
+def cannot_post_hold(account_name: str) -> Hold:
+    """Held (no try used) until a Page admin grants the Create content permission; the account stays as it is."""
+    return Hold("cannot_post", f"{cannot_post_reason(account_name)}; this post waits until then")
+
+
 def unconfirmed_attempt(item: ItemFacts, history: Sequence[AttemptFacts]) -> AttemptFacts | None:
     """The attempt that may have published without us knowing: the item's mark, else any attempt of the history
     still flagged (the oldest first: it is the one that could have landed earliest)."""
@@ -140,7 +151,7 @@ def next_action(item: ItemFacts, history: Sequence[AttemptFacts], account: Accou
     that may have gone out) is checked with Meta: no retry, no "not connected" failure."""
     unconfirmed = unconfirmed_attempt(item, history)
     if unconfirmed is not None:
-        if account is AccountState.READY:
+        if account in (AccountState.READY, AccountState.CANNOT_POST):  # the token can still read the feed
             return Reconcile(unconfirmed)
         return Hold(
             "unconfirmed",
@@ -160,6 +171,8 @@ def next_action(item: ItemFacts, history: Sequence[AttemptFacts], account: Accou
             f"Reconnect {account_name}: its access token is missing from the system keyring",
             invalidate_account=True,
         )
+    if account is AccountState.CANNOT_POST:
+        return cannot_post_hold(account_name)
     if item.tries_used >= MAX_ATTEMPTS:
         last = max(history, key=lambda a: a.number) if history else None
         return Fail("gave_up", final((last.error_message if last else None) or "", item.tries_used))
@@ -178,14 +191,14 @@ def after_check(check: CheckResult, attempt: AttemptFacts, now: datetime, ready_
     if check is CheckResult.UNKNOWN:
         return Wait(
             now + RECHECK,
-            "unconfirmed",
+            "checking",
             "Could not confirm with Meta whether the last try went out; checking again before any retry",
         )
     settled_at = attempt.started_at + SETTLE
     if now < settled_at:
         return Wait(
             settled_at,
-            "unconfirmed",
+            "checking",
             "The last try was cut off and Meta may still publish it; checking again in a moment before any retry",
         )
     return NotPublished(attempt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -35,6 +36,23 @@ class AccountStatus(StrEnum):
     NEEDS_ATTENTION = "needs_attention"
     INVALID = "invalid"
     DISCONNECTED = "disconnected"
+    CANNOT_POST = "cannot_post"  # the token works, but the owner's role on the Page can't create posts
+
+
+# A Page role can publish with one of these tasks (Meta's "Create content", or full control).
+PUBLISH_TASKS = frozenset({"CREATE_CONTENT", "MANAGE"})
+CANNOT_POST_MESSAGE = "Can't post: ask a Page admin for the Create content permission"
+
+
+def can_post(tasks: Sequence[str] | None) -> bool:
+    """Whether a Page role with these tasks may publish; unknown tasks (None or none listed: Meta did not say, or
+    the account was connected before tasks were stored) count as yes, so that only a known lack blocks posting."""
+    return not tasks or bool(PUBLISH_TASKS.intersection(tasks))
+
+
+def cannot_post_reason(label: str) -> str:
+    """The one-line refusal for an account that can't post (the composer, the CLI, the held posts)."""
+    return f"{label} can't post: ask a Page admin for the Create content permission"
 
 
 @dataclass(frozen=True)

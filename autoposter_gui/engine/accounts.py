@@ -11,7 +11,7 @@ from datetime import datetime
 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError, ValidationError
 from autoposter_gui.domain.known_secrets import remember
-from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus
+from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus, can_post
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
@@ -46,7 +46,7 @@ class AccountCheck:
 
 def assess(discovery: Discovery, granted_scopes: Sequence[str] | None) -> list[AccountCheck]:
     """The connect checklist: for each Page and IG account, the permissions or Page tasks it still lacks."""
-    from autoposter_gui.engine.health import PUBLISH_TASKS, SCOPE_WORDS, missing_scopes
+    from autoposter_gui.engine.health import SCOPE_WORDS, missing_scopes
 
     checks: list[AccountCheck] = []
     for found in discovery.accounts:
@@ -54,7 +54,7 @@ def assess(discovery: Discovery, granted_scopes: Sequence[str] | None) -> list[A
         if granted_scopes is not None:
             for scope in missing_scopes(found.platform.value, tuple(granted_scopes)):
                 problems.append(f"Autoposter was not allowed to {SCOPE_WORDS.get(scope, scope)} ({scope})")
-        if found.tasks and not PUBLISH_TASKS.intersection(found.tasks):
+        if not can_post(found.tasks):  # the same rule that marks a saved account "cannot_post"
             problems.append("Your role on this Page can't create posts: ask a Page admin for the “Create content” task")
         checks.append(AccountCheck(found, tuple(problems)))
     return checks
@@ -257,7 +257,9 @@ class AccountService:
         pending = [i for i in self.repo.items([ItemStatus.SCHEDULED, ItemStatus.QUEUED]) if i.account_id == account_id]
         label = account_label(account)
         for item in pending:
-            self.repo.flag(item.id, f"Needs attention: {label} was disconnected; reconnect it to publish")
+            self.repo.flag(
+                item.id, f"Needs attention: {label} was disconnected; reconnect it to publish", "disconnected"
+            )
             self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
         self.ctx.events.emit(Events.ACCOUNT_CHANGED, account_id)
         return len(pending)

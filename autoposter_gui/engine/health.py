@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from autoposter_gui.domain.decide import cannot_post_hold
 from autoposter_gui.domain.errors import ErrorCategory, PublishError
-from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, TokenInfo
+from autoposter_gui.domain.models import (
+    CANNOT_POST_MESSAGE,
+    AccountStatus,
+    ItemStatus,
+    Platform,
+    TokenInfo,
+    can_post,
+)
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import TOKEN_CHECK, Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
 from autoposter_gui.storage.models import Account
-from autoposter_gui.tokens import APP_ID, APP_SECRET
+from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
 
 log = logging.getLogger(__name__)
 EXPIRY_WARNING = timedelta(days=7)
@@ -22,7 +30,6 @@ REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
     Platform.FACEBOOK.value: ("pages_show_list", "pages_read_engagement", "pages_manage_posts"),
     Platform.INSTAGRAM.value: ("instagram_basic", "instagram_content_publish"),
 }
-PUBLISH_TASKS = frozenset({"CREATE_CONTENT", "MANAGE"})
 SCOPE_WORDS = {
     "pages_show_list": "see your Pages",
     "pages_read_engagement": "read your Page's posts",
@@ -63,6 +70,16 @@ def judge(account: Account, info: TokenInfo, now: datetime) -> tuple[AccountStat
     return AccountStatus.CONNECTED, None
 
 
+def judge_tasks(
+    status: AccountStatus, message: str | None, tasks: Sequence[str] | None
+) -> tuple[AccountStatus, str | None]:
+    """A working token whose Page role can't create posts: the account can't post (a dead token says reconnect
+    first)."""
+    if status in (AccountStatus.CONNECTED, AccountStatus.NEEDS_ATTENTION) and not can_post(tasks):
+        return AccountStatus.CANNOT_POST, CANNOT_POST_MESSAGE
+    return status, message
+
+
 class TokenHealthService:
     """Checks tokens at start and once a day; invalid accounts hold their posts instead of failing them."""
 
@@ -90,6 +107,7 @@ class TokenHealthService:
         client = ctx.graph_client()
         try:
             auth = MetaAuth(client, clock=ctx.clock)
+            page_tasks = self._page_tasks(auth)
             for account in accounts:
                 token = ctx.tokens.account_token(account.platform, account.external_id)
                 status: AccountStatus
@@ -108,6 +126,8 @@ class TokenHealthService:
                         info = TokenInfo(is_valid=False, expires_at=None)
                     status, message = judge(account, info, now)
                     expires = info.expires_at
+                    tasks = self._tasks(account, page_tasks)
+                    status, message = judge_tasks(status, message, tasks)
                 self._record(account, status, message, expires, now)
                 results.append(
                     Health(account.id, account_label(account), status, message, expires, pending.get(account.id, 0))
@@ -115,6 +135,30 @@ class TokenHealthService:
         finally:
             client.close()
         return results
+
+    def _page_tasks(self, auth: MetaAuth) -> dict[str, tuple[str, ...]] | None:
+        """The owner's tasks on each Page, read again with the user token (None when Meta can't say now: the
+        stored tasks are kept)."""
+        user_token = self.ctx.tokens.get(USER_TOKEN)
+        if not user_token:
+            return None
+        try:
+            return auth.page_tasks(user_token)
+        except PublishError as exc:
+            log.info("Page tasks not checked: %s", exc.error_code)
+            return None
+
+    def _tasks(self, account: Account, page_tasks: dict[str, tuple[str, ...]] | None) -> Sequence[str] | None:
+        """The account's tasks (an Instagram account's are its Page's): as read now, stored when they changed;
+        else as stored."""
+        page_id = account.page_id or account.external_id
+        fresh = page_tasks.get(page_id) if page_tasks is not None else None
+        if fresh is None:
+            return account.tasks
+        if list(fresh) != (account.tasks or []):
+            self.ctx.repo.set_account_tasks(account.id, fresh)
+            log.info("account %s: Page tasks changed", account.id)
+        return fresh
 
     def _scheduled_counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}
@@ -131,8 +175,21 @@ class TokenHealthService:
         if status is AccountStatus.INVALID and message:
             for item in repo.items([ItemStatus.SCHEDULED]):
                 if item.account_id == account.id:
-                    repo.flag(item.id, message)
+                    repo.flag(item.id, message, "token")
                     self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
+        elif status is AccountStatus.CANNOT_POST:
+            hold = cannot_post_hold(account_label(account))
+            for item in repo.items([ItemStatus.SCHEDULED]):
+                # A post whose last try may have gone out is left to the runner: it asks Meta first, then holds it.
+                mine = item.account_id == account.id and item.unconfirmed_attempt_id is None
+                if mine and item.last_error_code != hold.code:
+                    repo.flag(item.id, hold.message, hold.code)
+                    self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
+        elif account.status in (AccountStatus.INVALID.value, AccountStatus.CANNOT_POST.value):
+            # It works again (the permission was granted, the token is valid): release its held posts, as a
+            # reconnect does.
+            for item_id in repo.clear_account_notes(account.id):
+                self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         if status.value != account.status or message != account.status_message:
             log.info("account %s token health: %s", account.id, status.value)
             self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)

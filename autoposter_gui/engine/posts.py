@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
-from autoposter_gui.domain.models import ItemStatus, Platform
+from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
 from autoposter_gui.domain.validation import (
     MAX_AHEAD,
     PAST_TOLERANCE,
@@ -115,6 +115,7 @@ class PostService:
         except ValidationError as exc:
             found.append((exc.field or "", exc.phrased(remedies)))
             accounts = []
+        found += [("accounts", reason) for reason in self._cannot_post(accounts)]
         draft = PostDraft(request.text, tuple(Platform(a.platform) for a in accounts), request.image_path, request.when)
         now = self.ctx.clock.now()
         found += validate_post_all(
@@ -122,8 +123,15 @@ class PostService:
         )
         return found
 
-    def _validate(self, request: PostRequest) -> tuple[list[Account], ImageInfo | None]:
+    def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
+        """Why a new post can't go to some of ``accounts``: their Page role can't create posts."""
+        return [cannot_post_reason(account_label(a)) for a in accounts if a.status == AccountStatus.CANNOT_POST.value]
+
+    def _validate(self, request: PostRequest, *, new: bool = True) -> tuple[list[Account], ImageInfo | None]:
         accounts = self.resolve_accounts(request.account_refs)
+        refused = self._cannot_post(accounts) if new else []  # a queued post may still be edited: it waits, held
+        if refused:
+            raise ValidationError(refused[0], field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
         draft = PostDraft(request.text, platforms, request.image_path, request.when)
@@ -222,7 +230,8 @@ class PostService:
                 request.draft,
                 request.fit,
                 request.fit_color,
-            )
+            ),
+            new=False,
         )
         # The image the post already shows is its stored copy: storing it again costs nothing.
         image, ig_image = self._store_images(request, info, {current.platform})

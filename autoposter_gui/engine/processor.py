@@ -21,6 +21,7 @@ from autoposter_gui.domain.decide import (
     Reconcile,
     Wait,
     after_check,
+    cannot_post_hold,
     next_action,
     unconfirmed_attempt,
 )
@@ -127,7 +128,11 @@ class ItemProcessor:
         if account.status == AccountStatus.INVALID.value:
             return AccountState.INVALID, None
         token = self.ctx.tokens.account_token(account.platform, account.external_id)
-        return (AccountState.READY, token) if token else (AccountState.NO_TOKEN, None)
+        if not token:
+            return AccountState.NO_TOKEN, None
+        if account.status == AccountStatus.CANNOT_POST.value:
+            return AccountState.CANNOT_POST, token  # the token still reads the feed (to check an unconfirmed try)
+        return AccountState.READY, token
 
     def _process_claimed(self, work: Work) -> Outcome:
         """Carry out what :func:`next_action` decides, until the item leaves the runner's hands."""
@@ -145,7 +150,7 @@ class ItemProcessor:
             action = next_action(facts, history, state, name)
             if not isinstance(action, Reconcile):
                 break
-            assert account is not None and token is not None  # READY
+            assert account is not None and token is not None  # READY or CANNOT_POST
             checked = action.attempt
             result = reconcile(self.publisher, account, item, checked, token, repo.used_provider_ids(account.id))
             action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
@@ -157,6 +162,10 @@ class ItemProcessor:
                 log.info("item %s: already published (reconciled)", item_id)
                 self._changed(item_id, action.attempt.id)
                 return Outcome.SUCCEEDED
+            if isinstance(action, Publish) and state is AccountState.CANNOT_POST:
+                # A FINISHED container stays unconfirmed (and unpublished) until posting is allowed again.
+                action = cannot_post_hold(name)
+                break
             if isinstance(action, Publish):  # a FINISHED Instagram container: publish it, whatever the budget
                 repo.resolve_reconcile(checked.id)
                 resume_container = action.resume_container
@@ -183,7 +192,7 @@ class ItemProcessor:
         if checked is None:
             return CheckOutcome.NOT_PUBLISHED, ""
         name = account_label(account) if account is not None else "The account"
-        if state is not AccountState.READY or account is None or token is None:
+        if state not in (AccountState.READY, AccountState.CANNOT_POST) or account is None or token is None:
             return CheckOutcome.UNSURE, (
                 f"{UNCONFIRMED_CHECK}, and Autoposter can't ask Meta until {name} is reconnected; reconnect it, "
                 "then try again"
@@ -333,7 +342,9 @@ class ItemProcessor:
                 message = final(message, tries_used(item) + 1)
         else:
             next_at = None
-        failure = Failure(err.error_code, message, needs_reconcile=err.ambiguous, counts=counts)
+        # A dead token leaves the account's note ("token", cleared by the reconnect); the attempt keeps Meta's code.
+        note = "token" if err.category is ErrorCategory.TOKEN and not err.ambiguous else None
+        failure = Failure(err.error_code, message, needs_reconcile=err.ambiguous, counts=counts, item_code=note)
         self.repo.finish_unsuccessful(item.id, attempt.id, failure, now, next_at)
         log.info(
             "item %s attempt %s: %s error %s (%s)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -102,28 +102,31 @@ class MetaAuth:
             expires_at = self.clock.now().astimezone(UTC) + timedelta(seconds=expires_in)
         return token, expires_at
 
-    def discover(self, user_token: str) -> list[DiscoveredAccount]:
-        """Every Page the user manages (with its Page token) and each Page's linked Instagram account."""
-        found: list[DiscoveredAccount] = []
-        seen: set[tuple[Platform, str]] = set()
-        params: dict[str, str] | None = {"fields": ACCOUNT_FIELDS, "limit": "100"}
+    def _pages(self, user_token: str, fields: str) -> Iterator[dict[str, Any]]:
+        """Every Page object of ``/me/accounts`` (with ``fields``), following the paging up to MAX_ACCOUNT_PAGES."""
+        params: dict[str, str] | None = {"fields": fields, "limit": "100"}
         pages_read = 0
         while params is not None and pages_read < MAX_ACCOUNT_PAGES:
             answer = _scrubbed(partial(self.client.get, "/me/accounts", user_token, params), user_token)
             pages_read += 1
             data = answer.get("data")
-            for page in data if isinstance(data, list) else []:
-                if isinstance(page, dict):
-                    for account in self._accounts_for(page):
-                        key = (account.platform, account.external_id)
-                        if key not in seen:
-                            seen.add(key)
-                            found.append(account)
+            yield from (page for page in (data if isinstance(data, list) else []) if isinstance(page, dict))
             params = _next_params(answer.get("paging"))
             if params is not None:
-                params.setdefault("fields", ACCOUNT_FIELDS)
+                params.setdefault("fields", fields)
         if params is not None:
             logger.warning("Stopped listing Pages after %d result pages", pages_read)
+
+    def discover(self, user_token: str) -> list[DiscoveredAccount]:
+        """Every Page the user manages (with its Page token) and each Page's linked Instagram account."""
+        found: list[DiscoveredAccount] = []
+        seen: set[tuple[Platform, str]] = set()
+        for page in self._pages(user_token, ACCOUNT_FIELDS):
+            for account in self._accounts_for(page):
+                key = (account.platform, account.external_id)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(account)
         return found
 
     def app_info(self, app_id: str, app_secret: str) -> AppInfo:
@@ -147,6 +150,16 @@ class MetaAuth:
         if mode.get("app_mode") in ("live", "development"):
             live = mode.get("app_mode") == "live"
         return AppInfo(name=name, live=live)
+
+    def page_tasks(self, user_token: str) -> dict[str, tuple[str, ...]]:
+        """The owner's tasks on each Page they have a role on (Page id -> task names), with the user token: what
+        the daily check reads to see whether a role can still (or now) create posts. No Page token is asked for."""
+        tasks: dict[str, tuple[str, ...]] = {}
+        for page in self._pages(user_token, "id,tasks"):
+            page_id, raw = page.get("id"), page.get("tasks")
+            if isinstance(page_id, str) and page_id and isinstance(raw, list):
+                tasks[page_id] = tuple(t for t in raw if isinstance(t, str))
+        return tasks
 
     def debug_token(self, app_id: str, app_secret: str, token: str) -> TokenInfo:
         """Ask Meta whether ``token`` is valid, when it expires (None = never) and which scopes it has."""

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -526,6 +526,12 @@ class SandboxServer:
         with self._store.lock:
             return self._store.revoke(token_or_account_id)
 
+    def set_page_tasks(self, page_id: str, tasks: Sequence[str]) -> None:
+        """Change the user's tasks on a Page, as a Page admin would: without "CREATE_CONTENT" (or "MANAGE") its
+        posts are refused with #200, and /me/accounts lists the new tasks."""
+        with self._store.lock:
+            self._store.set_page_tasks(page_id, tasks)
+
     def inject_fault(self, fault: Fault | Mapping[str, Any] | None = None, /, **spec: Any) -> Fault:
         """Queue a fault: ``inject_fault(kind="error", match="feed_post", code=2, is_transient=True)``."""
         if fault is None:
@@ -718,6 +724,17 @@ class SandboxServer:
                 if not isinstance(target, str):
                     raise ValueError('send {"token": ...} or {"account_id": ...}')
                 return 200, {"success": True, "revoked": self.revoke(target)}
+            if name == "page_tasks" and method == "POST":
+                usage = 'send {"page_id": ..., "tasks": ["CREATE_CONTENT", ...]}'
+                if not isinstance(payload, dict):
+                    raise ValueError(usage)
+                page_id, tasks = payload.get("page_id"), payload.get("tasks")
+                if not isinstance(page_id, str) or not isinstance(tasks, list):
+                    raise ValueError(usage)
+                if not all(isinstance(t, str) for t in tasks):
+                    raise ValueError(usage)
+                self.set_page_tasks(page_id, tasks)
+                return 200, {"success": True, "page_id": page_id, "tasks": tasks}
             if name == "config":
                 if method == "GET":
                     return 200, self.configure()

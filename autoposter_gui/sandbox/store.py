@@ -8,7 +8,8 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,9 @@ class SandboxStore:
 
     def __init__(self, state_path: Path | None, *, latency_ms: int, container_polls: int, extra_pages: int = 0) -> None:
         self.lock = threading.RLock()
-        self.world = world.make_world(extra_pages) if extra_pages else world.DEFAULT_WORLD
+        self._base_world = world.make_world(extra_pages) if extra_pages else world.DEFAULT_WORLD
+        self.world = self._base_world
+        self.page_tasks: dict[str, list[str]] = {}  # Pages whose tasks were changed (set_page_tasks)
         self.state_path = state_path
         self._default_config = SandboxConfig(latency_ms=latency_ms, container_polls=container_polls)
         self.config = SandboxConfig(**asdict(self._default_config))
@@ -216,6 +219,20 @@ class SandboxStore:
         if revoked:
             self.save()
         return revoked
+
+    def set_page_tasks(self, page_id: str, tasks: Sequence[str]) -> None:
+        """Give the user other tasks on a Page (a Page admin granting or taking "Create content")."""
+        if page_id not in self._base_world.pages_by_id:
+            raise ValueError(f"no Page {page_id!r} in the sandbox")
+        self.page_tasks[page_id] = list(tasks)
+        self._apply_page_tasks()
+        self.save()
+
+    def _apply_page_tasks(self) -> None:
+        pages = self._base_world.pages
+        self.world = world.World(
+            tuple(replace(p, tasks=tuple(self.page_tasks[p.id])) if p.id in self.page_tasks else p for p in pages)
+        )
 
     # ----- records -----
 
@@ -335,6 +352,8 @@ class SandboxStore:
         self.containers = {}
         self.tokens = TokenState()
         self._images = {}
+        self.page_tasks = {}
+        self.world = self._base_world
         self.save()
 
     def _media_dir(self) -> Path:
@@ -351,6 +370,7 @@ class SandboxStore:
             "photos": [asdict(p) for p in self.photos.values()],
             "containers": [asdict(c) for c in self.containers.values()],
             "tokens": asdict(self.tokens),
+            "page_tasks": self.page_tasks,
         }
         atomic_write(self.state_path, json.dumps(data, indent=1, sort_keys=True).encode())
 
@@ -365,6 +385,9 @@ class SandboxStore:
         self.photos = {p["id"]: PhotoRecord(**p) for p in data["photos"]}
         self.containers = {c["id"]: ContainerRecord(**c) for c in data["containers"]}
         self.tokens = TokenState(**data["tokens"])
+        known = self._base_world.pages_by_id
+        self.page_tasks = {k: list(v) for k, v in data.get("page_tasks", {}).items() if k in known}
+        self._apply_page_tasks()
 
     # ----- views -----
 

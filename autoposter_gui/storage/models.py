@@ -53,6 +53,9 @@ class Account(Base):
     status: Mapped[str] = mapped_column(String(24), default="connected")
     status_message: Mapped[str | None] = mapped_column(Text)
     token_checked_at: Mapped[datetime | None]
+    # The owner's tasks on the Page (an Instagram account: those on its linked Page), as Meta listed them at connect
+    # and at each daily check; NULL when never read (connected before they were stored, or Meta did not say).
+    tasks: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
     items: Mapped[list[QueueItem]] = relationship(back_populates="account")
 

@@ -13,15 +13,17 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from autoposter_gui.domain.decide import AttemptFacts
+from autoposter_gui.domain.decide import ACCOUNT_HOLD_CODES, AttemptFacts
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import (
+    CANNOT_POST_MESSAGE,
     AccountStatus,
     AttemptOutcome,
     DiscoveredAccount,
     ItemStatus,
     Platform,
     PublishResult,
+    can_post,
 )
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.listing import stored_utc as _utc
@@ -99,6 +101,7 @@ class Failure:
     message: str
     needs_reconcile: bool = False
     counts: bool = True  # False: a wait (Instagram's daily limit, a revoked token) that doesn't use up a try
+    item_code: str | None = None  # the item's note code when it differs from the attempt's (e.g. "token" for 190)
 
 
 class ItemRow(NamedTuple):
@@ -363,8 +366,11 @@ class Repo:
             row.page_id = found.page_id
             row.connected_at = now
             row.token_expires_at = expires_at
-            row.status = AccountStatus.CONNECTED.value
-            row.status_message = None
+            row.tasks = list(found.tasks) if found.tasks else None
+            if can_post(found.tasks):
+                row.status, row.status_message = AccountStatus.CONNECTED.value, None
+            else:
+                row.status, row.status_message = AccountStatus.CANNOT_POST.value, CANNOT_POST_MESSAGE
             s.flush()
             return row
 
@@ -388,6 +394,11 @@ class Repo:
             if now is not None:
                 values["token_checked_at"] = now
             s.execute(update(Account).where(Account.id == account_id).values(**values))
+
+    def set_account_tasks(self, account_id: int, tasks: Sequence[str]) -> None:
+        """What Meta now lists as the owner's tasks on the account's Page."""
+        with self.store.transaction() as s:
+            s.execute(update(Account).where(Account.id == account_id).values(tasks=list(tasks)))
 
     def set_account_expiry(self, account_id: int, expires_at: datetime | None) -> None:
         with self.store.transaction() as s:
@@ -548,13 +559,19 @@ class Repo:
             return {str(path) for path in s.scalars(q)}
 
     def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
-        """Scheduled items whose time has come and whose retry wait is over, oldest first."""
+        """Scheduled items whose time has come and whose retry wait is over, oldest first. None of an invalid or
+        disconnected account; of an account that can't post, only those not yet held for it (each is taken once:
+        an unconfirmed try is still checked with Meta, then the post is held with the reason)."""
         with self.store.read() as s:
             q = (
                 select(QueueItem)
                 .join(Account, Account.id == QueueItem.account_id)
                 .where(
                     Account.status.not_in([AccountStatus.INVALID.value, AccountStatus.DISCONNECTED.value]),
+                    or_(
+                        Account.status != AccountStatus.CANNOT_POST.value,
+                        func.coalesce(QueueItem.last_error_code, "") != "cannot_post",
+                    ),
                     QueueItem.status == ItemStatus.SCHEDULED.value,
                     QueueItem.scheduled_at <= now,
                     or_(QueueItem.next_attempt_at.is_(None), QueueItem.next_attempt_at <= now),
@@ -738,7 +755,7 @@ class Repo:
                 (ItemStatus.SCHEDULED if retry else ItemStatus.FAILED).value,
                 None if next_attempt_at is None else _db_time(next_attempt_at),
                 failure.message,
-                failure.code,
+                failure.item_code or failure.code,
                 finished,
             ]
             if failure.needs_reconcile:
@@ -809,10 +826,13 @@ class Repo:
             item.updated_at = now
             return attempt.id if attempt is not None else None
 
-    def flag(self, item_id: int, message: str) -> None:
-        """Attach a note for the owner to an item without changing its status."""
+    def flag(self, item_id: int, message: str, code: str) -> None:
+        """Attach a note for the owner to an item without changing its status; ``code`` says what it is about (one
+        of ACCOUNT_HOLD_CODES for a note about the account, which a reconnect clears)."""
         with self.store.transaction() as s:
-            s.execute(update(QueueItem).where(QueueItem.id == item_id).values(error_message=message))
+            s.execute(
+                update(QueueItem).where(QueueItem.id == item_id).values(error_message=message, last_error_code=code)
+            )
 
     def posted_since(self, account_id: int, since: datetime) -> int:
         """How many items this account published since ``since`` (a local estimate of quota use)."""
@@ -825,7 +845,8 @@ class Repo:
 
     def mark_missed(self, due_before: datetime, now: datetime, note: str) -> list[int]:
         """Scheduled, never-attempted items due before ``due_before`` become missed (atomically), with ``note``
-        (why, and what to do); their ids."""
+        (why, and what to do); their ids. Not those held for their account (a reconnect, or the Page permission,
+        releases them): they keep that note."""
         with self.store.transaction() as s:
             ids = list(
                 s.scalars(
@@ -833,6 +854,7 @@ class Repo:
                         QueueItem.status == ItemStatus.SCHEDULED.value,
                         QueueItem.attempt_count == 0,
                         QueueItem.scheduled_at < due_before,
+                        func.coalesce(QueueItem.last_error_code, "").not_in(sorted(ACCOUNT_HOLD_CODES)),
                     )
                 )
             )
@@ -849,17 +871,16 @@ class Repo:
             return ids
 
     def clear_account_notes(self, account_id: int) -> list[int]:
-        """After a reconnect: drop the "Reconnect …" / "Needs attention" notes on the account's waiting posts."""
+        """After a reconnect (or the Page permission granted again): drop the notes about the account (their codes
+        are ACCOUNT_HOLD_CODES) on its waiting posts, which makes them due again. Only the note goes: an item held
+        with an unconfirmed try keeps its mark, and is checked with Meta first."""
         with self.store.transaction() as s:
             ids = list(
                 s.scalars(
                     select(QueueItem.id).where(
                         QueueItem.account_id == account_id,
                         QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value]),
-                        or_(
-                            QueueItem.error_message.like("Reconnect %"),
-                            QueueItem.error_message.like("Needs attention:%"),
-                        ),
+                        QueueItem.last_error_code.in_(sorted(ACCOUNT_HOLD_CODES)),
                     )
                 )
             )

@@ -16,7 +16,8 @@ from autoposter_gui.ui import fmt, icons
 
 AccountIdRole = int(Qt.ItemDataRole.UserRole) + 20
 Index = QModelIndex | QPersistentModelIndex
-ATTENTION = (AccountStatus.NEEDS_ATTENTION.value, AccountStatus.INVALID.value)
+ATTENTION = (AccountStatus.NEEDS_ATTENTION.value, AccountStatus.INVALID.value, AccountStatus.CANNOT_POST.value)
+BLOCKED = (AccountStatus.INVALID.value, AccountStatus.CANNOT_POST.value)  # shown in red: nothing can go out
 
 
 class AccountColumn(IntEnum):
@@ -57,7 +58,7 @@ class AccountsTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def needing_attention(self) -> list[Account]:
-        """Accounts whose token expires soon, lacks a permission or no longer works."""
+        """Accounts whose token expires soon, lacks a permission or no longer works, or that can't post."""
         return [a for a in self._rows if a.status in ATTENTION]
 
     def account_at(self, row: int) -> Account | None:
@@ -84,7 +85,7 @@ class AccountsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(account, column)
         if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.STATUS and account.status in ATTENTION:
-            return QColor(icons.RED if account.status == AccountStatus.INVALID.value else "#b06000")
+            return QColor(icons.RED if account.status in BLOCKED else "#b06000")
         if role == Qt.ItemDataRole.DecorationRole:
             if column is AccountColumn.ACCOUNT:
                 return icons.platform_icon(account.platform)

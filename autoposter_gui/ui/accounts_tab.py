@@ -91,9 +91,11 @@ class AccountsTab(QWidget):
             above=1,
             below=1,
         )
+        self.loading = EmptyState("accounts", "Loading your accounts…", "", self, above=1, below=1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.loading)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.connect_button)
@@ -137,6 +139,7 @@ class AccountsTab(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_state)
         controller.bridge.account_changed.connect(self._account_changed)
+        controller.accounts_loading_changed.connect(self.model.reload)  # then _update_state
         # The app checks every token as soon as its scheduler starts: until then, and while a check runs,
         # accounts never checked read "Checking…"; the expiry dates show when it ends.
         self._checks = 0
@@ -158,7 +161,14 @@ class AccountsTab(QWidget):
 
     @Slot()
     def _update_state(self) -> None:
-        self.stack.setCurrentWidget(self.view if self.model.rowCount() else self.empty)
+        loading = self.controller.accounts_loading
+        if self.model.rowCount():
+            self.stack.setCurrentWidget(self.view)
+        elif loading is not None:  # not "No accounts connected" before the accounts are known
+            self.loading.text.setText(loading)
+            self.stack.setCurrentWidget(self.loading)
+        else:
+            self.stack.setCurrentWidget(self.empty)
         self._update_buttons()
         self._update_attention()
 
@@ -169,10 +179,9 @@ class AccountsTab(QWidget):
             return
         verb = "needs" if len(accounts) == 1 else "need"
         self.attention_title.setText(f"{fmt.plural(len(accounts), 'account')} {verb} attention")
-        lines = [
-            a.status_message or f"{fmt.account_title(a)}: {fmt.ACCOUNT_STATUS_LABELS.get(a.status, a.status)}"
-            for a in accounts
-        ]
+        lines = [fmt.account_problem(a) for a in accounts]
+        if any(a.status == AccountStatus.CANNOT_POST.value for a in accounts):
+            lines.append("Once the permission is granted, press Check tokens (Autoposter also checks once a day).")
         self.attention_text.setText("\n".join(dict.fromkeys(lines)))
 
     @Slot()

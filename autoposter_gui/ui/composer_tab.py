@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_problem
-from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform
+from autoposter_gui.domain.models import CANNOT_POST_MESSAGE, AccountStatus, ItemStatus, Platform
 from autoposter_gui.domain.validation import (
     IG_MAX_HASHTAGS,
     IG_MAX_MENTIONS,
@@ -67,6 +67,7 @@ class ComposerTab(QWidget):
         self._image_path: str | None = None
         self._editing: int | None = None
         self._checks: dict[int, QCheckBox] = {}
+        self._reasons: list[QLabel] = []  # why an account can't be ticked, under its box
         self._accounts: dict[int, Account] = {}
         self._accounts_loaded = False
         self._image_info: ImageInfo | None = None
@@ -122,6 +123,8 @@ class ComposerTab(QWidget):
         self.connect_button = QPushButton("Connect an account…", self.no_accounts)
         no_layout.addWidget(self.connect_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.accounts_layout.addWidget(self.no_accounts)
+        self.accounts_loading = secondary("", self.accounts_box)  # instead of "No accounts…" until they are known
+        self.accounts_layout.addWidget(self.accounts_loading)
         self.accounts_error = MessageLabel(self.accounts_box)
         self.accounts_layout.addWidget(self.accounts_error)
         self.quota_warning = MessageLabel(self.accounts_box)
@@ -237,6 +240,7 @@ class ComposerTab(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         controller.bridge.account_changed.connect(self._account_changed)
+        controller.accounts_loading_changed.connect(self.reload_accounts)
         controller.bridge.items_changed.connect(self._items_changed)
 
         self._show_thumbnail(None)
@@ -254,16 +258,28 @@ class ComposerTab(QWidget):
         previous = {aid for aid, box in self._checks.items() if box.isChecked()}
         if not self._accounts_loaded:
             previous = self._remembered_accounts(accounts)
-        for box in self._checks.values():
-            self.accounts_layout.removeWidget(box)
-            box.deleteLater()
+        for widget in [*self._checks.values(), *self._reasons]:
+            self.accounts_layout.removeWidget(widget)
+            widget.deleteLater()
         self._checks.clear()
+        self._reasons.clear()
         self._accounts = {a.id: a for a in accounts}
-        for position, account in enumerate(accounts):
+        position = 0
+        for account in accounts:
             box = QCheckBox(fmt.account_name(account), self.accounts_box)
             box.setIcon(icons.platform_icon(account.platform))
             tip = fmt.account_title(account)
-            if account.status == AccountStatus.DISCONNECTED.value:
+            reason: QLabel | None = None
+            if account.status == AccountStatus.CANNOT_POST.value:
+                box.setEnabled(False)
+                box.setText(f"{fmt.account_name(account)} (can't post)")
+                why = account.status_message or CANNOT_POST_MESSAGE
+                tip += f": {why}"
+                reason = secondary(why, self.accounts_box)  # the reason in plain sight, not only in a tooltip
+                reason.setWordWrap(True)
+                reason.setContentsMargins(24, 0, 0, 4)
+                reason.setToolTip(tip)
+            elif account.status == AccountStatus.DISCONNECTED.value:
                 box.setEnabled(False)
                 box.setText(f"{fmt.account_name(account)} (disconnected)")
                 tip += ": disconnected; reconnect it in Accounts to post"
@@ -274,8 +290,16 @@ class ComposerTab(QWidget):
             box.setChecked(account.id in previous and box.isEnabled())
             box.toggled.connect(self._accounts_toggled)
             self.accounts_layout.insertWidget(position, box)
+            position += 1
             self._checks[account.id] = box
-        self.no_accounts.setVisible(not accounts)
+            if reason is not None:
+                self.accounts_layout.insertWidget(position, reason)
+                position += 1
+                self._reasons.append(reason)
+        loading = self.controller.accounts_loading if not accounts else None
+        self.accounts_loading.setText(loading or "")
+        self.accounts_loading.setVisible(loading is not None)
+        self.no_accounts.setVisible(not accounts and loading is None)
         self._accounts_loaded = bool(accounts)
         if self._editing is not None:
             self._lock_accounts()
@@ -290,7 +314,10 @@ class ComposerTab(QWidget):
         known = {a.id for a in accounts}
         if remembered & known:
             return remembered & known
-        first_page = next((a.id for a in accounts if a.platform == Platform.FACEBOOK.value), None)
+        blocked = (AccountStatus.DISCONNECTED, AccountStatus.CANNOT_POST)
+        first_page = next(
+            (a.id for a in accounts if a.platform == Platform.FACEBOOK.value and a.status not in blocked), None
+        )
         return {first_page} if first_page is not None else set()
 
     def selected_account_ids(self) -> list[int]:
@@ -784,7 +811,7 @@ class ComposerTab(QWidget):
         for button in (self.schedule_button, self.now_button, self.draft_button):
             button.setEnabled(True)
         for aid, box in self._checks.items():
-            box.setEnabled(self._accounts[aid].status != AccountStatus.DISCONNECTED.value)
+            box.setEnabled(self._accounts[aid].status not in (AccountStatus.DISCONNECTED, AccountStatus.CANNOT_POST))
         self.clear_errors()
         self._update_counter()
         self._update_image_hint()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
-from autoposter_gui.domain.models import DiscoveredAccount, Platform
+from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, Platform
 from autoposter_gui.engine.accounts import AccountCheck, AppCheck, Discovery, ScopeCheck, assess, token_shape_problem
 from autoposter_gui.meta.login import DIALOG_ORIGIN, SCOPES, LoginError, login_url, new_state, parse_login_redirect
 from autoposter_gui.storage.models import Account
@@ -917,7 +917,9 @@ class ConnectDialog(QDialog):
             scheduler.run_now()  # posts held for a dead token go out now
         names = ", ".join(fmt.account_name(a) for a in self.accounts[:3])
         more = f" and {len(self.accounts) - 3} more" if len(self.accounts) > 3 else ""
-        self.controller.notice.emit(f"Connected {names}{more}")
+        cannot = [fmt.account_name(a) for a in self.accounts if a.status == AccountStatus.CANNOT_POST.value]
+        blocked = f"; {', '.join(cannot)} can't post yet (see Accounts)" if cannot else ""
+        self.controller.notice.emit(f"Connected {names}{more}{blocked}")
         self.connected.emit(self.accounts)
         if not self._closed:
             super().accept()

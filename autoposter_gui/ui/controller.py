@@ -32,6 +32,7 @@ class AppController(QObject):
     show_tab_requested = Signal(str)
     restore_requested = Signal(object)  # the backup file (Path) the owner chose in Settings
     run_requested = Signal()  # the scheduler was asked to publish due posts now (its next tick's outcome matters)
+    accounts_loading_changed = Signal()
 
     def __init__(
         self,
@@ -53,6 +54,9 @@ class AppController(QObject):
         self.posts = PostService(ctx)
         self._scheduler = scheduler
         self.sandbox_credentials: tuple[str, str, str] | None = None
+        # While the accounts are not known yet (sandbox mode connects its demo accounts after start), what the tabs
+        # show instead of "No accounts…"; None once they are known.
+        self.accounts_loading: str | None = None
         # The scheduler ticks every minute; this timer also wakes it right when the next post is due.
         self._due_timer = QTimer(self)
         self._due_timer.setSingleShot(True)
@@ -78,6 +82,12 @@ class AppController(QObject):
 
     def accounts(self) -> list[Account]:
         return self.repo.accounts()
+
+    def set_accounts_loading(self, message: str | None) -> None:
+        """Say the accounts are still coming (``message`` is shown where "No accounts…" would be), or known (None)."""
+        if message != self.accounts_loading:
+            self.accounts_loading = message
+            self.accounts_loading_changed.emit()
 
     def account_service(self) -> AccountService:
         from autoposter_gui.engine.accounts import AccountService  # pulls in the HTTP client: load late

@@ -33,6 +33,7 @@ ACCOUNT_STATUS_LABELS: dict[str, str] = {
     AccountStatus.NEEDS_ATTENTION.value: "Needs attention",
     AccountStatus.INVALID.value: "Reconnect needed",
     AccountStatus.DISCONNECTED.value: "Disconnected",
+    AccountStatus.CANNOT_POST.value: "Can't post",
 }
 
 
@@ -123,6 +124,14 @@ def account_name(account: Account | None) -> str:
     if account.platform == Platform.INSTAGRAM.value:
         return f"@{account.username or account.name}"
     return account.name
+
+
+def account_problem(account: Account) -> str:
+    """One line naming the account and what is wrong with it (the attention banner, the status bar's tip)."""
+    label = ACCOUNT_STATUS_LABELS.get(account.status, account.status)
+    if account.status == AccountStatus.CANNOT_POST.value:  # the stored message does not name the account
+        return f"{account_title(account)}: {account.status_message or label}"
+    return account.status_message or f"{account_title(account)}: {label}"
 
 
 def account_title(account: Account | None) -> str:

@@ -185,6 +185,7 @@ _ACCOUNT_DRAW: dict[str, Draw] = {
     AccountStatus.NEEDS_ATTENTION.value: _badge(AMBER, _bang),
     AccountStatus.INVALID.value: _badge(RED, _bang),
     AccountStatus.DISCONNECTED.value: _badge(LIGHT_GREY, _minus),
+    AccountStatus.CANNOT_POST.value: _badge(RED, _minus),  # no entry: the role can't create posts
 }
 
 

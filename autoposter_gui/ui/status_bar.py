@@ -135,7 +135,7 @@ class AppStatusBar(QStatusBar):
         self.attention_label.setVisible(bool(attention))
         if attention:
             verb = "needs" if len(attention) == 1 else "need"
-            tip = "\n".join(a.status_message or fmt.account_title(a) for a in attention)
+            tip = "\n".join(fmt.account_problem(a) for a in attention)
             self.attention_label.set(
                 icons.warning_icon(), f"{fmt.plural(len(attention), 'account')} {verb} attention", tip
             )

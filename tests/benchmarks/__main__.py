@@ -52,7 +52,7 @@ TITLES = {
     "B3": "HTTP calls per post (FB text / FB photo / IG)",
     "B4": "GUI stall while the app publishes the B2 batch",
     "B5": "Queue tab, 100k items: first screen vs bare SQL",
-    "B6": "Cold start to first window vs bare PySide6",
+    "B6": "Cold start to a usable window vs bare PySide6",
     "B7": "Idle in the tray, 60 s, nothing due",
     "B12": "`autoposter queue --json`, 20k items, start to exit",
 }

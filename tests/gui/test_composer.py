@@ -30,7 +30,7 @@ def _set_when(composer: ComposerTab, ctx: Context, delta: timedelta) -> None:
 
 def test_one_checkbox_per_connected_account_first_page_ticked(composer: ComposerTab, ctx: Context) -> None:
     labels = sorted(box.text() for box in composer._checks.values())
-    assert labels == ["@sandbox.bakery", "Sandbox Bakery", "Sandbox Cafe"]
+    assert labels == ["@sandbox.bakery", "Sandbox Bakery", "Sandbox Cafe (can't post)"]
     assert composer.selected_account_ids() == [account_id(ctx, BAKERY_PAGE)]
     assert composer.no_accounts.isHidden()
 

@@ -271,6 +271,8 @@ def test_paste_a_token_end_to_end(
     rows = rows_by_name(dialog)
     rows["Sandbox Cafe"].checkbox.setChecked(True)  # the owner may still pick an account with a problem
     assert dialog.next_button.text() == "&Connect 3 accounts"
+    notices: list[str] = []
+    controller.notice.connect(notices.append)
     with qtbot.waitSignal(dialog.connected, timeout=15_000):
         click(qtbot, dialog.next_button)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 3)
@@ -279,7 +281,10 @@ def test_paste_a_token_end_to_end(
     qtbot.waitUntil(lambda: tab.model.index(row, AccountColumn.EXPIRES).data() == "Never")
     assert tab.model.index(row, AccountColumn.STATUS).data() == "Connected"  # ✅
     assert by_id.keys() == {BAKERY_PAGE, BAKERY_IG, CAFE_PAGE}
-    assert not tab.attention.isVisible()
+    # The Cafe was connected anyway: it stays listed, as an account that can't post, and says why.
+    assert tab.model.index(by_id[CAFE_PAGE], AccountColumn.STATUS).data() == "Can't post"
+    assert tab.attention_title.text() == "1 account needs attention" and "Sandbox Cafe" in tab.attention_text.text()
+    assert any(n.endswith("; Sandbox Cafe can't post yet (see Accounts)") for n in notices), notices
 
 
 def test_a_bad_pasted_token_keeps_the_paste_page(qtbot: Any, dialog: ConnectDialog, ctx: Context, sandbox: Any) -> None:

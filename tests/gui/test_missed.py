@@ -23,7 +23,7 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.missed_dialog import MissedPosts, MissedPostsDialog
 from autoposter_gui.ui.preferences import Preferences
 from autoposter_gui.ui.tray import TrayController
-from tests.gui.helpers import BAKERY_PAGE, CAFE_PAGE, FakeScheduler, make_post, shut_down
+from tests.gui.helpers import BAKERY_PAGE, FakeScheduler, make_post, shut_down
 from tests.support.helpers import published
 from tests.support.memory_keyring import MemoryKeyring
 
@@ -133,7 +133,7 @@ def test_skip_only_the_ticked_posts_and_decide_later(
 
 
 def test_a_post_handled_in_the_queue_leaves_the_dialog(missed: MissedPosts, ctx: Context, clock: FixedClock) -> None:
-    first, second = _miss(ctx, clock, "One", "Two", account=CAFE_PAGE)
+    first, second = _miss(ctx, clock, "One", "Two")
     dialog = _dialog(missed)
     missed.controller.posts.skip([first])  # e.g. from the Queue tab
     assert dialog.ids() == [second]

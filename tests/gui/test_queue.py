@@ -555,7 +555,7 @@ def test_duplicate_opens_the_composer_prefilled_as_a_new_post(
     posted_id = _posted(ctx, "Croissants are back")
     with_image = PostService(ctx).create(
         PostRequest(
-            ["100000000000002"], "Pastry of the day", when=ctx.clock.now() + timedelta(hours=2), image_path=image
+            ["17841400000000001"], "Pastry of the day", when=ctx.clock.now() + timedelta(hours=2), image_path=image
         )
     )[0]
     window.queue.select_item(with_image.id)

@@ -1002,3 +1002,35 @@ def test_serve_runs_in_the_foreground_until_ctrl_c(tmp_path: Path, as_json: bool
             proc.stdout.close()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_a_page_admin_can_change_the_users_tasks(tmp_path: Path) -> None:
+    """The control call gives a Page other tasks: /me/accounts lists them, and posting follows them; the change
+    survives a restart of a persisted sandbox and goes away with a reset."""
+    state = tmp_path / "sandbox.json"
+    with SandboxServer(port=0, state_path=state) as srv:
+        cafe_token = srv.page_token(CAFE_PAGE_ID)
+
+        def tasks() -> dict[str, list[str]]:
+            data = get(srv, "/me/accounts", access_token=srv.credentials.user_token, fields="id,tasks").json()["data"]
+            return {p["id"]: p["tasks"] for p in data}
+
+        refused = post(srv, f"/{CAFE_PAGE_ID}/feed", access_token=cafe_token, message="latte")
+        assert refused.json()["error"]["code"] == 200
+        answer = requests.post(
+            f"{srv.url}/_sandbox/page_tasks",
+            json={"page_id": CAFE_PAGE_ID, "tasks": ["ANALYZE", "CREATE_CONTENT"]},
+            timeout=5,
+        )
+        assert answer.status_code == 200 and answer.json()["success"] is True
+        assert tasks()[CAFE_PAGE_ID] == ["ANALYZE", "CREATE_CONTENT"]
+        assert post(srv, f"/{CAFE_PAGE_ID}/feed", access_token=cafe_token, message="latte").json()["id"]
+        srv.set_page_tasks(BAKERY_PAGE_ID, ["ANALYZE"])
+        assert tasks()[BAKERY_PAGE_ID] == ["ANALYZE"]
+        bad = requests.post(f"{srv.url}/_sandbox/page_tasks", json={"page_id": "999", "tasks": []}, timeout=5)
+        assert bad.status_code == 400 and "no Page" in bad.json()["error"]
+    with SandboxServer(port=0, state_path=state) as again:
+        assert again.world.pages_by_id[BAKERY_PAGE_ID].tasks == ("ANALYZE",)
+        again.reset()
+        assert again.world.pages_by_id[BAKERY_PAGE_ID].can_publish
+        assert not again.world.pages_by_id[CAFE_PAGE_ID].can_publish

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from autoposter_gui.domain.decide import (
+    ACCOUNT_HOLD_CODES,
     RECHECK,
     SETTLE,
     AccountState,
@@ -31,6 +32,7 @@ from autoposter_gui.domain.wording import final, for_platform
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 FB, IG = Platform.FACEBOOK, Platform.INSTAGRAM
 READY, NO_TOKEN, INVALID = AccountState.READY, AccountState.NO_TOKEN, AccountState.INVALID
+CANNOT_POST = AccountState.CANNOT_POST
 
 
 def a(number: int, outcome: O, *, flagged: bool = False, container: str | None = None) -> AttemptFacts:
@@ -84,6 +86,13 @@ TABLE: list[tuple[str, ItemFacts, list[AttemptFacts], AccountState, type, int | 
         Reconcile,
         5,
     ),
+    # The token works but the Page role can't create posts: held (no try used), yet an unconfirmed try is still
+    # checked with Meta first (reading the feed is allowed).
+    ("can't post", item(), [], CANNOT_POST, Hold, None),
+    ("can't post after a temporary failure", item(1), [a(1, O.RETRY_SCHEDULED)], CANNOT_POST, Hold, None),
+    ("can't post, cut off", item(1, mark=101), [CUT_OFF], CANNOT_POST, Reconcile, 1),
+    ("can't post, killed runner's try", item(1), [a(1, O.IN_FLIGHT)], CANNOT_POST, Reconcile, 1),
+    ("can't post, out of tries", item(5), THROTTLED, CANNOT_POST, Hold, None),
     ("instagram without image", item(platform=IG), [], READY, Fail, None),
     ("instagram with image", item(platform=IG, image=True), [], READY, Publish, None),
 ]
@@ -103,6 +112,27 @@ def test_a_missing_token_with_an_unconfirmed_try_waits_for_the_reconnect() -> No
     action = next_action(item(1, mark=101), [CUT_OFF], NO_TOKEN, "Sandbox Bakery")
     assert isinstance(action, Hold) and action.invalidate_account
     assert "Reconnect Sandbox Bakery" in action.message and "went out" in action.message
+
+
+def test_an_account_that_cant_post_holds_with_the_reason_and_keeps_the_account() -> None:
+    action = next_action(item(), [], CANNOT_POST, "Facebook Page Sandbox Cafe")
+    assert isinstance(action, Hold) and action.code == "cannot_post" and not action.invalidate_account
+    assert action.message.startswith("Facebook Page Sandbox Cafe can't post: ask a Page admin for the Create content")
+    assert action.code in ACCOUNT_HOLD_CODES  # a grant (or a reconnect) releases it
+
+
+def test_every_account_hold_leaves_a_code_that_a_reconnect_clears() -> None:
+    states = [NO_TOKEN, INVALID, AccountState.DISCONNECTED, CANNOT_POST]
+    codes = {action.code for s in states if isinstance(action := next_action(item(), [], s, "X"), Hold)}
+    codes |= {
+        action.code
+        for s in (NO_TOKEN, INVALID)
+        if isinstance(action := next_action(item(1, mark=101), [CUT_OFF], s, "X"), Hold)
+    }
+    assert codes == ACCOUNT_HOLD_CODES
+    # The waits while Meta is asked are no note about the account: a reconnect leaves them.
+    waits = [after_check(CheckResult.UNKNOWN, CUT_OFF, T0), after_check(CheckResult.NOT_FOUND, CUT_OFF, T0)]
+    assert all(isinstance(w, Wait) and w.code not in ACCOUNT_HOLD_CODES for w in waits)
 
 
 def test_giving_up_says_so_without_promising_a_retry() -> None:

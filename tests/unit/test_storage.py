@@ -326,3 +326,116 @@ def test_an_item_taken_for_a_check_goes_back_as_it_was_after_a_crash(repo: Repo)
     repo.release_orphan(item_id, NOW)
     back = repo.item(item_id)
     assert back is not None and back.status == "failed" and back.unconfirmed_attempt_id == attempt.id
+
+
+def test_an_account_remembers_its_page_tasks_and_whether_it_can_post(repo: Repo) -> None:
+    cafe = DiscoveredAccount(Platform.FACEBOOK, "222", "Cafe", "tok", page_id="222", tasks=("ANALYZE",))
+    bakery = DiscoveredAccount(Platform.FACEBOOK, "111", "Bakery", "tok", tasks=("ANALYZE", "CREATE_CONTENT"))
+    unknown = DiscoveredAccount(Platform.FACEBOOK, "333", "Old", "tok")  # Meta listed no tasks
+    stored = {a.external_id: repo.upsert_account(a, None, NOW) for a in (cafe, bakery, unknown)}
+    assert (stored["222"].status, stored["222"].tasks) == ("cannot_post", ["ANALYZE"])
+    assert stored["222"].status_message == "Can't post: ask a Page admin for the Create content permission"
+    assert (stored["111"].status, stored["111"].status_message) == ("connected", None)
+    assert (stored["333"].status, stored["333"].tasks) == ("connected", None)  # unknown is not a refusal
+    # Granted later, and connected again: the same row, now connected.
+    granted = DiscoveredAccount(Platform.FACEBOOK, "222", "Cafe", "tok", tasks=("ANALYZE", "CREATE_CONTENT"))
+    again = repo.upsert_account(granted, None, NOW)
+    assert (again.id, again.status, again.status_message) == (stored["222"].id, "connected", None)
+    repo.set_account_tasks(again.id, ["MANAGE"])
+    assert (account := repo.account(again.id)) is not None and account.tasks == ["MANAGE"]
+
+
+def test_due_query_takes_a_cannot_post_accounts_item_once_to_hold_it(repo: Repo) -> None:
+    from autoposter_gui.domain.models import AccountStatus
+
+    acc = _account(repo)
+    fresh = _item(repo, acc, NOW - timedelta(minutes=2))
+    held = _item(repo, acc, NOW - timedelta(minutes=1))
+    repo.set_account_status(acc, AccountStatus.CANNOT_POST, "Can't post")
+    assert repo.claim(held, NOW)
+    repo.hold(held, "Page can't post: ask a Page admin", "cannot_post", NOW)
+    # The new one is taken (to be held with the reason, or checked first when a try may have landed) ...
+    assert [i.id for i in repo.due_items(NOW)] == [fresh]
+    # ... the held one waits until the account can post again, then both are due.
+    repo.set_account_status(acc, AccountStatus.CONNECTED, None)
+    assert repo.clear_account_notes(acc) == [held]
+    assert [i.id for i in repo.due_items(NOW)] == [fresh, held]
+
+
+def test_a_reconnect_clears_account_notes_by_code_not_by_wording(repo: Repo) -> None:
+    acc = _account(repo)
+    ids = {code: _item(repo, acc, NOW) for code in ("token", "disconnected", "unconfirmed", "cannot_post", "checking")}
+    for code, item_id in ids.items():
+        # Wordings that the old LIKE 'Reconnect %' matching got wrong both ways.
+        repo.flag(item_id, f"Log in at facebook.com first ({code})", code)
+    # An item held because its last try may have gone out keeps that mark: only the note goes.
+    assert repo.claim(ids["unconfirmed"], NOW)
+    attempt = repo.start_attempt(ids["unconfirmed"], NOW)
+    repo.finish_unsuccessful(
+        ids["unconfirmed"], attempt.id, Failure("network", "cut off", needs_reconcile=True), NOW, NOW
+    )
+    repo.flag(ids["unconfirmed"], "Reconnect it: Autoposter must check with Meta first", "unconfirmed")
+    failed = _item(repo, acc, NOW)
+    repo.flag(failed, "Reconnect your account in Autoposter: revoked", "190/460")  # a code of Meta's: not a note
+    cleared = repo.clear_account_notes(acc)
+    assert sorted(cleared) == sorted(ids[c] for c in ("token", "disconnected", "unconfirmed", "cannot_post"))
+    for item_id in cleared:
+        item = repo.item(item_id)
+        assert item is not None and (item.error_message, item.last_error_code) == (None, None)
+    kept = repo.item(ids["unconfirmed"])
+    assert kept is not None and kept.unconfirmed_attempt_id == attempt.id
+    waiting = repo.item(ids["checking"])
+    assert waiting is not None and waiting.error_message == "Log in at facebook.com first (checking)"
+    assert (other := repo.item(failed)) is not None and other.error_message
+
+
+def test_migration_0003_adds_tasks_and_codes_the_old_account_notes(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from autoposter_gui.storage.db import MIGRATIONS_DIR, make_engine
+
+    path = tmp_path / "old.db"
+    engine = make_engine(path)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002")
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (id, platform, external_id, name, connected_at, status) "
+            "VALUES (1, 'facebook', '1', 'Page', '2026-01-01 00:00:00', 'connected')"
+        )
+        notes = [
+            ("Reconnect Facebook Page Page: its access token no longer works", "http_500"),
+            ("Needs attention: Facebook Page Page was disconnected; reconnect it to publish", None),
+            ("Facebook had a temporary problem", "2"),
+        ]
+        for n, (message, code) in enumerate(notes, start=1):
+            connection.exec_driver_sql(
+                "INSERT INTO queue_items (id, account_id, platform, text, status, attempt_count, metadata,"
+                " created_at, updated_at, error_message, last_error_code) VALUES"
+                f" ({n}, 1, 'facebook', 't', 'scheduled', 0, '{{}}', '2026-01-01 00:00:00', '2026-01-01 00:00:00',"
+                " ?, ?)",
+                (message, code),
+            )
+    engine.dispose()
+    store = Store(path)
+    try:
+        repo = Repo(store)
+        account = repo.account(1)
+        assert account is not None and account.tasks is None and account.status == "connected"
+        assert [repo.item(n).last_error_code for n in (1, 2, 3)] == ["token", "disconnected", "2"]  # type: ignore[union-attr]
+        assert sorted(repo.clear_account_notes(1)) == [1, 2]
+    finally:
+        store.close()
+
+
+def test_a_post_held_for_its_account_is_not_called_missed(repo: Repo) -> None:
+    acc = _account(repo)
+    late = _item(repo, acc, NOW - timedelta(days=2))
+    held = _item(repo, acc, NOW - timedelta(days=2))
+    repo.flag(held, "Facebook Page Page can't post: ask a Page admin for the Create content permission", "cannot_post")
+    assert repo.mark_missed(NOW - timedelta(hours=6), NOW, "Missed") == [late]
+    kept = repo.item(held)
+    assert kept is not None and kept.status == "scheduled" and "can't post" in (kept.error_message or "")
