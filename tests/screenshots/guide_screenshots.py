@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,17 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _with_display(out: Path) -> int:
-    xvfb = subprocess.Popen(
-        ["Xvfb", ":95", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {**os.environ, "DISPLAY": ":95", "QT_QPA_PLATFORM": "xcb"}
-    time.sleep(1.0)
-    try:
-        return subprocess.run([sys.executable, __file__, str(out)], env=env, cwd=ROOT, check=False).returncode
-    finally:
-        xvfb.terminate()
+    """Re-run this script on a fresh private Xvfb."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.xvfb import rerun_on_display
+
+    return rerun_on_display(__file__, [str(out)], screen="1280x900x24")
 
 
 def run(out: Path) -> int:

@@ -21,27 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def _with_display(out: Path) -> int:
-    from tests.support.xvfb import start_xvfb
+    """Re-run this script on a fresh private Xvfb with a trayer panel."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.xvfb import rerun_on_display
 
-    started = start_xvfb("1280x800x24")
-    if started is None:
-        print("Xvfb did not start", file=sys.stderr)
-        return 1
-    xvfb, display = started
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    trayer = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "32"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        return subprocess.run([sys.executable, __file__, str(out)], env=env, cwd=ROOT, check=False).returncode
-    finally:
-        trayer.terminate()
-        xvfb.terminate()
-        trayer.wait(10)
-        xvfb.wait(10)
+    return rerun_on_display(__file__, [str(out)], screen="1280x800x24", tray=True)
 
 
 def run(out: Path) -> int:

@@ -20,25 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _with_display(out: Path) -> int:
-    """Re-run this script inside a fresh Xvfb with a trayer panel."""
-    xvfb = subprocess.Popen(
-        ["Xvfb", ":93", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {**os.environ, "DISPLAY": ":93", "QT_QPA_PLATFORM": "xcb"}
-    time.sleep(1.0)
-    trayer = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "28"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        return subprocess.run([sys.executable, __file__, str(out)], env=env, cwd=ROOT, check=False).returncode
-    finally:
-        trayer.terminate()
-        xvfb.terminate()
+    """Re-run this script on a fresh private Xvfb with a trayer panel."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.xvfb import rerun_on_display
+
+    return rerun_on_display(__file__, [str(out)], screen="1280x800x24", tray=True)
 
 
 def _image(folder: Path) -> str:

@@ -32,3 +32,33 @@ def start_xvfb(screen: str = "1280x800x24", timeout: float = 15.0) -> tuple[subp
         xvfb.kill()
         return None
     return xvfb, f":{number.decode().strip()}"
+
+
+def rerun_on_display(script: str, args: list[str], *, screen: str = "1280x800x24", tray: bool = False) -> int:
+    """Run ``script`` again with ``args`` on a fresh private Xvfb (with a trayer panel when ``tray``), for the
+    screenshot scripts; returns its exit code."""
+    import sys
+    from pathlib import Path
+
+    started = start_xvfb(screen)
+    if started is None:
+        print("Xvfb did not start (is it installed?)", file=sys.stderr)
+        return 1
+    xvfb, display = started
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    panel = None
+    if tray:
+        panel = subprocess.Popen(
+            ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "32"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    root = Path(__file__).resolve().parents[2]
+    try:
+        return subprocess.run([sys.executable, script, *args], env=env, cwd=root, check=False).returncode
+    finally:
+        for process in (panel, xvfb):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
