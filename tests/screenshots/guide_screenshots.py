@@ -12,25 +12,19 @@ import os
 import shutil
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-
-def _with_display(out: Path) -> int:
-    """Re-run this script on a fresh private Xvfb."""
-    sys.path.insert(0, str(ROOT))
-    from tests.support.xvfb import rerun_on_display
-
-    return rerun_on_display(__file__, [str(out)], screen="1280x900x24")
+from tests.screenshots import common  # noqa: E402
 
 
 def run(out: Path) -> int:
     data = Path(tempfile.mkdtemp(prefix="autoposter-guide-"))
     os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QEventLoop
     from PySide6.QtGui import QDesktopServices
     from PySide6.QtWidgets import QApplication
 
@@ -42,11 +36,8 @@ def run(out: Path) -> int:
     opened: list[str] = []
     QDesktopServices.openUrl = staticmethod(lambda url: opened.append(url.toString()) or True)  # type: ignore[method-assign]
 
-    def spin(seconds: float, until: object = None) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not (callable(until) and until()):
-            qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.02)
+    def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
+        common.spin(qapp, seconds, until)
 
     def shot(dialog: ConnectDialog, name: str) -> None:
         spin(0.5)
@@ -124,9 +115,4 @@ def run(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/autoposter-guide-shots")
-    if not os.environ.get("DISPLAY"):
-        if not shutil.which("Xvfb"):
-            sys.exit("Xvfb is not installed")
-        sys.exit(_with_display(target))
-    sys.exit(run(target))
+    common.screenshot_main(__file__, run, "/tmp/autoposter-guide-shots", screen="1280x900x24")

@@ -12,26 +12,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-
-def _with_display(out: Path) -> int:
-    """Re-run this script on a fresh private Xvfb with a trayer panel."""
-    sys.path.insert(0, str(ROOT))
-    from tests.support.xvfb import rerun_on_display
-
-    return rerun_on_display(__file__, [str(out)], screen="1280x800x24", tray=True)
+from tests.screenshots import common  # noqa: E402
 
 
 def run(out: Path) -> int:
     data = Path(tempfile.mkdtemp(prefix="autoposter-quit-shots-"))
     os.environ.setdefault("TZ", "Europe/Paris")
-    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
     from autoposter_gui.app import Application, _identify, make_config
@@ -44,16 +37,11 @@ def run(out: Path) -> int:
     qapp = QApplication([sys.argv[0]])
     _identify(qapp)
 
-    def spin(seconds: float, until: object = None) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not (callable(until) and until()):
-            qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.02)
+    def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
+        common.spin(qapp, seconds, until)
 
     def shot(name: str) -> None:
-        path = out / f"{name}.png"
-        subprocess.run(["import", "-window", "root", str(path)], check=False)
-        print(path)
+        common.grab_screen(out / f"{name}.png")
 
     spin(5, QSystemTrayIcon.isSystemTrayAvailable)
     out.mkdir(parents=True, exist_ok=True)
@@ -141,7 +129,4 @@ def run(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/autoposter-quit-shots")
-    if not os.environ.get("DISPLAY"):
-        sys.exit(_with_display(target))
-    sys.exit(run(target))
+    common.screenshot_main(__file__, run, "/tmp/autoposter-quit-shots", screen="1280x800x24", tray=True)

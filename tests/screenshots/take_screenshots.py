@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-
-def _with_display(out: Path) -> int:
-    """Re-run this script on a fresh private Xvfb with a trayer panel."""
-    sys.path.insert(0, str(ROOT))
-    from tests.support.xvfb import rerun_on_display
-
-    return rerun_on_display(__file__, [str(out)], screen="1280x800x24", tray=True)
+from tests.screenshots import common  # noqa: E402
 
 
 def _image(folder: Path) -> str:
@@ -45,7 +39,6 @@ def run(out: Path) -> int:
     os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
     os.environ.setdefault("TZ", "Europe/Paris")
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from autoposter_gui.app import Application, _identify, make_config
@@ -56,11 +49,8 @@ def run(out: Path) -> int:
     qapp = QApplication([sys.argv[0]])
     _identify(qapp)
 
-    def spin(seconds: float, until: object = None) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not (callable(until) and until()):
-            qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.02)
+    def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
+        common.spin(qapp, seconds, until)
 
     config = make_config(True, None)
     configure_logging(config.log_dir)
@@ -144,15 +134,11 @@ def run(out: Path) -> int:
     dialog.reject()
     if os.environ.get("DISPLAY") and shutil.which("import"):
         spin(0.5)
-        subprocess.run(["import", "-window", "root", str(out / "desktop.png")], check=False)
-        print(out / "desktop.png")
+        common.grab_screen(out / "desktop.png")
     app.shutdown()
     shutil.rmtree(data, ignore_errors=True)
     return 0
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/autoposter-screenshots")
-    if not os.environ.get("DISPLAY"):
-        sys.exit(_with_display(target))
-    sys.exit(run(target))
+    common.screenshot_main(__file__, run, "/tmp/autoposter-screenshots", screen="1280x800x24", tray=True)

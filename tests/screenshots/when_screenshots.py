@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-
-def _with_display(out: Path) -> int:
-    """Re-run this script on a fresh private Xvfb."""
-    sys.path.insert(0, str(ROOT))
-    from tests.support.xvfb import rerun_on_display
-
-    return rerun_on_display(__file__, [str(out)], screen="1280x800x24")
+from tests.screenshots import common  # noqa: E402
 
 
 def run(out: Path) -> int:
@@ -34,7 +28,7 @@ def run(out: Path) -> int:
     os.environ.setdefault("TZ", "Europe/Paris")
     sys.path.insert(0, str(ROOT))
     from PIL import Image, ImageDraw
-    from PySide6.QtCore import QEventLoop, QPoint
+    from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QApplication
 
     from autoposter_gui.app import Application, _identify, make_config
@@ -45,16 +39,12 @@ def run(out: Path) -> int:
     qapp = QApplication([sys.argv[0]])
     _identify(qapp)
 
-    def spin(seconds: float, until: object = None) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not (callable(until) and until()):
-            qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.02)
+    def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
+        common.spin(qapp, seconds, until)
 
     def screen(name: str) -> None:
         spin(0.6)
-        subprocess.run(["import", "-window", "root", str(out / f"{name}.png")], check=False)
-        print(out / f"{name}.png")
+        common.grab_screen(out / f"{name}.png")
 
     config = make_config(True, None)
     configure_logging(config.log_dir)
@@ -128,7 +118,4 @@ def run(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/autoposter-when-shots")
-    if not os.environ.get("DISPLAY"):
-        sys.exit(_with_display(target))
-    sys.exit(run(target))
+    common.screenshot_main(__file__, run, "/tmp/autoposter-when-shots", screen="1280x800x24")
