@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import requests
 
 from autoposter_gui.sandbox import world
 from autoposter_gui.sandbox.server import SandboxServer
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    srv = SandboxServer(port=0)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def _get(server: SandboxServer, fields: str, token: str = world.APP_TOKEN) -> requests.Response:

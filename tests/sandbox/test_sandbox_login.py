@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,16 +11,6 @@ from autoposter_gui.meta.login import REDIRECT_URI, login_url, parse_login_redir
 from autoposter_gui.sandbox import SandboxServer
 
 APP_ID = "sandbox-app"
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    srv = SandboxServer(port=0)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def _confirm(server: SandboxServer, choice: str, state: str = "s1", **extra: str) -> requests.Response:

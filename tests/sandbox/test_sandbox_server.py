@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,16 +31,6 @@ V = "/v24.0"
 
 
 # ----- helpers -----
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    srv = SandboxServer(port=0)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def jpeg(width: int = 800, height: int = 600, color: str = "orange") -> bytes:
