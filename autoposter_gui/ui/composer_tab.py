@@ -725,22 +725,25 @@ class ComposerTab(QWidget):
     def editing(self) -> int | None:
         return self._editing
 
+    def _may_discard(self, then: str) -> bool:
+        """Ask before unsaved work in the Composer is replaced; True when the owner lets it go."""
+        answer = QMessageBox.question(
+            self,
+            "Discard your draft?",
+            f"The Composer has a post you have not saved. Discard it and {then}?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return bool(answer == QMessageBox.StandardButton.Discard)
+
     def edit_item(self, item_id: int) -> bool:
         """Load a not-yet-published post for editing."""
         item = self.controller.repo.item(item_id)
         if item is None or item.status not in EDITABLE:
             QMessageBox.information(self, "Can't edit this post", "This post is being published or already went out.")
             return False
-        if self.is_dirty() and self._editing != item_id:
-            answer = QMessageBox.question(
-                self,
-                "Discard your draft?",
-                "The Composer has a post you have not saved. Discard it and edit the selected post?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return False
+        if self.is_dirty() and self._editing != item_id and not self._may_discard("edit the selected post"):
+            return False
         self.clear()
         self._editing = item.id
         self.text_edit.setPlainText(item.text)
@@ -770,16 +773,8 @@ class ComposerTab(QWidget):
         item = self.controller.repo.item(item_id)
         if item is None:
             return False
-        if self.is_dirty():
-            answer = QMessageBox.question(
-                self,
-                "Discard your draft?",
-                "The Composer has a post you have not saved. Discard it and start from the selected post?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return False
+        if self.is_dirty() and not self._may_discard("start from the selected post"):
+            return False
         self.clear()
         self.text_edit.setPlainText(item.text)
         image = item.image_path if item.image_path and Path(item.image_path).is_file() else None
