@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from autoposter_gui.domain.errors import StoreError
 from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform, PublishResult
@@ -263,20 +265,31 @@ def test_commits_are_synced_to_disk_on_every_path(tmp_path: Path) -> None:
         store.close()
 
 
-def test_migration_renumbers_reused_attempt_numbers_and_makes_them_unique(tmp_path: Path) -> None:
-    """Databases from before 0002 have numbers reused by a manual Retry (1..5, then 1 again)."""
+@contextlib.contextmanager
+def _database_at(path: Path, revision: str) -> Iterator[Connection]:
+    """A database file migrated only up to ``revision`` (as an older Autoposter left it), open for inserts; it is
+    committed and closed on leaving, ready for a current Store to migrate."""
     from alembic import command
     from alembic.config import Config
 
     from autoposter_gui.storage.db import MIGRATIONS_DIR, make_engine
 
-    path = tmp_path / "old.db"
     engine = make_engine(path)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0001")
+    try:
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def test_migration_renumbers_reused_attempt_numbers_and_makes_them_unique(tmp_path: Path) -> None:
+    """Databases from before 0002 have numbers reused by a manual Retry (1..5, then 1 again)."""
+    path = tmp_path / "old.db"
+    with _database_at(path, "0001") as connection:
         connection.exec_driver_sql(
             "INSERT INTO accounts (id, platform, external_id, name, connected_at, status) "
             "VALUES (1, 'facebook', '1', 'Page', '2026-01-01 00:00:00', 'connected')"
@@ -291,7 +304,6 @@ def test_migration_renumbers_reused_attempt_numbers_and_makes_them_unique(tmp_pa
                 "INSERT INTO delivery_attempts (queue_item_id, attempt_number, started_at, outcome, needs_reconcile)"
                 f" VALUES (1, {number}, '2026-01-01 00:0{n}:00', 'retry_scheduled', {flagged})"
             )
-    engine.dispose()
     store = Store(path)
     try:
         repo = Repo(store)
@@ -390,18 +402,8 @@ def test_a_reconnect_clears_account_notes_by_code_not_by_wording(repo: Repo) -> 
 
 
 def test_migration_0003_adds_tasks_and_codes_the_old_account_notes(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from autoposter_gui.storage.db import MIGRATIONS_DIR, make_engine
-
     path = tmp_path / "old.db"
-    engine = make_engine(path)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0002")
+    with _database_at(path, "0002") as connection:
         connection.exec_driver_sql(
             "INSERT INTO accounts (id, platform, external_id, name, connected_at, status) "
             "VALUES (1, 'facebook', '1', 'Page', '2026-01-01 00:00:00', 'connected')"
@@ -419,7 +421,6 @@ def test_migration_0003_adds_tasks_and_codes_the_old_account_notes(tmp_path: Pat
                 " ?, ?)",
                 (message, code),
             )
-    engine.dispose()
     store = Store(path)
     try:
         repo = Repo(store)
