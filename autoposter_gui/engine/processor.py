@@ -11,6 +11,7 @@ from autoposter_gui.domain.decide import (
     RECHECK,
     AccountState,
     Action,
+    AttemptFacts,
     CheckResult,
     Fail,
     Hold,
@@ -39,7 +40,7 @@ from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
-from autoposter_gui.engine.reconcile import reconcile
+from autoposter_gui.engine.reconcile import Reconciliation, reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import (
@@ -64,6 +65,11 @@ class Outcome(StrEnum):
     FAILED = "failed"
     HELD = "held"  # not attempted: waiting for the owner (reconnect) or for Meta to answer a check
     SKIPPED = "skipped"  # someone else claimed it
+
+
+def _facts(item: WorkItem) -> ItemFacts:
+    """What the decision function needs to know of the item."""
+    return ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
 
 
 class CheckOutcome(StrEnum):
@@ -144,23 +150,13 @@ class ItemProcessor:
         resume_container: str | None = None
         action: Action
         for _step in range(3):  # a check that finds nothing is followed by one more decision
-            facts = ItemFacts(
-                Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id
-            )
-            action = next_action(facts, history, state, name)
+            action = next_action(_facts(item), history, state, name)
             if not isinstance(action, Reconcile):
                 break
             assert account is not None and token is not None  # READY or CANNOT_POST
             checked = action.attempt
-            result = reconcile(self.publisher, account, item, checked, token, repo.used_provider_ids(account.id))
-            action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+            action, _result = self._check(item, account, token, checked)
             if isinstance(action, MarkPosted):
-                assert result.found is not None
-                repo.finish_success(
-                    item_id, action.attempt.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED
-                )
-                log.info("item %s: already published (reconciled)", item_id)
-                self._changed(item_id, action.attempt.id)
                 return Outcome.SUCCEEDED
             if isinstance(action, Publish) and state is AccountState.CANNOT_POST:
                 # A FINISHED container stays unconfirmed (and unpublished) until posting is allowed again.
@@ -179,6 +175,19 @@ class ItemProcessor:
             break
         return self._carry_out(item, account, token, action, resume_container)
 
+    def _check(
+        self, item: WorkItem, account: WorkAccount, token: str, checked: AttemptFacts
+    ) -> tuple[Action, Reconciliation]:
+        """Ask Meta whether ``checked`` published the item and decide what follows; a post found is recorded at once."""
+        result = reconcile(self.publisher, account, item, checked, token, self.repo.used_provider_ids(account.id))
+        action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+        if isinstance(action, MarkPosted):
+            assert result.found is not None
+            self.repo.finish_success(item.id, checked.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED)
+            log.info("item %s: already published (reconciled)", item.id)
+            self._changed(item.id, checked.id)
+        return action, result
+
     def check_unconfirmed(self, item_id: int) -> tuple[CheckOutcome, str]:
         """For an owner action (cancel, edit): ask Meta about the item's unconfirmed attempt. The item must have been
         taken for the check (Repo.take_for_check). Records what was learned; says whether it went out."""
@@ -187,8 +196,7 @@ class ItemProcessor:
         assert work is not None
         item, account, history = work
         state, token = self._account_state(account)
-        facts = ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
-        checked = unconfirmed_attempt(facts, history)
+        checked = unconfirmed_attempt(_facts(item), history)
         if checked is None:
             return CheckOutcome.NOT_PUBLISHED, ""
         name = account_label(account) if account is not None else "The account"
@@ -197,12 +205,9 @@ class ItemProcessor:
                 f"{UNCONFIRMED_CHECK}, and Autoposter can't ask Meta until {name} is reconnected; reconnect it, "
                 "then try again"
             )
-        result = reconcile(self.publisher, account, item, checked, token, repo.used_provider_ids(account.id))
-        action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+        action, result = self._check(item, account, token, checked)
         if isinstance(action, MarkPosted):
             assert result.found is not None
-            repo.finish_success(item_id, checked.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED)
-            self._changed(item_id, checked.id)
             link = f": {result.found.permalink}" if result.found.permalink else ""
             return CheckOutcome.POSTED, f"This post had already gone out{link}. It is now marked posted"
         if isinstance(action, NotPublished | Publish):  # not out (a ready container is simply never published)
