@@ -22,17 +22,11 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.storage.models import Account, QueueItem
-from autoposter_gui.storage.repo import NewItem, Repo
+from autoposter_gui.storage.repo import NewItem
 
 
 class ActionRefusedError(AutoposterError):
     """An owner action that could not be done now (the post went out meanwhile, or Meta can't tell yet)."""
-
-
-def outcome_is_open(repo: Repo, item_id: int) -> bool:
-    """Whether an item taken for a check is still held by it (not marked posted by the check)."""
-    item = repo.item(item_id)
-    return item is not None and item.status == ItemStatus.PROCESSING.value
 
 
 @dataclass(frozen=True)
@@ -265,11 +259,12 @@ class PostService:
         item = self.repo.item(item_id)
         if item is None or item.unconfirmed_attempt_id is None:
             return
-        from filelock import FileLock, Timeout
+        from filelock import Timeout
 
         from autoposter_gui.engine.processor import CheckOutcome, ItemProcessor
+        from autoposter_gui.engine.runner import runner_lock
 
-        lock = FileLock(str(self.ctx.config.lock_path))
+        lock = runner_lock(self.ctx.config)  # no runner claims or recovers it meanwhile
         try:
             lock.acquire(timeout=10)
         except Timeout:
@@ -282,8 +277,7 @@ class PostService:
                 outcome, message = processor.check_unconfirmed(item_id)
             finally:
                 processor.close()
-                if outcome_is_open(self.repo, item_id):
-                    self.repo.put_back_after_check(item_id, self.ctx.clock.now())
+                self.repo.put_back_after_check(item_id, self.ctx.clock.now())  # unless the check marked it posted
                 self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         finally:
             lock.release()

@@ -1023,8 +1023,8 @@ class Repo:
             item.updated_at = now
             return True
 
-    def put_back_after_check(self, item_id: int, now: datetime, next_attempt_at: datetime | None = None) -> None:
-        """Undo :meth:`take_for_check` (the item is as it was; a later check is due at ``next_attempt_at``)."""
+    def put_back_after_check(self, item_id: int, now: datetime) -> None:
+        """Undo :meth:`take_for_check`: the item is as it was, unless the check marked it posted."""
         with self.store.transaction() as s:
             item = s.get_one(QueueItem, item_id)
             meta = dict(item.meta or {})
@@ -1032,8 +1032,6 @@ class Repo:
             item.meta = meta
             if item.status == ItemStatus.PROCESSING.value:
                 item.status = str(previous)
-            if next_attempt_at is not None and item.status == ItemStatus.SCHEDULED.value:
-                item.next_attempt_at = next_attempt_at
             item.updated_at = now
 
     def mark_unconfirmed_after_restore(self, backup_taken_at: datetime, now: datetime) -> list[int]:
