@@ -107,6 +107,11 @@ class ItemProcessor:
         if self._publisher is not None:
             self._publisher.close()
 
+    def _invalidate(self, account_id: int, message: str, now: datetime) -> None:
+        """The account's token can't be used: its posts wait for the reconnect (the runner skips it)."""
+        self.repo.set_account_status(account_id, AccountStatus.INVALID, message, now)
+        self.ctx.events.emit(Events.ACCOUNT_CHANGED, account_id)
+
     def _changed(self, item_id: int, attempt_id: int | None = None) -> None:
         if attempt_id is not None:
             self.ctx.events.emit(Events.ATTEMPT_RECORDED, attempt_id)
@@ -233,8 +238,7 @@ class ItemProcessor:
         if isinstance(action, Hold):
             repo.hold(item.id, action.message, action.code, now)
             if action.invalidate_account and account is not None:
-                repo.set_account_status(account.id, AccountStatus.INVALID, action.message, now)
-                self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+                self._invalidate(account.id, action.message, now)
             self._changed(item.id)
             return Outcome.HELD
         if isinstance(action, Wait):
@@ -360,10 +364,7 @@ class ItemProcessor:
             "retry" if next_at else "final",
         )
         if err.category is ErrorCategory.TOKEN:
-            self.repo.set_account_status(
-                account.id, AccountStatus.INVALID, f"Reconnect {account_label(account)}: {err}", now
-            )
-            self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
+            self._invalidate(account.id, f"Reconnect {account_label(account)}: {err}", now)
             self._changed(item.id, attempt.id)
             return Outcome.HELD
         self._changed(item.id, attempt.id)
