@@ -39,6 +39,7 @@ from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.health import TokenHealthService
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import Reconciliation, reconcile
 from autoposter_gui.meta.publisher import MetaPublisher
@@ -334,6 +335,11 @@ class ItemProcessor:
         now = self.ctx.clock.now()
         message = for_platform(str(err), item.platform)
         counts = True
+        role_lost = (
+            err.category is ErrorCategory.PERMISSION
+            and not err.ambiguous
+            and TokenHealthService(self.ctx).recheck_tasks(account.id)
+        )
         if err.category is ErrorCategory.QUOTA:
             # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
@@ -342,6 +348,11 @@ class ItemProcessor:
             # Meta refused the token (revoked mid-batch): the post waits for the reconnect like the account's others,
             # without using up a try.
             next_at, counts = now, False
+        elif role_lost:
+            # The owner's Page role lost "Create content" since the daily check: the account now shows "can't post"
+            # and this post waits with its other posts for a Page admin, without using up a try.
+            next_at, counts = now, False
+            message = cannot_post_hold(account_label(account)).message
         elif err.ambiguous:
             # It may have gone out: never failed here; the next decision checks with Meta first.
             next_at = next_attempt_after(tries_used(item) + 1, now, err.retry_after) or now + RECHECK
@@ -353,6 +364,8 @@ class ItemProcessor:
             next_at = None
         # A dead token leaves the account's note ("token", cleared by the reconnect); the attempt keeps Meta's code.
         note = "token" if err.category is ErrorCategory.TOKEN and not err.ambiguous else None
+        if role_lost:
+            note = "cannot_post"
         failure = Failure(err.error_code, message, needs_reconcile=err.ambiguous, counts=counts, item_code=note)
         self.repo.finish_unsuccessful(item.id, attempt.id, failure, now, next_at)
         log.info(
@@ -363,6 +376,9 @@ class ItemProcessor:
             err.error_code,
             "retry" if next_at else "final",
         )
+        if role_lost:
+            self._changed(item.id, attempt.id)
+            return Outcome.HELD
         if err.category is ErrorCategory.TOKEN:
             self._invalidate(account.id, f"Reconnect {account_label(account)}: {err}", now)
             self._changed(item.id, attempt.id)
