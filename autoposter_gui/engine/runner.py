@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -52,6 +53,15 @@ class Runner:
         self.max_workers = max_workers
         self._processor_factory = processor_factory or ItemProcessor
         self._lock = runner_lock(ctx.config)
+        self._stop = threading.Event()
+
+    def request_stop(self) -> None:
+        """Finish the posts being published now, start no more (quitting): the rest stay due for the next start."""
+        self._stop.set()
+
+    def clear_stop(self) -> None:
+        """Publish again after a stop request (the scheduler started once more)."""
+        self._stop.clear()
 
     def run_due(self, as_of: datetime | None = None, *, lock_timeout: float = 30.0) -> RunStats:
         """Recover orphans, then process up to 50 due items. ``as_of`` makes this run treat that time as now."""
@@ -112,6 +122,13 @@ class Runner:
         processed = succeeded = failed = retried = 0
         try:
             for index, item in enumerate(items):
+                if self._stop.is_set():
+                    log.info(
+                        "stopping: %d due post(s) of account %s left for the next run",
+                        len(items) - index,
+                        item.account_id,
+                    )
+                    break
                 if index + 1 < len(items):
                     processor.prefetch(items[index + 1])
                 outcome = processor.process(item.id)

@@ -131,7 +131,7 @@ class SettingsDialog(QDialog):
         self.controller = controller
         self.prefs = controller.preferences
         self.autostart = autostart if autostart is not None else for_this_platform()
-        self.setWindowTitle(f"{APP_NAME} Settings")
+        self.setWindowTitle("Settings")  # Qt shows "Settings — Autoposter"
         self.setMinimumWidth(520)
         config = controller.ctx.config
 
