@@ -236,6 +236,7 @@ class AttemptRow(NamedTuple):
     item_account_id: int | None
     item_platform: str | None
     item_text: str | None
+    step: str = AttemptStep.PUBLISH.value  # "publish", or "comment" (a first comment's attempt)
 
     @property
     def started_at(self) -> datetime:
@@ -248,7 +249,7 @@ class AttemptRow(NamedTuple):
 
 _ATTEMPT_SELECT = (
     "SELECT d.id, d.queue_item_id, d.attempt_number, d.started_at, d.finished_at, d.outcome, d.permalink,"
-    " d.error_code, d.error_message, q.account_id, q.platform, q.text"
+    " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.step"
     " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
 )
 
