@@ -1159,6 +1159,37 @@ class Repo(CommentQueries):
                 item.meta = {k: v for k, v in (item.meta or {}).items() if k != CHECK_FROM}
                 item.updated_at = now
                 ids.append(item.id)
+            # A first comment may have gone out after the backup too: its post's comments are read before it is
+            # posted (again).
+            pending = s.scalars(
+                select(QueueItem).where(
+                    QueueItem.comment_status == CommentStatus.PENDING.value,
+                    QueueItem.status != ItemStatus.CANCELED.value,
+                )
+            )
+            for item in list(pending):
+                last = s.scalar(
+                    select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item.id)
+                )
+                s.add(
+                    DeliveryAttempt(
+                        queue_item_id=item.id,
+                        attempt_number=(last or 0) + 1,
+                        started_at=min(backup_taken_at, now),
+                        finished_at=now,
+                        outcome=AttemptOutcome.RETRY_SCHEDULED.value,
+                        error_code="restored",
+                        error_message="Restored from a backup: the first comment may have gone out after the backup "
+                        "was taken; checking with Meta first",
+                        needs_reconcile=True,
+                        step=AttemptStep.COMMENT.value,
+                    )
+                )
+                s.flush()
+                if item.status == ItemStatus.POSTED.value:
+                    item.next_attempt_at = now
+                if item.id not in ids:
+                    ids.append(item.id)
             return ids
 
     def delete_draft(self, item_id: int) -> None:

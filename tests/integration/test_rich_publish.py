@@ -192,3 +192,35 @@ def test_a_carousel_cut_off_before_its_parent_reuses_its_children(
     second = connected.repo.history(item_id)[1]
     assert second.checkpoint["ig_children"] == first.checkpoint["ig_children"]
     assert second.checkpoint["ig_parent"] == second.container_id
+
+
+def test_after_a_restore_a_pending_comment_is_read_back_before_it_is_posted(
+    connected: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    item_id = _post(connected, BAKERY, "Restored later", first_comment="Just once")
+    backup_time = clock.now()
+    Runner(connected).run_due()
+    assert len(sandbox.state()["comments"]) == 1
+    # The backup was taken before the comment went out: it knows the post, but the comment as pending.
+    with connected.repo.store.write_raw() as conn:
+        conn.execute("UPDATE queue_items SET comment_status = 'pending', comment_id = NULL WHERE id = ?", (item_id,))
+        conn.execute("DELETE FROM delivery_attempts WHERE step = 'comment'")
+    clock.advance(timedelta(minutes=5))
+    assert item_id in connected.repo.mark_unconfirmed_after_restore(backup_time, clock.now())
+    Runner(connected).run_due()
+    item = connected.repo.item(item_id)
+    assert item is not None and item.comment_status == "posted"
+    assert item.comment_id == sandbox.state()["comments"][0]["id"]
+    assert len(sandbox.state()["comments"]) == 1
+
+
+def test_one_image_keeps_its_alt_text_on_both_networks(connected: Context, sandbox: Any, tmp_path: Path) -> None:
+    (image,) = _images(tmp_path, 1)
+    for account in (BAKERY, BAKERY_IG):
+        _post(connected, account, f"One image {account}", media=(image,))
+    Runner(connected).run_due()
+    state = sandbox.state()
+    fb_post = next(p for p in state["posts"] if p["text"] == f"One image {BAKERY}")
+    assert next(p for p in state["photos"] if p["post_id"] == fb_post["id"])["alt_text"] == "alt 0"
+    (container,) = [c for c in state["containers"] if c["media_id"]]
+    assert container["alt_text"] == "alt 0" and not container["is_carousel_item"]
