@@ -8,19 +8,33 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
-from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
-from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
+from autoposter_gui.domain.images import (
+    ImageInfo,
+    fitted_jpeg,
+    image_suffix,
+    instagram_ratio_ok,
+)
+from autoposter_gui.domain.models import (
+    AccountStatus,
+    ItemStatus,
+    MediaRef,
+    Platform,
+    cannot_post_reason,
+    first_image,
+)
 from autoposter_gui.domain.validation import (
     MAX_AHEAD,
     PAST_TOLERANCE,
     PostDraft,
     caption,
+    is_blank,
     validate_post,
     validate_post_all,
 )
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
+from autoposter_gui.engine.post_media import store_media
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import NewItem
 
@@ -41,6 +55,14 @@ class PostRequest:
     draft: bool = False
     fit: str | None = None  # "pad" or "crop": make an Instagram-ready copy when the ratio is out of range
     fit_color: tuple[int, int, int] = (255, 255, 255)
+    # Rich posts: the images (1-10, in order, with alt text) or one video; empty: just ``image_path``.
+    media: tuple[MediaRef, ...] = ()
+    first_comment: str | None = None
+    link: str | None = None
+
+    def draft_for(self, platforms: tuple[Platform, ...]) -> PostDraft:
+        comment = None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
+        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, comment, self.link)
 
 
 @dataclass(frozen=True)
@@ -110,7 +132,7 @@ class PostService:
             found.append((exc.field or "", exc.phrased(remedies)))
             accounts = []
         found += [("accounts", reason) for reason in self._cannot_post(accounts)]
-        draft = PostDraft(request.text, tuple(Platform(a.platform) for a in accounts), request.image_path, request.when)
+        draft = request.draft_for(tuple(Platform(a.platform) for a in accounts))
         now = self.ctx.clock.now()
         found += validate_post_all(
             draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None, remedies=remedies
@@ -128,7 +150,7 @@ class PostService:
             raise ValidationError(refused[0], field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
-        draft = PostDraft(request.text, platforms, request.image_path, request.when)
+        draft = request.draft_for(platforms)
         info = validate_post(draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None)
         return accounts, info
 
@@ -156,9 +178,16 @@ class PostService:
         transaction."""
         accounts, info = self._validate(request)
         now = self.ctx.clock.now()
-        image, ig_image = self._store_images(request, info, {a.platform for a in accounts})
+        platforms = {a.platform for a in accounts}
+        if request.media:
+            media = store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
+            image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
+        else:
+            media = {}
+            image, ig_image = self._store_images(request, info, platforms)
         status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
+        comment = request.draft_for(()).first_comment
         items = self.repo.add_items(
             [
                 NewItem(
@@ -169,6 +198,9 @@ class PostService:
                     status,
                     when,
                     request.zone,
+                    media=media.get(a.platform, ()),
+                    first_comment=comment,
+                    link=(request.link or "").strip() or None,
                 )
                 for a in accounts
             ],
