@@ -157,16 +157,13 @@ class GraphClient:
         ``data`` in the query too). Byte uploads are not Graph calls: ``on_request`` sees them only if
         ``counted``."""
         extra = dict(headers or {})
-        params: dict[str, str] | None = None
         if url.startswith("/"):
             params = {**dict(data or {}), **self._auth(token)}
-            target = self.url(url)
-        else:
-            extra["Authorization"] = f"OAuth {token}"
-            target = url
-        return self._request(
-            "POST", target, params=params, stream=body, headers=extra, absolute=True, is_write=is_write, counted=counted
-        )
+            return self._request(
+                "POST", url, params=params, stream=body, headers=extra, is_write=is_write, counted=counted
+            )
+        extra["Authorization"] = f"OAuth {token}"
+        return self._request("POST", url, stream=body, headers=extra, absolute=True, is_write=is_write, counted=counted)
 
     def backoff_seconds(self) -> float:
         """How long to pause before the next call, given the last usage seen (0 below 95 %)."""

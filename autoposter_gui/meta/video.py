@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import Checkpoint, PublishResult, SaveCheckpoint
-from autoposter_gui.meta.client import ORIGIN_ENV, GraphClient
+from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
 from autoposter_gui.meta.redact import install_redaction
 
@@ -48,12 +48,12 @@ VIDEO_KEYS = (VIDEO_ID, UPLOAD_URL, CONTAINER_ID, UPLOAD_OFFSET, FILE_SIZE, PROC
 WAIT_PROCESSING = "video_processing"
 
 
-def rupload_origin() -> str:
-    """Where byte uploads go: ``AUTOPOSTER_GRAPH_URL``'s origin when set (sandbox, tests), else rupload."""
-    override = os.environ.get(ORIGIN_ENV, "").strip()
-    if not override:
+def rupload_origin(graph_origin: str) -> str:
+    """Where byte uploads go: rupload.facebook.com for Meta's Graph origin, else that origin (the
+    ``AUTOPOSTER_GRAPH_URL`` sandbox or test server, which takes the uploads too)."""
+    if graph_origin.rstrip("/") == DEFAULT_ORIGIN:
         return RUPLOAD
-    parts = urlsplit(override)
+    parts = urlsplit(graph_origin)
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -73,7 +73,7 @@ class FileWindow:
         if self._left <= 0:
             return b""
         want = self._left if size is None or size < 0 else min(size, self._left)
-        data = self._fh.read(min(want, READ_BLOCK) if size is None or size < 0 else want)
+        data = self._fh.read(want)
         self._left -= len(data)
         return data
 
@@ -93,7 +93,7 @@ class MultipartFile:
             f"Content-Type: {ctype}\r\n\r\n"
         ).encode()
         self._parts: list[bytes | FileWindow] = [head, FileWindow(fh, 0, size), f"\r\n--{self.BOUNDARY}--\r\n".encode()]
-        self._length = len(head) + size + len(self._parts[2])  # type: ignore[arg-type]
+        self._length = len(head) + size + len(self._parts[2])
 
     @property
     def content_type(self) -> str:
@@ -103,16 +103,17 @@ class MultipartFile:
         return self._length
 
     def read(self, size: int = -1, /) -> bytes:
+        if size is None or size < 0:  # everything left (senders read in blocks; this is for completeness)
+            return b"".join(iter(lambda: self.read(READ_BLOCK), b""))
         while self._parts:
             part = self._parts[0]
             if isinstance(part, bytes):
                 if not part:
                     self._parts.pop(0)
                     continue
-                n = len(part) if size is None or size < 0 else size
-                self._parts[0] = part[n:]
-                return part[:n]
-            data = part.read(size if size is not None and size > 0 else READ_BLOCK)
+                self._parts[0] = part[size:]
+                return part[:size]
+            data = part.read(size)
             if data:
                 return data
             self._parts.pop(0)
@@ -126,6 +127,11 @@ def _str(answer: dict[str, object], key: str) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _offset(state: Checkpoint) -> int:
+    value = state.get(UPLOAD_OFFSET)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _file_size(path: str) -> int:
@@ -149,13 +155,13 @@ class VideoPublisher:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] | None = None,
-        chunk_size: int = UPLOAD_CHUNK,
+        chunk_size: int | None = None,
         poll_budget: float = POLL_BUDGET,
     ) -> None:
         self.client = client
         self._monotonic = monotonic
         self._now = now or (lambda: datetime.now(UTC))
-        self.chunk_size = chunk_size
+        self.chunk_size = chunk_size or UPLOAD_CHUNK
         self.poll_budget = poll_budget
 
     # ----- uploads ---------------------------------------------------------------------------------
@@ -168,7 +174,7 @@ class VideoPublisher:
             save(FILE_SIZE, size)
             state[FILE_SIZE] = size
         else:
-            offset = int(state.get(UPLOAD_OFFSET) or 0)
+            offset = _offset(state)
         with open(path, "rb") as fh:
             while offset < size:
                 length = min(self.chunk_size, size - offset)
@@ -219,7 +225,7 @@ class VideoPublisher:
         return PublishResult(post_id, permalink, {"video_id": video_id})
 
     def _fb_upload_url(self, video_id: str) -> str:
-        return f"{rupload_origin()}/video-upload/{self.client.version}/{video_id}"
+        return f"{rupload_origin(self.client.origin)}/video-upload/{self.client.version}/{video_id}"
 
     def _reels_call(self, page_id: str, token: str, data: dict[str, str]) -> dict[str, object]:
         try:
@@ -311,8 +317,8 @@ class VideoPublisher:
             save(PROCESSING_SINCE, None)
             state.update({CONTAINER_ID: container_id, UPLOAD_OFFSET: 0, PROCESSING_SINCE: None})
         size = _file_size(path)
-        if state.get(FILE_SIZE) != size or int(state.get(UPLOAD_OFFSET) or 0) < size:
-            self._upload(f"{rupload_origin()}/ig-api-upload/{container_id}", token, path, state, save)
+        if state.get(FILE_SIZE) != size or _offset(state) < size:
+            self._upload(f"{rupload_origin(self.client.origin)}/ig-api-upload/{container_id}", token, path, state, save)
         since = _parse(state.get(PROCESSING_SINCE))
         if since is None:
             since = self._now()

@@ -468,7 +468,7 @@ class SandboxStore:
                     "created_time": meta_time(p.created_ts),
                     "permalink": self.post_permalink(base_url, p),
                     "manual": p.manual,
-                    "video_id": p.video_id,
+                    **({"video_id": p.video_id} if p.video_id is not None else {}),
                 }
                 for p in self.posts
             ],
