@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 install_redaction(__name__)
 
 RUPLOAD = "https://rupload.facebook.com"
-UPLOAD_CHUNK = 32 * 1024 * 1024  # bytes per upload request; the offset is saved after each one
+UPLOAD_CHUNK = 64 * 1024 * 1024  # bytes per upload request; the offset is saved after each one
 READ_BLOCK = 1024 * 1024
 # Instagram: status reads within one try (1, 2, 3, 5 s apart, at most this long), then the post waits for a later
 # tick (the runner moves on to other posts): processing a Reel can take minutes.

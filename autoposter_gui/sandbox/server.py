@@ -198,8 +198,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Spool a video body: a byte upload whole, a multipart one part by part (``source`` is the file); any
         other body of ``POST /{page}/videos`` is read as usual."""
         mime, params = header_params(self.headers.get("Content-Type", ""))
+        store = self.server.owner._store
+        with store.lock:
+            keep = store.config.keep_uploads
         if mime == "multipart/form-data":
-            form, files = spool_multipart(self.rfile, self.headers, directory, params.get("boundary", ""))
+            boundary = params.get("boundary", "")
+            form, files = spool_multipart(self.rfile, self.headers, directory, boundary, keep=keep)
             source = files.pop("source", None)
             for other in files.values():
                 other.discard()
@@ -207,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
             return b"", form
         if path.rstrip("/").endswith("/videos"):
             return self._read_body(), {}
-        self._stream = spool_body(self.rfile, self.headers, directory)
+        self._stream = spool_body(self.rfile, self.headers, directory, keep=keep)
         return b"", {}
 
     def _handle_read(

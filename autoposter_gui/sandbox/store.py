@@ -99,6 +99,9 @@ class VideoRecord:
     reads: int = 0  # status reads since the upload completed
     error: bool = False  # processing ends in ERROR (the sandbox's ``video_error`` setting when it was made)
     post_id: str | None = None  # set once published
+    # The bytes as received: [start, size, number] per upload request, each in its own file (a resumed upload
+    # adds one, cutting what lay past its offset), so that no request's bytes are ever copied again.
+    segments: list[list[int]] = field(default_factory=list)
 
     @property
     def uploaded(self) -> bool:
@@ -128,6 +131,7 @@ class SandboxConfig:
     app_live: bool = True  # the demo Meta app's mode (the fake developer flow): False = in development
     video_error: bool = False  # videos made while this is on end their processing in ERROR
     reels_per_day: int = 30  # Facebook's limit of API-published Reels per Page per 24 h
+    keep_uploads: bool = True  # off: video bytes are counted, not written (benchmarks send hundreds of MB)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes, checking names and types; raises ValueError."""
@@ -349,8 +353,33 @@ class SandboxStore:
         self._upload_dir.mkdir(parents=True, exist_ok=True)
         return self._upload_dir
 
-    def video_file(self, video_id: str) -> Path:
-        return self.upload_dir() / f"{video_id}.bin"
+    def _segment_path(self, video_id: str, number: int) -> Path:
+        return self.upload_dir() / f"{video_id}.{number}.seg"
+
+    def add_segment(self, video: VideoRecord, offset: int, spooled: Path | None, size: int) -> None:
+        """Keep ``size`` bytes received at ``offset`` (moved from ``spooled``; None: counted, not kept), dropping
+        what lay past it."""
+        kept: list[list[int]] = []
+        for start, length, number in video.segments:
+            if start >= offset:
+                with contextlib.suppress(OSError):
+                    self._segment_path(video.id, number).unlink()
+                continue
+            kept.append([start, min(length, offset - start), number])
+        number = max((seg[2] for seg in video.segments), default=0) + 1
+        if spooled is not None:
+            os.replace(spooled, self._segment_path(video.id, number))
+        kept.append([offset, size, number])
+        video.segments = kept
+
+    def video_bytes(self, video_id: str) -> bytes:
+        """The received bytes of a video, in order (for tests and checks: small videos only)."""
+        video = self.videos[video_id]
+        out = bytearray()
+        for _start, length, number in video.segments:
+            with self._segment_path(video_id, number).open("rb") as fh:  # FileNotFoundError: not kept
+                out += fh.read(length)
+        return bytes(out)
 
     def drop_uploads(self) -> None:
         """Delete the uploaded bytes of every video (reset, stop)."""

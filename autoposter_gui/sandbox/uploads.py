@@ -27,17 +27,34 @@ class Readable(Protocol):
 
 @dataclass(frozen=True)
 class StreamedBody:
-    """A request body (or the ``source`` part of a multipart one) spooled to ``path``."""
+    """A request body (or the ``source`` part of a multipart one) spooled to ``path`` (None: counted only)."""
 
-    path: Path
+    path: Path | None
     size: int
 
     def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
 
-def _spool(directory: Path) -> tuple[BinaryIO, Path]:
+class _Counter:
+    """A sink that only counts (the sandbox's ``keep_uploads`` off: benchmarks move hundreds of MB)."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _Counter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _spool(directory: Path) -> tuple[BinaryIO | _Counter, Path | None]:
     fd, name = tempfile.mkstemp(prefix="body-", suffix=".part", dir=directory)
     return os.fdopen(fd, "wb"), Path(name)
 
@@ -86,10 +103,10 @@ def _body_reader(rfile: Readable, headers: object) -> Callable[[int], bytes]:
     return read_sized
 
 
-def spool_body(rfile: Readable, headers: object, directory: Path) -> StreamedBody:
-    """Copy the whole body to a file in ``directory``, 1 MB at a time."""
+def spool_body(rfile: Readable, headers: object, directory: Path, *, keep: bool = True) -> StreamedBody:
+    """Copy the whole body to a file in ``directory``, 1 MB at a time (``keep`` off: only count it)."""
     read = _body_reader(rfile, headers)
-    out, path = _spool(directory)
+    out, path = _spool(directory) if keep else (_Counter(), None)
     size = 0
     try:
         with out:
@@ -99,14 +116,15 @@ def spool_body(rfile: Readable, headers: object, directory: Path) -> StreamedBod
                 if size > MAX_UPLOAD_BYTES:
                     raise ValueError("body too large")
     except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
         raise
     return StreamedBody(path, size)
 
 
 def spool_multipart(
-    rfile: Readable, headers: object, directory: Path, boundary: str
+    rfile: Readable, headers: object, directory: Path, boundary: str, *, keep: bool = True
 ) -> tuple[dict[str, str], dict[str, StreamedBody]]:
     """Parse a multipart body as it arrives: form fields in memory (each ≤ 1 MB), file parts into files."""
     read = _body_reader(rfile, headers)
@@ -149,7 +167,10 @@ def spool_multipart(
             _disposition, dparams = header_params(part_headers.get("content-disposition", ""))
             field_name = dparams.get("name") or ""
             is_file = "filename" in dparams or "filename*" in dparams
-            sink, path = _spool(directory) if is_file else (None, None)
+            sink: BinaryIO | _Counter | None = None
+            path: Path | None = None
+            if is_file:
+                sink, path = _spool(directory) if keep else (_Counter(), None)
             if path is not None:
                 spooled.append(path)
             field_value = bytearray()
@@ -160,8 +181,8 @@ def spool_multipart(
                     if index >= 0:
                         data, buffer = buffer[:index], buffer[index + len(delimiter) :]
                     else:
-                        keep = len(delimiter) - 1
-                        data, buffer = buffer[: max(0, len(buffer) - keep)], buffer[max(0, len(buffer) - keep) :]
+                        cut = max(0, len(buffer) - (len(delimiter) - 1))  # a delimiter may straddle reads
+                        data, buffer = buffer[:cut], buffer[cut:]
                     size += len(data)
                     if sink is not None:
                         sink.write(data)
@@ -176,7 +197,7 @@ def spool_multipart(
             finally:
                 if sink is not None:
                     sink.close()
-            if sink is not None and path is not None:
+            if sink is not None:
                 files[field_name] = StreamedBody(path, size)
             else:
                 form[field_name] = bytes(field_value).decode("utf-8", "replace")

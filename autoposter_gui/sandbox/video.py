@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ IG_UPLOAD = "ig-api-upload"
 FB_UPLOAD = "video-upload"
 UPLOAD_ROOTS = (IG_UPLOAD, FB_UPLOAD)
 UPLOAD_VERSION = "v24.0"
-CHUNK = 1024 * 1024
 
 REELS_LIMIT_MESSAGE = "(#9) Application request limit reached"
 REELS_LIMIT_USER_MSG = "This Page has published the most Reels allowed through the API in 24 hours."
@@ -132,20 +130,11 @@ class VideoApi:
                 user_msg=f"Resume the upload at offset {video.received}.",
             )
         body = req.stream
-        if body is not None and not body.path.exists():  # a late commit of a dropped upload: the bytes are gone
+        if body is not None and body.path is not None and not body.path.exists():  # a late commit: bytes gone
             raise GraphError(1, "An unknown error has occurred.", status=500, is_transient=True)
         size = body.size if body is not None else 0
-        path = store.video_file(video.id)
-        if offset == 0 and body is not None:
-            shutil.move(str(body.path), path)
-        else:
-            with path.open("r+b" if path.exists() else "wb") as out:
-                out.truncate(offset)
-                out.seek(offset)
-                if body is not None:
-                    with body.path.open("rb") as src:
-                        while chunk := src.read(CHUNK):
-                            out.write(chunk)
+        if body is not None:
+            store.add_segment(video, offset, body.path, size)
         video.file_size = file_size
         video.received = min(file_size, offset + size)
         store.save()
@@ -242,7 +231,7 @@ class VideoApi:
             )
         p = req.params
         video = self._new_video("fb_video", page.id, p.get("description", ""))
-        shutil.move(str(body.path), self.store.video_file(video.id))
+        self.store.add_segment(video, 0, body.path, body.size)
         video.file_size = video.received = body.size
         self._publish_post("facebook", video)
         out: JsonDict = {"id": video.id}

@@ -42,7 +42,7 @@ def _upload(srv: SandboxServer, url: str, data: bytes, offset: int = 0, size: in
 
 
 def _stored(srv: SandboxServer, video_id: str) -> bytes:
-    return srv._store.video_file(video_id).read_bytes()
+    return srv._store.video_bytes(video_id)
 
 
 def _start_reel(srv: SandboxServer) -> tuple[str, str]:
@@ -202,3 +202,12 @@ def test_streamed_multipart_matches_the_plain_parser(tmp_path: Path, chunk: int)
     assert form == plain_form == {"description": "hello"}
     assert files["source"].path.read_bytes() == plain_files["source"].data
     assert files["source"].size == 5000 + len(b"\r\n--b0und") + 10
+
+
+def test_uploads_can_be_counted_without_being_kept(server: SandboxServer) -> None:
+    server.configure(keep_uploads=False, container_polls=0)
+    container = _post(server, f"/{BAKERY_IG_ID}/media", media_type="REELS", upload_type="resumable").json()["id"]
+    assert _upload(server, f"{server.url}/ig-api-upload/{container}", DATA).json()["offset"] == len(DATA)
+    assert _get(server, f"/{container}", fields="status_code")["status_code"] == "FINISHED"
+    assert list(server._store.upload_dir().iterdir()) == []  # nothing written
+    assert _post(server, f"/{BAKERY_IG_ID}/media_publish", creation_id=container).status_code == 200
