@@ -188,3 +188,18 @@ def test_preview_of_a_broken_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("seconds", "label"), [(4.6, "0:05"), (90, "1:30"), (3723, "1:02:03")])
 def test_format_duration(seconds: float, label: str) -> None:
     assert format_duration(seconds) == label
+
+
+def test_probe_video_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from autoposter_gui.app import probe_video_command
+
+    assert probe_video_command(str(reel_video(tmp_path))) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["video_codec"] == "h264" and info["routes"] == {"facebook": "fb_reel", "instagram": "ig_reel"}
+    short = make_video(tmp_path / "short.mp4", seconds=2)
+    assert probe_video_command(str(short)) == 0
+    assert json.loads(capsys.readouterr().out)["routes"]["instagram"].startswith("refused: This video is 2.0 s")
+    assert probe_video_command(str(tmp_path / "none.mp4")) == 2
+    assert "Video not found" in capsys.readouterr().err
