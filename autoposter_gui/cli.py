@@ -331,7 +331,7 @@ def cmd_run_due(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.runner import Runner, RunnerBusyError
 
     as_of = parse_when(args.as_of)[0] if args.as_of else None
-    if ctx.repo.due_items(as_of or ctx.clock.now(), 1):
+    if ctx.repo.due_items(as_of or ctx.clock.now(), 1) or ctx.repo.due_comments(as_of or ctx.clock.now(), 1):
         ctx.tokens.check()
     try:
         stats = Runner(ctx).run_due(as_of).as_dict()

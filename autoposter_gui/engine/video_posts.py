@@ -1,36 +1,20 @@
-"""Publishing a video post: preflight again, pick the route, carry the saved upload state from try to try."""
+"""Publishing a video post: preflight again, pick the route, publish from the saved upload state (the last try's,
+carried over by domain/decide.carried_checkpoint)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from autoposter_gui.domain.decide import AttemptFacts
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError, ValidationError
-from autoposter_gui.domain.models import AttemptStep, Checkpoint, MediaKind, MediaRef, PublishResult
+from autoposter_gui.domain.models import Checkpoint, MediaKind, MediaRef, PublishResult
 from autoposter_gui.domain.video import VideoRoute, preflight_video
 from autoposter_gui.meta import video as mv
 from autoposter_gui.storage.repo import Repo, StartedAttempt, WorkAccount, WorkItem
-
-# What a new try takes over from the last one: the video/container made and how much of the file Meta has (none
-# of it public). Whether the last try asked for the public step is its own to say (its reconciliation).
-CARRIED = (mv.VIDEO_ID, mv.UPLOAD_URL, mv.CONTAINER_ID, mv.UPLOAD_OFFSET, mv.FILE_SIZE, mv.PROCESSING_SINCE)
-CARRIED_FB_REEL = (*CARRIED, mv.FINISH_SENT)  # a Reel's video id publishes once, however often it is finished
 
 
 def video_of(item: WorkItem) -> MediaRef | None:
     """The post's video, if it is a video post."""
     return next((m for m in item.media if m.kind is MediaKind.VIDEO), None)
-
-
-def seed_checkpoint(history: Sequence[AttemptFacts]) -> dict[str, Any]:
-    """The upload state of the latest publish try, for the next one (empty when there is none)."""
-    tries = [a for a in history if a.step is AttemptStep.PUBLISH]
-    if not tries:
-        return {}
-    last = max(tries, key=lambda a: a.number)
-    keys = CARRIED_FB_REEL if last.checkpoint.get(mv.VIDEO_ID) else CARRIED
-    return {k: last.checkpoint[k] for k in keys if last.checkpoint.get(k) is not None}
 
 
 def is_processing_wait(err: PublishError) -> bool:

@@ -32,6 +32,8 @@ GRAPH_ENDPOINTS = (
     "videos_post",
     "video_upload",
     "video_status",
+    "comments_post",
+    "comments_get",
     "node",
     "edge",
 )

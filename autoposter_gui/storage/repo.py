@@ -33,6 +33,7 @@ from autoposter_gui.domain.models import (
     media_from_json,
     media_to_json,
 )
+from autoposter_gui.storage.comments import CommentQueries
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.listing import stored_utc as _utc
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
@@ -235,6 +236,7 @@ class AttemptRow(NamedTuple):
     item_account_id: int | None
     item_platform: str | None
     item_text: str | None
+    step: str = AttemptStep.PUBLISH.value  # "publish", or "comment" (a first comment's attempt)
 
     @property
     def started_at(self) -> datetime:
@@ -247,7 +249,7 @@ class AttemptRow(NamedTuple):
 
 _ATTEMPT_SELECT = (
     "SELECT d.id, d.queue_item_id, d.attempt_number, d.started_at, d.finished_at, d.outcome, d.permalink,"
-    " d.error_code, d.error_message, q.account_id, q.platform, q.text"
+    " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.step"
     " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
 )
 
@@ -270,6 +272,7 @@ class WorkItem(NamedTuple):
     comment_status: str | None = None
     comment_id: str | None = None
     provider_post_id: str | None = None
+    permalink: str | None = None
 
 
 class WorkAccount(NamedTuple):
@@ -303,7 +306,7 @@ class StartedAttempt(NamedTuple):
 _WORK_SELECT = (
     "SELECT q.id, q.account_id, q.platform, q.text, q.image_path, q.attempt_count, q.metadata,"
     " q.unconfirmed_attempt_id, a.id, a.platform, a.external_id, a.name, a.username, a.page_id, a.status,"
-    " q.media, q.first_comment, q.link, q.status, q.comment_status, q.comment_id, q.provider_post_id"
+    " q.media, q.first_comment, q.link, q.status, q.comment_status, q.comment_id, q.provider_post_id, q.permalink"
     " FROM queue_items q LEFT JOIN accounts a ON a.id = q.account_id WHERE q.id = ?"
 )
 _HISTORY_SELECT = (
@@ -343,7 +346,7 @@ def _read_work(conn: sqlite3.Connection, item_id: int) -> Work | None:
     history = conn.execute(_HISTORY_SELECT, (item_id,)).fetchall()
     meta = None if row[6] is None else json.loads(row[6])
     media = media_from_json(json.loads(row[15]) if row[15] else None)
-    item = WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], meta, row[7], media, *row[16:22])
+    item = WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], meta, row[7], media, *row[16:23])
     account = None if row[8] is None else WorkAccount(*row[8:15])
     return Work(item, account, _history(history))
 
@@ -378,7 +381,7 @@ def _status_clause(statuses: Sequence[str] | None) -> str:
     return "" if statuses is None else f" WHERE q.status IN ({', '.join('?' * len(statuses))})"
 
 
-class Repo:
+class Repo(CommentQueries):
     """Typed access to the store. Returned ORM objects are detached snapshots."""
 
     def __init__(self, store: Store) -> None:
@@ -630,11 +633,12 @@ class Repo:
         sql = (
             "SELECT min(t) FROM ("
             " SELECT min(scheduled_at) AS t FROM queue_items WHERE status = ? AND next_attempt_at IS NULL"
-            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?)"
+            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?"
+            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?)"  # a first comment's turn
         )
         scheduled = ItemStatus.SCHEDULED.value
         with self.store.read_raw() as conn:
-            row = conn.execute(sql, (scheduled, scheduled)).fetchone()
+            row = conn.execute(sql, (scheduled, scheduled, ItemStatus.POSTED.value)).fetchone()
         return _utc(row[0]) if row else None
 
     def due_until(self, until: datetime, limit: int) -> tuple[list[DueRow], int]:
@@ -789,11 +793,21 @@ class Repo:
                 + (attempt_id,),
             )
             _one_row(cursor, "delivery attempt", attempt_id)
+            # A pending first comment is due right away (next_attempt_at: see storage/comments.py).
             conn.execute(
                 "UPDATE queue_items SET status = ?, unconfirmed_attempt_id = NULL, provider_post_id = ?, permalink = ?,"
-                " next_attempt_at = NULL, error_message = NULL, last_error_code = NULL, metadata = ?, updated_at = ?"
-                " WHERE id = ?",
-                (ItemStatus.POSTED.value, result.provider_post_id, result.permalink, _db_json(meta), finished, item_id),
+                " next_attempt_at = CASE WHEN comment_status = ? THEN ? END, error_message = NULL,"
+                " last_error_code = NULL, metadata = ?, updated_at = ? WHERE id = ?",
+                (
+                    ItemStatus.POSTED.value,
+                    result.provider_post_id,
+                    result.permalink,
+                    CommentStatus.PENDING.value,
+                    finished,
+                    _db_json(meta),
+                    finished,
+                    item_id,
+                ),
             )
 
     def finish_unsuccessful(
@@ -1145,6 +1159,37 @@ class Repo:
                 item.meta = {k: v for k, v in (item.meta or {}).items() if k != CHECK_FROM}
                 item.updated_at = now
                 ids.append(item.id)
+            # A first comment may have gone out after the backup too: its post's comments are read before it is
+            # posted (again).
+            pending = s.scalars(
+                select(QueueItem).where(
+                    QueueItem.comment_status == CommentStatus.PENDING.value,
+                    QueueItem.status != ItemStatus.CANCELED.value,
+                )
+            )
+            for item in list(pending):
+                last = s.scalar(
+                    select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item.id)
+                )
+                s.add(
+                    DeliveryAttempt(
+                        queue_item_id=item.id,
+                        attempt_number=(last or 0) + 1,
+                        started_at=min(backup_taken_at, now),
+                        finished_at=now,
+                        outcome=AttemptOutcome.RETRY_SCHEDULED.value,
+                        error_code="restored",
+                        error_message="Restored from a backup: the first comment may have gone out after the backup "
+                        "was taken; checking with Meta first",
+                        needs_reconcile=True,
+                        step=AttemptStep.COMMENT.value,
+                    )
+                )
+                s.flush()
+                if item.status == ItemStatus.POSTED.value:
+                    item.next_attempt_at = now
+                if item.id not in ids:
+                    ids.append(item.id)
             return ids
 
     def delete_draft(self, item_id: int) -> None:

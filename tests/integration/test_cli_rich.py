@@ -80,7 +80,7 @@ def test_queue_json_lists_media_in_order_with_alt_text_and_the_comment(env: dict
         )
     )
     (listed,) = [i for i in _ok(run_cli(env, "queue", "--json")) if i["id"] == link_item["id"]]
-    assert listed["link"] == "https://ex.com/a" and listed["media"] == [] and listed["image_path"] is None
+    assert listed["link"] == "https://example.com/a" and listed["media"] == [] and listed["image_path"] is None
     assert listed["first_comment"] is None and listed["comment_status"] is None
 
 
