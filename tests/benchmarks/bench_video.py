@@ -1,4 +1,5 @@
 """B8: publish a 200 MB video (an Instagram Reel) through the sandbox: peak RSS growth and upload throughput.
+B3v: Graph calls per video post (Facebook Reel, Facebook Page video, Instagram Reel), byte uploads not counted.
 
 The app queues the video (preflight with PyAV, a streamed copy into the media store) and the runner publishes it:
 container, byte upload from the file (64 MB a request, the offset committed after each), status, media_publish,
@@ -131,11 +132,78 @@ def _app_publish(sandbox: Any, ctx: Any, ig_id: str, path: Path, secret: str | N
     return upload, peak.peak - before, max(0, _maxrss() - before_max), whole
 
 
+# B3v: the minimum calls per video post (issue 13): FB Reel = start + finish + one permalink read; IG Reel =
+# container + status read(s) + media_publish + permalink, at most 5 when processing is quick; FB Page video = the
+# one POST (permalink asked on it).
+CALL_MINIMA = {"fb_reel": 3, "fb_video": 1, "ig_reel": 4, "ig_reel (1 IN_PROGRESS read)": 5}
+
+
+def _logging_client(url: str, secret: str | None, log: list[tuple[str, str]]) -> Any:
+    from autoposter_gui.meta.client import GraphClient
+
+    def record(method: str, path: str) -> None:
+        log.append((method, path))
+
+    return lambda: GraphClient(origin=url, app_secret=secret, on_request=record, sleep=lambda _s: None)
+
+
+def _calls_per_video_post(work: Path) -> Result:
+    from autoposter_gui.domain.models import MediaKind, MediaRef
+    from autoposter_gui.engine.posts import PostRequest, PostService
+    from autoposter_gui.engine.runner import Runner
+    from autoposter_gui.tokens import APP_SECRET
+    from tests.support.videos import make_video, reel_video
+
+    portrait = reel_video(work, "b3v.mp4", seconds=3.5)
+    wide = make_video(work / "b3v-wide.mp4", width=320, height=180, seconds=3.5, audio="aac")
+    counts: dict[str, int] = {}
+    paths: dict[str, list[str]] = {}
+    with sandbox_process(container_polls=0) as sandbox:
+        ctx = open_context(work / "b3v-data", sandbox.url)
+        try:
+            accounts = connect_all(ctx, sandbox)
+            page = next(a.external_id for a in accounts if a.platform == "facebook")
+            ig = next(a.external_id for a in accounts if a.platform == "instagram" and a.page_id == page)
+            secret = ctx.tokens.get(APP_SECRET)
+            cases = [
+                ("fb_reel", page, portrait, 0),
+                ("fb_video", page, wide, 0),
+                ("ig_reel", ig, portrait, 0),
+                ("ig_reel (1 IN_PROGRESS read)", ig, portrait, 1),
+            ]
+            for name, account, path, polls in cases:
+                sandbox.configure(container_polls=polls)
+                log: list[tuple[str, str]] = []
+                ctx.client_factory = _logging_client(sandbox.url, secret, log)
+                media = (MediaRef(str(path), MediaKind.VIDEO),)
+                PostService(ctx).create(PostRequest([account], f"B3v {name} {time.time()}", media=media))
+                stats = Runner(ctx, max_workers=1).run_due()
+                assert stats.succeeded == 1, (name, stats)
+                counts[name] = len(log)
+                paths[name] = [f"{method} {shown}" for method, shown in log]
+        finally:
+            ctx.close()
+    ok = all(counts[name] <= minimum for name, minimum in CALL_MINIMA.items())
+    worst = max(counts[name] / minimum for name, minimum in CALL_MINIMA.items())
+    return Result(
+        "B3v",
+        "HTTP calls per video post (FB Reel / FB video / IG Reel)",
+        worst,
+        "FB Reel 3, IG Reel ≤ 5 (uploads not counted)",
+        ok,
+        "; ".join(f"{name}: {counts[name]} (min {minimum})" for name, minimum in CALL_MINIMA.items()),
+        [f"{name}: " + " → ".join(calls) for name, calls in paths.items()]
+        + ["the byte uploads (rupload) carry the file and are not Graph calls: not counted, as the issue says"],
+    )
+
+
 def main() -> int:
     from autoposter_gui.domain.video import probe_video
     from autoposter_gui.tokens import APP_SECRET
     from tests.support.videos import pad_video, reel_video
 
+    with tempfile.TemporaryDirectory(prefix="bench-b3v-") as tmp:
+        _calls_per_video_post(Path(tmp)).emit()
     with tempfile.TemporaryDirectory(prefix="bench-b8-") as tmp, sandbox_process(container_polls=0) as sandbox:
         work = Path(tmp)
         sandbox.configure(keep_uploads=False)  # counted, not written: disk writeback would swamp the timings
