@@ -19,7 +19,7 @@ from autoposter_gui.meta.video import UPLOAD_OFFSET
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import tries_used
 from autoposter_gui.tokens import APP_SECRET
-from tests.support.helpers import BAKERY, BAKERY_IG, connect, published
+from tests.support.helpers import BAKERY, BAKERY_IG, connect, published, queue
 from tests.support.videos import make_video, reel_video
 
 
@@ -100,8 +100,9 @@ def test_slow_processing_waits_without_spending_tries(
     _counting(connected, sandbox)
     sandbox.configure(container_polls=50)  # Instagram takes a long while
     item_id = queue_video(connected, BAKERY_IG, "Slow reel", reel_video(tmp_path)).id
+    other = queue(connected, BAKERY, "Meanwhile on Facebook").id
     stats = Runner(connected).run_due()
-    assert stats.succeeded == 0
+    assert stats.succeeded == 1 and _item(connected, other).status == "posted"  # not held up by the Reel
     item = _item(connected, item_id)
     assert item.status == "scheduled" and tries_used(item) == 0
     assert item.next_attempt_at == clock.now() + timedelta(seconds=30)
@@ -116,7 +117,7 @@ def test_slow_processing_waits_without_spending_tries(
     assert _item(connected, item_id).status == "posted"
     # The same container, uploaded once: no second container, no second upload.
     assert len(sandbox.state()["videos"]) == 1
-    assert len(published(sandbox)) == 1
+    assert [p["text"] for p in published(sandbox)] == ["Meanwhile on Facebook", "Slow reel"]
 
 
 def test_interrupted_upload_resumes_at_the_saved_offset(
@@ -168,3 +169,21 @@ def test_reels_limit_is_a_wait(connected: Context, sandbox: Any, tmp_path: Path,
     assert "30 Reels a day" in item.error_message
     assert item.next_attempt_at >= clock.now() + timedelta(hours=1)
     assert published(sandbox) == []
+
+
+def test_reels_with_a_first_comment(connected: Context, sandbox: Any, tmp_path: Path) -> None:
+    _counting(connected, sandbox)
+    sandbox.configure(container_polls=0)
+    path = reel_video(tmp_path)
+    request = PostRequest(
+        [BAKERY, BAKERY_IG], "Reel with a comment", media=(MediaRef(str(path), MediaKind.VIDEO),), first_comment="#reel"
+    )
+    ids = [item.id for item in PostService(connected).create(request)]
+    assert Runner(connected).run_due().succeeded == 2
+    for item_id in ids:
+        item = _item(connected, item_id)
+        assert item.status == "posted" and item.comment_status == "posted" and item.comment_permalink
+    comments = sandbox.state()["comments"]
+    posts = {p["id"] for p in published(sandbox)}
+    assert len(comments) == 2 and {c["message"] for c in comments} == {"#reel"}
+    assert {c["target_id"] for c in comments} <= posts
