@@ -207,7 +207,7 @@ class VideoPublisher:
             video_id = _str(answer, "video_id")
             if video_id is None:
                 raise unexpected_answer("video id", is_write=False)
-            upload_url = _str(answer, "upload_url") or self._fb_upload_url(video_id)
+            upload_url = self._trusted_upload_url(_str(answer, "upload_url"), video_id)
             save(VIDEO_ID, video_id)
             save(UPLOAD_URL, upload_url)
             save(UPLOAD_OFFSET, 0)
@@ -226,6 +226,14 @@ class VideoPublisher:
 
     def _fb_upload_url(self, video_id: str) -> str:
         return f"{rupload_origin(self.client.origin)}/video-upload/{self.client.version}/{video_id}"
+
+    def _trusted_upload_url(self, given: str | None, video_id: str) -> str:
+        """The ``upload_url`` Meta gave, if it is on the upload origin (the Page token goes with the bytes);
+        else the documented one for this video."""
+        origin = rupload_origin(self.client.origin)
+        if given and given.startswith(origin + "/"):
+            return given
+        return self._fb_upload_url(video_id)
 
     def _reels_call(self, page_id: str, token: str, data: dict[str, str]) -> dict[str, object]:
         try:

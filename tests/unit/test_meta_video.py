@@ -56,7 +56,7 @@ def _body_len(call: Any) -> int:
 @responses.activate
 def test_facebook_reel_saves_each_id_before_the_next_call(video: Path) -> None:
     h = Harness()
-    upload_url = f"https://rupload.test/video-upload/v24.0/{VID}"
+    upload_url = f"{ORIGIN}/video-upload/v24.0/{VID}"
     responses.post(f"{BASE}/{PAGE}/video_reels", json={"video_id": VID, "upload_url": upload_url})
     responses.post(upload_url, json={"success": True})
     responses.post(f"{BASE}/{PAGE}/video_reels", json={"success": True, "post_id": f"{PAGE}_9"})
@@ -218,3 +218,16 @@ def test_a_missing_file_is_a_permanent_error(tmp_path: Path) -> None:
     with pytest.raises(PublishError) as caught:
         h.publisher.publish_fb_video(PAGE, TOKEN, "x", str(tmp_path / "gone.mp4"), {}, h.save)
     assert caught.value.kind is ErrorKind.PERMANENT and "gone.mp4" in str(caught.value)
+
+
+@responses.activate
+def test_an_upload_url_elsewhere_is_not_sent_the_token(video: Path) -> None:
+    h = Harness(chunk=4096)
+    own = f"{ORIGIN}/video-upload/{GRAPH_VERSION}/{VID}"
+    responses.post(f"{BASE}/{PAGE}/video_reels", json={"video_id": VID, "upload_url": "https://evil.test/up"})
+    responses.post(own, json={"success": True})
+    responses.post(f"{BASE}/{PAGE}/video_reels", json={"success": True})
+    responses.get(f"{BASE}/{VID}", json={"permalink_url": "https://fb.test/reel/42"})
+    h.publisher.publish_fb_reel(PAGE, TOKEN, "Hello", str(video), {}, h.save)
+    assert h.saved[mv.UPLOAD_URL] == own
+    assert all("evil.test" not in (c.request.url or "") for c in responses.calls)
