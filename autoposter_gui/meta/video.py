@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import Checkpoint, PublishResult, SaveCheckpoint
+from autoposter_gui.meta.bodies import FileWindow, MultipartFile
 from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
 from autoposter_gui.meta.redact import install_redaction
@@ -22,7 +22,6 @@ install_redaction(__name__)
 
 RUPLOAD = "https://rupload.facebook.com"
 UPLOAD_CHUNK = 64 * 1024 * 1024  # bytes per upload request; the offset is saved after each one
-READ_BLOCK = 1024 * 1024
 # Instagram: status reads within one try (1, 2, 3, 5 s apart, at most this long), then the post waits for a later
 # tick (the runner moves on to other posts): processing a Reel can take minutes.
 POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)
@@ -55,69 +54,6 @@ def rupload_origin(graph_origin: str) -> str:
         return RUPLOAD
     parts = urlsplit(graph_origin)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-class FileWindow:
-    """``length`` bytes of a file from ``start``, read piece by piece (a request body that is never whole)."""
-
-    def __init__(self, fh: BinaryIO, start: int, length: int) -> None:
-        self._fh = fh
-        self._left = length
-        self._length = length
-        fh.seek(start)
-
-    def __len__(self) -> int:
-        return self._length
-
-    def read(self, size: int = -1, /) -> bytes:
-        if self._left <= 0:
-            return b""
-        want = self._left if size is None or size < 0 else min(size, self._left)
-        data = self._fh.read(want)
-        self._left -= len(data)
-        return data
-
-
-class MultipartFile:
-    """A multipart/form-data body with form fields and one file part, streamed from the file."""
-
-    BOUNDARY = "autoposter-video-5f1d3c9a7e2b4f60"
-
-    def __init__(self, fields: dict[str, str], name: str, filename: str, fh: BinaryIO, size: int, ctype: str) -> None:
-        head = b"".join(
-            f'--{self.BOUNDARY}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-            for key, value in fields.items()
-        )
-        head += (
-            f'--{self.BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            f"Content-Type: {ctype}\r\n\r\n"
-        ).encode()
-        self._parts: list[bytes | FileWindow] = [head, FileWindow(fh, 0, size), f"\r\n--{self.BOUNDARY}--\r\n".encode()]
-        self._length = len(head) + size + len(self._parts[2])
-
-    @property
-    def content_type(self) -> str:
-        return f"multipart/form-data; boundary={self.BOUNDARY}"
-
-    def __len__(self) -> int:
-        return self._length
-
-    def read(self, size: int = -1, /) -> bytes:
-        if size is None or size < 0:  # everything left (senders read in blocks; this is for completeness)
-            return b"".join(iter(lambda: self.read(READ_BLOCK), b""))
-        while self._parts:
-            part = self._parts[0]
-            if isinstance(part, bytes):
-                if not part:
-                    self._parts.pop(0)
-                    continue
-                self._parts[0] = part[size:]
-                return part[:size]
-            data = part.read(size)
-            if data:
-                return data
-            self._parts.pop(0)
-        return b""
 
 
 def _str(answer: dict[str, object], key: str) -> str | None:
