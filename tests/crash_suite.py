@@ -548,6 +548,10 @@ def shape_rich(trial: Trial, slow: bool) -> None:
     ]
     trial.connect()
     trial.queue(posts)
+    if any(p.comment for p in posts) and rng.random() < 0.3:  # the first comment fails a time or two first
+        times = rng.randint(1, 2)
+        trial.server.inject_fault(kind="error", match="comments_post", code=2, is_transient=True, times=times)
+        trial.label += f" (comment refused {times}x)"
     fault, endpoint, description = rng.choice(RICH_KILL_POINTS + KILL_POINTS[-1:])
     trial.label += f" ({', '.join(p.kind + (' +comment' if p.comment else '') for p in posts)}) / kill {description}"
     trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)

@@ -224,9 +224,10 @@ def video_problems(path: str, platforms: Iterable[Platform]) -> list[ValidationE
 def alt_text_problem(images: int, alt_texts: int) -> ValidationError | None:
     """Alt texts go with images one by one: more alt texts than images is a mistake."""
     if alt_texts > images:
+        texts = "1 alt text" if alt_texts == 1 else f"{alt_texts} alt texts"
         return ValidationError(
-            f"There are {alt_texts} alt texts for {images} image{'s' if images != 1 else ''}; give at most one per "
-            "image, in the images' order",
+            f"There {'is' if alt_texts == 1 else 'are'} {texts} for {images} image{'s' if images != 1 else ''}; "
+            "give at most one per image, in the images' order",
             field="image",
         )
     return None

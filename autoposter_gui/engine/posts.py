@@ -11,15 +11,12 @@ from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationErro
 from autoposter_gui.domain.images import (
     ImageInfo,
     fitted_jpeg,
-    fitted_to_ratio_jpeg,
     image_suffix,
-    inspect_image,
     instagram_ratio_ok,
 )
 from autoposter_gui.domain.models import (
     AccountStatus,
     ItemStatus,
-    MediaKind,
     MediaRef,
     Platform,
     cannot_post_reason,
@@ -37,6 +34,7 @@ from autoposter_gui.domain.validation import (
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
+from autoposter_gui.engine.post_media import store_media
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import NewItem
 
@@ -175,55 +173,6 @@ class PostService:
         fitted = media.put_bytes(fitted_jpeg(kept or info.path, fit, request.fit_color), ".jpg")
         return (str(kept) if kept else None), str(fitted)
 
-    def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
-        """Copy the post's (validated) media into the media store, per platform: Instagram's images fitted when
-        asked (a carousel's later images to the first one's ratio), the others as they are. Stored copies are
-        named by their content, so no other post can overwrite them."""
-        refs = request.media
-        stored: dict[str, tuple[MediaRef, ...]] = {}
-        store = self.ctx.media
-        plain: list[MediaRef] = []
-        for ref in refs:
-            if ref.kind is MediaKind.IMAGE:
-                info = inspect_image(ref.path, decode=False)
-                plain.append(MediaRef(str(store.put(info.path, image_suffix(info))), ref.kind, ref.alt_text))
-            else:
-                plain.append(MediaRef(str(store.put(ref.path, Path(ref.path).suffix.lower())), ref.kind, ref.alt_text))
-        for platform in platforms:
-            stored[platform] = tuple(plain)
-        if Platform.INSTAGRAM.value in platforms and request.fit is not None and plain:
-            stored[Platform.INSTAGRAM.value] = self._fitted_media(tuple(plain), request.fit, request.fit_color)
-        return stored
-
-    def _fitted_media(self, refs: tuple[MediaRef, ...], fit: str, color: tuple[int, int, int]) -> tuple[MediaRef, ...]:
-        """Instagram's copies: the first image fitted into Instagram's ratios if needed, the others fitted to the
-        first one's ratio (Instagram shows a carousel at its first image's ratio)."""
-        images = [r for r in refs if r.kind is MediaKind.IMAGE]
-        if not images:
-            return refs
-        first = inspect_image(images[0].path, decode=False)
-        out: list[MediaRef] = []
-        ratio: float | None = None
-        for ref in refs:
-            if ref.kind is not MediaKind.IMAGE:
-                out.append(ref)
-                continue
-            info = inspect_image(ref.path, decode=False)
-            if ratio is None:
-                if instagram_ratio_ok(first.width, first.height):
-                    ratio, path = first.width / first.height, ref.path
-                else:
-                    data = fitted_jpeg(ref.path, fit, color)
-                    path = str(self.ctx.media.put_bytes(data, ".jpg"))
-                    fitted = inspect_image(path, decode=False)
-                    ratio = fitted.width / fitted.height
-            elif abs(info.width / info.height - ratio) <= 1e-2 * ratio:
-                path = ref.path
-            else:
-                path = str(self.ctx.media.put_bytes(fitted_to_ratio_jpeg(ref.path, ratio, fit, color), ".jpg"))
-            out.append(MediaRef(path, ref.kind, ref.alt_text))
-        return tuple(out)
-
     def create(self, request: PostRequest) -> list[QueueItem]:
         """Validate, copy the image into the media store, then write one queue item per account in one
         transaction."""
@@ -231,7 +180,7 @@ class PostService:
         now = self.ctx.clock.now()
         platforms = {a.platform for a in accounts}
         if request.media:
-            media = self._store_media(request, platforms)
+            media = store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
             image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
         else:
             media = {}

@@ -165,7 +165,13 @@ def publish_instagram_carousel(
     parent = _require_id(answer, "container id", is_write=False)
     save(IG_PARENT, parent)
     on_container(parent)
-    status = pub.wait_until_finished(parent, token)
+    try:
+        status = pub.wait_until_finished(parent, token)
+    except PublishError as exc:
+        if exc.category is ErrorCategory.CONTAINER_EXPIRED:  # its children are as old: the next try starts afresh
+            save(IG_CHILDREN, [])
+            save(IG_HOSTED, [])
+        raise
     if status == "PUBLISHED":  # cannot happen for a new container; never publish one twice
         raise PublishError(
             ErrorKind.TEMPORARY,

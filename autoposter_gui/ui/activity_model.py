@@ -236,7 +236,7 @@ class ActivityTableModel(QAbstractTableModel):
         if column is ActivityColumn.OUTCOME:
             label = fmt.OUTCOME_LABELS.get(attempt.outcome, attempt.outcome)
             if attempt.step == "comment":  # a first comment's own attempt (its post is out)
-                return f"First comment: {label.lower()}"
+                return f"Comment: {label.lower().replace('publishing', 'sending')}"
             return f"{label} · try {attempt.attempt_number}" if attempt.attempt_number > 1 else label
         if column is ActivityColumn.DETAILS:
             return self._details(attempt)

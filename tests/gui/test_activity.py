@@ -196,7 +196,7 @@ def test_a_first_comment_shows_as_its_own_attempt(qtbot: Any, activity: Activity
     ctx.repo.finish_comment(item_id, comment.id, "42_7", PERMALINK + "?comment_id=42_7", ctx.clock.now())
     ctx.events.emit("attempt_recorded", comment.id)
     qtbot.waitUntil(lambda: activity.model.rowCount() == 2)
-    row = next(r for r in range(2) if activity.model.index(r, ActivityColumn.OUTCOME).data().startswith("First"))
-    assert _cell(activity, row, ActivityColumn.OUTCOME) == "First comment: posted"
+    row = next(r for r in range(2) if activity.model.index(r, ActivityColumn.OUTCOME).data().startswith("Comment"))
+    assert _cell(activity, row, ActivityColumn.OUTCOME) == "Comment: posted"
     assert _cell(activity, row, ActivityColumn.DETAILS).startswith("First comment posted on Facebook")
     assert _cell(activity, row, ActivityColumn.LINK) == LINK_TEXT

@@ -95,3 +95,28 @@ def test_fit_makes_a_carousel_share_the_first_images_ratio(env: dict[str, str], 
     assert all(abs(w / h - 1.0) < 0.01 for w, h in sizes), sizes
     assert all(Path(m["path"]).parent.name == "media" for m in listed["media"])  # the store, never the originals
     assert {m["path"] for m in listed["media"]}.isdisjoint({square, wide, tall})
+
+
+def test_carousel_and_link_post_with_first_comments_publish_from_the_cli(
+    env: dict[str, str], tmp_path: Path, sandbox: Any
+) -> None:
+    images = _images(tmp_path, 3)
+    carousel = ["--image", images[0], "--alt-text", "Loaf", "--image", images[1], "--image", images[2]]
+    comment = ["--first-comment", "#bread"]
+    (ig,) = _ok(
+        run_cli(env, "post", "--account", BAKERY_IG, "--text", "Carousel", *carousel, *comment, "--now", "--json")
+    )
+    link = ["--link", "https://example.com/x", "--first-comment", "More inside"]
+    (fb,) = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Link post", *link, "--now", "--json"))
+    stats = _ok(run_cli(env, "run-due", "--json"))
+    assert stats["succeeded"] >= 2 and stats["failed"] == 0
+    queue = {i["id"]: i for i in _ok(run_cli(env, "queue", "--json"))}
+    for item_id in (ig["id"], fb["id"]):
+        item = queue[item_id]
+        assert item["status"] == "posted" and item["permalink"]
+        assert item["comment_status"] == "posted" and item["comment_permalink"]
+    assert queue[fb["id"]]["link"] == "https://example.com/x"
+    steps = {(a["queue_item_id"], a["step"]) for a in _ok(run_cli(env, "activity", "--json"))}
+    assert {(ig["id"], "publish"), (ig["id"], "comment"), (fb["id"], "publish"), (fb["id"], "comment")} <= steps
+    (post,) = [p for p in sandbox.state()["posts"] if p["id"] == queue[ig["id"]]["provider_post_id"]]
+    assert len(post["photo_ids"]) == 3

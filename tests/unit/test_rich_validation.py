@@ -55,4 +55,5 @@ def test_link_comment_and_video_rules(tmp_path: Path) -> None:
 def test_alt_texts_go_one_per_image() -> None:
     assert alt_text_problem(2, 2) is None and alt_text_problem(3, 0) is None
     problem = alt_text_problem(1, 2)
-    assert problem is not None and "2 alt texts for 1 image" in str(problem)
+    assert problem is not None and "There are 2 alt texts for 1 image;" in str(problem)
+    assert "There is 1 alt text for 0 images;" in str(alt_text_problem(0, 1))
