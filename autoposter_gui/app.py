@@ -75,7 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="PATH", help="keep data in PATH instead of the default folder")
     parser.add_argument("--minimized", action="store_true", help="start in the system tray without the window")
     parser.add_argument("--version", action="version", version=f"autoposter-gui {__version__}")
+    parser.add_argument(
+        "--probe-video",
+        metavar="PATH",
+        help="print what Autoposter reads of a video (format, codecs, length, size) as JSON, and exit",
+    )
     return parser
+
+
+def probe_video_command(path: str) -> int:
+    """``--probe-video``: the preflight's reading of a video, and how it would go out on each network."""
+    import json
+    from dataclasses import asdict
+
+    from autoposter_gui.domain.errors import ValidationError
+    from autoposter_gui.domain.video import probe_video, route_for
+
+    try:
+        info = probe_video(path)
+    except ValidationError as exc:
+        print(f"autoposter-gui: {exc}", file=sys.stderr)
+        return 2
+    routes: dict[str, str] = {}
+    for platform in ("facebook", "instagram"):
+        try:
+            routes[platform] = route_for(info, platform).value
+        except ValidationError as exc:
+            routes[platform] = f"refused: {exc}"
+    print(json.dumps({**asdict(info), "path": str(info.path), "routes": routes}))
+    return 0
 
 
 def make_config(sandbox: bool, data_dir: str | None) -> AppConfig:
@@ -649,6 +677,8 @@ def _preload_store_modules() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
+    if args.probe_video:
+        return probe_video_command(args.probe_video)
     _preload_store_modules()
     from PySide6.QtWidgets import QApplication
 

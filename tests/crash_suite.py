@@ -17,7 +17,9 @@ trials has every shape once, in a seeded random order):
   away must not publish again, a run 3 minutes later must find the post;
 - revoke: the Page token is revoked mid-batch (error 190); the owner reconnects;
 - rich: Instagram carousels and Facebook multi-photo posts (2-3 images), some posts with a first comment, killed
-  between the carousel's containers, around the final publish or around the comment (0 duplicate comments too).
+  between the carousel's containers, around the final publish or around the comment (0 duplicate comments too);
+- reels: Facebook and Instagram Reels from a local MP4 (with a text post beside them), killed at a step of the
+  video flow (start, byte upload, finish, container, status read, media_publish).
 The app's clock is moved with ``run-due --as-of`` and the sandbox's with it, so that both see the same time pass.
 """
 
@@ -41,7 +43,7 @@ from typing import Any
 
 from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, FixedClock
-from autoposter_gui.domain.models import MediaRef
+from autoposter_gui.domain.models import MediaKind, MediaRef
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.sandbox.server import SandboxServer
@@ -50,6 +52,7 @@ from autoposter_gui.tokens import TokenStore
 from tests.support.cli import cli_command, cli_env
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 from tests.support.memory_keyring import FileKeyring
+from tests.support.videos import reel_video
 
 # Where a run is killed: (fault to inject or None, endpoint, description)
 KILL_POINTS: list[tuple[str | None, str, str]] = [
@@ -61,7 +64,19 @@ KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_after_commit", "media_publish", "after IG media_publish committed"),
     (None, "*", "at a random moment (often inside a DB commit)"),
 ]
-SHAPES = ("classic", "identical", "manual", "retry5", "keyring", "skew", "late_commit", "revoke", "rich")
+# Where a video run is killed (shape "reels").
+REEL_KILL_POINTS: list[tuple[str | None, str, str]] = [
+    ("hang_before", "video_reels", "before a FB Reel start/finish"),
+    ("hang_after_commit", "video_reels", "after Meta committed a FB Reel start/finish"),
+    ("hang_before", "video_upload", "before a byte upload"),
+    ("hang_after_commit", "video_upload", "after Meta took the bytes"),
+    ("hang_after_commit", "media_post", "after the IG Reel container was made"),
+    ("hang_before", "container_status", "at the IG Reel status read"),
+    ("hang_before", "media_publish", "before the IG Reel media_publish"),
+    ("hang_after_commit", "media_publish", "after the IG Reel media_publish committed"),
+    (None, "*", "at a random moment (often inside a DB commit)"),
+]
+SHAPES = ("classic", "identical", "manual", "retry5", "keyring", "skew", "late_commit", "revoke", "rich", "reels")
 # Where a rich trial's run is killed (besides KILL_POINTS).
 RICH_KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_before", "media_post", "between an IG carousel's containers"),
@@ -112,7 +127,7 @@ class Summary:
 class Planned:
     """A post the trial queues: its kind, text, and how many minutes from the start it is due."""
 
-    kind: str  # fb_text | fb_photo | ig | fb_multi | ig_carousel
+    kind: str  # fb_text | fb_photo | ig | fb_multi | ig_carousel | fb_reel | ig_reel
     text: str
     due_in_minutes: float = 0.0
     comment: str | None = None
@@ -135,6 +150,9 @@ class Trial:
         self.keyring_file = workdir / f"t{number}-keyring.json"
         self.image = make_image(workdir / f"t{number}.jpg", (900, 900), rng.choice(["red", "blue", "green"]))
         self.more_images = [make_image(workdir / f"t{number}-{n}.jpg", (900, 900), "orange") for n in range(2)]
+        self.video = workdir / "reel.mp4"  # one clip for every trial (each data folder keeps its own copy)
+        if not self.video.exists():
+            reel_video(workdir, self.video.name, seconds=3.5)
         os.environ["TEST_KEYRING_FILE"] = str(self.keyring_file)
         self.config = AppConfig(self.data_dir, graph_origin=server.url)
         self.env = cli_env(self.data_dir, server.url, self.keyring_file)
@@ -169,8 +187,10 @@ class Trial:
         try:
             for post in posts:
                 when = datetime.now(UTC) + timedelta(minutes=post.due_in_minutes) if post.due_in_minutes else None
-                image = self.image if post.kind != "fb_text" else None
+                image = self.image if post.kind not in ("fb_text", "fb_reel", "ig_reel") else None
                 media: tuple[MediaRef, ...] = ()
+                if post.kind in ("fb_reel", "ig_reel"):
+                    media = (MediaRef(str(self.video), MediaKind.VIDEO),)
                 if post.kind in ("fb_multi", "ig_carousel"):
                     paths = [self.image, *self.more_images][: post.images]
                     media = tuple(MediaRef(path, alt_text=f"alt {n}") for n, path in enumerate(paths))
@@ -281,6 +301,7 @@ class Trial:
         # An item may name its post by the IG container or the FB photo behind it.
         aliases = {c["id"]: c["media_id"] for c in state["containers"] if c["media_id"]}
         aliases.update({p["id"]: p["post_id"] for p in state["photos"] if p["post_id"]})
+        aliases.update({v["id"]: v["post_id"] for v in state.get("videos", []) if v["post_id"]})
         items = [(item, account) for item, account in self.items() if item.status != "canceled"]
         summary = Summary(trials=1, shapes=Counter([self.shape]), labels=[self.label])
         wanted = Counter((account, item.text) for item, account in items)
@@ -499,6 +520,20 @@ def shape_revoke(trial: Trial, slow: bool) -> None:
     trial.settle()
 
 
+def shape_reels(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    kinds = rng.sample(["fb_reel", "ig_reel", "fb_text"], rng.randint(2, 3))
+    if not {"fb_reel", "ig_reel"} & set(kinds):
+        kinds[0] = "ig_reel"
+    posts = [Planned(kind, f"trial {trial.number} reel {n} {kind} {rng.random():.6f}") for n, kind in enumerate(kinds)]
+    trial.connect()
+    trial.queue(posts)
+    fault, endpoint, description = rng.choice(REEL_KILL_POINTS)
+    trial.label += f" ({', '.join(kinds)}) / kill {description}"
+    trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+    trial.settle()
+
+
 def shape_rich(trial: Trial, slow: bool) -> None:
     rng = trial.rng
     kinds = rng.sample(["ig_carousel", "fb_multi", "fb_text", "ig", "ig_carousel"], rng.randint(2, 3))
@@ -533,6 +568,7 @@ SHAPE_RUNNERS = {
     "late_commit": shape_late_commit,
     "revoke": shape_revoke,
     "rich": shape_rich,
+    "reels": shape_reels,
 }
 
 

@@ -51,8 +51,10 @@ from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.health import TokenHealthService
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import Reconciliation, reconcile
+from autoposter_gui.engine.video_posts import is_processing_wait, publish_video, video_of
 from autoposter_gui.meta import rich
 from autoposter_gui.meta.publisher import MetaPublisher
+from autoposter_gui.meta.video import VideoPublisher
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import (
     UNCONFIRMED_CHECK,
@@ -284,6 +286,7 @@ class ItemProcessor:
                 self._changed(item.id)
                 return Outcome.HELD
 
+        # A new try carries on from the last one's committed ids (a video: its video or container, and the upload).
         checkpoint = action.checkpoint if resume_container is None else {}
         attempt = repo.start_attempt(item.id, self.ctx.clock.now(), checkpoint=checkpoint)
         self._changed(item.id, attempt.id)
@@ -325,6 +328,9 @@ class ItemProcessor:
         resume_container: str | None,
         checkpoint: Checkpoint,
     ) -> PublishResult:
+        if resume_container is None and video_of(item) is not None:
+            videos = VideoPublisher(self.publisher.client, now=self.ctx.clock.now)
+            return publish_video(videos, self.repo, item, account, token, attempt, checkpoint)
         images = [m for m in item_media(item) if m.kind is MediaKind.IMAGE]
         alt = images[0].alt_text if images else None
 
@@ -398,6 +404,9 @@ class ItemProcessor:
             # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
             counts = False
+        elif is_processing_wait(err) and err.retry_after is not None:
+            # Instagram is still processing the video: check again on a later tick (other posts go on meanwhile).
+            next_at, counts = now + err.retry_after, False
         elif err.category is ErrorCategory.TOKEN and not err.ambiguous:
             # Meta refused the token (revoked mid-batch): the post waits for the reconnect like the account's others,
             # without using up a try.

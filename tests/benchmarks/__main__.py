@@ -1,4 +1,4 @@
-"""Run the benchmarks B1-B7 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
+"""Run the benchmarks B1-B8 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
 
     python -m tests.benchmarks               # all of them (about 3 minutes)
     python -m tests.benchmarks --only B1,B4  # some of them
@@ -45,6 +45,7 @@ SUITE: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("B5",), "tests.benchmarks.bench_gui", ("b5",)),
     (("B6",), "tests.benchmarks.bench_startup", ()),
     (("B7",), "tests.benchmarks.bench_idle", ()),
+    (("B3v", "B8"), "tests.benchmarks.bench_video", ()),
     (("B12",), "tests.benchmarks.bench_cli", ()),
 )
 TITLES = {
@@ -56,6 +57,8 @@ TITLES = {
     "B5": "Queue tab, 100k items: first screen vs bare SQL",
     "B6": "Cold start to a usable window vs bare PySide6",
     "B7": "Idle in the tray, 60 s, nothing due",
+    "B3v": "HTTP calls per video post (FB Reel / FB video / IG Reel)",
+    "B8": "Publish a 200 MB video: RSS growth, upload vs plain requests",
     "B12": "`autoposter queue --json`, 20k items, start to exit",
 }
 
@@ -190,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for ids, module, extra in SUITE:
         if wanted is None or wanted.intersection(i.upper() for i in ids):
             results += [r for r in run_one(ids, module, extra) if wanted is None or r.id.upper() in wanted]
-    results.sort(key=lambda r: (int(r.id[1:].rstrip("x")), r.id))  # B2 before B12, B3 before B3x
+    results.sort(key=lambda r: (int(r.id[1:].rstrip("xv")), r.id))  # B2 before B12, B3 before B3x
     info = machine()
     loads = (before, _loadavg())
     print()
