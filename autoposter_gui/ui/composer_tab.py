@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -258,7 +259,7 @@ class ComposerTab(QWidget):
             first_label = self.fit_panel.message
         body = self.body_scroll.widget()
         if first_label is not None and body is not None and body.isAncestorOf(first_label):
-            self.body_scroll.ensureWidgetVisible(first_label)  # a short window scrolls to the first problem
+            self._scroll_to(first_label)  # a short window scrolls to the first problem
         focus: QWidget | None = {
             "text": self.text_edit,
             "image": self.fit_panel.pad_button if self.fit_panel.message.text() else self.choose_button,
@@ -266,6 +267,21 @@ class ComposerTab(QWidget):
         }.get(first)
         if focus is not None:
             focus.setFocus()
+
+    def _scroll_to(self, widget: QWidget) -> None:
+        """Scroll ``widget`` wholly into sight once the messages just shown have their wrapped height (scrolling at
+        once used the old, one-line height and cut the message's last lines off)."""
+
+        def scroll() -> None:
+            if shiboken6.isValid(widget) and widget.isVisible():
+                self.body_scroll.ensureWidgetVisible(widget, 0, 8)
+
+        body = self.body_scroll.widget()
+        layout = body.layout() if body is not None else None
+        if layout is not None:
+            layout.activate()
+        scroll()
+        QTimer.singleShot(0, scroll)
 
     def _request(self, mode: str, when: datetime | None, zone_name: str) -> PostRequest:
         return PostRequest(
