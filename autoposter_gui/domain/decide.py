@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from autoposter_gui.domain.models import AttemptOutcome, Platform, cannot_post_reason
+from autoposter_gui.domain.models import AttemptOutcome, AttemptStep, Platform, cannot_post_reason
 from autoposter_gui.domain.retry import MAX_ATTEMPTS
 from autoposter_gui.domain.wording import final
 
@@ -43,6 +44,8 @@ class AttemptFacts:
     needs_reconcile: bool = False
     container_id: str | None = None
     error_message: str | None = None
+    step: AttemptStep = AttemptStep.PUBLISH
+    checkpoint: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def may_have_landed(self) -> bool:
