@@ -594,7 +594,13 @@ class Repo:
             in_use = or_(in_use, QueueItem.updated_at >= finished_since)
         with self.store.read() as s:
             q = select(QueueItem.image_path).where(QueueItem.image_path.is_not(None), in_use).distinct()
-            return {str(path) for path in s.scalars(q)}
+            paths = {str(path) for path in s.scalars(q)}
+            # Every image (or video) of a rich post, not only its first.
+            count = func.json_array_length(QueueItem.media)
+            many = select(QueueItem.media).where(or_(count > 1, QueueItem.image_path.is_(None) & (count > 0)), in_use)
+            for media in s.scalars(many):
+                paths.update(ref.path for ref in media_from_json(media))
+            return paths
 
     def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
         """Scheduled items whose time has come and whose retry wait is over, oldest first. None of an invalid or
@@ -1068,6 +1074,8 @@ class Repo:
                     "check, or cancel it and write a new post"
                 )
             item.text = text
+            if image_path != item.image_path:  # a new picture: the post now shows just that one
+                item.media = media_to_json([MediaRef(image_path)]) if image_path else []
             item.image_path = image_path
             item.scheduled_at = when
             item.status = status.value
