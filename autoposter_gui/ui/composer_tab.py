@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,13 +16,17 @@ from PySide6.QtWidgets import (
 )
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
-from autoposter_gui.domain.models import ItemStatus, Platform
+from autoposter_gui.domain.models import ItemStatus, MediaKind, Platform
 from autoposter_gui.engine.posts import PostRequest
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_accounts import AccountPicker
 from autoposter_gui.ui.composer_caption import CaptionEditor
+from autoposter_gui.ui.composer_editing import RICH_NOTE, fill_from, is_rich, may_discard
+from autoposter_gui.ui.composer_extras import PostExtras
 from autoposter_gui.ui.composer_footer import ComposerFooter, EditingBanner
-from autoposter_gui.ui.composer_media import THUMB_SIZE, ImageBox, dropped_image
+from autoposter_gui.ui.composer_media import THUMB_SIZE, MediaBox, dropped_media
+from autoposter_gui.ui.composer_preview import PostPreview
+from autoposter_gui.ui.composer_problems import ProblemDisplay
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
@@ -40,6 +42,7 @@ class ComposerTab(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._editing: int | None = None
+        self._rich_locked = False  # an edited post with several photos, a video, a comment or a link
         self.setAcceptDrops(True)
 
         self.banner = EditingBanner(self)
@@ -48,6 +51,8 @@ class ComposerTab(QWidget):
         # --- the parts, each its own widget (the names below are kept for tests and the main window)
         self.caption = CaptionEditor(self)
         self.text_edit, self.counter, self.text_error = self.caption.text_edit, self.caption.counter, self.caption.error
+        self.extras = PostExtras(self)
+        self.comment_edit, self.link_edit = self.extras.comment_edit, self.extras.link_edit
         self.fit_panel = InstagramFitPanel(self)  # under the text, where there is room for two previews
         self.picker = AccountPicker(controller, self)
         self.accounts_box = self.picker
@@ -55,7 +60,9 @@ class ComposerTab(QWidget):
         self.no_accounts, self.connect_button = self.picker.no_accounts, self.picker.connect_button
         self.accounts_loading, self.accounts_error = self.picker.loading, self.picker.error
         self.quota_warning = self.picker.quota_warning
-        self.image_box = ImageBox(controller, self.fit_panel, self)
+        self.image_box = MediaBox(controller, self.fit_panel, self)
+        self.media_strip = self.image_box.strip
+        self.preview = PostPreview(self.image_box.loader, self)
         self.thumb, self.image_name, self.image_error = (
             self.image_box.thumb,
             self.image_box.image_name,
@@ -63,8 +70,11 @@ class ComposerTab(QWidget):
         )
         self.choose_button, self.remove_button = self.image_box.choose_button, self.image_box.remove_button
         left = QVBoxLayout()
-        left.addWidget(self.caption, 1)
+        left.addWidget(self.caption)
+        left.addWidget(self.extras)
         left.addWidget(self.fit_panel)
+        left.addWidget(self.preview)
+        left.addStretch(1)
 
         right = QVBoxLayout()
         right.addWidget(self.picker)
@@ -96,6 +106,7 @@ class ComposerTab(QWidget):
         self.when_error, self.form_error = self.footer.when_error, self.footer.form_error
         self.schedule_button, self.now_button, self.draft_button = self.footer.buttons()
 
+        self.problems = ProblemDisplay(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.body_scroll, 1)
@@ -104,6 +115,9 @@ class ComposerTab(QWidget):
         # --- wiring
         self.caption.changed.connect(self._text_changed)
         self.picker.changed.connect(self._accounts_changed)
+        self.image_box.changed.connect(self._media_changed)
+        self.image_box.loader.loaded.connect(self.refresh_preview)
+        self.extras.changed.connect(self._extras_changed)
         self.picker.connect_requested.connect(self.connect_requested)
         self.stop_editing_button.clicked.connect(self.stop_editing)
         self.schedule_button.clicked.connect(self.schedule)
@@ -149,6 +163,31 @@ class ComposerTab(QWidget):
     def _accounts_changed(self) -> None:
         self._update_counter()
         self.image_box.set_context(self._selected_platforms(), self._editing is not None)
+        self._extras_changed()
+
+    @Slot()
+    def _media_changed(self) -> None:
+        self._extras_changed()
+
+    @Slot()
+    def _extras_changed(self) -> None:
+        self.extras.update_for(self._selected_platforms(), bool(self.image_box.media()))
+        self.refresh_preview()
+
+    @Slot()
+    def refresh_preview(self) -> None:
+        """Draw the post as each ticked network will show it."""
+        accounts = [self.picker.accounts[aid] for aid in self.selected_account_ids()]
+        page = next((a for a in accounts if a.platform == Platform.FACEBOOK.value), None)
+        insta = next((a for a in accounts if a.platform == Platform.INSTAGRAM.value), None)
+        names = (
+            page.name if page is not None else "Your Page",
+            (insta.username or insta.name) if insta is not None else "your.account",
+        )
+        media = self.image_box.media()
+        self.preview.show_post(
+            self.text_edit.toPlainText(), media, self.extras.link(), self._selected_platforms(), names
+        )
 
     def quota_warnings(self) -> list[str]:
         """The quota warnings that apply to the ticked accounts (as last checked)."""
@@ -159,6 +198,7 @@ class ComposerTab(QWidget):
     def _text_changed(self) -> None:
         self._update_counter()
         self.picker.check_quota()
+        self.refresh_preview()
 
     def _update_counter(self) -> None:
         self.caption.update_counter(self._selected_platforms())
@@ -177,11 +217,11 @@ class ComposerTab(QWidget):
 
     @Slot()
     def choose_image(self) -> None:
-        self.image_box.choose_image()
+        self.image_box.choose_images()
 
     @Slot()
     def remove_image(self) -> None:
-        self.image_box.remove_image()
+        self.image_box.set_image(None)
 
     def fit_choice(self) -> str | None:
         """``"pad"`` or ``"crop"`` when Instagram needs a fitted copy and the owner chose one."""
@@ -191,13 +231,13 @@ class ComposerTab(QWidget):
         self.image_box.set_context(self._selected_platforms(), self._editing is not None)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if dropped_image(event.mimeData().urls()) is not None:
+        if dropped_media(event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = dropped_image(event.mimeData().urls())
-        if path is not None:
-            self.set_image(path)
+        found = dropped_media(event.mimeData().urls())
+        if found:
+            self.image_box.add(found)
             event.acceptProposedAction()
 
     # ----- saving ----------------------------------------------------------------------------------
@@ -214,76 +254,19 @@ class ComposerTab(QWidget):
         return self.submit(DRAFT)
 
     def clear_errors(self) -> None:
-        for label in (self.text_error, self.accounts_error, self.image_error, self.when_error, self.form_error):
-            label.clear()
-        self.fit_panel.message.clear()
+        self.problems.clear()
 
     def errors(self) -> dict[str, str]:
         """The inline messages shown now, by field (used by tests and accessibility)."""
-        shown = {
-            "text": self.text_error.text(),
-            "accounts": self.accounts_error.text(),
-            "image": next(
-                (m.text() for m in (self.image_error, self.fit_panel.message) if m.kind == "error" and m.text()), ""
-            ),
-            "when": self.when_error.text(),
-            "form": self.form_error.text(),
-        }
-        return {k: v for k, v in shown.items() if v}
+        return self.problems.shown()
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:
-        """Every problem at once, each next to its field (several for one field are listed one a line); the
-        first problem's field takes the focus."""
-        by_field: dict[str, list[str]] = {}
-        for field, message in problems:
-            if message not in by_field.setdefault(field, []):
-                by_field[field].append(message)
-        image = by_field.pop("image", [])
-        shape = self.image_box.ratio_problem()
-        if shape is not None and self.fit_panel.isVisible() and self.fit_panel.fit is None and shape in image:
-            image.remove(shape)
-            self.fit_panel.message.show_message(shape)  # the shape: said once, next to its two fixes
-        if image:
-            by_field["image"] = image
-        targets = {
-            "text": self.text_error,
-            "accounts": self.accounts_error,
-            "image": self.image_error,
-            "when": self.when_error,
-        }
-        for field, messages in by_field.items():
-            targets.get(field, self.form_error).show_message("\n".join(messages))
-        first = problems[0][0] if problems else ""
-        first_label = targets.get(first)
-        if first == "image" and self.fit_panel.message.text():
-            first_label = self.fit_panel.message
-        body = self.body_scroll.widget()
-        if first_label is not None and body is not None and body.isAncestorOf(first_label):
-            self._scroll_to(first_label)  # a short window scrolls to the first problem
-        focus: QWidget | None = {
-            "text": self.text_edit,
-            "image": self.fit_panel.pad_button if self.fit_panel.message.text() else self.choose_button,
-            "when": self.when_edit,
-        }.get(first)
-        if focus is not None:
-            focus.setFocus()
-
-    def _scroll_to(self, widget: QWidget) -> None:
-        """Scroll ``widget`` wholly into sight once the messages just shown have their wrapped height (scrolling at
-        once used the old, one-line height and cut the message's last lines off)."""
-
-        def scroll() -> None:
-            if shiboken6.isValid(widget) and widget.isVisible():
-                self.body_scroll.ensureWidgetVisible(widget, 0, 8)
-
-        body = self.body_scroll.widget()
-        layout = body.layout() if body is not None else None
-        if layout is not None:
-            layout.activate()
-        scroll()
-        QTimer.singleShot(0, scroll)
+        """Every problem at once, each next to its field; the first problem's field takes the focus."""
+        self.problems.show(problems)
 
     def _request(self, mode: str, when: datetime | None, zone_name: str) -> PostRequest:
+        media = self.image_box.media()
+        simple = len(media) == 1 and media[0].kind is MediaKind.IMAGE and not media[0].alt_text
         return PostRequest(
             self.selected_account_ids(),
             self.text_edit.toPlainText(),
@@ -293,6 +276,9 @@ class ComposerTab(QWidget):
             draft=mode == DRAFT,
             fit=self.fit_choice(),
             fit_color=self.fit_panel.color,
+            media=() if simple or not media else media,  # one plain image: stored exactly as before rich posts
+            first_comment=self.extras.first_comment(),
+            link=self.extras.link(),
         )
 
     def _all_problems(self, request: PostRequest, first: ValidationError | None) -> list[tuple[str, str]]:
@@ -318,6 +304,11 @@ class ComposerTab(QWidget):
                 stopped = exc
         request = self._request(mode, when, zone_name)
         ids: list[int] = []
+        if self._editing is not None and not self._rich_locked and is_rich(self.image_box.media(), None, None):
+            self.form_error.show_message(
+                "A queued post keeps one image; to post several photos or a video, Duplicate it instead"
+            )
+            return []
         if stopped is None:
             try:
                 if self._editing is not None:
@@ -362,40 +353,30 @@ class ComposerTab(QWidget):
     def editing(self) -> int | None:
         return self._editing
 
-    def _may_discard(self, then: str) -> bool:
-        """Ask before unsaved work in the Composer is replaced; True when the owner lets it go."""
-        answer = QMessageBox.question(
-            self,
-            "Discard your draft?",
-            f"The Composer has a post you have not saved. Discard it and {then}?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return bool(answer == QMessageBox.StandardButton.Discard)
-
     def edit_item(self, item_id: int) -> bool:
         """Load a not-yet-published post for editing."""
         item = self.controller.repo.item(item_id)
         if item is None or item.status not in EDITABLE:
             QMessageBox.information(self, "Can't edit this post", "This post is being published or already went out.")
             return False
-        if self.is_dirty() and self._editing != item_id and not self._may_discard("edit the selected post"):
+        if self.is_dirty() and self._editing != item_id and not may_discard(self, "edit the selected post"):
             return False
         self.clear()
         self._editing = item.id
         self.picker.lock()
         self.image_box.set_context(self._selected_platforms(), True)
-        self.text_edit.setPlainText(item.text)
-        self.set_image(item.image_path)
+        self._rich_locked = fill_from(self, item, editing=True)
+        self.image_box.set_editable(not self._rich_locked)
+        self.extras.set_editable(False)  # the engine's update changes the text, the one image and the time
         now = self.controller.now()
         start = item.scheduled_at if item.scheduled_at is not None and item.scheduled_at > now else None
         self.when_edit.setDateTime(
             fmt.qdatetime_from_naive(fmt.naive_local(start) if start else fmt.default_post_time(now))
         )
-        self.set_selected_accounts([item.account_id])
         account = self.picker.accounts.get(item.account_id)
         status = fmt.STATUS_LABELS.get(item.status, item.status).lower()
-        self.banner_label.setText(f"Editing a {status} post for <b>{fmt.account_title(account)}</b>.")
+        note = RICH_NOTE if self._rich_locked else ""
+        self.banner_label.setText(f"Editing a {status} post for <b>{fmt.account_title(account)}</b>.{note}")
         self.banner.show()
         self._update_counter()
         self._update_image_hint()
@@ -411,15 +392,10 @@ class ComposerTab(QWidget):
         item = self.controller.repo.item(item_id)
         if item is None:
             return False
-        if self.is_dirty() and not self._may_discard("start from the selected post"):
+        if self.is_dirty() and not may_discard(self, "start from the selected post"):
             return False
         self.clear()
-        self.text_edit.setPlainText(item.text)
-        image = item.image_path if item.image_path and Path(item.image_path).is_file() else None
-        self.set_image(image)
-        if item.image_path and image is None:  # the stored copy was cleaned up after the grace period
-            self.image_error.show_message("The image of that post is no longer kept: choose it again.")
-        self.set_selected_accounts([item.account_id])
+        fill_from(self, item, editing=False)
         self._update_counter()
         self.text_edit.setFocus()
         return True
@@ -439,6 +415,10 @@ class ComposerTab(QWidget):
         self._editing = None
         self.banner.hide()
         self.text_edit.clear()
+        self.extras.clear()
+        self.extras.set_editable(True)
+        self._rich_locked = False
+        self.image_box.set_editable(True)
         self.set_image(None)
         self.when_edit.setDateTime(fmt.qdatetime_from_naive(fmt.default_post_time(self.controller.now())))
         for button in (self.schedule_button, self.now_button, self.draft_button):

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -72,9 +73,66 @@ def run(out: Path) -> int:
     window.controller.notice.emit("Scheduled 2 posts for tomorrow at 09:00")
     screen("status-message", SMALL)
 
+    rich_shots(data, window, composer, bakery, insta, screen)
     app.shutdown()
     shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def show_preview(composer: Any, screen: Any, name: str) -> None:
+    """The default-size window scrolled down to the preview cards."""
+    composer.body_scroll.verticalScrollBar().setValue(composer.body_scroll.verticalScrollBar().maximum())
+    screen(f"{name}-preview", DEFAULT)
+    composer.body_scroll.verticalScrollBar().setValue(0)
+
+
+def rich_shots(data: Path, window: Any, composer: Any, bakery: int, insta: int, screen: Any) -> None:
+    """A 3-image carousel with alt text, a video (Reel), and a Facebook link post, each at both sizes."""
+    from PIL import Image, ImageDraw
+
+    from autoposter_gui.domain.models import MediaKind, MediaRef
+    from tests.support.videos import make_video
+
+    photos = []
+    for n, (colour, size) in enumerate(
+        [((214, 160, 90), (1080, 1350)), ((120, 170, 200), (1080, 1080)), ((190, 90, 110), (1600, 1000))]
+    ):
+        path = data / f"photo-{n + 1}.jpg"
+        img = Image.new("RGB", size, colour)
+        draw = ImageDraw.Draw(img)
+        draw.ellipse((size[0] // 4, size[1] // 4, 3 * size[0] // 4, 3 * size[1] // 4), fill=(250, 240, 220))
+        img.save(path, "JPEG", quality=88)
+        photos.append(str(path))
+    caption = (
+        "Three new breads this week: a rye with caraway, a honey spelt and a seeded sourdough. Come early on "
+        "Saturday, they go fast! Tag a friend who would love them. #bakery #sourdough #freshbread"
+    )
+    composer.clear()
+    composer.set_selected_accounts([bakery, insta])
+    composer.text_edit.setPlainText(caption)
+    composer.comment_edit.setPlainText("#rye #spelt #localbakery #saturdaymorning")
+    composer.image_box.set_media([MediaRef(p, MediaKind.IMAGE, f"Loaf number {i + 1}") for i, p in enumerate(photos)])
+    for size in (DEFAULT, SMALL):
+        screen("carousel", size)
+    show_preview(composer, screen, "carousel")
+
+    video = make_video(data / "reel.mp4", width=360, height=640, seconds=6.0, color=(40, 120, 200))
+    composer.clear()
+    composer.set_selected_accounts([bakery, insta])
+    composer.text_edit.setPlainText("Behind the scenes: shaping 200 baguettes before sunrise.")
+    composer.image_box.set_media([MediaRef(str(video), MediaKind.VIDEO)])
+    for size in (DEFAULT, SMALL):
+        screen("video", size)
+    show_preview(composer, screen, "video")
+
+    composer.clear()
+    composer.set_selected_accounts([bakery])
+    composer.text_edit.setPlainText("Our spring menu is online: pastries, breads and the new lunch boxes.")
+    composer.link_edit.setText("https://www.sandbox-bakery.example/menu/spring")
+    for size in (DEFAULT, SMALL):
+        screen("link", size)
+    show_preview(composer, screen, "link")
+    composer.clear()
 
 
 if __name__ == "__main__":
