@@ -203,8 +203,22 @@ def media_problems(draft: PostDraft) -> list[ValidationError]:
 
 
 def video_problems(path: str, platforms: Iterable[Platform]) -> list[ValidationError]:
-    """The video preflight (format, codecs, duration... against each target's limits)."""
-    return [ValidationError("Video posts are not supported yet; post images instead", field="image")]
+    """The video preflight (format, codecs, duration... against each target's limits): one refusal per problem,
+    the first platform's first (a file that can't be read at all is said once)."""
+    from autoposter_gui.domain.video import probe_video, route_for
+
+    try:
+        info = probe_video(path)
+    except ValidationError as exc:
+        return [exc]
+    found: list[ValidationError] = []
+    for platform in sorted(set(platforms), key=lambda p: p.value, reverse=True):  # Instagram's (stricter) first
+        try:
+            route_for(info, platform.value)
+        except ValidationError as exc:
+            if all(str(exc) != str(other) for other in found):
+                found.append(exc)
+    return found
 
 
 def alt_text_problem(images: int, alt_texts: int) -> ValidationError | None:

@@ -41,7 +41,9 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import Reconciliation, reconcile
+from autoposter_gui.engine.video_posts import is_processing_wait, publish_video, seed_checkpoint, video_of
 from autoposter_gui.meta.publisher import MetaPublisher
+from autoposter_gui.meta.video import VideoPublisher
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import (
     UNCONFIRMED_CHECK,
@@ -69,7 +71,8 @@ class Outcome(StrEnum):
 
 def _facts(item: WorkItem) -> ItemFacts:
     """What the decision function needs to know of the item."""
-    return ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
+    has_media = bool(item.image_path or item.media)
+    return ItemFacts(Platform(item.platform), has_media, tries_used(item), item.unconfirmed_attempt_id)
 
 
 class CheckOutcome(StrEnum):
@@ -261,7 +264,9 @@ class ItemProcessor:
                 self._changed(item.id)
                 return Outcome.HELD
 
-        attempt = repo.start_attempt(item.id, self.ctx.clock.now())
+        # A video post's new try carries on from the last one's upload (the video or container Meta has).
+        seed = self._video_seed(item) if resume_container is None and video_of(item) is not None else None
+        attempt = repo.start_attempt(item.id, self.ctx.clock.now(), checkpoint=seed)
         self._changed(item.id, attempt.id)
         if resume_container is not None:
             repo.set_container(attempt.id, resume_container)
@@ -292,6 +297,9 @@ class ItemProcessor:
         attempt: StartedAttempt,
         resume_container: str | None,
     ) -> PublishResult:
+        if resume_container is None and video_of(item) is not None:
+            videos = VideoPublisher(self.publisher.client, now=self.ctx.clock.now)
+            return publish_video(videos, self.repo, item, account, token, attempt, self._video_seed(item, attempt))
         if item.platform == Platform.FACEBOOK.value:
             return self.publisher.publish_facebook(account.external_id, token, item.text, item.image_path)
         if resume_container is not None:
@@ -311,6 +319,15 @@ class ItemProcessor:
             item.image_path,
             on_container=lambda cid: self.repo.set_container(attempt.id, cid),
         )
+
+    def _video_seed(self, item: WorkItem, attempt: StartedAttempt | None = None) -> dict[str, object]:
+        """The upload state a video try starts from: the last try's (or, with ``attempt``, that try's own, as
+        committed when it started)."""
+        work = self.repo.work(item.id)
+        history = work.history if work is not None else []
+        if attempt is not None:
+            return next((dict(a.checkpoint) for a in history if a.id == attempt.id), {})
+        return seed_checkpoint(history)
 
     def _quota_full(self, account: WorkAccount, token: str) -> str | None:
         """A message when Instagram's 24-hour publishing limit is used up, else None (checked only when near)."""
@@ -338,6 +355,9 @@ class ItemProcessor:
             # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
             counts = False
+        elif is_processing_wait(err) and err.retry_after is not None:
+            # Instagram is still processing the video: check again on a later tick (other posts go on meanwhile).
+            next_at, counts = now + err.retry_after, False
         elif err.category is ErrorCategory.TOKEN and not err.ambiguous:
             # Meta refused the token (revoked mid-batch): the post waits for the reconnect like the account's others,
             # without using up a try.

@@ -28,6 +28,10 @@ GRAPH_ENDPOINTS = (
     "container_status",
     "publishing_limit",
     "permalink",
+    "video_reels",
+    "videos_post",
+    "video_upload",
+    "video_status",
     "node",
     "edge",
 )

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -41,6 +41,9 @@ PUBLISH_PERMISSION_MESSAGE = (
     "with sufficient administrative permission"
 )
 JsonDict = dict[str, Any]
+
+if TYPE_CHECKING:
+    from .uploads import StreamedBody
 
 
 def fbtrace_id() -> str:
@@ -104,6 +107,7 @@ class GraphRequest:
     params: dict[str, str]
     files: dict[str, Upload] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    stream: StreamedBody | None = None  # a video upload's bytes, spooled to a file (see uploads.py)
 
 
 @dataclass
@@ -142,6 +146,9 @@ class GraphApi:
     def __init__(self, store: SandboxStore, base_url: Callable[[], str]) -> None:
         self.store = store
         self._base_url = base_url
+        from .video import VideoApi  # video.py builds on this module
+
+        self.videos = VideoApi(self)
 
     # ----- classification (for faults and logging; runs before authentication) -----
 
@@ -161,6 +168,9 @@ class GraphApi:
             return "oauth"
         if segments == ["debug_token"]:
             return "debug_token"
+        video = self.videos.classify(method, segments, params)
+        if video is not None:
+            return video
         node = segments[0]
         if len(segments) == 1:
             if node == "me":
@@ -210,7 +220,7 @@ class GraphApi:
             photo = self.store.photos.get(node)
             if photo is not None:
                 return photo.page_id
-        return None
+            return self.videos.account_for(node)
 
     # ----- entry point -----
 
@@ -227,6 +237,9 @@ class GraphApi:
         if not segs:
             raise _unsupported(req.method, "")
         token = self._authenticate(req)
+        video = self.videos.route(req, token, segs)
+        if video is not None:
+            return video
         if segs[0] == "me":
             if token.kind == "PAGE" and token.page_id is not None:
                 segs = [token.page_id, *segs[1:]]

@@ -25,6 +25,7 @@ PHOTO_ID_BASE = 200_000_000_000_000
 POST_ID_BASE = 300_000_000_000_000
 CONTAINER_ID_BASE = 17_900_000_000_000_000
 MEDIA_ID_BASE = 17_950_000_000_000_000
+VIDEO_ID_BASE = 400_000_000_000_000
 
 
 def meta_time(ts: float) -> str:
@@ -44,6 +45,7 @@ class PostRecord:
     photo_id: str | None = None
     link: str | None = None
     manual: bool = False
+    video_id: str | None = None  # a Reel or Page video: its VideoRecord
 
     @property
     def image(self) -> bool:
@@ -80,6 +82,30 @@ class ContainerRecord:
 
 
 @dataclass
+class VideoRecord:
+    """A video on its way: a Facebook Reel or Page video (by video id) or an Instagram Reel container.
+
+    ``kind``: "fb_reel", "fb_video" or "ig_reel". The bytes are in the store's upload folder, never in memory.
+    """
+
+    id: str
+    kind: str
+    account_id: str  # the Page or the IG user
+    caption: str
+    created_ts: float
+    polls_needed: int
+    file_size: int | None = None  # announced by the upload's ``file_size`` header
+    received: int = 0
+    reads: int = 0  # status reads since the upload completed
+    error: bool = False  # processing ends in ERROR (the sandbox's ``video_error`` setting when it was made)
+    post_id: str | None = None  # set once published
+
+    @property
+    def uploaded(self) -> bool:
+        return self.file_size is not None and self.received >= self.file_size
+
+
+@dataclass
 class TokenState:
     """Token generations (bumped on revocation), issued long-lived tokens and revoked tokens."""
 
@@ -100,6 +126,8 @@ class SandboxConfig:
     usage_percent: int = 1
     regain_access_minutes: int = 0
     app_live: bool = True  # the demo Meta app's mode (the fake developer flow): False = in development
+    video_error: bool = False  # videos made while this is on end their processing in ERROR
+    reels_per_day: int = 30  # Facebook's limit of API-published Reels per Page per 24 h
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes, checking names and types; raises ValueError."""
@@ -155,6 +183,8 @@ class SandboxStore:
         self.containers: dict[str, ContainerRecord] = {}
         self.tokens = TokenState()
         self._images: dict[str, bytes] = {}
+        self.videos: dict[str, VideoRecord] = {}
+        self._upload_dir: Path | None = None
         self._load()
 
     # ----- time, ids -----
@@ -309,6 +339,27 @@ class SandboxStore:
             return "IN_PROGRESS"
         return "FINISHED"
 
+    def upload_dir(self) -> Path:
+        """Where uploaded video bytes go: next to the state file, else a temporary folder of this store."""
+        if self._upload_dir is None:
+            if self.state_path is not None:
+                self._upload_dir = self.state_path.with_name(self.state_path.name + ".uploads")
+            else:
+                self._upload_dir = Path(tempfile.mkdtemp(prefix="sandbox-uploads-"))
+        self._upload_dir.mkdir(parents=True, exist_ok=True)
+        return self._upload_dir
+
+    def video_file(self, video_id: str) -> Path:
+        return self.upload_dir() / f"{video_id}.bin"
+
+    def drop_uploads(self) -> None:
+        """Delete the uploaded bytes of every video (reset, stop)."""
+        if self._upload_dir is None or not self._upload_dir.exists():
+            return
+        for path in self._upload_dir.glob("*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
     def post_by_id(self, post_id: str) -> PostRecord | None:
         for post in self.posts:
             if post.id == post_id:
@@ -350,6 +401,8 @@ class SandboxStore:
         self.posts = []
         self.photos = {}
         self.containers = {}
+        self.drop_uploads()
+        self.videos = {}
         self.tokens = TokenState()
         self._images = {}
         self.page_tasks = {}
@@ -369,6 +422,7 @@ class SandboxStore:
             "posts": [asdict(p) for p in self.posts],
             "photos": [asdict(p) for p in self.photos.values()],
             "containers": [asdict(c) for c in self.containers.values()],
+            "videos": [asdict(v) for v in self.videos.values()],
             "tokens": asdict(self.tokens),
             "page_tasks": self.page_tasks,
         }
@@ -384,6 +438,7 @@ class SandboxStore:
         self.posts = [PostRecord(**p) for p in data["posts"]]
         self.photos = {p["id"]: PhotoRecord(**p) for p in data["photos"]}
         self.containers = {c["id"]: ContainerRecord(**c) for c in data["containers"]}
+        self.videos = {v["id"]: VideoRecord(**v) for v in data.get("videos", [])}
         self.tokens = TokenState(**data["tokens"])
         known = self._base_world.pages_by_id
         self.page_tasks = {k: list(v) for k, v in data.get("page_tasks", {}).items() if k in known}
@@ -413,6 +468,7 @@ class SandboxStore:
                     "created_time": meta_time(p.created_ts),
                     "permalink": self.post_permalink(base_url, p),
                     "manual": p.manual,
+                    **({"video_id": p.video_id} if p.video_id is not None else {}),
                 }
                 for p in self.posts
             ],
@@ -439,6 +495,18 @@ class SandboxStore:
                     "media_id": c.media_id,
                 }
                 for c in self.containers.values()
+            ],
+            "videos": [
+                {
+                    "id": v.id,
+                    "kind": v.kind,
+                    "account_id": v.account_id,
+                    "file_size": v.file_size,
+                    "received": v.received,
+                    "reads": v.reads,
+                    "post_id": v.post_id,
+                }
+                for v in self.videos.values()
             ],
             "tokens": {
                 "user": self.current_short_user_token(),
