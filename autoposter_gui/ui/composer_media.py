@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QLineEdit, QSizePo
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_problem
 from autoposter_gui.domain.models import MediaKind, MediaRef, Platform
+from autoposter_gui.domain.validation import video_problems
 from autoposter_gui.domain.video import VIDEO_SUFFIXES
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.controller import AppController
@@ -70,6 +72,8 @@ class MediaBox(QGroupBox):
         self.alt_label.setBuddy(self.alt_edit)
         self.error = MessageLabel(self)
         self.notice = MessageLabel(self)  # what the strip could not do as asked (an 11th image...)
+        self.preflight = MessageLabel(self)  # what the networks would refuse in a video (checked on a worker)
+        self._preflight: dict[tuple[str, frozenset[Platform]], list[str] | None] = {}
         self.choose_button, self.remove_button = self.strip.add_images_button, self.strip.remove_button
         layout = QVBoxLayout(self)
         layout.addWidget(self.strip)
@@ -79,6 +83,7 @@ class MediaBox(QGroupBox):
         layout.addWidget(self.alt_edit)
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
+        layout.addWidget(self.preflight)
         QWidget.setTabOrder(self.strip.remove_button, self.alt_edit)
 
         self.strip.add_images_requested.connect(self.choose_images)
@@ -237,7 +242,40 @@ class MediaBox(QGroupBox):
         """``"pad"`` or ``"crop"`` when Instagram needs a fitted copy and the owner chose one."""
         return self.fit_panel.fit if self.ratio_problem() is not None else None
 
+    def _check_video(self) -> None:
+        """The core's video preflight for the ticked networks, run on a worker (it reads the file with PyAV);
+        its refusals show under the video as soon as they are known."""
+        video = next((m.path for m in self.media() if m.kind is MediaKind.VIDEO), None)
+        platforms = frozenset(self._platforms)
+        if video is None or not platforms:
+            self.preflight.clear()
+            return
+        key = (video, platforms)
+        if key not in self._preflight:
+            self._preflight[key] = None
+
+            def work() -> list[str]:
+                return [str(p) for p in video_problems(video, platforms)]
+
+            def done(found: list[str]) -> None:
+                if shiboken6.isValid(self):
+                    self._preflight[key] = found
+                    self._check_video()
+
+            self.controller.tasks.submit(work, done, lambda exc: done([]))
+        found = self._preflight[key]
+        if found:
+            self.preflight.show_message("\n".join(found))
+        else:
+            self.preflight.clear()
+
+    def preflight_done(self) -> bool:
+        """Whether the video (if any) has been checked for the ticked networks."""
+        video = next((m.path for m in self.media() if m.kind is MediaKind.VIDEO), None)
+        return video is None or self._preflight.get((video, frozenset(self._platforms))) is not None
+
     def update_hint(self) -> None:
+        self._check_video()
         problem = self.ratio_problem()
         first = self.path if self.info is not None else None
         if problem is not None and first is not None:

@@ -46,6 +46,7 @@ class ProblemDisplay:
         """Every problem at once, each next to its field (several for one field are listed one a line); the
         first problem's field takes the focus."""
         t = self.tab
+        problems = [("image" if field == "video" else field, message) for field, message in problems]  # one box
         by_field: dict[str, list[str]] = {}
         for field, message in problems:
             if message not in by_field.setdefault(field, []):
@@ -57,6 +58,7 @@ class ProblemDisplay:
             t.fit_panel.message.show_message(shape)  # the shape: said once, next to its two fixes
         if image:
             by_field["image"] = image
+            t.image_box.preflight.clear()  # the same refusals, said once: under the media, with the others
         targets = {
             "text": t.text_error,
             "accounts": t.accounts_error,

@@ -244,3 +244,43 @@ def test_tab_goes_from_the_text_to_the_comment_link_and_media(
         strip.remove_button,
         composer.image_box.alt_edit,
     ]  # ◀ is disabled on the first image
+
+
+def test_a_video_from_the_composer_goes_out_as_reels_on_both_networks(
+    qtbot: Any, composer: ComposerTab, ctx: Context, tmp_path: Path, real_scheduler: Any
+) -> None:
+    from autoposter_gui.ui.queue_model import QueueColumn, QueueTableModel
+
+    video = str(make_video(tmp_path / "reel.mp4", width=540, height=960, seconds=4.0))
+    composer.set_selected_accounts([account_id(ctx, BAKERY_PAGE), account_id(ctx, BAKERY_IG)])
+    composer.text_edit.setPlainText("Shaping baguettes at dawn")
+    composer.comment_edit.setPlainText("#baguette")
+    composer.image_box.set_media([MediaRef(video, MediaKind.VIDEO)])
+    qtbot.waitUntil(lambda: composer.image_box.loader.get(video) is not None, timeout=10_000)
+    ids = composer.publish_now()
+    assert len(ids) == 2, composer.errors()
+    qtbot.waitUntil(lambda: all((ctx.repo.item(i) or Any).status == "posted" for i in ids), timeout=30_000)
+    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model.reload()
+    for item_id in ids:
+        item = ctx.repo.item(item_id)
+        assert item is not None and item.permalink and [m["kind"] for m in item.media] == ["video"]
+        row = model.row_of(item_id)
+        assert row is not None
+        label = "Reel" if item.platform == "instagram" else "Video"
+        assert model.index(row, QueueColumn.POST).data() == f"{label} · Shaping baguettes at dawn"
+
+
+def test_a_video_the_networks_refuse_is_said_while_composing(
+    qtbot: Any, composer: ComposerTab, ctx: Context, tmp_path: Path
+) -> None:
+    short = str(make_video(tmp_path / "short.mp4", seconds=2.0))
+    composer.set_selected_accounts([account_id(ctx, BAKERY_IG)])
+    composer.text_edit.setPlainText("Too short")
+    composer.image_box.set_media([MediaRef(short, MediaKind.VIDEO)])
+    qtbot.waitUntil(composer.image_box.preflight_done, timeout=10_000)  # checked on a worker, not at once
+    qtbot.waitUntil(lambda: "at least 3" in composer.image_box.preflight.text())
+    _later(composer, ctx)
+    assert composer.schedule() == [] and ctx.repo.count_items() == 0
+    assert "at least 3" in composer.errors()["image"]
+    assert composer.image_box.preflight.text() == ""  # said once, with the other problems
