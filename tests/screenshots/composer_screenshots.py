@@ -74,15 +74,18 @@ def run(out: Path) -> int:
     screen("status-message", SMALL)
 
     rich_shots(data, window, composer, bakery, insta, screen)
+    table_shots(data, window, composer, bakery, insta, screen, spin)
     app.shutdown()
     shutil.rmtree(data, ignore_errors=True)
     return 0
 
 
 def show_preview(composer: Any, screen: Any, name: str) -> None:
-    """The default-size window scrolled down to the preview cards."""
-    composer.body_scroll.verticalScrollBar().setValue(composer.body_scroll.verticalScrollBar().maximum())
-    screen(f"{name}-preview", DEFAULT)
+    """The window scrolled to the preview cards, at both sizes."""
+    for size in (DEFAULT, SMALL):
+        composer.window().resize(*size)
+        composer.body_scroll.ensureWidgetVisible(composer.preview.instagram, 0, 0)
+        screen(f"{name}-preview", size)
     composer.body_scroll.verticalScrollBar().setValue(0)
 
 
@@ -133,6 +136,31 @@ def rich_shots(data: Path, window: Any, composer: Any, bakery: int, insta: int, 
         screen("link", size)
     show_preview(composer, screen, "link")
     composer.clear()
+
+
+def table_shots(
+    data: Path, window: Any, composer: Any, bakery: int, insta: int, screen: Any, spin: Any
+) -> None:
+    """The Queue and Activity with rich posts: a scheduled carousel with a first comment, a published Reel."""
+    from autoposter_gui.domain.models import MediaKind, MediaRef
+
+    photos = sorted(str(p) for p in data.glob("photo-*.jpg"))
+    composer.set_selected_accounts([bakery, insta])
+    composer.text_edit.setPlainText("Three new breads this week")
+    composer.comment_edit.setPlainText("#rye #spelt")
+    composer.image_box.set_media([MediaRef(p) for p in photos])
+    composer.schedule()
+    composer.set_selected_accounts([bakery, insta])
+    composer.text_edit.setPlainText("Behind the scenes: shaping baguettes")
+    composer.image_box.set_media([MediaRef(str(data / "reel.mp4"), MediaKind.VIDEO)])
+    ids = composer.publish_now()
+    ctx = window.controller.ctx
+    spin(40, lambda: all((ctx.repo.item(i).status == "posted") for i in ids))
+    window.show_tab("queue")
+    screen("queue", DEFAULT)
+    window.show_tab("activity")
+    screen("activity", DEFAULT)
+    window.show_tab("composer")
 
 
 if __name__ == "__main__":
