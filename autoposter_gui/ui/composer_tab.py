@@ -347,7 +347,8 @@ class ComposerTab(QWidget):
 
     # ----- editing ---------------------------------------------------------------------------------
     def is_dirty(self) -> bool:
-        return bool(self.text_edit.toPlainText().strip() or self.image_path)
+        extras = self.extras.first_comment() or self.extras.link()
+        return bool(self.text_edit.toPlainText().strip() or self.image_box.media() or extras)
 
     @property
     def editing(self) -> int | None:

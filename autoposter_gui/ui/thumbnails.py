@@ -18,6 +18,7 @@ from autoposter_gui.domain.video import video_preview
 log = logging.getLogger(__name__)
 Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
 MAX_SIDE = 480  # big enough for the preview cards; small enough to decode fast
+CACHE_SIZE = 40  # decoded pictures kept (about 1 MB each): a post's ten, and a few posts back
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class ThumbnailLoader(QObject):
             if shiboken6.isValid(self):
                 self._pending.discard(path)
                 self._cache[path] = thumb
+                while len(self._cache) > CACHE_SIZE:  # the oldest go first (a dict keeps insertion order)
+                    del self._cache[next(iter(self._cache))]
                 self.loaded.emit(path)
 
         def failed(exc: BaseException) -> None:

@@ -284,3 +284,19 @@ def test_a_video_the_networks_refuse_is_said_while_composing(
     assert composer.schedule() == [] and ctx.repo.count_items() == 0
     assert "at least 3" in composer.errors()["image"]
     assert composer.image_box.preflight.text() == ""  # said once, with the other problems
+
+
+def test_media_alone_is_unsaved_work(composer: ComposerTab, ctx: Context, photos: list[str], dialogs: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from autoposter_gui.engine.posts import PostRequest
+
+    [other] = composer.controller.posts.create(PostRequest([account_id(ctx, BAKERY_PAGE)], "Other", draft=True))
+    composer.image_box.set_media([MediaRef(photos[0]), MediaRef(photos[1])])
+    assert composer.is_dirty()
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    assert not composer.duplicate_item(other.id)  # asked first, and kept
+    assert "Discard your draft?" in dialogs.titles() and len(composer.image_box.media()) == 2
+    composer.clear()
+    composer.comment_edit.setPlainText("#later")
+    assert composer.is_dirty()

@@ -138,9 +138,7 @@ def rich_shots(data: Path, window: Any, composer: Any, bakery: int, insta: int, 
     composer.clear()
 
 
-def table_shots(
-    data: Path, window: Any, composer: Any, bakery: int, insta: int, screen: Any, spin: Any
-) -> None:
+def table_shots(data: Path, window: Any, composer: Any, bakery: int, insta: int, screen: Any, spin: Any) -> None:
     """The Queue and Activity with rich posts: a scheduled carousel with a first comment, a published Reel."""
     from autoposter_gui.domain.models import MediaKind, MediaRef
 
