@@ -239,9 +239,8 @@ class AttemptRow(NamedTuple):
     item_account_id: int | None
     item_platform: str | None
     item_text: str | None
-    step: str = "publish"  # or "comment": a first comment's own attempt
-    item_media_raw: str | None = None
-    item_comment_permalink: str | None = None
+    step: str = AttemptStep.PUBLISH.value  # "publish", or "comment" (a first comment's attempt)
+    item_media_raw: str | None = None  # the post's ``media`` JSON ("3 photos", "Reel" in the Activity)
 
     @property
     def started_at(self) -> datetime:
@@ -254,8 +253,8 @@ class AttemptRow(NamedTuple):
 
 _ATTEMPT_SELECT = (
     "SELECT d.id, d.queue_item_id, d.attempt_number, d.started_at, d.finished_at, d.outcome, d.permalink,"
-    " d.error_code, d.error_message, q.account_id, q.platform, q.text, coalesce(d.step, 'publish'), q.media,"
-    " q.comment_permalink"
+    " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.step"
+    ", q.media"
     " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
 )
 

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
-from autoposter_gui.domain.models import AttemptOutcome, AttemptStep, Platform
+from autoposter_gui.domain.models import AttemptOutcome, Platform
 from autoposter_gui.storage.models import Account
 from autoposter_gui.storage.repo import AttemptRow, Repo
 from autoposter_gui.ui import fmt, icons
@@ -19,7 +19,7 @@ from autoposter_gui.ui.rich_labels import media_label, with_media
 
 PAGE_SIZE = 200
 LINK_TEXT = "View Post →"
-COMMENT_LINK_TEXT = "View comment →"
+COMMENT_LINK_TEXT = "View comment →"  # a first comment's attempt: its link opens the comment
 PermalinkRole = int(Qt.ItemDataRole.UserRole) + 10
 AttemptIdRole = int(Qt.ItemDataRole.UserRole) + 11
 Index = QModelIndex | QPersistentModelIndex
@@ -163,12 +163,10 @@ class ActivityTableModel(QAbstractTableModel):
         return self._row_of.get(attempt_id)
 
     def permalink(self, row: int) -> QUrl | None:
-        """The published post's link, or for a first comment's attempt, the comment's."""
         attempt = self.attempt_at(row)
-        link = _link(attempt) if attempt is not None else None
-        if not link:
+        if attempt is None or not attempt.permalink:
             return None
-        url = QUrl(link)
+        url = QUrl(attempt.permalink)
         return url if url.isValid() and url.scheme() in ("http", "https") else None
 
     def _remember(self, rows: list[AttemptRow]) -> list[AttemptRow]:
@@ -205,7 +203,7 @@ class ActivityTableModel(QAbstractTableModel):
         if role == AttemptIdRole:
             return attempt.id
         if role == PermalinkRole:
-            return _link(attempt)
+            return attempt.permalink
         info = self._item(attempt.queue_item_id) if column in (ActivityColumn.ACCOUNT, ActivityColumn.POST) else None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(attempt, column, info)
@@ -217,7 +215,7 @@ class ActivityTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(attempt, column, info)
-        if column is ActivityColumn.LINK and _link(attempt):
+        if column is ActivityColumn.LINK and attempt.permalink:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QGuiApplication.palette().color(QPalette.ColorRole.Link)
             if role == Qt.ItemDataRole.FontRole:
@@ -236,18 +234,18 @@ class ActivityTableModel(QAbstractTableModel):
         if column is ActivityColumn.ACCOUNT:
             return fmt.account_name(self._accounts.get(info.account_id)) if info else "Deleted post"
         if column is ActivityColumn.POST:
-            media = media_label(attempt.item_media_raw, None, info.platform) if info else ""
+            media = media_label(attempt.item_media_raw, None, info.platform) if info else ""  # "3 photos", "Reel"
             return with_media(fmt.preview(info.text, 70), media) if info else ""
         if column is ActivityColumn.OUTCOME:
             label = fmt.OUTCOME_LABELS.get(attempt.outcome, attempt.outcome)
-            if _is_comment(attempt):  # its number counts the post's attempts too: no "try N" here
-                return f"Comment · {label.lower()}"
+            if attempt.step == "comment":  # a first comment's own attempt (its post is out)
+                return f"First comment: {label.lower()}"
             return f"{label} · try {attempt.attempt_number}" if attempt.attempt_number > 1 else label
         if column is ActivityColumn.DETAILS:
             return self._details(attempt)
-        if not _link(attempt):
+        if not attempt.permalink:
             return ""
-        return COMMENT_LINK_TEXT if _is_comment(attempt) else LINK_TEXT
+        return COMMENT_LINK_TEXT if attempt.step == "comment" else LINK_TEXT
 
     def _details(self, attempt: AttemptRow) -> str:
         """The error or note of an attempt; for one without (a plain success, one under way), what happened."""
@@ -257,9 +255,8 @@ class ActivityTableModel(QAbstractTableModel):
         network = "Instagram" if info is not None and info.platform == Platform.INSTAGRAM.value else "Facebook"
         if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
             where = f" on {network}" if info is not None else ""
-            if _is_comment(attempt):
-                return f"First comment posted{where}" + ("" if _link(attempt) else " (Meta gave no link)")
-            return f"Published{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+            what = "First comment posted" if attempt.step == "comment" else "Published"
+            return f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
         if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
             return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
         return ""
@@ -275,25 +272,12 @@ class ActivityTableModel(QAbstractTableModel):
         if column is ActivityColumn.DETAILS and attempt.error_message:
             code = f" (code {attempt.error_code})" if attempt.error_code else ""
             return attempt.error_message + code
-        if column is ActivityColumn.LINK and _link(attempt):
-            what = "first comment" if _is_comment(attempt) else "published post"
-            return f"Open the {what} in your browser:\n{_link(attempt)}"
+        if column is ActivityColumn.LINK and attempt.permalink:
+            what = "first comment" if attempt.step == "comment" else "published post"
+            return f"Open the {what} in your browser:\n{attempt.permalink}"
         if column is ActivityColumn.ACCOUNT and info is not None:
             return fmt.account_title(self._accounts.get(info.account_id))
         return None
-
-
-def _is_comment(attempt: AttemptRow) -> bool:
-    return attempt.step == AttemptStep.COMMENT.value
-
-
-def _link(attempt: AttemptRow) -> str | None:
-    """What the row's link opens: the post, or for a first comment's attempt, the comment (its own link, or the
-    one stored on the post once the comment is out)."""
-    if _is_comment(attempt):
-        done = attempt.outcome in (AttemptOutcome.SUCCEEDED.value, AttemptOutcome.RECONCILED.value)
-        return attempt.permalink or (attempt.item_comment_permalink if done else None)
-    return attempt.permalink
 
 
 def _newer(a: AttemptRow, b: AttemptRow) -> bool:

@@ -51,9 +51,10 @@ def _carousel(ctx: Context, photos: list[str]) -> int:
     publish = ctx.repo.start_attempt(item.id, now)
     ctx.repo.finish_success(item.id, publish.id, PublishResult("17900001", POST_LINK), now)
     comment = ctx.repo.start_attempt(item.id, now + timedelta(seconds=5), AttemptStep.COMMENT)
-    with ctx.store.write_raw() as conn:  # what the comment step records once Meta answered
+    with ctx.store.write_raw() as conn:  # what the comment step records once Meta answered (finish_comment)
         conn.execute(
-            "UPDATE delivery_attempts SET outcome = 'succeeded', finished_at = started_at WHERE id = ?", (comment.id,)
+            "UPDATE delivery_attempts SET outcome = 'succeeded', finished_at = started_at, permalink = ? WHERE id = ?",
+            (COMMENT_LINK, comment.id),
         )
         conn.execute(
             "UPDATE queue_items SET comment_status = 'posted', comment_permalink = ? WHERE id = ?",
@@ -123,7 +124,7 @@ def test_activity_comment_rows_link_to_the_comment(
     tab.model.reload()
     comment, publish = 0, 1  # newest first
     cell = lambda row, column: str(tab.model.index(row, column).data() or "")  # noqa: E731
-    assert cell(comment, ActivityColumn.OUTCOME) == "Comment · posted"
+    assert cell(comment, ActivityColumn.OUTCOME) == "First comment: posted"
     assert cell(comment, ActivityColumn.DETAILS) == "First comment posted on Instagram"
     assert cell(comment, ActivityColumn.LINK) == COMMENT_LINK_TEXT
     assert cell(comment, ActivityColumn.POST) == "3 photos · Three loaves"
