@@ -75,6 +75,7 @@ def tries_used(item: HasTries) -> int:
 # Sort keys Repo.items accepts (queue item columns, or "account": platform then name).
 ITEM_SORT_KEYS = frozenset(
     {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
+    | {"comment_status"}
 )
 # The Queue's default order ("upcoming first"): what is still to go out, soonest first; then drafts, newest first;
 # then everything else (posted, failed, canceled, missed) by its time, latest first. Each part is one index range of
@@ -138,6 +139,9 @@ class ItemRow(NamedTuple):
     attempt_count: int
     error_message: str | None
     permalink: str | None
+    media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
+    comment_status: str | None = None
+    comment_permalink: str | None = None
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -166,7 +170,7 @@ class DueRow(NamedTuple):
 
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
-    "coalesce(q.attempt_count, 0), q.error_message, q.permalink"
+    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink"
 )
 
 
@@ -237,6 +241,7 @@ class AttemptRow(NamedTuple):
     item_platform: str | None
     item_text: str | None
     step: str = AttemptStep.PUBLISH.value  # "publish", or "comment" (a first comment's attempt)
+    item_media_raw: str | None = None  # the post's ``media`` JSON ("3 photos", "Reel" in the Activity)
 
     @property
     def started_at(self) -> datetime:
@@ -250,6 +255,7 @@ class AttemptRow(NamedTuple):
 _ATTEMPT_SELECT = (
     "SELECT d.id, d.queue_item_id, d.attempt_number, d.started_at, d.finished_at, d.outcome, d.permalink,"
     " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.step"
+    ", q.media"
     " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
 )
 

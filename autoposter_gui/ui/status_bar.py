@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QIcon, QMouseEvent
+from PySide6.QtGui import QIcon, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from autoposter_gui.ui import fmt, icons
@@ -117,12 +117,37 @@ class AppStatusBar(QStatusBar):
         controller.notice.connect(self._notice)
         controller.run_requested.connect(self._run_requested_now)
         self.attention_label.clicked.connect(lambda: controller.show_tab_requested.emit("accounts"))
+        self.messageChanged.connect(self._fit_message)
         self.refresh()
         self.refresh_accounts()
 
     @Slot(str)
     def _notice(self, text: str) -> None:
         self.showMessage(text, MESSAGE_MS)
+
+    @Slot()
+    def _fit_message(self) -> None:
+        """A passing message gets the room it needs: in a narrow window the last-check, next-post and scheduler
+        labels step aside (in that order) while it shows, and come back when it goes."""
+        steps_aside = (self.last_tick_label, self.next_due_label, self.scheduler_label)
+        for widget in steps_aside:
+            widget.show()
+        message = self.currentMessage()
+        self.setToolTip(message)  # a message longer than any window is still readable whole
+        if not message:
+            return
+        need = self.fontMetrics().horizontalAdvance(message) + 24
+        shown = [self.attention_label, *steps_aside, self.badge]
+        used = sum(w.sizeHint().width() + 8 for w in shown if not w.isHidden()) + 20  # spacing, the size grip
+        for widget in steps_aside:
+            if self.width() - used >= need:
+                break
+            widget.hide()
+            used -= widget.sizeHint().width() + 8
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_message()
 
     @Slot(int)
     def _account_changed(self, _account_id: int) -> None:

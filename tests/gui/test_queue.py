@@ -567,7 +567,7 @@ def test_duplicate_opens_the_composer_prefilled_as_a_new_post(
     assert composer.text_edit.toPlainText() == "Pastry of the day"
     assert composer.editing is None  # a new post, not an edit
     assert composer.selected_account_ids() == [with_image.account_id]
-    assert composer._image_path == with_image.image_path
+    assert composer.image_path == with_image.image_path
     composer.clear()
     window.queue.select_item(posted_id)
     window.queue.duplicate_selected()
