@@ -1,5 +1,6 @@
 """The `autoposter` commands for settings, email alerts and changing one post: settings, test-email, edit,
-publish-now (thin: the same services as the GUI)."""
+publish-now (thin: the same services as the GUI). Refusals raise ValidationError (exit 2): this module is also
+imported while cli.py runs as ``__main__``, so cli's own exception classes would not be the ones it catches."""
 
 from __future__ import annotations
 
@@ -68,17 +69,14 @@ def cmd_settings(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def _password_from_stdin() -> str:
-    from autoposter_gui.cli import EXIT_BAD_INPUT, CliError
-
     try:
         line = sys.stdin.readline()
     except UnicodeDecodeError:
-        raise CliError("what came in on stdin is not valid UTF-8 text", EXIT_BAD_INPUT) from None
+        raise ValidationError("what came in on stdin is not valid UTF-8 text") from None
     password = line.rstrip("\r\n")
     if not password:
-        raise CliError(
-            'no password came in on stdin; to remove the saved one, use `autoposter settings set smtp.password ""`',
-            EXIT_BAD_INPUT,
+        raise ValidationError(
+            'no password came in on stdin; to remove the saved one, use `autoposter settings set smtp.password ""`'
         )
     return password
 
@@ -109,19 +107,19 @@ def cmd_test_email(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def cmd_edit(args: argparse.Namespace, ctx: Any) -> Any:
-    from autoposter_gui.cli import EXIT_BAD_INPUT, CliError, item_json
+    from autoposter_gui.cli import item_json
     from autoposter_gui.domain.times import parse_when
     from autoposter_gui.engine.posts import ActionRefusedError, PostRequest, PostService
 
     if args.text is None and args.at is None:
-        raise CliError("give --text, --at or both (see `autoposter edit --help`)", EXIT_BAD_INPUT)
+        raise ValidationError("give --text, --at or both (see `autoposter edit --help`)")
     when, zone = parse_when(args.at) if args.at is not None else (None, None)  # bad times: nothing is asked of Meta
     service = PostService(ctx)
     item = _editable(ctx, args.id)
     try:
         service.check_first(item.id)  # as the GUI does before it opens a post for editing
     except ActionRefusedError as exc:
-        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+        raise ValidationError(str(exc)) from None  # exit 2, as bad input: nothing was changed
     item = _editable(ctx, args.id)  # the check may have found it published
     if when is None:
         keep = item.scheduled_at is not None and item.scheduled_at > ctx.clock.now()
