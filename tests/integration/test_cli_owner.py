@@ -66,7 +66,9 @@ def test_edit_bad_input(env: dict[str, str]) -> None:
 
 
 def test_publish_now_publishes_on_the_spot(env: dict[str, str], sandbox: Any) -> None:
-    [item] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Right away please", "--at", _later(600), "--json"))
+    [item] = _ok(
+        run_cli(env, "post", "--account", BAKERY, "--text", "Right away please", "--at", _later(600), "--json")
+    )
     done = _ok(run_cli(env, "publish-now", str(item["id"]), "--json"))
     assert done["status"] == "posted" and done["permalink"]
     assert len(published(sandbox, "Right away please")) == 1
