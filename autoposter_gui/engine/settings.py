@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -211,18 +211,43 @@ class SettingsService:
 
     def smtp(self) -> SmtpSettings:
         """The saved SMTP settings, with the password from the keyring (read only when a username is set)."""
-        v = self.all_plain()
+        return self._smtp(self.all_plain(), None)
+
+    def smtp_with(self, values: Mapping[str, str], password: str | None = None) -> SmtpSettings:
+        """The SMTP settings as they would be with ``values`` (checked, not saved) and ``password`` (None: the saved
+        one): what the GUI's "Send test email" tries before the owner presses OK."""
+        checked = self.check_all(values)
+        shown = self.all_plain()
+        for key, value in checked.items():
+            shown[key] = self._shown(key, value or None)
+        if shown[SMTP_PORT] is None:  # cleared: the usual port for the security chosen
+            shown[SMTP_PORT] = DEFAULT_PORTS[str(shown[SMTP_SECURITY])]
+        return self._smtp(shown, password)
+
+    def _smtp(self, v: Mapping[str, Any], password: str | None) -> SmtpSettings:
         security = str(v[SMTP_SECURITY])
         username = v[SMTP_USERNAME]
+        if username and password is None:
+            password = self.ctx.tokens.get(PASSWORD_KEYRING_KEY)
         return SmtpSettings(
             host=v[SMTP_HOST],
             port=int(v[SMTP_PORT]),
             security=security,
             username=username,
-            password=self.ctx.tokens.get(PASSWORD_KEYRING_KEY) if username else None,
+            password=password if username else None,
             sender=v[SMTP_FROM],
             recipients=tuple(a.strip() for a in str(v[SMTP_TO] or "").split(",") if a.strip()),
         )
+
+    def check_all(self, values: Mapping[str, str]) -> dict[str, str]:
+        """``values`` checked (ValidationError for the first bad one), as they would be stored; the password is
+        not one of them."""
+        return {check_key(key): CHECKS[key](value) for key, value in values.items() if key != SMTP_PASSWORD}
+
+    def set_many(self, values: Mapping[str, str]) -> None:
+        """Check every value first, then store them all (nothing is written when one is bad)."""
+        for key, value in self.check_all(values).items():
+            self.table.set(key, value if value != "" else None)
 
     # ----- the password (keyring only) ---------------------------------------------------------------
     def set_password(self, password: str) -> None:
