@@ -488,7 +488,7 @@ def _check_text_args(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         values = value if isinstance(value, list) else [value]
         if any(isinstance(v, str) and has_invalid_characters(v) for v in values):
-            flag = "--" + name.replace("_", "-") if name not in ("file", "id") else name.upper()
+            flag = "--" + name.replace("_", "-") if name not in ("file", "id", "key", "value") else name.upper()
             raise CliError(
                 f"{flag} holds bytes that are not valid UTF-8 text; retype it or fix its encoding", EXIT_BAD_INPUT
             )

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 BATCH_WINDOW = timedelta(minutes=15)  # after an email, later alerts wait this long and go out together
 STATE_KEY = "alerts.state"  # {"pending": [alert, ...], "last_sent_at": ISO, "accounts": {id: status}}
 MAX_PENDING = 200
+# The hand-off to Meta's scheduler raises Events.NOTICE with this kind and {"item_id": int, "reason": str} when it
+# could not verify a handed-off post and published it locally: it becomes a HANDOFF_UNVERIFIED alert.
+HANDOFF_UNVERIFIED_NOTICE = "handoff_unverified"
 ATTENTION = {s.value for s in (AccountStatus.INVALID, AccountStatus.NEEDS_ATTENTION, AccountStatus.CANNOT_POST)}
 
 
@@ -128,6 +131,7 @@ class AlertService:
         self._accounts: list[int] = []
         self._missed: list[int] = []
         self._extra: list[Alert] = []
+        self._handoffs: list[tuple[int, str]] = []
         self._seen_attempts: set[int] = set()
         self._subscriptions: list[tuple[str, Callable[..., None]]] = [
             (Events.ATTEMPT_RECORDED, self._on_attempt),
@@ -158,6 +162,9 @@ class AlertService:
         if kind == "missed":
             with self._lock:
                 self._missed.extend(int(i) for i in payload.get("ids", ()))
+        elif kind == HANDOFF_UNVERIFIED_NOTICE:
+            with self._lock:
+                self._handoffs.append((int(payload["item_id"]), str(payload.get("reason") or "")))
 
     def _on_tick_finished(self, _summary: object = None) -> None:
         self.flush()
@@ -172,7 +179,29 @@ class AlertService:
         with self._lock:
             taken = (self._attempts, self._accounts, self._missed, self._extra)
             self._attempts, self._accounts, self._missed, self._extra = [], [], [], []
-        return taken
+            handoffs, self._handoffs = self._handoffs, []
+        return (*taken[:3], taken[3] + self._handoff_alerts(handoffs))
+
+    def _handoff_alerts(self, handoffs: list[tuple[int, str]]) -> list[Alert]:
+        repo, alerts = self.ctx.repo, []
+        for item_id, why in handoffs:
+            item = repo.item(item_id)
+            if item is None:
+                continue
+            account = repo.account(item.account_id)
+            alerts.append(
+                Alert(
+                    AlertKind.HANDOFF_UNVERIFIED.value,
+                    account_label(account) if account is not None else "An account that was removed",
+                    reason=why or "Meta's scheduler did not publish it on time",
+                    todo="Nothing, if the link below works; otherwise check the post in Autoposter's Queue",
+                    when=_iso(item.scheduled_at),
+                    text=first_line(item.text),
+                    permalink=item.permalink,
+                    item_id=item.id,
+                )
+            )
+        return alerts
 
     def _failed(self, attempt_ids: list[int]) -> list[Alert]:
         repo, alerts = self.ctx.repo, []

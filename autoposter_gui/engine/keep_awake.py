@@ -26,6 +26,9 @@ PLATFORM_NAMES = {Platform.FACEBOOK.value: "Facebook", Platform.INSTAGRAM.value:
 class SleepInhibitor(Protocol):
     """What desktop/keep_awake.py provides for this OS."""
 
+    @property
+    def held(self) -> bool: ...
+
     def hold(self, why: str) -> None: ...
 
     def release(self) -> None: ...
@@ -110,8 +113,12 @@ class KeepAwake:
                 return message
             if message is not None:
                 self.inhibitor.hold(message)
+                if not self.inhibitor.held:  # no inhibitor on this system (logged once): say nothing
+                    message = None
             else:
                 self.inhibitor.release()
+            if message == self.message:
+                return message
             self.message = message
         self.ctx.events.emit(Events.NOTICE, NOTICE_KIND, {"active": message is not None, "message": message or ""})
         return message

@@ -8,9 +8,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +30,7 @@ from autoposter_gui.engine.settings import (
 from autoposter_gui.ui.tasks import TaskRunner
 from autoposter_gui.ui.widgets import MessageLabel, secondary
 
-SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "None (not encrypted)"}
+SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "None"}
 SAVED_PASSWORD = "Saved in the system keyring (type to change it)"
 
 
@@ -59,6 +61,11 @@ class EmailAlertsGroup(QGroupBox):
         self.test_button = QPushButton("Send &test email", self)
         self.result = MessageLabel(self)
 
+        self.host_edit.setMinimumWidth(170)
+        self.security_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.security_combo.setToolTip(
+            "How the connection is secured: STARTTLS (usually port 587), SSL/TLS (port 465) or None (not encrypted)"
+        )
         server_row = QHBoxLayout()
         server_row.addWidget(self.host_edit, 1)
         server_row.addWidget(self.port_spin)
@@ -66,15 +73,19 @@ class EmailAlertsGroup(QGroupBox):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addStretch(1)
-        form = QFormLayout(self)
-        form.addRow(
+        outer = QVBoxLayout(self)
+        outer.addWidget(
             secondary(
                 "Autoposter emails you when a post fails for good, an account needs reconnecting, or posts were "
                 "missed while the computer was off. Alerts within 15 minutes come in one email.",
                 self,
             )
         )
-        form.addRow("&Server:", server_row)
+        form = QFormLayout()
+        outer.addLayout(form)
+        server_label = QLabel("&Server:", self)
+        server_label.setBuddy(self.host_edit)
+        form.addRow(server_label, server_row)
         form.addRow("&Username:", self.username_edit)
         form.addRow("&Password:", self.password_edit)
         form.addRow("&From:", self.from_edit)

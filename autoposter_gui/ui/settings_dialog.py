@@ -135,7 +135,7 @@ class SettingsDialog(QDialog):
         self.prefs = controller.preferences
         self.autostart = autostart if autostart is not None else for_this_platform()
         self.setWindowTitle("Settings")  # Qt shows "Settings — Autoposter"
-        self.setMinimumWidth(860)
+        self.setMinimumWidth(940)
         config = controller.ctx.config
 
         # --- start-up

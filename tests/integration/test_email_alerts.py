@@ -276,3 +276,24 @@ def test_cli_run_due_emails_a_permanent_failure(tmp_path: Path, env: dict[str, s
     assert creds.user_token not in body and creds.app_secret not in body
     keyring = (tmp_path / "keyring.json").read_text()
     assert USER_TOKEN in keyring and account_key("facebook", BAKERY) in keyring
+
+
+def test_the_hand_off_hook_becomes_an_alert_with_the_permalink(
+    tmp_path: Path, connected: Context, sandbox: Any
+) -> None:
+    """The hand-off (later) reports "could not verify, published locally" as a notice; the email says so."""
+    from autoposter_gui.engine.alerts import HANDOFF_UNVERIFIED_NOTICE
+
+    with mail_server(tmp_path) as server:
+        _configure(connected, server)
+        alerts = AlertService(connected).attach()
+        item = queue(connected, BAKERY, "Handed off, then vanished")
+        Runner(connected).run_due()
+        reason = "Meta's scheduler had not published it 15 minutes after its time"
+        connected.events.emit(Events.NOTICE, HANDOFF_UNVERIFIED_NOTICE, {"item_id": item.id, "reason": reason})
+        assert alerts.flush() == 1
+        alerts.detach()
+    [body] = server.bodies()
+    posted = connected.repo.item(item.id)
+    assert posted is not None and posted.permalink
+    assert reason in body and f"Link: {posted.permalink}" in body and "Handed off, then vanished" in body

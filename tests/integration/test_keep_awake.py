@@ -106,3 +106,12 @@ def test_without_a_bus_it_logs_once_and_carries_on(tmp_path: Path, caplog: pytes
         inhibitor.hold("why")
     assert not inhibitor.held
     assert caplog.text.count("cannot keep this computer awake") == 1
+
+
+def test_nothing_is_claimed_where_no_inhibitor_can_be_held(
+    connected: Context, clock: FixedClock, tmp_path: Path
+) -> None:
+    queue(connected, BAKERY_IG, "Soon", make_image(tmp_path / "c.jpg"), when=clock.now() + timedelta(minutes=5))
+    with private_bus() as address:  # no logind there
+        keep = KeepAwake(connected, LogindInhibitor(address))
+        assert keep.update() is None and keep.message is None  # the status bar says nothing false
