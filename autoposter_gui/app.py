@@ -352,7 +352,7 @@ class Application:
         from autoposter_gui.engine.keep_awake import KeepAwake
 
         assert self.ctx is not None
-        self.alerts = AlertService(self.ctx).attach()
+        self.alerts = AlertService(self.ctx, background=True).attach()
         self.keep_awake = KeepAwake(self.ctx, for_this_platform()).attach()
 
     def _stop_alerts_and_keep_awake(self) -> None:

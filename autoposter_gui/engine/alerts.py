@@ -121,11 +121,16 @@ class AlertService:
         *,
         settings: SettingsService | None = None,
         send: Callable[[SmtpSettings, str, str], None] | None = None,
+        background: bool = False,
     ) -> None:
+        """``background``: flush at a tick's end on a thread of its own, so a slow mail server never holds up the
+        next tick (the app); otherwise the caller flushes and waits (`run-due`)."""
         self.ctx = ctx
         self.settings = settings or SettingsService(ctx)
         self.table = SettingsTable(ctx.store)
         self._send = send
+        self.background = background
+        self._flushing: threading.Thread | None = None
         self._lock = threading.Lock()
         self._attempts: list[int] = []
         self._accounts: list[int] = []
@@ -146,9 +151,12 @@ class AlertService:
             self.ctx.events.subscribe(name, callback)
         return self
 
-    def detach(self) -> None:
+    def detach(self, wait: float = 5.0) -> None:
         for name, callback in self._subscriptions:
             self.ctx.events.unsubscribe(name, callback)
+        flushing = self._flushing
+        if flushing is not None:
+            flushing.join(wait)
 
     def _on_attempt(self, attempt_id: int) -> None:
         with self._lock:
@@ -167,7 +175,14 @@ class AlertService:
                 self._handoffs.append((int(payload["item_id"]), str(payload.get("reason") or "")))
 
     def _on_tick_finished(self, _summary: object = None) -> None:
-        self.flush()
+        if not self.background:
+            self.flush()
+            return
+        with self._lock:
+            if self._flushing is not None and self._flushing.is_alive():
+                return  # still sending the last batch: what was gathered since waits for the next tick's end
+            self._flushing = threading.Thread(target=self.flush, name="email-alerts", daemon=True)
+            self._flushing.start()
 
     def add(self, alert: Alert) -> None:
         """An alert raised directly (the hand-off check, later): sent with the next flush."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,7 @@ def test_edit_is_refused_while_a_try_may_be_in_flight(
 ) -> None:
     """As in the GUI: the post's last try may still land, and Meta can't say yet, so nothing changes."""
     monkeypatch.setenv("AUTOPOSTER_GRAPH_URL", sandbox.url)
+    clock.set(datetime.now(UTC))  # the CLI reads the system clock: the try must look as recent to it as it is
     connect(ctx, sandbox)
     secret = ctx.tokens.get(APP_SECRET)
     ctx.client_factory = lambda: GraphClient(origin=sandbox.url, app_secret=secret, timeout=(2.0, 0.5))

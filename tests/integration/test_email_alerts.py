@@ -297,3 +297,15 @@ def test_the_hand_off_hook_becomes_an_alert_with_the_permalink(
     posted = connected.repo.item(item.id)
     assert posted is not None and posted.permalink
     assert reason in body and f"Link: {posted.permalink}" in body and "Handed off, then vanished" in body
+
+
+def test_in_the_app_a_tick_end_sends_on_a_thread_of_its_own(tmp_path: Path, connected: Context) -> None:
+    with mail_server(tmp_path) as server:
+        _configure(connected, server)
+        alerts = AlertService(connected, background=True).attach()
+        alerts.add(Alert(AlertKind.FAILED.value, "Page", "sent in the background", "fix"))
+        connected.events.emit(Events.TICK_FINISHED, {})
+        assert alerts._flushing is not None
+        alerts.detach(wait=20)
+        assert not alerts._flushing.is_alive()
+    assert "sent in the background" in server.bodies()[0]
