@@ -165,6 +165,8 @@ class Application:
         self.start_note: str | None = None  # shown in the status bar once the window is up (after a restore)
         self.shell: QWidget | None = None  # the light window shown at launch, replaced by the real one in start()
         self.ready = False  # the window is usable: shown and painted with its accounts and first Queue page
+        self.alerts: Any = None  # email alerts (engine/alerts.py), flushed at each tick's end
+        self.keep_awake: Any = None  # the sleep inhibitor around due posts (engine/keep_awake.py)
 
     # ----- start ---------------------------------------------------------------------------------------
     def start(self, *, show: bool = True) -> bool:
@@ -366,9 +368,28 @@ class Application:
             daily_jobs=daily_jobs(self.ctx),
             catchup=catchup,
         )
+        self._start_alerts_and_keep_awake()
         self.scheduler.start()
         self.controller.set_scheduler(self.scheduler)
         log.info("started (%s mode, data in %s)", "sandbox" if self.config.sandbox else "normal", self.config.data_dir)
+
+    def _start_alerts_and_keep_awake(self) -> None:
+        """Email alerts and keep-awake listen to the scheduler's ticks (issue 14)."""
+        from autoposter_gui.desktop.keep_awake import for_this_platform
+        from autoposter_gui.engine.alerts import AlertService
+        from autoposter_gui.engine.keep_awake import KeepAwake
+
+        assert self.ctx is not None
+        self.alerts = AlertService(self.ctx, background=True).attach()
+        self.keep_awake = KeepAwake(self.ctx, for_this_platform()).attach()
+
+    def _stop_alerts_and_keep_awake(self) -> None:
+        if self.keep_awake is not None:
+            self.keep_awake.detach()  # releases the inhibitor
+            self.keep_awake = None
+        if self.alerts is not None:
+            self.alerts.detach()
+            self.alerts = None
 
     def _start_sandbox(self) -> None:
         assert self.ctx is not None and self.controller is not None
@@ -510,6 +531,7 @@ class Application:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
             self.scheduler = None
+        self._stop_alerts_and_keep_awake()
         if self.controller is not None:
             self.controller.tasks.wait(10_000)
             self.controller.bridge.detach()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NoReturn
 
-from autoposter_gui import __version__
+from autoposter_gui import __version__, cli_owner
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
 from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, Remedy, ValidationError
 from autoposter_gui.domain.models import MediaKind, MediaRef
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("id", type=_item_id, metavar="ID")
 
     _add_backup_commands(sub, common)
+    cli_owner.add_parsers(sub, common, _item_id)  # settings, test-email, edit, publish-now (issue 14)
 
     p = sub.add_parser("sandbox", parents=[common], help="start the local fake Graph API server")
     p.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
@@ -156,6 +157,7 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         "comment_status": i.comment_status,
         "comment_permalink": i.comment_permalink,
         "link": i.link,
+        "handoff": None,  # "meta" while Meta's scheduler holds the post (the hand-off comes later)
     }
 
 
@@ -333,11 +335,15 @@ def cmd_run_due(args: argparse.Namespace, ctx: Any) -> Any:
     as_of = parse_when(args.as_of)[0] if args.as_of else None
     if ctx.repo.due_items(as_of or ctx.clock.now(), 1) or ctx.repo.due_comments(as_of or ctx.clock.now(), 1):
         ctx.tokens.check()
+    alerts = cli_owner.attach_alerts(ctx)  # what this run finds is emailed at its end, like a tick's
     try:
         stats = Runner(ctx).run_due(as_of).as_dict()
     except RunnerBusyError as exc:
         print(f"autoposter: {exc}", file=sys.stderr)
         stats = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0}
+    finally:
+        alerts.flush()
+        alerts.detach()
     _daily_backup(ctx)
     _clean_media(ctx)
     text = ", ".join(f"{k}: {v}" for k, v in stats.items())
@@ -413,6 +419,7 @@ COMMANDS = {
     "queue": cmd_queue,
     "activity": cmd_activity,
     "run-due": cmd_run_due,
+    **cli_owner.COMMANDS,
 }
 
 
@@ -522,7 +529,7 @@ def _check_text_args(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         values = value if isinstance(value, list) else [value]
         if any(isinstance(v, str) and has_invalid_characters(v) for v in values):
-            flag = "--" + name.replace("_", "-") if name not in ("file", "id") else name.upper()
+            flag = "--" + name.replace("_", "-") if name not in ("file", "id", "key", "value") else name.upper()
             raise CliError(
                 f"{flag} holds bytes that are not valid UTF-8 text; retype it or fix its encoding", EXIT_BAD_INPUT
             )

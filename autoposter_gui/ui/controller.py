@@ -33,6 +33,7 @@ class AppController(QObject):
     restore_requested = Signal(object)  # the backup file (Path) the owner chose in Settings
     run_requested = Signal()  # the scheduler was asked to publish due posts now (its next tick's outcome matters)
     accounts_loading_changed = Signal()
+    keep_awake_changed = Signal()  # keep_awake_message changed
 
     def __init__(
         self,
@@ -51,6 +52,11 @@ class AppController(QObject):
         self.tasks = tasks
         self.settings = settings  # per data folder: window geometry, composer choices
         self.preferences = preferences if preferences is not None else Preferences()  # app-wide: Settings dialog
+        from autoposter_gui.engine.settings import SettingsService
+
+        self.engine_settings = SettingsService(ctx)  # the settings `autoposter settings` shows (issue 14)
+        self.preferences.use_engine(self.engine_settings)
+        self.keep_awake_message: str | None = None  # "Keeping this computer awake for the 09:30 Instagram post"
         self.posts = PostService(ctx)
         self._scheduler = scheduler
         self.sandbox_credentials: tuple[str, str, str] | None = None
@@ -67,6 +73,15 @@ class AppController(QObject):
         self._rearm_timer.timeout.connect(self.rearm_due_timer)
         bridge.items_changed.connect(self._schedule_rearm)
         bridge.tick_finished.connect(self._schedule_rearm)
+        bridge.notice.connect(self._engine_notice)
+
+    @Slot(str, dict)
+    def _engine_notice(self, kind: str, payload: dict[str, object]) -> None:
+        if kind == "keep_awake":
+            message = str(payload.get("message") or "") or None
+            if message != self.keep_awake_message:
+                self.keep_awake_message = message
+                self.keep_awake_changed.emit()
 
     # ----- core access -----------------------------------------------------------------------------
     @property

@@ -90,7 +90,16 @@ class AppStatusBar(QStatusBar):
         self.scheduler_label = _IconLabel(self)
         self.last_tick_label = QLabel(self)
         self.next_due_label = QLabel(self)
-        for widget in (self.attention_label, self.scheduler_label, self.last_tick_label, self.next_due_label):
+        self.awake_label = QLabel(self)  # "Keeping this computer awake for the 09:30 Instagram post"
+        self.awake_label.setToolTip("So that the post goes out on time; turn this off in Settings")
+        self.awake_label.hide()
+        for widget in (
+            self.attention_label,
+            self.awake_label,
+            self.scheduler_label,
+            self.last_tick_label,
+            self.next_due_label,
+        ):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.badge)
         self.badge.setVisible(controller.sandbox)
@@ -116,6 +125,7 @@ class AppStatusBar(QStatusBar):
         bridge.account_changed.connect(self._account_changed)
         controller.notice.connect(self._notice)
         controller.run_requested.connect(self._run_requested_now)
+        controller.keep_awake_changed.connect(self._keep_awake_changed)
         self.attention_label.clicked.connect(lambda: controller.show_tab_requested.emit("accounts"))
         self.messageChanged.connect(self._fit_message)
         self.refresh()
@@ -137,7 +147,7 @@ class AppStatusBar(QStatusBar):
         if not message:
             return
         need = self.fontMetrics().horizontalAdvance(message) + 24
-        shown = [self.attention_label, *steps_aside, self.badge]
+        shown = [self.attention_label, self.awake_label, *steps_aside, self.badge]
         used = sum(w.sizeHint().width() + 8 for w in shown if not w.isHidden()) + 20  # spacing, the size grip
         for widget in steps_aside:
             if self.width() - used >= need:
@@ -148,6 +158,12 @@ class AppStatusBar(QStatusBar):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_message()
+
+    @Slot()
+    def _keep_awake_changed(self) -> None:
+        message = self.controller.keep_awake_message
+        self.awake_label.setText(message or "")
+        self.awake_label.setVisible(bool(message))
 
     @Slot(int)
     def _account_changed(self, _account_id: int) -> None:
