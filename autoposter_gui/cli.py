@@ -146,6 +146,7 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         "last_error_code": i.last_error_code,
         "provider_post_id": i.provider_post_id,
         "permalink": i.permalink,
+        "series_id": i.series_id,
     }
 
 

@@ -157,7 +157,7 @@ class PostService:
         accounts, info = self._validate(request)
         now = self.ctx.clock.now()
         image, ig_image = self._store_images(request, info, {a.platform for a in accounts})
-        status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
+        status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
         items = self.repo.add_items(
             [
@@ -236,7 +236,7 @@ class PostService:
             # until Meta says the last try did not go out.
             self.check_first(item_id)
         now = self.ctx.clock.now()
-        status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
+        status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item

@@ -25,6 +25,7 @@ class ItemRecord(NamedTuple):
     last_error_code: str | None
     provider_post_id: str | None
     permalink: str | None
+    series_id: str | None
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -37,7 +38,7 @@ class ItemRecord(NamedTuple):
 
 _RECORDS = (
     "SELECT id, platform, account_id, status, text, image_path, scheduled_at, attempt_count, next_attempt_at,"
-    " error_message, last_error_code, provider_post_id, permalink FROM queue_items ORDER BY id"
+    " error_message, last_error_code, provider_post_id, permalink, series_id FROM queue_items ORDER BY id"
 )
 
 

@@ -73,10 +73,10 @@ ITEM_SORT_KEYS = frozenset(
 UPCOMING_SORT = "upcoming"
 _UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
-    (frozenset({ItemStatus.QUEUED.value}), "q.id DESC"),
+    (frozenset({ItemStatus.DRAFT.value}), "q.id DESC"),
     (
         frozenset(s.value for s in ItemStatus)
-        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.QUEUED.value},
+        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.DRAFT.value},
         "q.scheduled_at DESC, q.id DESC",
     ),
 )
@@ -91,6 +91,7 @@ class NewItem:
     status: ItemStatus
     scheduled_at: datetime | None
     scheduled_tz: str | None = None
+    series_id: str | None = None  # shared by the posts of one recurring series
 
 
 @dataclass(frozen=True)
@@ -416,6 +417,7 @@ class Repo:
                     status=i.status.value,
                     scheduled_at=i.scheduled_at,
                     scheduled_tz=i.scheduled_tz,
+                    series_id=i.series_id,
                     attempt_count=0,
                     meta={},
                     created_at=now,
@@ -879,7 +881,7 @@ class Repo:
                 s.scalars(
                     select(QueueItem.id).where(
                         QueueItem.account_id == account_id,
-                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value]),
+                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value]),
                         QueueItem.last_error_code.in_(sorted(ACCOUNT_HOLD_CODES)),
                     )
                 )
@@ -953,7 +955,7 @@ class Repo:
             item = self._get_for_action(s, item_id)
             if item.status not in (
                 ItemStatus.SCHEDULED.value,
-                ItemStatus.QUEUED.value,
+                ItemStatus.DRAFT.value,
                 ItemStatus.FAILED.value,
                 ItemStatus.MISSED.value,
             ):
@@ -1077,7 +1079,7 @@ class Repo:
     def delete_draft(self, item_id: int) -> None:
         with self.store.transaction() as s:
             item = self._get_for_action(s, item_id)
-            if item.status not in (ItemStatus.QUEUED.value, ItemStatus.CANCELED.value):
+            if item.status not in (ItemStatus.DRAFT.value, ItemStatus.CANCELED.value):
                 raise ValidationError(f"Item {item_id} is {item.status}; only drafts and canceled items can be deleted")
             s.delete(item)
 
