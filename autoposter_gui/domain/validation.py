@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,11 +96,21 @@ class PostDraft:
     scheduled_at: datetime | None  # None: publish now
 
 
+ImageInspector = Callable[[str], ImageInfo]  # inspect_image, or a caller's memo of it (many posts, one file)
+
+
 def validate_post(
-    draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
+    draft: PostDraft,
+    now: datetime,
+    *,
+    require_future: bool = True,
+    ratio_will_be_fixed: bool = False,
+    inspect: ImageInspector = inspect_image,
 ) -> ImageInfo | None:
     """Raise ValidationError for the first problem found; return the image info when there is an image."""
-    problems, info = post_problems(draft, now, require_future=require_future, ratio_will_be_fixed=ratio_will_be_fixed)
+    problems, info = post_problems(
+        draft, now, require_future=require_future, ratio_will_be_fixed=ratio_will_be_fixed, inspect=inspect
+    )
     if problems:
         raise problems[0]
     return info
@@ -113,15 +123,23 @@ def validate_post_all(
     require_future: bool = True,
     ratio_will_be_fixed: bool = False,
     remedies: Mapping[Remedy, str] | None = None,
+    inspect: ImageInspector = inspect_image,
 ) -> list[tuple[str, str]]:
     """Every problem with the post, as (field, message) pairs in the order ``validate_post`` meets them (the
     first is the one it raises), each remedy in the caller's words (``remedies``). Empty when the post is fine."""
-    problems, _ = post_problems(draft, now, require_future=require_future, ratio_will_be_fixed=ratio_will_be_fixed)
+    problems, _ = post_problems(
+        draft, now, require_future=require_future, ratio_will_be_fixed=ratio_will_be_fixed, inspect=inspect
+    )
     return [(p.field or "", p.phrased(remedies)) for p in problems]
 
 
 def post_problems(
-    draft: PostDraft, now: datetime, *, require_future: bool = True, ratio_will_be_fixed: bool = False
+    draft: PostDraft,
+    now: datetime,
+    *,
+    require_future: bool = True,
+    ratio_will_be_fixed: bool = False,
+    inspect: ImageInspector = inspect_image,
 ) -> tuple[list[ValidationError], ImageInfo | None]:
     """The one set of checks behind ``validate_post`` and ``validate_post_all``: every problem found (text, image,
     time), and the image info when the image could be read."""
@@ -133,7 +151,7 @@ def post_problems(
     if Platform.INSTAGRAM in draft.platforms and not draft.image_path:
         found.append(ValidationError("Instagram posts need an image; add one to post to Instagram", field="image"))
     try:
-        info = inspect_image(draft.image_path) if draft.image_path else None
+        info = inspect(draft.image_path) if draft.image_path else None
     except ValidationError as exc:
         found.append(exc)
     if info is not None and Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:

@@ -1,0 +1,52 @@
+"""Many posts at once (a series, a CSV import): the post rules as ``PostService`` has them, each account read,
+each image file inspected and each copy stored only once."""
+
+from __future__ import annotations
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.images import ImageInfo, inspect_image
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.posts import PostRequest, PostService
+from autoposter_gui.storage.models import Account
+
+
+class BatchPostService(PostService):
+    """A ``PostService`` for one batch of posts: the accounts are read once when it starts, and what an image file
+    gave (its info, or the problem with it) and where its copies went are remembered for the batch. Build a new one
+    per batch: a file changed meanwhile is seen by the next batch."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        accounts = self.repo.accounts()
+        self._by_id: dict[int, Account] = {a.id: a for a in accounts}
+        self._by_external: dict[str, Account] = {}
+        for account in sorted(accounts, key=lambda a: a.id, reverse=True):  # the lowest id wins, as in the Repo
+            self._by_external[account.external_id] = account
+        self._inspected: dict[str, ImageInfo | ValidationError] = {}
+        self._stored: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
+        self.inspect_image = self._inspect_once
+
+    def _account(self, ref: str | int) -> Account | None:
+        return self._by_id.get(ref) if isinstance(ref, int) else self._by_external.get(str(ref).strip())
+
+    def _inspect_once(self, path: str) -> ImageInfo:
+        found = self._inspected.get(path)
+        if found is None:
+            try:
+                found = inspect_image(path)
+            except ValidationError as exc:
+                found = exc
+            self._inspected[path] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def _store_images(
+        self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
+    ) -> tuple[str | None, str | None]:
+        if info is None:
+            return None, None
+        key = (str(info.path), request.fit, request.fit_color, frozenset(platforms))
+        if key not in self._stored:
+            self._stored[key] = super()._store_images(request, info, platforms)
+        return self._stored[key]

@@ -1,0 +1,281 @@
+"""CSV import (every row checked with the post rules first, then all written in one transaction) and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.images import ImageInfo
+from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.times import iso_local, local_zone, parse_when
+from autoposter_gui.engine.batch import BatchPostService
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.posts import PostRequest
+from autoposter_gui.storage.models import Account
+from autoposter_gui.storage.planning import PlanningRepo
+
+COLUMNS = ("account", "text", "at", "image", "alt_text", "first_comment", "link")
+REQUIRED = ("account", "text")
+LIST_SEPARATOR = ";"  # several accounts or images in one cell
+EXPORTED = (ItemStatus.DRAFT, ItemStatus.SCHEDULED)  # the posts still to go out (the others are done or stopped)
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One post of the file, as written: ``line`` is the physical line it starts on (the header is line 1)."""
+
+    line: int
+    accounts: tuple[str, ...]
+    text: str
+    at: str
+    images: tuple[str, ...]  # paths resolved against the file's folder
+    alt_text: str = ""
+    first_comment: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportPlan:
+    """A checked file: its rows, the problems (one per bad row, by line), and how many posts it gives."""
+
+    rows: list[CsvRow]
+    problems: list[RowProblem]
+    posts: int = 0
+    # For ``write``: each row's request with what checking it found, and the service that checked them (its
+    # accounts and image files, read once).
+    ready: list[tuple[PostRequest, list[Account], ImageInfo | None]] = field(default_factory=list, repr=False)
+    service: BatchPostService | None = field(default=None, repr=False)
+
+
+# ----- reading the file ----------------------------------------------------------------------------------------
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(f"No such file: {path}", field="file") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{path} is a folder, not a CSV file", field="file") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror}", field="file") from None
+    try:
+        return data.decode("utf-8-sig")  # with or without the byte-order mark Excel writes
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            f'{path.name} is not UTF-8 text (line {line}); save it as "CSV UTF-8" and try again', field="file"
+        ) from None
+
+
+def _header_name(cell: str) -> str:
+    return cell.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _delimiter(text: str) -> str:
+    """Comma or semicolon (Excel writes either, by locale): the one that splits the header into known columns."""
+    first = text.splitlines()[0] if text else ""
+
+    def known(delimiter: str) -> tuple[int, int]:
+        cells = [_header_name(c) for c in next(csv.reader([first], delimiter=delimiter), [])]
+        return sum(c in COLUMNS for c in cells), len(cells)
+
+    return max((",", ";"), key=known)
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(the physical line a record starts on, its cells); blank lines skipped. A quoted cell may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 0
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValidationError(f"line {start}: the file can't be read as CSV ({exc})", field="file") from None
+        line = reader.line_num
+        if any(c.strip() for c in cells):
+            yield start, cells
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
+
+
+def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
+    """The file's rows, and the problems of its shape (header, cells per row); nothing checked against the rules
+    yet. A file that can't be read at all raises ValidationError."""
+    text = _decode(path)
+    records = _records(text, _delimiter(text))
+    first = next(records, None)
+    if first is None:
+        raise ValidationError(f"{path.name} is empty; its first line must name the columns: {', '.join(COLUMNS)}")
+    header_line, header = first
+    names = [_header_name(c) for c in header]
+    unknown = [n for n in names if n not in COLUMNS]
+    missing = [n for n in REQUIRED if n not in names]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if unknown or missing or duplicated:
+        what = (
+            f"unknown column(s) {', '.join(repr(n) for n in unknown)}"
+            if unknown
+            else f"no {', '.join(repr(n) for n in missing)} column"
+            if missing
+            else f"the column(s) {', '.join(repr(n) for n in duplicated)} appear twice"
+        )
+        return [], [RowProblem(header_line, f"{what}; the header row names the columns: {', '.join(COLUMNS)}")]
+    folder = path.resolve().parent
+    rows: list[CsvRow] = []
+    problems: list[RowProblem] = []
+    for line, cells in records:
+        extra = cells[len(names) :]
+        if len(cells) < len(names) or any(c.strip() for c in extra):
+            problems.append(
+                RowProblem(
+                    line,
+                    f"{len(cells)} values, but the header names {len(names)} columns "
+                    "(put a value holding a comma or a semicolon in double quotes)",
+                )
+            )
+            continue
+        value = dict(zip(names, cells, strict=False))
+        rows.append(
+            CsvRow(
+                line,
+                _split(value["account"]),
+                value["text"],
+                value.get("at", "").strip(),
+                tuple(str(folder / Path(p).expanduser()) for p in _split(value.get("image", ""))),
+                value.get("alt_text", "").strip(),
+                value.get("first_comment", ""),
+                value.get("link", "").strip(),
+            )
+        )
+    return rows, problems
+
+
+# ----- the rules -----------------------------------------------------------------------------------------------
+
+
+def _extras_problems(row: CsvRow) -> list[str]:
+    """The checks of the columns the post model gains with rich posts (several images, alt text, first comment,
+    link). Until their storage is wired here, a row using them is refused rather than imported without them."""
+    problems: list[str] = []
+    if row.alt_text and not row.images:
+        problems.append("alt_text describes an image; this row has none")
+    if row.link:
+        parts = urlsplit(row.link)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(f"The link {row.link!r} is not a web address; give it as https://…")
+    # Wiring point (rich posts): pass the images, alt text, first comment and link on to the post request instead.
+    if len(row.images) > 1:
+        problems.append("This version posts one image per post; give one image, or leave the others out")
+    for name, value in (("alt_text", row.alt_text), ("first_comment", row.first_comment), ("link", row.link)):
+        if value and not problems:
+            problems.append(f"This version can't store the {name} column yet; leave it empty")
+    return problems
+
+
+class CsvService:
+    """``import`` and ``export``: the CLI's commands and the app's File menu share it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def check(self, path: str | os.PathLike[str]) -> ImportPlan:
+        """Read and check every row with the rules of a new post; writes nothing (``write`` does, if clean)."""
+        rows, problems = read_rows(Path(path))
+        if not rows and not problems:
+            raise ValidationError(f"{Path(path).name} has no posts below its header row; nothing to import")
+        posts = BatchPostService(self.ctx)
+        local = local_zone()
+        plan = ImportPlan(rows, problems, service=posts)
+        for row in rows:
+            request, found = self._request(row, local)
+            found = [*found, *_extras_problems(row)]
+            if request is not None:
+                checked, accounts, info = posts.assess(request)
+                found += [message for _, message in checked]
+                plan.ready.append((request, accounts, info))
+                plan.posts += len(accounts)
+            if found:
+                plan.problems.append(RowProblem(row.line, ". Also: ".join(found)))
+        plan.problems.sort(key=lambda p: p.line)
+        return plan
+
+    @staticmethod
+    def _request(row: CsvRow, local: tuple[tzinfo, str]) -> tuple[PostRequest | None, list[str]]:
+        when, zone = None, None
+        if row.at:
+            try:
+                when, zone = parse_when(row.at, local)
+            except ValidationError as exc:
+                return None, [exc.phrased()]
+        image = row.images[0] if row.images else None
+        return PostRequest(list(row.accounts), row.text, image, when, zone, draft=when is None), []
+
+    def write(self, plan: ImportPlan) -> list[int]:
+        """Queue a clean plan's posts (a row without a time is a draft): images stored, then every item in one
+        transaction, through the store's bulk path. Their ids."""
+        if plan.problems or plan.service is None:
+            raise ValidationError("The file has bad rows; fix them first (nothing was written)")
+        posts = plan.service
+        now = self.ctx.clock.now()
+        new = [item for request, accounts, info in plan.ready for item in posts.new_items(request, accounts, info, now)]
+        ids = PlanningRepo(self.ctx.store).add_items_bulk(new, now)
+        for item_id in ids:
+            self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        return ids
+
+    def export(self, path: str | os.PathLike[str]) -> int:
+        """Write the posts still to go out (drafts and scheduled posts) in the import's columns; how many."""
+        target = Path(path)
+        folder = target.resolve().parent
+        external = {a.id: a.external_id for a in self.ctx.repo.accounts()}
+        when = iso_local()
+        out = io.StringIO(newline="")
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        items = self.ctx.repo.items(list(EXPORTED))
+        for item in items:
+            writer.writerow(
+                [
+                    external.get(item.account_id, ""),
+                    item.text,
+                    "" if item.status == ItemStatus.DRAFT.value else when(item.scheduled_at) or "",
+                    _relative(item.image_path, folder) if item.image_path else "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+        try:
+            target.write_text(out.getvalue(), encoding="utf-8", newline="")
+        except OSError as exc:
+            raise ValidationError(f"Cannot write {target}: {exc.strerror}", field="file") from None
+        return len(items)
+
+
+def _relative(image: str, folder: Path) -> str:
+    """The image as the CSV names it: relative to the file's folder when it is inside it, else the full path."""
+    path = Path(image)
+    try:
+        return str(path.relative_to(folder))
+    except ValueError:
+        return str(path)
