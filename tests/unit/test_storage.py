@@ -487,3 +487,26 @@ def test_migration_0005_keeps_everything_adds_slots_and_series_and_renames_draft
         assert [i.id for i in planning.series_items("abc")] == [new.id]
     finally:
         store.close()
+
+
+def test_the_bulk_insert_stores_what_add_items_stores_all_or_nothing(repo: Repo) -> None:
+    acc = _account(repo)
+    planning = PlanningRepo(repo.store)
+    new = [
+        NewItem(acc, Platform.FACEBOOK, "Bread", "/m/a.jpg", ItemStatus.SCHEDULED, NOW, "Europe/Berlin", "s1"),
+        NewItem(acc, Platform.FACEBOOK, "Idea", None, ItemStatus.DRAFT, None),
+    ]
+    orm = [i.id for i in repo.add_items(new, NOW)]
+    bulk = planning.add_items_bulk(new, NOW)
+    assert bulk == [orm[-1] + 1, orm[-1] + 2]
+    columns = "account_id, platform, text, image_path, status, scheduled_at, scheduled_tz, series_id, attempt_count,"
+    columns += " metadata, created_at, updated_at, next_attempt_at, unconfirmed_attempt_id"
+    with repo.store.read_raw() as conn:
+        rows = {r[0]: r[1:] for r in conn.execute(f"SELECT id, {columns} FROM queue_items").fetchall()}
+    assert [rows[i] for i in bulk] == [rows[i] for i in orm]
+    assert [repo.item(i).scheduled_at for i in bulk] == [NOW, None]  # type: ignore[union-attr]
+    # All or nothing: a row that breaks a constraint (an unknown account) leaves none of the batch behind.
+    broken = [new[0], NewItem(acc + 99, Platform.FACEBOOK, "x", None, ItemStatus.SCHEDULED, NOW)]
+    with pytest.raises(StoreError):
+        planning.add_items_bulk(broken, NOW)
+    assert repo.count_items() == 4
