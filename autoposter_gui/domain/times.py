@@ -74,6 +74,8 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     """Attach ``zone`` to a wall-clock time, refusing times that don't exist or are ambiguous there."""
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first  # the usual case: one offset, so neither in a gap nor in a repeated hour
     round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive.replace(tzinfo=None):
         # A spring-forward gap: propose the first valid wall time after it.

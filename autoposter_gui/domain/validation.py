@@ -28,11 +28,11 @@ _BLANK_CHARS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e\u17b4\u17b5
 
 
 def count_hashtags(text: str) -> int:
-    return len(HASHTAG_RE.findall(text))
+    return len(HASHTAG_RE.findall(text)) if "#" in text else 0
 
 
 def count_mentions(text: str) -> int:
-    return len(MENTION_RE.findall(text))
+    return len(MENTION_RE.findall(text)) if "@" in text else 0
 
 
 def is_blank(text: str) -> bool:

@@ -3,6 +3,8 @@ each image file inspected and each copy stored only once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image
 from autoposter_gui.engine.context import Context
@@ -22,12 +24,33 @@ class BatchPostService(PostService):
         self._by_external: dict[str, Account] = {}
         for account in sorted(accounts, key=lambda a: a.id, reverse=True):  # the lowest id wins, as in the Repo
             self._by_external[account.external_id] = account
+        self._resolved: dict[tuple[str | int, ...], list[Account] | ValidationError] = {}
+        self._refused: dict[tuple[int, ...], list[str]] = {}
         self._inspected: dict[str, ImageInfo | ValidationError] = {}
         self._stored: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self.inspect_image = self._inspect_once
 
     def _account(self, ref: str | int) -> Account | None:
         return self._by_id.get(ref) if isinstance(ref, int) else self._by_external.get(str(ref).strip())
+
+    def resolve_accounts(self, refs: Sequence[str | int]) -> list[Account]:
+        key = tuple(refs)
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = super().resolve_accounts(refs)
+            except ValidationError as exc:
+                found = exc
+            self._resolved[key] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return list(found)
+
+    def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
+        key = tuple(a.id for a in accounts)
+        if key not in self._refused:
+            self._refused[key] = super()._cannot_post(accounts)
+        return self._refused[key]
 
     def _inspect_once(self, path: str) -> ImageInfo:
         found = self._inspected.get(path)
@@ -46,7 +69,7 @@ class BatchPostService(PostService):
     ) -> tuple[str | None, str | None]:
         if info is None:
             return None, None
-        key = (str(info.path), request.fit, request.fit_color, frozenset(platforms))
+        key = (info.path, request.fit, request.fit_color, *sorted(platforms))
         if key not in self._stored:
             self._stored[key] = super()._store_images(request, info, platforms)
         return self._stored[key]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from autoposter_gui.domain.errors import ValidationError
@@ -28,9 +29,9 @@ LIST_SEPARATOR = ";"  # several accounts or images in one cell
 EXPORTED = (ItemStatus.DRAFT, ItemStatus.SCHEDULED)  # the posts still to go out (the others are done or stopped)
 
 
-@dataclass(frozen=True)
-class CsvRow:
-    """One post of the file, as written: ``line`` is the physical line it starts on (the header is line 1)."""
+class CsvRow(NamedTuple):
+    """One post of the file, as written: ``line`` is the physical line it starts on (the header is line 1). A
+    plain tuple: a file has thousands."""
 
     line: int
     accounts: tuple[str, ...]
@@ -115,6 +116,9 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _split(cell: str) -> tuple[str, ...]:
+    if LIST_SEPARATOR not in cell:  # the common case: one value (or none)
+        value = cell.strip()
+        return (value,) if value else ()
     return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
 
 
@@ -141,6 +145,10 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
         )
         return [], [RowProblem(header_line, f"{what}; the header row names the columns: {', '.join(COLUMNS)}")]
     folder = path.resolve().parent
+    images: dict[str, tuple[str, ...]] = {}  # a cell's paths, resolved against the file's folder (once per cell)
+    column = {name: n for n, name in enumerate(names)}
+    optional = [column.get(name) for name in ("at", "image", "alt_text", "first_comment", "link")]
+    account_cell, text_cell = column["account"], column["text"]
     rows: list[CsvRow] = []
     problems: list[RowProblem] = []
     for line, cells in records:
@@ -154,17 +162,19 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
                 )
             )
             continue
-        value = dict(zip(names, cells, strict=False))
+        at, image, alt_text, first_comment, link = ("" if n is None else cells[n] for n in optional)
+        if image not in images:
+            images[image] = tuple(str(folder / Path(p).expanduser()) for p in _split(image))
         rows.append(
             CsvRow(
                 line,
-                _split(value["account"]),
-                value["text"],
-                value.get("at", "").strip(),
-                tuple(str(folder / Path(p).expanduser()) for p in _split(value.get("image", ""))),
-                value.get("alt_text", "").strip(),
-                value.get("first_comment", ""),
-                value.get("link", "").strip(),
+                _split(cells[account_cell]),
+                cells[text_cell],
+                at.strip(),
+                images[image],
+                alt_text.strip(),
+                first_comment,
+                link.strip(),
             )
         )
     return rows, problems
@@ -228,7 +238,7 @@ class CsvService:
             except ValidationError as exc:
                 return None, [exc.phrased()]
         image = row.images[0] if row.images else None
-        return PostRequest(list(row.accounts), row.text, image, when, zone, draft=when is None), []
+        return PostRequest(row.accounts, row.text, image, when, zone, draft=when is None), []
 
     def write(self, plan: ImportPlan) -> list[int]:
         """Queue a clean plan's posts (a row without a time is a draft): images stored, then every item in one

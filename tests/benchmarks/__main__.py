@@ -1,4 +1,4 @@
-"""Run the benchmarks B1-B7 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
+"""Run the benchmarks B1-B7, B10 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
 
     python -m tests.benchmarks               # all of them (about 3 minutes)
     python -m tests.benchmarks --only B1,B4  # some of them
@@ -44,6 +44,7 @@ SUITE: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("B5",), "tests.benchmarks.bench_gui", ("b5",)),
     (("B6",), "tests.benchmarks.bench_startup", ()),
     (("B7",), "tests.benchmarks.bench_idle", ()),
+    (("B10",), "tests.benchmarks.bench_import", ()),
     (("B12",), "tests.benchmarks.bench_cli", ()),
 )
 TITLES = {
@@ -54,6 +55,7 @@ TITLES = {
     "B5": "Queue tab, 100k items: first screen vs bare SQL",
     "B6": "Cold start to a usable window vs bare PySide6",
     "B7": "Idle in the tray, 60 s, nothing due",
+    "B10": "`import` of a 5,000-row CSV vs the store's bulk insert",
     "B12": "`autoposter queue --json`, 20k items, start to exit",
 }
 
