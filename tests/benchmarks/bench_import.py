@@ -29,7 +29,7 @@ ZONE = "Europe/Berlin"
 TITLE = "`import` of a 5,000-row CSV vs the store's bulk insert"
 PAGES = ("100000000000001", "100000000000002", "100000000000003")
 IG = ("17841400000000001", "17841400000000002")
-WORDS = "fresh bread croissant sourdough rye bakery morning oven butter flour rolls cake coffee open today".split()
+WORDS = ("fresh", "bread", "croissant", "sourdough", "rye", "bakery", "morning", "oven", "butter", "flour", "rolls")
 
 
 def _accounts(ctx: Any) -> None:
