@@ -3,7 +3,8 @@ each image file inspected and each copy stored only once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image
@@ -64,12 +65,33 @@ class BatchPostService(PostService):
             raise found
         return found
 
+    @staticmethod
+    def _key(request: PostRequest, info: ImageInfo, platforms: set[str]) -> tuple[object, ...]:
+        return (info.path, request.fit, request.fit_color, *sorted(platforms))
+
     def _store_images(
         self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
     ) -> tuple[str | None, str | None]:
         if info is None:
             return None, None
-        key = (info.path, request.fit, request.fit_color, *sorted(platforms))
+        key = self._key(request, info, platforms)
         if key not in self._stored:
             self._stored[key] = super()._store_images(request, info, platforms)
         return self._stored[key]
+
+    def store_images(self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]) -> None:
+        """Copy the images of checked posts into the media store, a few files at a time (each copy waits for the
+        disk: its own sync and its folder's), so that ``new_items`` finds them stored."""
+        wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
+        for request, accounts, info in posts:
+            if info is not None:
+                platforms = {a.platform for a in accounts}
+                wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
+        todo = {k: v for k, v in wanted.items() if k not in self._stored}
+        if not todo:
+            return
+        store = super()._store_images
+        with ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media") as pool:
+            futures = {k: pool.submit(store, *v) for k, v in todo.items()}
+        for key, future in futures.items():
+            self._stored[key] = future.result()  # a failed copy raises here (ValidationError, as one at a time)

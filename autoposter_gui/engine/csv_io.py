@@ -111,7 +111,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise ValidationError(f"line {start}: the file can't be read as CSV ({exc})", field="file") from None
         line = reader.line_num
-        if any(c.strip() for c in cells):
+        if "".join(cells).strip():
             yield start, cells
 
 
@@ -246,6 +246,7 @@ class CsvService:
         if plan.problems or plan.service is None:
             raise ValidationError("The file has bad rows; fix them first (nothing was written)")
         posts = plan.service
+        posts.store_images(plan.ready)
         now = self.ctx.clock.now()
         new = [item for request, accounts, info in plan.ready for item in posts.new_items(request, accounts, info, now)]
         ids = PlanningRepo(self.ctx.store).add_items_bulk(new, now)
