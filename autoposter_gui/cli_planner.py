@@ -40,7 +40,7 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--account", metavar="ACCOUNT_ID", help="only this account's slots")
     actions = p.add_subparsers(dest="slots_action", metavar="set", parser_class=type(p))
     s = actions.add_parser("set", parents=[common], help="replace an account's weekly posting slots")
-    s.add_argument("--account", required=True, metavar="ACCOUNT_ID", dest="set_account")
+    s.add_argument("--account", metavar="ACCOUNT_ID", dest="set_account", help="the account (required)")
     s.add_argument("slot", nargs="*", metavar="SLOT", help='e.g. "mon 09:30" (local time, 24 h); none clears them')
 
     p = sub.add_parser("import", parents=[common], help="queue the posts of a CSV file (all or nothing)")
@@ -141,10 +141,12 @@ def cmd_slots(args: argparse.Namespace, ctx: Any) -> Any:
 
     planner = PlannerService(ctx)
     if args.slots_action == "set":
-        rows = [slot_json(r) for r in planner.set_slots(args.set_account, args.slot)]
+        account = args.set_account or args.account  # `slots --account ID set ...` works too
+        if not account:
+            raise ValidationError('`slots set` needs --account ID, e.g. slots set --account ID "mon 09:30"')
+        rows = [slot_json(r) for r in planner.set_slots(account, args.slot)]
         shown = ", ".join(r["slot"] for r in rows)
-        text = f"Posting slots of {args.set_account}: {shown}." if rows else f"Cleared the slots of {args.set_account}."
-        return rows, text
+        return rows, f"Posting slots of {account}: {shown}." if rows else f"Cleared the slots of {account}."
     rows = [slot_json(r) for r in planner.slots(args.account)]
     return rows, _table(rows, ["account_id", "platform", "slot"])
 

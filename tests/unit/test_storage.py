@@ -510,3 +510,34 @@ def test_the_bulk_insert_stores_what_add_items_stores_all_or_nothing(repo: Repo)
     with pytest.raises(StoreError):
         planning.add_items_bulk(broken, NOW)
     assert repo.count_items() == 4
+
+
+def test_migration_0005_goes_back_to_0003_with_drafts_as_queued(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from autoposter_gui.storage.db import MIGRATIONS_DIR
+
+    path = tmp_path / "new.db"
+    store = Store(path)
+    repo = Repo(store)
+    acc = _account(repo)
+    draft = _item(repo, acc, NOW, ItemStatus.DRAFT)
+    PlanningRepo(store).set_slots(acc, [(0, 600)])
+    store.close()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    from autoposter_gui.storage.db import make_engine
+
+    engine = make_engine(path)
+    try:
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0003")
+            assert connection.exec_driver_sql(f"SELECT status FROM queue_items WHERE id = {draft}").scalar() == "queued"
+            tables = {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+            assert "slots" not in tables
+            columns = {r[1] for r in connection.exec_driver_sql("PRAGMA table_info(queue_items)")}
+            assert "series_id" not in columns
+    finally:
+        engine.dispose()
