@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from autoposter_gui import __version__
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
 from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, Remedy, ValidationError
+from autoposter_gui.domain.models import MediaKind, MediaRef
 from autoposter_gui.domain.times import iso, iso_local
 
 log = logging.getLogger("autoposter_gui.cli")
@@ -86,12 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("post", parents=[common], help="queue a post (one item per account)")
     p.add_argument("--account", action="append", required=True, metavar="ACCOUNT_ID", help="page id or IG user id")
     p.add_argument("--text", required=True)
-    p.add_argument("--image", metavar="PATH")
+    p.add_argument("--image", metavar="PATH", action="append", help="an image; repeat for 2 to 10, in order")
+    p.add_argument("--alt-text", metavar="TEXT", action="append", help="repeatable; the n-th goes with the n-th image")
+    p.add_argument("--video", metavar="PATH", help="one video; not together with --image")
+    p.add_argument("--first-comment", metavar="TEXT", help="posted as the first comment once the post is out")
+    p.add_argument("--link", metavar="URL", help="Facebook only: a link post")
     p.add_argument(
         "--fit",
         choices=["pad", "crop"],
-        help="Instagram only: pad (letterbox) or crop an image whose aspect ratio Instagram refuses; "
-        "the original file is kept",
+        help="Instagram only: pad (letterbox) or crop an image whose aspect ratio Instagram refuses (a carousel's "
+        "images to the first one's ratio); the original files are kept",
     )
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="ISO8601", help="when to publish; no offset means local time")
@@ -152,6 +157,11 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         "provider_post_id": i.provider_post_id,
         "permalink": i.permalink,
         "series_id": i.series_id,
+        "media": list(i.media or []),
+        "first_comment": i.first_comment,
+        "comment_status": i.comment_status,
+        "comment_permalink": i.comment_permalink,
+        "link": i.link,
     }
 
 
@@ -167,6 +177,7 @@ def attempt_json(a: Any) -> dict[str, Any]:
         "permalink": a.permalink,
         "error_code": a.error_code,
         "error_message": a.error_message,
+        "step": a.step,
     }
 
 
@@ -229,9 +240,21 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.posts import PostRequest, PostService
 
     cli_planner.check_post_args(args)
+    media = post_media(args)
     when, zone = parse_when(args.at) if args.at is not None else (None, None)
     service = PostService(ctx)
-    request = PostRequest(args.account, args.text, args.image, when, zone, draft=args.draft, fit=args.fit)
+    request = PostRequest(
+        args.account,
+        args.text,
+        media[0].path if media and media[0].kind is MediaKind.IMAGE else None,
+        when,
+        zone,
+        draft=args.draft,
+        fit=args.fit,
+        media=media,
+        first_comment=args.first_comment,
+        link=args.link,
+    )
     items = cli_planner.create_posts(args, ctx, request)
     for warning in service.quota_warnings(service.resolve_accounts(args.account)):
         print(f"autoposter: warning: {warning}", file=sys.stderr)
@@ -247,6 +270,24 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
         for i in items
     ]
     return rows, _table(rows, ["id", "platform", "account_id", "status", "scheduled_at"])
+
+
+def post_media(args: argparse.Namespace) -> tuple[MediaRef, ...]:
+    """The ``--image``/``--alt-text``/``--video`` flags as the post's media, in order (the combinations the
+    validation can't see, more alt texts than images, are refused here)."""
+    from autoposter_gui.domain.validation import alt_text_problem
+
+    images: list[str] = args.image or []
+    alts: list[str] = args.alt_text or []
+    problem = alt_text_problem(len(images), len(alts))
+    if problem is not None:
+        raise problem
+    refs = [
+        MediaRef(path, MediaKind.IMAGE, (alts[n] if n < len(alts) else None) or None) for n, path in enumerate(images)
+    ]
+    if args.video:
+        refs.append(MediaRef(args.video, MediaKind.VIDEO))
+    return tuple(refs)
 
 
 def cmd_queue(args: argparse.Namespace, ctx: Any) -> Any:
@@ -299,7 +340,7 @@ def cmd_run_due(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.runner import Runner, RunnerBusyError
 
     as_of = parse_when(args.as_of)[0] if args.as_of else None
-    if ctx.repo.due_items(as_of or ctx.clock.now(), 1):
+    if ctx.repo.due_items(as_of or ctx.clock.now(), 1) or ctx.repo.due_comments(as_of or ctx.clock.now(), 1):
         ctx.tokens.check()
     try:
         stats = Runner(ctx).run_due(as_of).as_dict()

@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 
 from autoposter_gui.domain.errors import Remedy, ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_ratio_error
-from autoposter_gui.domain.models import Platform
+from autoposter_gui.domain.models import MAX_MEDIA, MediaKind, MediaRef, Platform
 
 FB_MAX_CHARS = 63_206
 IG_MAX_CHARS = 2_200
 IG_MAX_HASHTAGS = 30
 IG_MAX_MENTIONS = 20
+COMMENT_MAX_CHARS = 2_200  # Instagram's comment limit; Facebook's is larger, one rule keeps the post the same
+ALT_TEXT_MAX_CHARS = 1_000
 PAST_TOLERANCE = timedelta(minutes=1)
 MAX_AHEAD = timedelta(days=366)
 
@@ -97,6 +99,21 @@ class PostDraft:
     platforms: tuple[Platform, ...]
     image_path: str | None
     scheduled_at: datetime | None  # None: publish now
+    # Rich posts: the images (or one video) in order (empty: just ``image_path``), a first comment, a link.
+    media: tuple[MediaRef, ...] = ()
+    first_comment: str | None = None
+    link: str | None = None
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        """The paths of the post's images, in order."""
+        if self.media:
+            return tuple(m.path for m in self.media if m.kind is MediaKind.IMAGE)
+        return (self.image_path,) if self.image_path else ()
+
+    @property
+    def videos(self) -> tuple[str, ...]:
+        return tuple(m.path for m in self.media if m.kind is MediaKind.VIDEO)
 
 
 ImageInspector = Callable[[str], ImageInfo]  # inspect_image, or a caller's memo of it (many posts, one file)
@@ -145,22 +162,27 @@ def post_problems(
     inspect: ImageInspector = inspect_image,
 ) -> tuple[list[ValidationError], ImageInfo | None]:
     """The one set of checks behind ``validate_post`` and ``validate_post_all``: every problem found (text, image,
-    time), and the image info when the image could be read."""
-    found: list[ValidationError] = [
-        ValidationError(p, field="text")
-        for p in text_problems(draft.text, draft.platforms, has_image=bool(draft.image_path))
-    ]
+    time), and the first image's info when it could be read."""
+    found = media_problems(draft)
+    images = draft.images
+    has_media = bool(images or draft.videos)
+    found += [ValidationError(p, field="text") for p in text_problems(draft.text, draft.platforms, has_image=has_media)]
+    found += comment_problems(draft.first_comment, draft.platforms)
     info: ImageInfo | None = None
-    if Platform.INSTAGRAM in draft.platforms and not draft.image_path:
+    if Platform.INSTAGRAM in draft.platforms and not has_media:
         found.append(ValidationError("Instagram posts need an image; add one to post to Instagram", field="image"))
-    try:
-        info = inspect(draft.image_path) if draft.image_path else None
-    except ValidationError as exc:
-        found.append(exc)
-    if info is not None and Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:
-        problem = instagram_ratio_error(info)
-        if problem is not None:
-            found.append(problem)
+    for n, path in enumerate(images[:MAX_MEDIA]):
+        try:
+            image = inspect(path)
+        except ValidationError as exc:
+            found.append(exc)
+            continue
+        if n == 0:
+            info = image
+        if Platform.INSTAGRAM in draft.platforms and not ratio_will_be_fixed:
+            problem = instagram_ratio_error(image)
+            if problem is not None:
+                found.append(problem)
     if draft.scheduled_at is not None:
         if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
             found.append(
@@ -171,3 +193,103 @@ def post_problems(
                 ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
             )
     return found, info
+
+
+def media_problems(draft: PostDraft) -> list[ValidationError]:
+    """What is wrong with the post's combination of media, link and alt text (checked before the files)."""
+    found: list[ValidationError] = []
+    images, videos = draft.images, draft.videos
+    if videos and images:
+        found.append(ValidationError("A post has either one video or images, not both; remove one", field="image"))
+    for path in videos[:1]:
+        found += video_problems(path, draft.platforms)
+    if len(videos) > 1:
+        found.append(ValidationError(f"A post can have one video; this one has {len(videos)}", field="image"))
+    if len(images) > MAX_MEDIA:
+        found.append(
+            ValidationError(f"A post can have at most {MAX_MEDIA} images; this one has {len(images)}", field="image")
+        )
+    for n, ref in enumerate(draft.media, start=1):
+        if ref.alt_text and len(ref.alt_text) > ALT_TEXT_MAX_CHARS:
+            found.append(
+                ValidationError(
+                    f"Alt text allows at most {ALT_TEXT_MAX_CHARS:,} characters; the one of image {n} has "
+                    f"{len(ref.alt_text):,}",
+                    field="image",
+                )
+            )
+    if draft.link is not None:
+        found += link_problems(draft.link, draft.platforms, has_media=bool(images or videos))
+    return found
+
+
+def video_problems(path: str, platforms: Iterable[Platform]) -> list[ValidationError]:
+    """The video preflight (format, codecs, duration... against each target's limits)."""
+    return [ValidationError("Video posts are not supported yet; post images instead", field="image")]
+
+
+def alt_text_problem(images: int, alt_texts: int) -> ValidationError | None:
+    """Alt texts go with images one by one: more alt texts than images is a mistake."""
+    if alt_texts > images:
+        texts = "1 alt text" if alt_texts == 1 else f"{alt_texts} alt texts"
+        return ValidationError(
+            f"There {'is' if alt_texts == 1 else 'are'} {texts} for {images} image{'s' if images != 1 else ''}; "
+            "give at most one per image, in the images' order",
+            field="image",
+        )
+    return None
+
+
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def link_problems(link: str, platforms: Iterable[Platform], *, has_media: bool) -> list[ValidationError]:
+    kinds = set(platforms)
+    found: list[ValidationError] = []
+    if Platform.INSTAGRAM in kinds:
+        found.append(
+            ValidationError(
+                "Links are for Facebook only (Instagram shows no links in posts); remove the link or the Instagram "
+                "account",
+                field="link",
+            )
+        )
+    if not _URL_RE.match(link.strip()):
+        found.append(
+            ValidationError(f"The link {link!r} is not a web address; use one like https://example.com", field="link")
+        )
+    elif has_media:
+        found.append(
+            ValidationError("A link post shows the link's preview; remove the images or the link", field="link")
+        )
+    return found
+
+
+def comment_problems(comment: str | None, platforms: Iterable[Platform]) -> list[ValidationError]:
+    """The first comment's limits; it counts toward Instagram's hashtags on its own."""
+    if comment is None or is_blank(comment):
+        return []
+    if has_invalid_characters(comment):
+        return [
+            ValidationError(
+                "The first comment holds bytes that are not valid UTF-8 text; retype it", field="first_comment"
+            )
+        ]
+    found: list[ValidationError] = []
+    if len(comment) > COMMENT_MAX_CHARS:
+        found.append(
+            ValidationError(
+                f"The first comment allows at most {COMMENT_MAX_CHARS:,} characters; this one has {len(comment):,}",
+                field="first_comment",
+            )
+        )
+    if Platform.INSTAGRAM in set(platforms):
+        tags = count_hashtags(comment)
+        if tags > IG_MAX_HASHTAGS:
+            found.append(
+                ValidationError(
+                    f"Instagram allows at most {IG_MAX_HASHTAGS} hashtags; the first comment has {tags}",
+                    field="first_comment",
+                )
+            )
+    return found

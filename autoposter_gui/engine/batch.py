@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image
+from autoposter_gui.domain.models import MediaRef
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.storage.models import Account
@@ -29,6 +30,7 @@ class BatchPostService(PostService):
         self._refused: dict[tuple[int, ...], list[str]] = {}
         self._inspected: dict[str, ImageInfo | ValidationError] = {}
         self._stored: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
+        self._stored_media: dict[tuple[object, ...], dict[str, tuple[MediaRef, ...]]] = {}
         self.inspect_image = self._inspect_once
 
     def _account(self, ref: str | int) -> Account | None:
@@ -79,12 +81,18 @@ class BatchPostService(PostService):
             self._stored[key] = super()._store_images(request, info, platforms)
         return self._stored[key]
 
+    def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
+        key = (request.media, request.fit, request.fit_color, *sorted(platforms))
+        if key not in self._stored_media:
+            self._stored_media[key] = super()._store_media(request, platforms)
+        return self._stored_media[key]
+
     def store_images(self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]) -> None:
         """Copy the images of checked posts into the media store, a few files at a time (each copy waits for the
         disk: its own sync and its folder's), so that ``new_items`` finds them stored."""
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
         for request, accounts, info in posts:
-            if info is not None:
+            if info is not None and not request.media:  # a post with media lists stores them in new_items
                 platforms = {a.platform for a in accounts}
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}

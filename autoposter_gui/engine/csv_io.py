@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.images import ImageInfo
-from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.models import ItemStatus, MediaKind, MediaRef, media_from_json
 from autoposter_gui.domain.times import iso_local, local_zone, parse_when
+from autoposter_gui.domain.validation import alt_text_problem
 from autoposter_gui.engine.batch import BatchPostService
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
@@ -25,7 +25,7 @@ from autoposter_gui.storage.planning import PlanningRepo
 
 COLUMNS = ("account", "text", "at", "image", "alt_text", "first_comment", "link")
 REQUIRED = ("account", "text")
-LIST_SEPARATOR = ";"  # several accounts or images in one cell
+LIST_SEPARATOR = ";"  # several accounts, images (and their alt texts) in one cell
 EXPORTED = (ItemStatus.DRAFT, ItemStatus.SCHEDULED)  # the posts still to go out (the others are done or stopped)
 
 
@@ -183,23 +183,22 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
 # ----- the rules -----------------------------------------------------------------------------------------------
 
 
-def _extras_problems(row: CsvRow) -> list[str]:
-    """The checks of the columns the post model gains with rich posts (several images, alt text, first comment,
-    link). Until their storage is wired here, a row using them is refused rather than imported without them."""
-    problems: list[str] = []
-    if row.alt_text and not row.images:
-        problems.append("alt_text describes an image; this row has none")
-    if row.link:
-        parts = urlsplit(row.link)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"The link {row.link!r} is not a web address; give it as https://…")
-    # Wiring point (rich posts): pass the images, alt text, first comment and link on to the post request instead.
-    if len(row.images) > 1:
-        problems.append("This version posts one image per post; give one image, or leave the others out")
-    for name, value in (("alt_text", row.alt_text), ("first_comment", row.first_comment), ("link", row.link)):
-        if value and not problems:
-            problems.append(f"This version can't store the {name} column yet; leave it empty")
-    return problems
+def _alt_texts(row: CsvRow) -> list[str]:
+    """The row's alt texts, one per image in order: the whole cell for one image, ``;``-separated for several."""
+    if not row.alt_text:
+        return []
+    if len(row.images) <= 1:
+        return [row.alt_text]
+    return [part.strip() for part in row.alt_text.split(LIST_SEPARATOR)]
+
+
+def _media(row: CsvRow, alts: list[str]) -> tuple[MediaRef, ...]:
+    """The post's images with their alt texts, when it needs more than ``image_path`` (several, or alt text)."""
+    if len(row.images) <= 1 and not any(alts):
+        return ()
+    return tuple(
+        MediaRef(path, MediaKind.IMAGE, (alts[n] if n < len(alts) else "") or None) for n, path in enumerate(row.images)
+    )
 
 
 class CsvService:
@@ -218,7 +217,6 @@ class CsvService:
         plan = ImportPlan(rows, problems, service=posts)
         for row in rows:
             request, found = self._request(row, local)
-            found = [*found, *_extras_problems(row)]
             if request is not None:
                 checked, accounts, info = posts.assess(request)
                 found += [message for _, message in checked]
@@ -231,14 +229,28 @@ class CsvService:
 
     @staticmethod
     def _request(row: CsvRow, local: tuple[tzinfo, str]) -> tuple[PostRequest | None, list[str]]:
+        """The row as ``post`` would take it, and the problems only the file's form can have (the time, more alt
+        texts than images); the rules of a post come after (``assess``)."""
         when, zone = None, None
         if row.at:
             try:
                 when, zone = parse_when(row.at, local)
             except ValidationError as exc:
                 return None, [exc.phrased()]
-        image = row.images[0] if row.images else None
-        return PostRequest(row.accounts, row.text, image, when, zone, draft=when is None), []
+        alts = _alt_texts(row)
+        extra = alt_text_problem(len(row.images), len(alts))
+        request = PostRequest(
+            row.accounts,
+            row.text,
+            row.images[0] if row.images else None,
+            when,
+            zone,
+            draft=when is None,
+            media=_media(row, alts),
+            first_comment=row.first_comment or None,
+            link=row.link or None,
+        )
+        return request, [extra.phrased()] if extra is not None else []
 
     def write(self, plan: ImportPlan) -> list[int]:
         """Queue a clean plan's posts (a row without a time is a draft): images stored, then every item in one
@@ -265,15 +277,17 @@ class CsvService:
         writer.writerow(COLUMNS)
         items = self.ctx.repo.items(list(EXPORTED))
         for item in items:
+            media = media_from_json(item.media) or ((MediaRef(item.image_path),) if item.image_path else ())
+            alts = [m.alt_text or "" for m in media]
             writer.writerow(
                 [
                     external.get(item.account_id, ""),
                     item.text,
                     "" if item.status == ItemStatus.DRAFT.value else when(item.scheduled_at) or "",
-                    _relative(item.image_path, folder) if item.image_path else "",
-                    "",
-                    "",
-                    "",
+                    LIST_SEPARATOR.join(_relative(m.path, folder) for m in media),
+                    LIST_SEPARATOR.join(alts) if any(alts) else "",
+                    item.first_comment or "",
+                    item.link or "",
                 ]
             )
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
-from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.models import ItemStatus, media_from_json
 from autoposter_gui.domain.recurrence import Recurrence, occurrences
 from autoposter_gui.domain.slots import SEARCH_DAYS, Slot, next_free_slot, parse_slots
 from autoposter_gui.domain.times import local_zone
@@ -122,7 +122,17 @@ class PlannerService:
         _, zone_name = self.zone()
         moment = self.next_slot(account) if when == NEXT_SLOT else self.ctx.clock.now() if when is None else when
         assert isinstance(moment, datetime)
-        problems = self.posts.problems(PostRequest([account.id], item.text, item.image_path, moment, zone_name))
+        request = PostRequest(
+            [account.id],
+            item.text,
+            item.image_path,
+            moment,
+            zone_name,
+            media=media_from_json(item.media),
+            first_comment=item.first_comment,
+            link=item.link,
+        )
+        problems = self.posts.problems(request)
         if problems:
             field, message = problems[0]
             raise ValidationError(message, field=field)

@@ -8,14 +8,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
-from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, inspect_image, instagram_ratio_ok
-from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
+from autoposter_gui.domain.images import (
+    ImageInfo,
+    fitted_jpeg,
+    fitted_to_ratio_jpeg,
+    image_suffix,
+    inspect_image,
+    instagram_ratio_ok,
+)
+from autoposter_gui.domain.models import (
+    AccountStatus,
+    ItemStatus,
+    MediaKind,
+    MediaRef,
+    Platform,
+    cannot_post_reason,
+    first_image,
+)
 from autoposter_gui.domain.validation import (
     MAX_AHEAD,
     PAST_TOLERANCE,
     ImageInspector,
     PostDraft,
     caption,
+    is_blank,
     post_problems,
     validate_post,
 )
@@ -42,6 +58,14 @@ class PostRequest:
     draft: bool = False
     fit: str | None = None  # "pad" or "crop": make an Instagram-ready copy when the ratio is out of range
     fit_color: tuple[int, int, int] = (255, 255, 255)
+    # Rich posts: the images (1-10, in order, with alt text) or one video; empty: just ``image_path``.
+    media: tuple[MediaRef, ...] = ()
+    first_comment: str | None = None
+    link: str | None = None
+
+    def draft_for(self, platforms: tuple[Platform, ...]) -> PostDraft:
+        comment = None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
+        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, comment, self.link)
 
 
 @dataclass(frozen=True)
@@ -120,7 +144,7 @@ class PostService:
             found.append((exc.field or "", exc.phrased(remedies)))
             accounts = []
         found += [("accounts", reason) for reason in self._cannot_post(accounts)]
-        draft = PostDraft(request.text, tuple(Platform(a.platform) for a in accounts), request.image_path, request.when)
+        draft = request.draft_for(tuple(Platform(a.platform) for a in accounts))
         now = self.ctx.clock.now()
         problems, info = post_problems(
             draft,
@@ -143,7 +167,7 @@ class PostService:
             raise ValidationError(refused[0], field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
-        draft = PostDraft(request.text, platforms, request.image_path, request.when)
+        draft = request.draft_for(platforms)
         info = validate_post(
             draft,
             now,
@@ -172,6 +196,55 @@ class PostService:
         fitted = media.put_bytes(fitted_jpeg(kept or info.path, fit, request.fit_color), ".jpg")
         return (str(kept) if kept else None), str(fitted)
 
+    def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
+        """Copy the post's (validated) media into the media store, per platform: Instagram's images fitted when
+        asked (a carousel's later images to the first one's ratio), the others as they are. Stored copies are
+        named by their content, so no other post can overwrite them."""
+        refs = request.media
+        stored: dict[str, tuple[MediaRef, ...]] = {}
+        store = self.ctx.media
+        plain: list[MediaRef] = []
+        for ref in refs:
+            if ref.kind is MediaKind.IMAGE:
+                info = inspect_image(ref.path, decode=False)
+                plain.append(MediaRef(str(store.put(info.path, image_suffix(info))), ref.kind, ref.alt_text))
+            else:
+                plain.append(MediaRef(str(store.put(ref.path, Path(ref.path).suffix.lower())), ref.kind, ref.alt_text))
+        for platform in platforms:
+            stored[platform] = tuple(plain)
+        if Platform.INSTAGRAM.value in platforms and request.fit is not None and plain:
+            stored[Platform.INSTAGRAM.value] = self._fitted_media(tuple(plain), request.fit, request.fit_color)
+        return stored
+
+    def _fitted_media(self, refs: tuple[MediaRef, ...], fit: str, color: tuple[int, int, int]) -> tuple[MediaRef, ...]:
+        """Instagram's copies: the first image fitted into Instagram's ratios if needed, the others fitted to the
+        first one's ratio (Instagram shows a carousel at its first image's ratio)."""
+        images = [r for r in refs if r.kind is MediaKind.IMAGE]
+        if not images:
+            return refs
+        first = inspect_image(images[0].path, decode=False)
+        out: list[MediaRef] = []
+        ratio: float | None = None
+        for ref in refs:
+            if ref.kind is not MediaKind.IMAGE:
+                out.append(ref)
+                continue
+            info = inspect_image(ref.path, decode=False)
+            if ratio is None:
+                if instagram_ratio_ok(first.width, first.height):
+                    ratio, path = first.width / first.height, ref.path
+                else:
+                    data = fitted_jpeg(ref.path, fit, color)
+                    path = str(self.ctx.media.put_bytes(data, ".jpg"))
+                    fitted = inspect_image(path, decode=False)
+                    ratio = fitted.width / fitted.height
+            elif abs(info.width / info.height - ratio) <= 1e-2 * ratio:
+                path = ref.path
+            else:
+                path = str(self.ctx.media.put_bytes(fitted_to_ratio_jpeg(ref.path, ratio, fit, color), ".jpg"))
+            out.append(MediaRef(path, ref.kind, ref.alt_text))
+        return tuple(out)
+
     def create(self, request: PostRequest) -> list[QueueItem]:
         """Validate, copy the image into the media store, then write one queue item per account in one
         transaction."""
@@ -197,11 +270,19 @@ class PostService:
         now: datetime,
         series_id: str | None = None,
     ) -> list[NewItem]:
-        """The queue items of a validated request, one per account, its image copied into the media store."""
-        image, ig_image = self._store_images(request, info, {a.platform for a in accounts})
+        """The queue items of a validated request, one per account, its images copied into the media store."""
+        platforms = {a.platform for a in accounts}
+        if request.media:
+            media = self._store_media(request, platforms)
+            image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
+        else:
+            media = {}
+            image, ig_image = self._store_images(request, info, platforms)
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
         text = caption(request.text)
+        comment = request.draft_for(()).first_comment
+        link = (request.link or "").strip() or None
         return [
             NewItem(
                 a.id,
@@ -211,7 +292,10 @@ class PostService:
                 status,
                 when,
                 request.zone,
-                series_id,
+                series_id=series_id,
+                media=media.get(a.platform, ()),
+                first_comment=comment,
+                link=link,
             )
             for a in accounts
         ]

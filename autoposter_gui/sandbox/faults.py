@@ -28,6 +28,8 @@ GRAPH_ENDPOINTS = (
     "container_status",
     "publishing_limit",
     "permalink",
+    "comments_post",
+    "comments_get",
     "node",
     "edge",
 )

@@ -25,6 +25,7 @@ PHOTO_ID_BASE = 200_000_000_000_000
 POST_ID_BASE = 300_000_000_000_000
 CONTAINER_ID_BASE = 17_900_000_000_000_000
 MEDIA_ID_BASE = 17_950_000_000_000_000
+COMMENT_ID_BASE = 18_000_000_000_000_000
 
 
 def meta_time(ts: float) -> str:
@@ -44,10 +45,16 @@ class PostRecord:
     photo_id: str | None = None
     link: str | None = None
     manual: bool = False
+    # A multi-photo post or a carousel: every photo, in order (photo_id is the first).
+    photo_ids: list[str] = field(default_factory=list)
 
     @property
     def image(self) -> bool:
         return self.photo_id is not None
+
+    @property
+    def media_count(self) -> int:
+        return len(self.photo_ids) or (1 if self.photo_id is not None else 0)
 
 
 @dataclass
@@ -63,6 +70,17 @@ class PhotoRecord:
     published: bool
     created_ts: float
     post_id: str | None = None
+    alt_text: str | None = None
+
+
+@dataclass
+class CommentRecord:
+    """A comment on a post or IG media."""
+
+    id: str
+    target_id: str  # the post or media commented on
+    message: str
+    created_ts: float
 
 
 @dataclass
@@ -77,6 +95,9 @@ class ContainerRecord:
     polls_needed: int
     reads: int = 0
     media_id: str | None = None
+    alt_text: str | None = None
+    is_carousel_item: bool = False
+    children: list[str] = field(default_factory=list)  # a carousel parent's child containers, in order
 
 
 @dataclass
@@ -153,6 +174,7 @@ class SandboxStore:
         self.posts: list[PostRecord] = []
         self.photos: dict[str, PhotoRecord] = {}
         self.containers: dict[str, ContainerRecord] = {}
+        self.comments: list[CommentRecord] = []
         self.tokens = TokenState()
         self._images: dict[str, bytes] = {}
         self._load()
@@ -288,7 +310,16 @@ class SandboxStore:
             atomic_write(self._media_dir() / f"{photo.id}.jpg", jpeg)
         return photo
 
-    def add_container(self, ig_user_id: str, photo_id: str, caption: str) -> ContainerRecord:
+    def add_container(
+        self,
+        ig_user_id: str,
+        photo_id: str,
+        caption: str,
+        *,
+        alt_text: str | None = None,
+        is_carousel_item: bool = False,
+        children: Sequence[str] = (),
+    ) -> ContainerRecord:
         container = ContainerRecord(
             id=self.next_id(CONTAINER_ID_BASE),
             ig_user_id=ig_user_id,
@@ -296,9 +327,25 @@ class SandboxStore:
             caption=caption,
             created_ts=self.now(),
             polls_needed=self.config.container_polls,
+            alt_text=alt_text,
+            is_carousel_item=is_carousel_item,
+            children=list(children),
         )
         self.containers[container.id] = container
         return container
+
+    def add_comment(self, target_id: str, message: str) -> CommentRecord:
+        post = self.post_by_id(target_id)
+        number = self.next_id(COMMENT_ID_BASE)
+        comment_id = (
+            f"{target_id.split('_')[-1]}_{number}" if post is not None and post.platform == "facebook" else number
+        )
+        comment = CommentRecord(comment_id, target_id, message, self.now())
+        self.comments.append(comment)
+        return comment
+
+    def comments_on(self, target_id: str) -> list[CommentRecord]:
+        return [c for c in self.comments if c.target_id == target_id]
 
     def container_status(self, container: ContainerRecord) -> str:
         if container.media_id is not None:
@@ -350,6 +397,7 @@ class SandboxStore:
         self.posts = []
         self.photos = {}
         self.containers = {}
+        self.comments = []
         self.tokens = TokenState()
         self._images = {}
         self.page_tasks = {}
@@ -369,6 +417,7 @@ class SandboxStore:
             "posts": [asdict(p) for p in self.posts],
             "photos": [asdict(p) for p in self.photos.values()],
             "containers": [asdict(c) for c in self.containers.values()],
+            "comments": [asdict(c) for c in self.comments],
             "tokens": asdict(self.tokens),
             "page_tasks": self.page_tasks,
         }
@@ -384,6 +433,7 @@ class SandboxStore:
         self.posts = [PostRecord(**p) for p in data["posts"]]
         self.photos = {p["id"]: PhotoRecord(**p) for p in data["photos"]}
         self.containers = {c["id"]: ContainerRecord(**c) for c in data["containers"]}
+        self.comments = [CommentRecord(**c) for c in data.get("comments", [])]
         self.tokens = TokenState(**data["tokens"])
         known = self._base_world.pages_by_id
         self.page_tasks = {k: list(v) for k, v in data.get("page_tasks", {}).items() if k in known}
@@ -413,8 +463,15 @@ class SandboxStore:
                     "created_time": meta_time(p.created_ts),
                     "permalink": self.post_permalink(base_url, p),
                     "manual": p.manual,
+                    # Rich posts only: a multi-photo post's or carousel's photos, a link post's link.
+                    **({"photo_ids": list(p.photo_ids)} if p.photo_ids else {}),
+                    **({"link": p.link} if p.link else {}),
                 }
                 for p in self.posts
+            ],
+            "comments": [
+                {"id": c.id, "target_id": c.target_id, "message": c.message, "created_time": meta_time(c.created_ts)}
+                for c in self.comments
             ],
             "calls": [dict(c) for c in self.calls],
             "connections": self.connections,
@@ -427,6 +484,7 @@ class SandboxStore:
                     "width": p.width,
                     "height": p.height,
                     "url": self.media_url(base_url, p.id),
+                    "alt_text": p.alt_text,
                 }
                 for p in self.photos.values()
             ],
@@ -437,6 +495,9 @@ class SandboxStore:
                     "status_code": self.container_status(c),
                     "reads": c.reads,
                     "media_id": c.media_id,
+                    "is_carousel_item": c.is_carousel_item,
+                    "children": list(c.children),
+                    "alt_text": c.alt_text,
                 }
                 for c in self.containers.values()
             ],

@@ -83,6 +83,14 @@ class QueueItem(Base):
     last_error_code: Mapped[str | None] = mapped_column(String(32))
     provider_post_id: Mapped[str | None] = mapped_column(String(128))
     permalink: Mapped[str | None] = mapped_column(Text)
+    # Rich posts (migration 0004): the images/video in order ([{"path", "kind", "alt_text"}]; image_path stays the
+    # first image), the first comment and its delivery, and a Facebook link.
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    first_comment: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    comment_status: Mapped[str | None] = mapped_column(String(16))
+    comment_id: Mapped[str | None] = mapped_column(String(128))
+    comment_permalink: Mapped[str | None] = mapped_column(Text)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     # The attempt that may have published without us knowing: checked with Meta before anything else happens.
     unconfirmed_attempt_id: Mapped[int | None] = mapped_column(Integer)
@@ -118,6 +126,11 @@ class DeliveryAttempt(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     # The provider may have published even though we saw no answer: reconcile before trying again.
     needs_reconcile: Mapped[bool] = mapped_column(default=False)
+    # "publish" or "comment" (a first comment has attempts of its own).
+    step: Mapped[str] = mapped_column(String(16), default="publish", server_default="publish")
+    # Provider ids made before the final publish (unpublished photos, child/parent containers, video id, upload
+    # offset...), each committed before the next call to Meta.
+    checkpoint: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     item: Mapped[QueueItem] = relationship(back_populates="attempts")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.models import CommentStatus, ItemStatus, first_image, media_to_json
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.listing import stored_utc
 from autoposter_gui.storage.models import QueueItem
@@ -18,8 +19,9 @@ from autoposter_gui.storage.repo import NewItem, _db_time
 TAKEN_STATUSES = (ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.POSTED.value)
 
 _BULK_INSERT = (
-    "INSERT INTO queue_items (account_id, platform, text, image_path, status, scheduled_at, scheduled_tz, series_id,"
-    " attempt_count, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '{}', ?, ?)"
+    "INSERT INTO queue_items (account_id, platform, text, image_path, media, first_comment, link, comment_status,"
+    " status, scheduled_at, scheduled_tz, series_id, attempt_count, metadata, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '{}', ?, ?)"
 )
 
 
@@ -91,14 +93,18 @@ class PlanningRepo:
     # ----- the bulk path --------------------------------------------------------------------------
     def add_items_bulk(self, items: Sequence[NewItem], now: datetime) -> list[int]:
         """Insert ``items`` in one transaction (all or nothing) with one prepared statement, storing exactly what
-        ``Repo.add_items`` stores; their ids, in order."""
+        ``Repo.add_items`` stores (a test compares every column); their ids, in order."""
         stamp = _db_time(now)
         rows = [
             (
                 i.account_id,
                 i.platform.value,
                 i.text,
-                i.image_path,
+                first_image(i.media_list()) if i.media else i.image_path,
+                json.dumps(media_to_json(i.media_list())),
+                i.first_comment or None,
+                i.link or None,
+                CommentStatus.PENDING.value if i.first_comment else None,
                 i.status.value,
                 None if i.scheduled_at is None else _db_time(i.scheduled_at),
                 i.scheduled_tz,

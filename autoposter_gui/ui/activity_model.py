@@ -235,6 +235,8 @@ class ActivityTableModel(QAbstractTableModel):
             return fmt.preview(info.text, 70) if info else ""
         if column is ActivityColumn.OUTCOME:
             label = fmt.OUTCOME_LABELS.get(attempt.outcome, attempt.outcome)
+            if attempt.step == "comment":  # a first comment's own attempt (its post is out)
+                return f"First comment: {label.lower()}"
             return f"{label} · try {attempt.attempt_number}" if attempt.attempt_number > 1 else label
         if column is ActivityColumn.DETAILS:
             return self._details(attempt)
@@ -248,7 +250,8 @@ class ActivityTableModel(QAbstractTableModel):
         network = "Instagram" if info is not None and info.platform == Platform.INSTAGRAM.value else "Facebook"
         if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
             where = f" on {network}" if info is not None else ""
-            return f"Published{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+            what = "First comment posted" if attempt.step == "comment" else "Published"
+            return f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
         if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
             return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
         return ""

@@ -40,6 +40,7 @@ COMMAND = "python -m tests.benchmarks"
 SUITE: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("B1",), "tests.benchmarks.bench_scheduler", ()),
     (("B2", "B3"), "tests.benchmarks.bench_publish", ()),
+    (("B3x",), "tests.benchmarks.bench_rich", ()),
     (("B4",), "tests.benchmarks.bench_gui", ("b4",)),
     (("B5",), "tests.benchmarks.bench_gui", ("b5",)),
     (("B6",), "tests.benchmarks.bench_startup", ()),
@@ -51,6 +52,7 @@ TITLES = {
     "B1": "Scheduler tick, nothing due, history 100k vs 1k",
     "B2": "Publish 50 due posts, 5 accounts, 100 ms latency",
     "B3": "HTTP calls per post (FB text / FB photo / IG)",
+    "B3x": "HTTP calls per rich post (multi-photo, link, carousel, first comment)",
     "B4": "GUI stall while the app publishes the B2 batch",
     "B5": "Queue tab, 100k items: first screen vs bare SQL",
     "B6": "Cold start to a usable window vs bare PySide6",
@@ -188,9 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     before = _loadavg()
     results: list[Result] = []
     for ids, module, extra in SUITE:
-        if wanted is None or wanted.intersection(ids):
-            results += [r for r in run_one(ids, module, extra) if wanted is None or r.id in wanted]
-    results.sort(key=lambda r: int(r.id[1:]))  # B2 before B12
+        if wanted is None or wanted.intersection(i.upper() for i in ids):
+            results += [r for r in run_one(ids, module, extra) if wanted is None or r.id.upper() in wanted]
+    results.sort(key=lambda r: (int(r.id[1:].rstrip("x")), r.id))  # B2 before B12, B3 before B3x
     info = machine()
     loads = (before, _loadavg())
     print()

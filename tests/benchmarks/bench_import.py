@@ -79,6 +79,7 @@ def _fresh(root: Path, name: str) -> Any:
 
 def run() -> Result:
     os.environ["TZ"] = ZONE  # local times in a zone with DST, as an owner's file has them
+    from autoposter_gui.domain.models import media_from_json
     from autoposter_gui.engine.csv_io import CsvService
     from autoposter_gui.storage.planning import PlanningRepo
     from autoposter_gui.storage.repo import NewItem
@@ -92,7 +93,8 @@ def run() -> Result:
         CsvService(probe).write(CsvService(probe).check(path))
         items = [
             NewItem(i.account_id, _platform(i.platform), i.text, i.image_path, _status(i.status), i.scheduled_at,
-                    i.scheduled_tz, i.series_id)
+                    i.scheduled_tz, series_id=i.series_id, media=media_from_json(i.media),
+                    first_comment=i.first_comment, link=i.link)
             for i in probe.repo.items()
         ]  # fmt: skip
         probe.close()

@@ -75,7 +75,17 @@ def _posts(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
 
     return sorted(
-        (r["account_id"], r["platform"], r["text"], r["scheduled_at"], r["status"], picture(r["image_path"]))
+        (
+            r["account_id"],
+            r["platform"],
+            r["text"],
+            r["scheduled_at"],
+            r["status"],
+            picture(r["image_path"]),
+            tuple((picture(m["path"]), m["kind"], m["alt_text"]) for m in r["media"]),
+            r["first_comment"],
+            r["link"],
+        )
         for r in rows
     )
 
@@ -165,7 +175,11 @@ def test_excel_forms_semicolons_a_bom_crlf_and_local_times(env: dict[str, str], 
         ),
         (
             f"account,text,image,link,alt_text\n{BAKERY},x,missing.jpg,,\n{BAKERY},y,,ftp://x,\n{BAKERY},z,,,a dog\n",
-            ["line 2: Image not found:", "line 3: The link 'ftp://x' is not a web address", "line 4: alt_text"],
+            [
+                "line 2: Image not found:",
+                "line 3: The link 'ftp://x' is not a web address",
+                "line 4: There is 1 alt text for 0 images",
+            ],
         ),
     ],
 )
@@ -214,3 +228,41 @@ def test_export_writes_only_posts_still_to_go_out(env: dict[str, str], tmp_path:
         (BAKERY, "Kept", kept["scheduled_at"]),
         (BAKERY, "Idea", ""),
     ]
+
+
+def test_rich_columns_images_alt_texts_first_comment_and_link_round_trip(
+    env: dict[str, str], tmp_path: Path, sandbox: Any
+) -> None:
+    folder = tmp_path / "rich"
+    folder.mkdir()
+    make_image(folder / "a.jpg")
+    make_image(folder / "b.jpg", color="blue")
+    day = _day(5)
+    (folder / "rich.csv").write_text(
+        "account,text,at,image,alt_text,first_comment,link\n"
+        f'{BAKERY_IG},Carousel,{day}T09:00,a.jpg;b.jpg,"A loaf; Two rolls",#bakery #bread,\n'
+        f"{BAKERY},One photo,{day}T10:00,a.jpg,A loaf on a board,,\n"
+        f"{BAKERY},Our menu,{day}T11:00,,,Ask us anything,https://example.com/menu\n",
+        encoding="utf-8",
+    )
+    assert _ok(run_cli(env, "import", str(folder / "rich.csv"), "--json"))["imported"] == 3
+    rows = {r["text"]: r for r in _queue(env)}
+    assert [(m["kind"], m["alt_text"]) for m in rows["Carousel"]["media"]] == [
+        ("image", "A loaf"),
+        ("image", "Two rolls"),
+    ]
+    assert rows["Carousel"]["first_comment"] == "#bakery #bread" and rows["Carousel"]["comment_status"] == "pending"
+    assert [m["alt_text"] for m in rows["One photo"]["media"]] == ["A loaf on a board"]
+    assert rows["Our menu"]["link"] == "https://example.com/menu" and rows["Our menu"]["media"] == []
+
+    exported = tmp_path / "rich-out.csv"
+    assert _ok(run_cli(env, "export", str(exported), "--json"))["exported"] == 3
+    other = _connect(cli_env(tmp_path / "data2", sandbox.url, tmp_path / "keyring2.json", TZ="Europe/Berlin"), sandbox)
+    assert _ok(run_cli(other, "import", str(exported), "--json"))["imported"] == 3
+    assert _posts(_queue(other)) == _posts(list(rows.values()))
+    # The rules of `post` for these columns hold in a file too: a link for Instagram is refused, nothing written.
+    bad = folder / "bad.csv"
+    bad.write_text(f"account,text,at,image,link\n{BAKERY_IG},x,{day}T12:00,a.jpg,https://example.com\n")
+    result = run_cli(env, "import", str(bad))
+    assert result.code == 2 and result.stderr.startswith("line 2: Links are for Facebook only")
+    assert len(_queue(env)) == 3

@@ -282,3 +282,14 @@ def test_cancel_series_cancels_that_post_and_every_later_unposted_one(env: dict[
     assert "not part of a series" in line
     assert _ok(run_cli(env, "cancel", str(rows[0]["id"]), "--json"))["status"] == "canceled"  # plain cancel: one
     assert _queue(env)[rows[1]["id"]]["status"] == "scheduled"
+
+
+def test_a_rich_draft_keeps_its_images_and_first_comment_when_scheduled(env: dict[str, str], tmp_path: Path) -> None:
+    a, b = make_image(tmp_path / "a.jpg"), make_image(tmp_path / "b.jpg", color="blue")
+    args = ["post", "--account", BAKERY_IG, "--text", "Carousel", "--image", a, "--image", b]
+    [draft] = _ok(run_cli(env, *args, "--alt-text", "Bread", "--first-comment", "#bakery", "--draft", "--json"))
+    assert draft["status"] == "draft"
+    scheduled = _ok(run_cli(env, "schedule", str(draft["id"]), "--at", _future(), "--json"))
+    assert scheduled["status"] == "scheduled"
+    assert [m["alt_text"] for m in scheduled["media"]] == ["Bread", None]
+    assert scheduled["first_comment"] == "#bakery"

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Connection, text
 
 from autoposter_gui.domain.errors import StoreError
-from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform, PublishResult
+from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, MediaKind, MediaRef, Platform, PublishResult
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.planning import PlanningRepo
@@ -492,27 +492,29 @@ def test_migration_0005_keeps_everything_adds_slots_and_series_and_renames_draft
 def test_the_bulk_insert_stores_what_add_items_stores_all_or_nothing(repo: Repo) -> None:
     acc = _account(repo)
     planning = PlanningRepo(repo.store)
+    media = (MediaRef("/m/b.jpg", MediaKind.IMAGE, "A loaf"), MediaRef("/m/c.jpg", MediaKind.IMAGE))
     new = [
         NewItem(acc, Platform.FACEBOOK, "Bread", "/m/a.jpg", ItemStatus.SCHEDULED, NOW, "Europe/Berlin", "s1"),
         NewItem(acc, Platform.FACEBOOK, "Idea", None, ItemStatus.DRAFT, None),
+        NewItem(
+            acc, Platform.FACEBOOK, "Two", None, ItemStatus.SCHEDULED, NOW, media=media, first_comment="Hi", link="x"
+        ),
     ]
     orm = [i.id for i in repo.add_items(new, NOW)]
     bulk = planning.add_items_bulk(new, NOW)
-    assert bulk == [orm[-1] + 1, orm[-1] + 2]
-    columns = "account_id, platform, text, image_path, status, scheduled_at, scheduled_tz, series_id, attempt_count,"
-    columns += " metadata, created_at, updated_at, next_attempt_at, unconfirmed_attempt_id"
-    with repo.store.read_raw() as conn:
-        rows = {r[0]: r[1:] for r in conn.execute(f"SELECT id, {columns} FROM queue_items").fetchall()}
+    assert bulk == [orm[-1] + 1, orm[-1] + 2, orm[-1] + 3]
+    with repo.store.read_raw() as conn:  # every column, so a column added later must be added to the bulk path too
+        rows = {r[0]: r[1:] for r in conn.execute("SELECT * FROM queue_items").fetchall()}
     assert [rows[i] for i in bulk] == [rows[i] for i in orm]
-    assert [repo.item(i).scheduled_at for i in bulk] == [NOW, None]  # type: ignore[union-attr]
+    assert [repo.item(i).scheduled_at for i in bulk] == [NOW, None, NOW]  # type: ignore[union-attr]
     # All or nothing: a row that breaks a constraint (an unknown account) leaves none of the batch behind.
     broken = [new[0], NewItem(acc + 99, Platform.FACEBOOK, "x", None, ItemStatus.SCHEDULED, NOW)]
     with pytest.raises(StoreError):
         planning.add_items_bulk(broken, NOW)
-    assert repo.count_items() == 4
+    assert repo.count_items() == 6
 
 
-def test_migration_0005_goes_back_to_0003_with_drafts_as_queued(tmp_path: Path) -> None:
+def test_migration_0005_goes_back_to_0004_with_drafts_as_queued(tmp_path: Path) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -533,7 +535,7 @@ def test_migration_0005_goes_back_to_0003_with_drafts_as_queued(tmp_path: Path) 
     try:
         with engine.begin() as connection:
             cfg.attributes["connection"] = connection
-            command.downgrade(cfg, "0003")
+            command.downgrade(cfg, "0004")
             assert connection.exec_driver_sql(f"SELECT status FROM queue_items WHERE id = {draft}").scalar() == "queued"
             tables = {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
             assert "slots" not in tables

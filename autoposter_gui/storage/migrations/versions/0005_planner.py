@@ -1,7 +1,7 @@
 """the planner: weekly posting slots per account, recurring series, and drafts stored as "draft"
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30
 
 - ``slots``: an account's weekly posting slots (weekday 0 = Monday .. 6 = Sunday, minute of the local day), each
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
