@@ -63,9 +63,12 @@ class PostRequest:
     first_comment: str | None = None
     link: str | None = None
 
+    def comment(self) -> str | None:
+        """The first comment as stored and sent: none when it renders blank."""
+        return None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
+
     def draft_for(self, platforms: tuple[Platform, ...]) -> PostDraft:
-        comment = None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
-        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, comment, self.link)
+        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, self.comment(), self.link)
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,7 @@ class PostService:
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
         text = caption(request.text)
-        comment = request.draft_for(()).first_comment
+        comment = request.comment()
         link = (request.link or "").strip() or None
         return [
             NewItem(

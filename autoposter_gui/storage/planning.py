@@ -101,7 +101,7 @@ class PlanningRepo:
                 i.platform.value,
                 i.text,
                 first_image(i.media_list()) if i.media else i.image_path,
-                json.dumps(media_to_json(i.media_list())),
+                json.dumps(media_to_json(i.media_list())) if i.media or i.image_path else "[]",
                 i.first_comment or None,
                 i.link or None,
                 CommentStatus.PENDING.value if i.first_comment else None,
