@@ -38,7 +38,7 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("slots", parents=[common], help="list (or set) the accounts' weekly posting slots")
     p.add_argument("--account", metavar="ACCOUNT_ID", help="only this account's slots")
-    actions = p.add_subparsers(dest="slots_action", metavar="set", parser_class=type(p))
+    actions = p.add_subparsers(dest="slots_action", metavar="[set]", title="to change them", parser_class=type(p))
     s = actions.add_parser("set", parents=[common], help="replace an account's weekly posting slots")
     s.add_argument("--account", metavar="ACCOUNT_ID", dest="set_account", help="the account (required)")
     s.add_argument("slot", nargs="*", metavar="SLOT", help='e.g. "mon 09:30" (local time, 24 h); none clears them')
