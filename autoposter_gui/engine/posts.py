@@ -286,12 +286,13 @@ class PostService:
         text = caption(request.text)
         comment = request.comment()
         link = (request.link or "").strip() or None
+        instagram = Platform.INSTAGRAM.value
         return [
             NewItem(
                 a.id,
                 Platform(a.platform),
                 text,
-                ig_image if a.platform == Platform.INSTAGRAM.value else image,
+                ig_image if a.platform == instagram else image,
                 status,
                 when,
                 request.zone,

@@ -95,17 +95,18 @@ class PlanningRepo:
         """Insert ``items`` in one transaction (all or nothing) with one prepared statement, storing exactly what
         ``Repo.add_items`` stores (a test compares every column); their ids, in order."""
         stamp = _db_time(now)
+        # str() of these StrEnum members is their value, without the enum's slower ``.value`` descriptor.
         rows = [
             (
                 i.account_id,
-                i.platform.value,
+                str(i.platform),
                 i.text,
                 first_image(i.media_list()) if i.media else i.image_path,
                 json.dumps(media_to_json(i.media_list())) if i.media or i.image_path else "[]",
                 i.first_comment or None,
                 i.link or None,
                 CommentStatus.PENDING.value if i.first_comment else None,
-                i.status.value,
+                str(i.status),
                 None if i.scheduled_at is None else _db_time(i.scheduled_at),
                 i.scheduled_tz,
                 i.series_id,
