@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="ISO8601", help="when to publish; no offset means local time")
     when.add_argument("--now", action="store_true", help="publish as soon as the runner next runs")
+    from autoposter_gui import cli_planner  # drafts, slots, series, CSV (issue 15)
+
+    cli_planner.add_post_options(p, when)
 
     sub.add_parser("queue", parents=[common], help="list queue items")
     sub.add_parser("activity", parents=[common], help="list delivery attempts, newest first")
@@ -111,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("retry", "retry a failed item"), ("cancel", "cancel an item")):
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("id", type=_item_id, metavar="ID")
+    cli_planner.add_cancel_options(p)
+    cli_planner.add_commands(sub, common)
 
     _add_backup_commands(sub, common)
     cli_owner.add_parsers(sub, common, _item_id)  # settings, test-email, edit, publish-now (issue 14)
@@ -152,6 +157,7 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         "last_error_code": i.last_error_code,
         "provider_post_id": i.provider_post_id,
         "permalink": i.permalink,
+        "series_id": i.series_id,
         "media": list(i.media or []),
         "first_comment": i.first_comment,
         "comment_status": i.comment_status,
@@ -231,11 +237,13 @@ def cmd_accounts(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
+    from autoposter_gui import cli_planner
     from autoposter_gui.domain.times import parse_when
     from autoposter_gui.engine.posts import PostRequest, PostService
 
+    cli_planner.check_post_args(args)
     media = post_media(args)
-    when, zone = (None, None) if args.now else parse_when(args.at)
+    when, zone = parse_when(args.at) if args.at is not None else (None, None)
     service = PostService(ctx)
     request = PostRequest(
         args.account,
@@ -243,12 +251,13 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
         media[0].path if media and media[0].kind is MediaKind.IMAGE else None,
         when,
         zone,
+        draft=args.draft,
         fit=args.fit,
         media=media,
         first_comment=args.first_comment,
         link=args.link,
     )
-    items = service.create(request)
+    items = cli_planner.create_posts(args, ctx, request)
     for warning in service.quota_warnings(service.resolve_accounts(args.account)):
         print(f"autoposter: warning: {warning}", file=sys.stderr)
     external = _external_ids(ctx)
@@ -438,11 +447,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print_result(args, data, text)
         return EXIT_OK
     ctx = _context(config)
+    from autoposter_gui import cli_planner
+
     try:
-        if args.command in ("retry", "cancel"):
+        if args.command == "cancel" and args.series:
+            data, text = cli_planner.cmd_cancel_series(args, ctx)
+        elif args.command in ("retry", "cancel"):
             data, text = _item_action(args, ctx, args.command)
         else:
-            data, text = COMMANDS[args.command](args, ctx)
+            data, text = {**COMMANDS, **cli_planner.COMMANDS}[args.command](args, ctx)
     finally:
         ctx.close()
     _print_result(args, data, text)
@@ -463,7 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         code = exc.code
     except ValidationError as exc:
-        _say(exc.phrased(REMEDIES))
+        from autoposter_gui.cli_planner import print_lines
+
+        if not print_lines(exc):  # an import's bad rows: a line each
+            _say(exc.phrased(REMEDIES))
         code = EXIT_BAD_INPUT
     except AutoposterError as exc:
         _say(str(exc))

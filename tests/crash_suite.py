@@ -319,7 +319,7 @@ class Trial:
         for item, account in items:
             post_id = aliases.get(item.provider_post_id or "", item.provider_post_id)
             post = posts.get(post_id or "")
-            if item.status in ("processing", "scheduled", "queued"):
+            if item.status in ("processing", "scheduled", "draft"):
                 summary.stuck += 1
                 self.problem(f"stuck: item {item.id} {item.text!r} is {item.status} ({item.error_message})")
             elif item.status != "posted":

@@ -15,7 +15,7 @@ class Platform(StrEnum):
 
 
 class ItemStatus(StrEnum):
-    QUEUED = "queued"  # a draft: never published until scheduled
+    DRAFT = "draft"  # never published until scheduled (stored as "queued" before migration 0005)
     SCHEDULED = "scheduled"
     PROCESSING = "processing"
     POSTED = "posted"

@@ -26,6 +26,7 @@ class ItemRecord(NamedTuple):
     last_error_code: str | None
     provider_post_id: str | None
     permalink: str | None
+    series_id: str | None
     media_raw: str | None = None
     first_comment: str | None = None
     comment_status: str | None = None
@@ -48,7 +49,7 @@ class ItemRecord(NamedTuple):
 
 _RECORDS = (
     "SELECT id, platform, account_id, status, text, image_path, scheduled_at, attempt_count, next_attempt_at,"
-    " error_message, last_error_code, provider_post_id, permalink, media, first_comment, comment_status,"
+    " error_message, last_error_code, provider_post_id, permalink, series_id, media, first_comment, comment_status,"
     " comment_permalink, link FROM queue_items ORDER BY id"
 )
 

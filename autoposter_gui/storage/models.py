@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed ORM tables: accounts, queue_items and delivery_attempts."""
+"""SQLAlchemy 2 typed ORM tables: accounts, queue_items, delivery_attempts and posting slots."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class QueueItem(Base):
         Index("ix_queue_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_queue_status_scheduled", "status", "scheduled_at"),
         Index("ix_queue_account", "account_id"),
+        Index("ix_queue_series", "series_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,6 +94,8 @@ class QueueItem(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     # The attempt that may have published without us knowing: checked with Meta before anything else happens.
     unconfirmed_attempt_id: Mapped[int | None] = mapped_column(Integer)
+    # The posts of one recurring series (`post --repeat`) share this id; NULL for a post of its own.
+    series_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
 
@@ -130,3 +133,15 @@ class DeliveryAttempt(Base):
     checkpoint: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     item: Mapped[QueueItem] = relationship(back_populates="attempts")
+
+
+class PostingSlot(Base):
+    """One weekly posting slot of an account: a weekday (0 = Monday) and a local time (minutes after midnight)."""
+
+    __tablename__ = "slots"
+    __table_args__ = (UniqueConstraint("account_id", "weekday", "minute", name="uq_slots_account_time"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)

@@ -83,10 +83,10 @@ ITEM_SORT_KEYS = frozenset(
 UPCOMING_SORT = "upcoming"
 _UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
-    (frozenset({ItemStatus.QUEUED.value}), "q.id DESC"),
+    (frozenset({ItemStatus.DRAFT.value}), "q.id DESC"),
     (
         frozenset(s.value for s in ItemStatus)
-        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.QUEUED.value},
+        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.DRAFT.value},
         "q.scheduled_at DESC, q.id DESC",
     ),
 )
@@ -101,6 +101,7 @@ class NewItem:
     status: ItemStatus
     scheduled_at: datetime | None
     scheduled_tz: str | None = None
+    series_id: str | None = None  # shared by the posts of one recurring series
     # The images (or video) in order; empty: just ``image_path`` (if any). ``image_path`` is then the first image.
     media: tuple[MediaRef, ...] = ()
     first_comment: str | None = None
@@ -463,6 +464,7 @@ class Repo(CommentQueries):
                     status=i.status.value,
                     scheduled_at=i.scheduled_at,
                     scheduled_tz=i.scheduled_tz,
+                    series_id=i.series_id,
                     attempt_count=0,
                     meta={},
                     created_at=now,
@@ -970,7 +972,7 @@ class Repo(CommentQueries):
                 s.scalars(
                     select(QueueItem.id).where(
                         QueueItem.account_id == account_id,
-                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value]),
+                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value]),
                         QueueItem.last_error_code.in_(sorted(ACCOUNT_HOLD_CODES)),
                     )
                 )
@@ -1044,7 +1046,7 @@ class Repo(CommentQueries):
             item = self._get_for_action(s, item_id)
             if item.status not in (
                 ItemStatus.SCHEDULED.value,
-                ItemStatus.QUEUED.value,
+                ItemStatus.DRAFT.value,
                 ItemStatus.FAILED.value,
                 ItemStatus.MISSED.value,
             ):
@@ -1201,7 +1203,7 @@ class Repo(CommentQueries):
     def delete_draft(self, item_id: int) -> None:
         with self.store.transaction() as s:
             item = self._get_for_action(s, item_id)
-            if item.status not in (ItemStatus.QUEUED.value, ItemStatus.CANCELED.value):
+            if item.status not in (ItemStatus.DRAFT.value, ItemStatus.CANCELED.value):
                 raise ValidationError(f"Item {item_id} is {item.status}; only drafts and canceled items can be deleted")
             s.delete(item)
 

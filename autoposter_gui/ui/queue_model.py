@@ -56,7 +56,7 @@ SORT_KEYS = {
 }
 
 EDITABLE = frozenset(
-    {ItemStatus.QUEUED.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
+    {ItemStatus.DRAFT.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
     | {ItemStatus.MISSED.value}
 )
 

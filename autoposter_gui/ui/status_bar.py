@@ -216,7 +216,7 @@ class AppStatusBar(QStatusBar):
     def refresh(self) -> None:
         scheduler = self.controller.scheduler
         if scheduler is None:
-            self.scheduler_label.set(icons.status_icon("queued"), "Scheduler starting…")
+            self.scheduler_label.set(icons.status_icon("draft"), "Scheduler starting…")
         elif not scheduler.state.running:
             self.scheduler_label.set(icons.status_icon("canceled"), "Scheduler stopped")
         elif scheduler.state.paused:

@@ -59,7 +59,7 @@ def test_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None:
 def test_a_read_session_refuses_to_write(tmp_path: Path) -> None:
     store = Store(tmp_path / "autoposter.db")
     with pytest.raises(RuntimeError, match="read-only"), store.read() as s:
-        s.add(QueueItem(account_id=1, platform="facebook", text="x", status="queued", attempt_count=0, meta={}))
+        s.add(QueueItem(account_id=1, platform="facebook", text="x", status="draft", attempt_count=0, meta={}))
 
 
 # ----- images prepared one post ahead --------------------------------------------------------------------------

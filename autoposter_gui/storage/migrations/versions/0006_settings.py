@@ -1,7 +1,7 @@
 """a key/value table for the settings the CLI and the GUI share (and the email alerts' batching state)
 
 Revision ID: 0006
-Revises: 0004 (written beside 0004 and 0005, chained after them at merge)
+Revises: 0005
 Create Date: 2026-11-30
 
 Values are text; the engine's settings service checks and converts them. Secrets (the SMTP password) are never
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
