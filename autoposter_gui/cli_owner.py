@@ -11,7 +11,7 @@ from typing import Any
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.models import ItemStatus
 
-EDITABLE = (ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value)
+EDITABLE = (ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value)
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser, item_id: Any) -> None:
@@ -130,7 +130,7 @@ def cmd_edit(args: argparse.Namespace, ctx: Any) -> Any:
         item.image_path,
         when,
         zone,
-        draft=item.status == ItemStatus.QUEUED.value,
+        draft=item.status == ItemStatus.DRAFT.value,
     )
     updated = service.update(item.id, request)
     external = {a.id: a.external_id for a in ctx.repo.accounts()}
@@ -156,7 +156,7 @@ def cmd_publish_now(args: argparse.Namespace, ctx: Any) -> Any:
     item = ctx.repo.item(args.id)
     if item is None:
         raise ValidationError(f"No queue item with id {args.id}; run `autoposter queue` to list them")
-    if item.status not in (ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value, ItemStatus.MISSED.value):
+    if item.status not in (ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value, ItemStatus.MISSED.value):
         raise ValidationError(f"Item {args.id} is {item.status}; only a post still to come can be published now")
     PostService(ctx).publish_now(args.id)  # the GUI's Publish now: due at once ...
     ctx.tokens.check()

@@ -12,6 +12,7 @@ from autoposter_gui.domain.images import (
     ImageInfo,
     fitted_jpeg,
     image_suffix,
+    inspect_image,
     instagram_ratio_ok,
 )
 from autoposter_gui.domain.models import (
@@ -214,6 +215,10 @@ class PostService:
             self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
         return items
 
+    def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
+        """The request's media copied into the media store, per platform (a batch remembers each copy)."""
+        return store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
+
     def new_items(
         self,
         request: PostRequest,
@@ -225,7 +230,7 @@ class PostService:
         """The queue items of a validated request, one per account, its images copied into the media store."""
         platforms = {a.platform for a in accounts}
         if request.media:
-            media = store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
+            media = self._store_media(request, platforms)
             image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
         else:
             media = {}
