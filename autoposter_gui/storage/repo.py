@@ -143,6 +143,7 @@ class ItemRow(NamedTuple):
     media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
     comment_status: str | None = None
     comment_permalink: str | None = None
+    series_id: str | None = None  # the posts of one repeated post share it
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -171,7 +172,8 @@ class DueRow(NamedTuple):
 
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
-    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink"
+    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink, "
+    "q.series_id"
 )
 
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from autoposter_gui.domain.models import CommentStatus, ItemStatus
+from autoposter_gui.engine.calendar import series_mark
 from autoposter_gui.storage.models import Account
 from autoposter_gui.storage.repo import UPCOMING_SORT, ItemRow, Repo, upcoming_before
 from autoposter_gui.ui import fmt, icons
@@ -55,6 +56,7 @@ SORT_KEYS = {
     QueueColumn.COMMENT: "comment_status",
 }
 
+SERIES_MARK = "↻ "  # a post of a repeated series (its tooltip: "2 of 6 in a weekly series")
 EDITABLE = frozenset(
     {ItemStatus.DRAFT.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
     | {ItemStatus.MISSED.value}
@@ -325,7 +327,8 @@ class QueueTableModel(QAbstractTableModel):
         if column is QueueColumn.ACCOUNT:
             return fmt.account_name(self._accounts.get(item.account_id))
         if column is QueueColumn.POST:
-            return with_media(fmt.preview(item.text), media_label(item.media_raw, item.image_path, item.platform))
+            text = with_media(fmt.preview(item.text), media_label(item.media_raw, item.image_path, item.platform))
+            return SERIES_MARK + text if item.series_id else text
         if column is QueueColumn.COMMENT:
             return comment_label(item.comment_status)
         if column is QueueColumn.SCHEDULED:
@@ -341,7 +344,9 @@ class QueueTableModel(QAbstractTableModel):
     def _tooltip(self, item: ItemRow, column: QueueColumn) -> str | None:
         if column is QueueColumn.POST:
             text = item.text if len(item.text) <= 600 else item.text[:600] + "…"
-            return text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
+            mark = series_mark(self._repo().store, item.id, item.series_id)
+            series = f"{SERIES_MARK}{mark.text}\n\n" if mark is not None else ""
+            return series + text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
         if column is QueueColumn.SCHEDULED:
             return fmt.full_time(item.scheduled_at) or None
         if column is QueueColumn.NEXT_ATTEMPT:

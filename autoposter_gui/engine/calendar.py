@@ -1,0 +1,111 @@
+"""The calendar's read model and moves: posts in a time range, drafts, slot markers, series marks, drag-and-drop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.slots import Slot, slot_times
+from autoposter_gui.domain.times import wall_time
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.planner import PlannerService
+from autoposter_gui.engine.posts import PostService
+from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.planning import CalendarRow, calendar_rows, draft_rows, series_times
+
+__all__ = ["MOVABLE", "CalendarRow", "CalendarService", "SeriesMark"]
+
+MOVABLE = (ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value)
+_KINDS = ((timedelta(days=1), "daily"), (timedelta(days=7), "weekly"))
+
+
+@dataclass(frozen=True)
+class SeriesMark:
+    """Where a post stands in its series: ``position`` of ``total``, and how it repeats ("weekly")."""
+
+    position: int
+    total: int
+    kind: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.position} of {self.total} in a {self.kind} series"
+
+
+class CalendarService:
+    """What the calendar shows and does, over the same services as the Queue and the CLI (no rule of its own)."""
+
+    def __init__(self, ctx: Context, posts: PostService | None = None) -> None:
+        self.ctx = ctx
+        self.posts = posts or PostService(ctx)
+        self.planner = PlannerService(ctx, self.posts)
+
+    @staticmethod
+    def zone() -> tzinfo:
+        return PlannerService.zone()[0]
+
+    # ----- reads -----------------------------------------------------------------------------------
+    def entries(self, since: datetime, until: datetime) -> list[CalendarRow]:
+        """The posts with a time in [since, until) (UTC), by time: only the visible range is read."""
+        return calendar_rows(self.ctx.store, since, until)
+
+    def drafts(self) -> list[CalendarRow]:
+        return draft_rows(self.ctx.store)
+
+    def slot_markers(self, since: datetime, until: datetime) -> list[tuple[int, datetime]]:
+        """(account id, moment UTC) of every account's posting slot in [since, until), DST-safe."""
+        by_account: dict[int, list[Slot]] = {}
+        for account_id, weekday, minute in self.planner.planning.slots():
+            by_account.setdefault(account_id, []).append(Slot(weekday, minute))
+        days = max(1, (until - since).days + 1)
+        zone = self.zone()
+        return [
+            (account_id, moment)
+            for account_id, slots in by_account.items()
+            for moment in slot_times(slots, since, zone, days)
+            if moment < until
+        ]
+
+    def series_mark(self, item_id: int, series_id: str | None) -> SeriesMark | None:
+        return series_mark(self.ctx.store, item_id, series_id)
+
+    # ----- moves -----------------------------------------------------------------------------------
+    def moment(self, local: datetime) -> datetime:
+        """A local wall-clock time (naive) as the moment it means (UTC): a time in a DST gap snaps to the next
+        valid one (02:30 on the spring-forward day gives 03:00)."""
+        return wall_time(local.replace(tzinfo=None), self.zone())
+
+    def move(self, item_id: int, local: datetime) -> datetime:
+        """Put a post (or a draft) at the local wall-clock time ``local``: a draft through the planner's schedule,
+        any other post through the same reschedule as the Queue's (past times refused). The moment it got (UTC).
+        Call ``posts.check_first`` before when its last try may be in flight (network: off the GUI thread)."""
+        when = self.moment(local)
+        item = self.ctx.repo.item(item_id)
+        if item is None:
+            raise ValidationError(f"No queue item with id {item_id}; it may have been deleted")
+        if item.status == ItemStatus.DRAFT.value:
+            self.planner.schedule(item_id, when)
+            return when
+        if item.status not in MOVABLE:
+            raise ValidationError(f"This post is {item.status}; only posts still to go out can be moved")
+        self.posts.reschedule(item_id, when, PlannerService.zone()[1])
+        return when
+
+
+def series_mark(store: Store, item_id: int, series_id: str | None) -> SeriesMark | None:
+    """ "3 of 6 in a weekly series", read when asked (a tooltip); None for a post of its own."""
+    if series_id is None:
+        return None
+    rows = series_times(store, series_id)
+    ids = [i for i, _ in rows]
+    if item_id not in ids:
+        return None
+    kind = "repeating"
+    times = [datetime.fromisoformat(t).replace(tzinfo=UTC) for _, t in rows[:2] if t]
+    if len(times) == 2:
+        gap = times[1] - times[0]
+        near = [name for step, name in _KINDS if abs(gap - step) <= timedelta(hours=1)]
+        kind = near[0] if near else "monthly" if timedelta(days=27) <= gap <= timedelta(days=32) else kind
+    return SeriesMark(ids.index(item_id) + 1, len(ids), kind)
