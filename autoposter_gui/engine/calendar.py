@@ -77,19 +77,22 @@ class CalendarService:
         valid one (02:30 on the spring-forward day gives 03:00)."""
         return wall_time(local.replace(tzinfo=None), self.zone())
 
-    def move(self, item_id: int, local: datetime) -> datetime:
+    def move(self, item_id: int, local: datetime, status: str | None = None) -> datetime:
         """Put a post (or a draft) at the local wall-clock time ``local``: a draft through the planner's schedule,
         any other post through the same reschedule as the Queue's (past times refused). The moment it got (UTC).
+        ``status``: the one the calendar shows, saving a read (the reschedule checks the stored one again).
         Call ``posts.check_first`` before when its last try may be in flight (network: off the GUI thread)."""
         when = self.moment(local)
-        item = self.ctx.repo.item(item_id)
-        if item is None:
-            raise ValidationError(f"No queue item with id {item_id}; it may have been deleted")
-        if item.status == ItemStatus.DRAFT.value:
+        if status is None:
+            item = self.ctx.repo.item(item_id)
+            if item is None:
+                raise ValidationError(f"No queue item with id {item_id}; it may have been deleted")
+            status = item.status
+        if status == ItemStatus.DRAFT.value:
             self.planner.schedule(item_id, when)
             return when
-        if item.status not in MOVABLE:
-            raise ValidationError(f"This post is {item.status}; only posts still to go out can be moved")
+        if status not in MOVABLE:
+            raise ValidationError(f"This post is {status}; only posts still to go out can be moved")
         self.posts.reschedule(item_id, when, PlannerService.zone()[1])
         return when
 

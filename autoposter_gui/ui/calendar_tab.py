@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QPixmap
@@ -59,6 +59,7 @@ class CalendarTab(QWidget):
         self.anchor = fmt.to_local(controller.now()).date()
         self.mode = WEEK if controller.settings.value(MODE_KEY, WEEK) != MONTH else MONTH
         self._thumbs_pending: set[str] = set()
+        self._drafts: list[CalendarRow] = []
 
         self.prev_button = QPushButton("◀", self)
         self.prev_button.setToolTip("Previous week or month (Page Up)")
@@ -117,7 +118,9 @@ class CalendarTab(QWidget):
         self._reload_timer.setInterval(100)
         self._reload_timer.timeout.connect(self.reload)
         controller.bridge.items_changed.connect(lambda _ids: self._reload_timer.start())
-        controller.bridge.account_changed.connect(lambda _id: self._reload_timer.start())
+        controller.bridge.account_changed.connect(self._account_changed)
+        controller.accounts_loading_changed.connect(self._account_changed)
+        self._load_accounts()
         self._apply_range()
         self.view.scroll_to_hour(8)
 
@@ -163,12 +166,19 @@ class CalendarTab(QWidget):
         self._apply_range()
 
     # ----- data ------------------------------------------------------------------------------------
-    @Slot()
-    def reload(self) -> None:
-        """Read the visible range (and the drafts) from the engine and repaint."""
+    def _account_changed(self, *_args: object) -> None:
+        self._load_accounts()
+        self._reload_timer.start()
+
+    def _load_accounts(self) -> None:
+        """Each account's colour (in the order they were connected) and name."""
         accounts = self.controller.accounts()
         self.view.colors = {a.id: QColor(PALETTE[n % len(PALETTE)]) for n, a in enumerate(accounts)}
         self.view.labels = {a.id: fmt.account_name(a) for a in accounts}
+
+    @Slot()
+    def reload(self) -> None:
+        """Read the visible range (and the drafts) from the engine and repaint."""
         since, until = self.view.utc_range()
         rows = self.service.entries(since, until)
         self.view.set_rows(rows, self.service.slot_markers(since, until))
@@ -177,7 +187,8 @@ class CalendarTab(QWidget):
 
     def _reload_drafts(self) -> None:
         self.drafts.clear()
-        for row in self.service.drafts():
+        self._drafts = self.service.drafts()
+        for row in self._drafts:
             item = QListWidgetItem(icons.status_icon(row.status), fmt.preview(row.text, 60) or "(no text)")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setToolTip(f"{self.view.labels.get(row.account_id, '')}\n{fmt.preview(row.text, 300)}")
@@ -208,7 +219,7 @@ class CalendarTab(QWidget):
 
     def _row(self, item_id: int) -> CalendarRow | None:
         found = next((r for r in self.view.rows if r.id == item_id), None)
-        return found or next((r for r in self.service.drafts() if r.id == item_id), None)
+        return found or next((r for r in self._drafts if r.id == item_id), None)
 
     # ----- actions ---------------------------------------------------------------------------------
     @Slot(int, object)
@@ -232,13 +243,22 @@ class CalendarTab(QWidget):
         self._move(item_id, when)
 
     def _move(self, item_id: int, when: datetime) -> bool:
+        """Store the new time, then show it at once (the moved chip's cells repainted; the whole range is read
+        again a moment later, when the engine's change arrives)."""
+        row = self._row(item_id)
         try:
-            moment = self.service.move(item_id, when)
+            moment = self.service.move(item_id, when, row.status if row is not None else None)
         except AutoposterError as exc:
             show_error(self, "Can't move this post", str(exc))
             return False
-        self.reload()
-        self.view.select(item_id)
+        self.view.selected = item_id
+        if row is not None:
+            stored = moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+            self.view.place(row._replace(scheduled_raw=stored, status=ItemStatus.SCHEDULED.value))
+            if row.status == ItemStatus.DRAFT.value:
+                self._reload_drafts()
+        else:
+            self.reload()
         self.controller.notice.emit(f"Scheduled for {fmt.when_text(moment, self.controller.now())}")
         return True
 
