@@ -43,6 +43,7 @@ class RepeatDialog(QDialog):
         super().__init__(parent)
         self.start = start  # the first post's moment (UTC)
         self.setWindowTitle("Repeat this post")
+        self.setMinimumWidth(440)
         self.repeat_combo = QComboBox(self)
         for repeat, label in REPEAT_LABELS.items():
             self.repeat_combo.addItem(label, repeat.value)
@@ -101,8 +102,9 @@ class RepeatDialog(QDialog):
             self.summary.setText(str(exc).replace("--count", "the number").replace("--until", "the end date"))
             self.ok_button.setEnabled(False)
             return
-        first, last = fmt.full_time(times[0]), fmt.full_time(times[-1])
-        self.summary.setText(f"{fmt.plural(len(times), 'post')}, at the same local time: from {first} to {last}.")
+        first, last = (f"{fmt.to_local(t):%a %d %b %Y}" for t in (times[0], times[-1]))
+        clock = fmt.clock_time(times[0])
+        self.summary.setText(f"{fmt.plural(len(times), 'post')} at {clock} local time, from {first} to {last}.")
         self.ok_button.setEnabled(True)
 
 

@@ -80,15 +80,17 @@ class ImportDialog(QDialog):
             return
         self.plan = plan
         problems = {p.line: p.message for p in plan.problems}
-        accounts = {row.line: row for row in plan.rows}
-        lines = sorted(set(problems) | set(accounts))
+        names = {a.external_id: fmt.account_name(a) for a in self.controller.accounts()}
+        by_line = {row.line: row for row in plan.rows}
+        lines = sorted(set(problems) | set(by_line))
         self.table.setRowCount(len(lines))
         for n, line in enumerate(lines):
-            row = accounts.get(line)
+            row = by_line.get(line)
             cells = [str(line)]
             if row is not None:
                 images = "; ".join(Path(p).name for p in row.images)
-                cells += [", ".join(row.accounts), fmt.preview(row.text, 80), row.at or "(draft)", images]
+                accounts = ", ".join(names.get(a, a) for a in row.accounts)
+                cells += [accounts, fmt.preview(row.text, 80), row.at or "(draft)", images]
             else:
                 cells += ["", "", "", ""]
             cells.append(problems.get(line, "OK"))
