@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, Qt
+from PySide6.QtCore import QMimeData, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QPainter,
@@ -27,6 +27,7 @@ MAX_SIDE_BY_SIDE = 4  # chips in one hour of one day, side by side; more become 
 SNAP_MINUTES = 15
 PALETTE = ("#1a73e8", "#e8710a", "#188038", "#9334e6", "#d01884", "#12b5cb", "#b06000", "#5f6368")
 DEFAULT_DRAFT_TIME = time(9, 0)  # a draft dropped on a month day goes out at 09:00 that day
+_STATUS_PIXMAPS: dict[str, QPixmap] = {}  # the status icons at chip size, drawn once per run
 
 
 class Chip:
@@ -60,7 +61,7 @@ class CalendarGrid(QAbstractScrollArea):
         self.today: date = date.today()
         self.rows: list[CalendarRow] = []
         self.markers: list[tuple[int, datetime]] = []
-        self.colors: dict[int, QColor] = {}
+        self._colors: dict[int, QColor] = {}
         self.labels: dict[int, str] = {}
         self.selected: int | None = None
         self.series_note: Callable[[int, str | None], str | None] = lambda _id, _series: None
@@ -68,8 +69,9 @@ class CalendarGrid(QAbstractScrollArea):
         self._times: dict[int, datetime] = {}  # each row's local wall-clock time (naive), computed once
         self._marks: list[tuple[int, datetime]] = []  # the slot markers' accounts and local times
         self._clock_labels: dict[tuple[int, int], str] = {}
+        self._laid_out = QSize()
+        self._styles: dict[tuple[int, bool, bool], tuple[QPen, QColor, QColor]] = {}  # per account: pen, fill, stripe
         self.thumbs: dict[str, QPixmap] = {}
-        self._status_pixmaps: dict[str, QPixmap] = {}
         self._press: tuple[int, QPoint] | None = None
         self._drag: tuple[int, QPoint] | None = None  # the item dragged and where the pointer is
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -79,6 +81,16 @@ class CalendarGrid(QAbstractScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.verticalScrollBar().setSingleStep(HOUR_H // 2)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
+
+    @property
+    def colors(self) -> dict[int, QColor]:
+        """Each account's colour (by account id)."""
+        return self._colors
+
+    @colors.setter
+    def colors(self, colors: dict[int, QColor]) -> None:
+        self._colors = colors
+        self._styles.clear()
 
     # ----- what is shown -----------------------------------------------------------------------------
     @property
@@ -168,6 +180,7 @@ class CalendarGrid(QAbstractScrollArea):
     def layout_chips(self) -> None:
         """Place every row's chip (content coordinates): by day and hour in a week, by day in a month."""
         self.chips = []
+        self._laid_out = self.viewport().size()
         groups: dict[tuple[int, int], list[CalendarRow]] = {}
         count = self.day_count
         for row in self.rows:
@@ -259,7 +272,8 @@ class CalendarGrid(QAbstractScrollArea):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_scrollbar()
-        self.layout_chips()
+        if self.viewport().size() != self._laid_out:  # the first show after a resize() needs no second layout
+            self.layout_chips()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
@@ -272,9 +286,10 @@ class CalendarGrid(QAbstractScrollArea):
         painter.translate(0, -offset)
         self._paint_grid(painter, exposed)
         self._paint_markers(painter, exposed)
+        text_pen = self.palette().text().color()
         for chip in self.chips:
             if chip.rect.intersects(exposed):
-                self._paint_chip(painter, chip)
+                self._paint_chip(painter, chip, text_pen)
         self._paint_drop_target(painter)
         painter.restore()
         self._paint_header(painter)
@@ -341,7 +356,7 @@ class CalendarGrid(QAbstractScrollArea):
             cell = self.cell_rect(index, local.hour if self.mode == WEEK else 0)
             if not cell.intersects(exposed):
                 continue
-            color = QColor(self.colors.get(account_id, QColor(PALETTE[-1])))
+            color = QColor(self._colors.get(account_id, QColor(PALETTE[-1])))
             color.setAlpha(70)
             if self.mode == WEEK:
                 y = cell.y() + int(local.minute * HOUR_H / 60)
@@ -356,21 +371,29 @@ class CalendarGrid(QAbstractScrollArea):
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _status_pixmap(self, status: str) -> QPixmap:
-        if status not in self._status_pixmaps:
-            self._status_pixmaps[status] = icons.status_icon(status).pixmap(14, 14)
-        return self._status_pixmaps[status]
+        if status not in _STATUS_PIXMAPS:
+            _STATUS_PIXMAPS[status] = icons.status_icon(status).pixmap(14, 14)
+        return _STATUS_PIXMAPS[status]
 
-    def _paint_chip(self, painter: QPainter, chip: Chip) -> None:
+    def _style(self, account_id: int, selected: bool, faint: bool) -> tuple[QPen, QColor, QColor]:
+        key = (account_id, selected, faint)
+        style = self._styles.get(key)
+        if style is None:
+            base = QColor(self._colors.get(account_id, QColor(PALETTE[-1])))
+            fill = QColor(base)
+            fill.setAlpha(25 if faint else 60)
+            style = self._styles[key] = (QPen(base.darker(130), 2 if selected else 1), fill, base)
+        return style
+
+    def _paint_chip(self, painter: QPainter, chip: Chip, text_pen: QColor) -> None:
         rect = chip.rect
         if chip.row is None:
             painter.setPen(self.palette().text().color())
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"+{chip.more} more")
             return
         row = chip.row
-        base = QColor(self.colors.get(row.account_id, QColor(PALETTE[-1])))
-        fill = QColor(base)
-        fill.setAlpha(60 if row.status != ItemStatus.CANCELED.value else 25)
-        painter.setPen(QPen(base.darker(130), 2 if row.id == self.selected else 1))
+        pen, fill, base = self._style(row.account_id, row.id == self.selected, row.status == ItemStatus.CANCELED.value)
+        painter.setPen(pen)
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 3, 3)
         painter.fillRect(QRect(rect.x(), rect.y(), 3, rect.height()), base)
@@ -382,7 +405,7 @@ class CalendarGrid(QAbstractScrollArea):
             side = min(rect.height() - 4, 28)
             painter.drawPixmap(QRect(x, rect.y() + 2, side, side), thumb)
             x += side + 3
-        painter.setPen(self.palette().text().color())
+        painter.setPen(text_pen)
         text_rect = QRect(x, rect.y(), rect.right() - x - 2, rect.height())
         if chip.elided is None or chip.elided[0] != text_rect.width():
             width = text_rect.width()
