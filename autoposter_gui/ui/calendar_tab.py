@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import shiboken6
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QDesktopServices, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -62,6 +63,7 @@ class CalendarTab(QWidget):
         self.mode = WEEK if controller.settings.value(MODE_KEY, WEEK) != MONTH else MONTH
         self._thumbs_pending: set[str] = set()
         self._drafts: list[CalendarRow] = []
+        self._stale = True  # read from the engine when next shown (nothing is read while the tab is hidden)
 
         self.prev_button = QPushButton("◀", self)
         self.prev_button.setToolTip("Previous week or month (Page Up)")
@@ -118,8 +120,8 @@ class CalendarTab(QWidget):
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(100)
-        self._reload_timer.timeout.connect(self.reload)
-        controller.bridge.items_changed.connect(lambda _ids: self._reload_timer.start())
+        self._reload_timer.timeout.connect(self._reload_if_shown)
+        controller.bridge.items_changed.connect(self._items_changed)
         controller.bridge.account_changed.connect(self._account_changed)
         controller.accounts_loading_changed.connect(self._account_changed)
         self._load_accounts()
@@ -141,7 +143,18 @@ class CalendarTab(QWidget):
             self.title.setText(f"{first:%d %b} – {last:%d %b %Y}")
         else:
             self.title.setText(f"{self.anchor:%B %Y}")
-        self.reload()
+        self._reload_if_shown()
+
+    def _reload_if_shown(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     @Slot(int)
     def step(self, direction: int) -> None:
@@ -168,6 +181,10 @@ class CalendarTab(QWidget):
         self._apply_range()
 
     # ----- data ------------------------------------------------------------------------------------
+    @Slot(list)
+    def _items_changed(self, _ids: list[int]) -> None:
+        self._reload_timer.start()
+
     def _account_changed(self, *_args: object) -> None:
         self._load_accounts()
         self._reload_timer.start()
@@ -181,6 +198,7 @@ class CalendarTab(QWidget):
     @Slot()
     def reload(self) -> None:
         """Read the visible range (and the drafts) from the engine and repaint."""
+        self._stale = False
         since, until = self.view.utc_range()
         rows = self.service.entries(since, until)
         self.view.set_rows(rows, self.service.slot_markers(since, until))
@@ -203,16 +221,22 @@ class CalendarTab(QWidget):
             self._thumbs_pending.add(path)
 
             def done(thumb: object, path: str = path) -> None:
+                if not shiboken6.isValid(self):  # the tab went away meanwhile
+                    return
                 self._thumbs_pending.discard(path)
                 image = getattr(thumb, "image", None)
                 if image is not None and not image.isNull():
                     self.view.thumbs[path] = QPixmap.fromImage(image)
                     self.view.viewport().update()
 
+            def failed(_exc: BaseException, path: str = path) -> None:
+                if shiboken6.isValid(self):
+                    self._thumbs_pending.discard(path)  # unreadable: the chip shows no picture
+
             self.controller.tasks.submit(
                 lambda path=path: decode_thumbnail(path, MediaKind.IMAGE, THUMB_SIDE),  # type: ignore[misc]
                 done,
-                lambda _exc, path=path: self._thumbs_pending.discard(path),  # type: ignore[misc]
+                failed,
             )
 
     def _series_note(self, item_id: int, series_id: str | None) -> str | None:

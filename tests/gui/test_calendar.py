@@ -276,3 +276,34 @@ def test_a_posted_chip_opens_its_permalink(
     tab.activate(item_id)
     item = ctx.repo.item(item_id)
     assert item is not None and [u.toString() for u in opened] == [item.permalink]
+
+
+def test_a_post_whose_last_try_may_be_out_is_checked_with_meta_before_it_moves(
+    qtbot: Any, tab: CalendarTab, ctx: Context, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autoposter_gui.engine.posts import ActionRefusedError
+
+    item_id = post_at(ctx, tomorrow_at(ctx, 10))
+    tab.go_to(tomorrow_at(ctx, 10).date())
+    row = next(r for r in tab.view.rows if r.id == item_id)
+    tab.view.rows = [row._replace(unconfirmed=True) if r.id == item_id else r for r in tab.view.rows]
+    asked: list[int] = []
+    answers: list[Exception | None] = [ActionRefusedError("It went out at 10:00: it is now marked posted"), None]
+
+    def check_first(checked: int) -> None:
+        asked.append(checked)
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+
+    monkeypatch.setattr(tab.controller.posts, "check_first", check_first)
+    target = (tomorrow_at(ctx, 15)).replace(tzinfo=None)
+    tab.move_item(item_id, target)
+    qtbot.waitUntil(lambda: bool(dialogs.calls))
+    assert asked == [item_id] and "went out" in dialogs.calls[-1][2]
+    stored = ctx.repo.item(item_id)
+    assert stored is not None and stored.scheduled_at == tomorrow_at(ctx, 10)  # refused: nothing changed
+    tab.view.rows = [row._replace(unconfirmed=True) if r.id == item_id else r for r in tab.view.rows]
+    tab.move_item(item_id, target)
+    qtbot.waitUntil(lambda: (ctx.repo.item(item_id) or row).scheduled_at == tomorrow_at(ctx, 15))
+    assert asked == [item_id, item_id]
