@@ -47,8 +47,7 @@ class SnippetsButton(QToolButton):
         self.setToolTip("Insert a saved hashtag group or text snippet (manage them in Settings)")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setMenu(QMenu(self))
-        self.menu().aboutToShow.connect(self.rebuild)
-        self.rebuild()
+        self.menu().aboutToShow.connect(self.rebuild)  # read when opened: nothing read at start-up
 
     def rebuild(self) -> None:
         menu = self.menu()
