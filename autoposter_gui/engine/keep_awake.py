@@ -36,7 +36,7 @@ class SleepInhibitor(Protocol):
 
 def needs_this_computer(_post: DuePost) -> bool:
     """Every scheduled post today; once Facebook posts are handed to Meta's scheduler, those are exempt."""
-    return True
+    return True  # posts held by Meta are left out of the due list (storage Repo.due_until)
 
 
 def reason(post: DuePost) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
 from autoposter_gui.domain.images import (
@@ -39,6 +40,9 @@ from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.post_media import store_media
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import NewItem
+
+if TYPE_CHECKING:
+    from autoposter_gui.engine.handoff import HandoffService
 
 
 class ActionRefusedError(AutoposterError):
@@ -319,7 +323,8 @@ class PostService:
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        return item
+        self._handoff().changed(item_id, current, item)  # a handed-off post: the change follows it to Meta
+        return self.repo.item(item_id) or item
 
     def retry(self, item_id: int) -> QueueItem:
         item = self.repo.retry(item_id, self.ctx.clock.now())
@@ -364,7 +369,16 @@ class PostService:
         if outcome is not CheckOutcome.NOT_PUBLISHED:
             raise ActionRefusedError(message)
 
+    def _handoff(self) -> HandoffService:
+        from autoposter_gui.engine.handoff import HandoffService
+
+        return HandoffService(self.ctx)
+
     def cancel(self, item_id: int) -> QueueItem:
+        if self._handoff().cancel(item_id):  # held by Meta: deleted there (now, or on the runner's next tick)
+            item = self.repo.item(item_id)
+            assert item is not None
+            return item
         self.check_first(item_id)
         item = self.repo.cancel(item_id, self.ctx.clock.now())
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
@@ -387,11 +401,20 @@ class PostService:
             )
         item = self.repo.reschedule(item_id, when, zone, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        return item
+        if current is not None:
+            self._handoff().changed(item_id, current, item)
+        return self.repo.item(item_id) or item
 
     def publish_now(self, item_id: int) -> QueueItem:
-        """Make an item due right away (the runner thread publishes it)."""
-        return self.reschedule(item_id, self.ctx.clock.now())
+        """Make an item due right away (the runner thread publishes it); one held by Meta is published there
+        (``is_published=true``), now or on the runner's next tick."""
+        now = self.ctx.clock.now()
+        item = self.repo.item(item_id)
+        if item is not None and item.handoff is not None:
+            self.repo.reschedule(item_id, now, item.scheduled_tz, now)  # if Meta gave it back: due at once
+            self._handoff().publish_now(item_id)
+            return self.repo.item(item_id) or item
+        return self.reschedule(item_id, now)
 
     def due_within(self, window: timedelta | None, *, limit: int = 5) -> DueSoon:
         """Posts that go out within ``window`` from now (None: every scheduled post) and those going out right

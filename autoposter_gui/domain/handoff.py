@@ -1,0 +1,94 @@
+"""Rules of Meta's scheduler: which posts are handed off, what an owner's change becomes, what a check means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from autoposter_gui.domain.models import MediaKind, MediaRef, Platform
+
+# The window Autoposter hands posts off in: Meta takes 10 minutes to 75 days; 15 minutes leaves room for a slow
+# call and a wrong clock.
+HANDOFF_MIN = timedelta(minutes=15)
+HANDOFF_MAX = timedelta(days=75)
+VERIFY_AFTER = timedelta(minutes=2)  # the first check after the due time
+GIVE_UP_AFTER = timedelta(minutes=15)  # still unpublished this long after the due time: publish locally
+
+# queue_items.handoff
+PENDING = "pending"  # the hand-off call may be under way (reconciled before anything else)
+HELD = "meta"  # Meta holds the post
+
+
+def handoff_kind(platform: str, media: tuple[MediaRef, ...]) -> bool:
+    """Whether Meta's scheduler can hold this post: a Facebook text, link, photo or multi-photo post."""
+    if platform != Platform.FACEBOOK.value:
+        return False
+    return all(ref.kind is MediaKind.IMAGE for ref in media)
+
+
+def in_window(due: datetime, now: datetime) -> bool:
+    """A post due between 15 minutes and 75 days from now may be handed off (or moved at Meta)."""
+    return now + HANDOFF_MIN <= due <= now + HANDOFF_MAX
+
+
+def should_hand_off(platform: str, media: tuple[MediaRef, ...], due: datetime, now: datetime) -> bool:
+    return handoff_kind(platform, media) and in_window(due, now)
+
+
+class Op(StrEnum):
+    """A change sent to Meta for a post it holds (``queue_items.handoff_change["op"]``)."""
+
+    UPDATE = "update"  # POST /{post-id} with message and/or scheduled_publish_time
+    WITHDRAW = "withdraw"  # DELETE at Meta; the app publishes the post itself (or holds it until in window)
+    CANCEL = "cancel"  # DELETE at Meta; the item is canceled
+    PUBLISH = "publish"  # POST /{post-id} with is_published=true
+
+
+def reschedule_op(new_due: datetime, now: datetime) -> Op:
+    """A new time for a handed-off post: moved at Meta inside the window, taken back otherwise."""
+    return Op.UPDATE if in_window(new_due, now) else Op.WITHDRAW
+
+
+def merge_change(pending: dict[str, object] | None, new: dict[str, object]) -> dict[str, object]:
+    """The change to send when ``new`` comes while ``pending`` is not sent yet: updates merge (the latest text and
+    time win); a delete or publish-now replaces what came before; an update after a withdraw stays a withdraw."""
+    if pending is None:
+        return dict(new)
+    if new.get("op") == Op.UPDATE.value and pending.get("op") == Op.UPDATE.value:
+        return {**pending, **new}
+    if new.get("op") == Op.UPDATE.value:
+        return dict(pending)  # the post is leaving Meta (or publishing): the item itself has the new text/time
+    return dict(new)
+
+
+class Verdict(StrEnum):
+    WAIT = "wait"  # too early to tell
+    POSTED = "posted"  # Meta published it
+    FALLBACK = "fallback"  # delete at Meta, publish locally
+
+
+@dataclass(frozen=True)
+class Check:
+    """What ``GET /{post-id}`` said: gone (error 100 / 404), or whether it is published."""
+
+    gone: bool = False
+    published: bool = False
+
+
+def verdict(due: datetime, now: datetime, check: Check | None) -> tuple[Verdict, str]:
+    """What a read of a handed-off post means at ``now`` (``check`` None: not read, as it is too early)."""
+    if now < due + VERIFY_AFTER or check is None:
+        return Verdict.WAIT, ""
+    if check.published and not check.gone:
+        return Verdict.POSTED, ""
+    if check.gone:
+        return Verdict.FALLBACK, "Meta's scheduler lost the post (it is gone at Meta)"
+    if now >= due + GIVE_UP_AFTER:
+        minutes = int(GIVE_UP_AFTER.total_seconds() // 60)
+        return Verdict.FALLBACK, f"Meta's scheduler had not published the post {minutes} minutes after its time"
+    return Verdict.WAIT, ""
+
+
+def needs_check(due: datetime, now: datetime) -> bool:
+    return now >= due + VERIFY_AFTER
