@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -92,3 +93,52 @@ def verdict(due: datetime, now: datetime, check: Check | None) -> tuple[Verdict,
 
 def needs_check(due: datetime, now: datetime) -> bool:
     return now >= due + VERIFY_AFTER
+
+
+HELD_LABEL = "Held by Meta"
+_PENDING_TEXT = {
+    Op.UPDATE.value: "your change is still to be sent to Meta",
+    Op.WITHDRAW.value: "it is still to be taken back from Meta (Autoposter then publishes it)",
+    Op.CANCEL.value: "the cancel is still to be sent to Meta",
+    Op.PUBLISH.value: "'Publish now' is still to be sent to Meta",
+}
+
+
+def handoff_mark(handoff: str | None, change: str | None) -> tuple[str, str] | None:
+    """The Queue's mark for a post with Meta's scheduler, and its tooltip; None for a post the app publishes."""
+    if handoff == HELD:
+        tip = (
+            "Meta's scheduler holds this post: it goes out at its time even with this computer off. Autoposter "
+            "checks it afterwards and publishes it itself if Meta did not."
+        )
+        if change:
+            return f"{HELD_LABEL} · change pending", f"{tip}\nPending: {_PENDING_TEXT.get(change, change)}."
+        return HELD_LABEL, tip
+    if handoff == PENDING:
+        return "Handing to Meta…", "Autoposter is confirming that Meta's scheduler took this post."
+    return None
+
+
+def offline_note(
+    accounts: Sequence[tuple[str, str]],
+    media: tuple[MediaRef, ...],
+    due: datetime | None,
+    now: datetime,
+    *,
+    enabled: bool,
+    first_comment: bool = False,
+) -> str:
+    """What the composer says of the picked accounts (``(label, platform)``): which posts go out with this computer
+    off (Facebook, handed to Meta's scheduler) and which need it on at their time. Empty without accounts or time."""
+    if not accounts or due is None:
+        return ""
+    off = enabled and due >= now + HANDOFF_MIN
+    away = [label for label, platform in accounts if off and handoff_kind(platform, media)]
+    here = [label for label, platform in accounts if label not in away]
+    parts = []
+    if away:
+        extra = " (its first comment needs this computer on)" if first_comment else ""
+        parts.append(f"Goes out with this computer off, through Meta's scheduler: {', '.join(away)}{extra}.")
+    if here:
+        parts.append(f"Needs this computer on at its time: {', '.join(here)}.")
+    return " ".join(parts)

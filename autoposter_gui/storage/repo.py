@@ -144,6 +144,8 @@ class ItemRow(NamedTuple):
     media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
     comment_status: str | None = None
     comment_permalink: str | None = None
+    handoff: str | None = None  # Meta's scheduler: "pending" or "meta"; and the change still to send there
+    handoff_change_raw: str | None = None
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -152,6 +154,12 @@ class ItemRow(NamedTuple):
     @property
     def next_attempt_at(self) -> datetime | None:
         return _utc(self.next_attempt_raw)
+
+    @property
+    def handoff_change(self) -> str | None:
+        """The op of the change still to send to Meta ("update", "withdraw", "cancel", "publish"), if any."""
+        value = json.loads(self.handoff_change_raw) if self.handoff_change_raw else None
+        return str(value.get("op")) if isinstance(value, dict) and value.get("op") else None
 
 
 class DueRow(NamedTuple):
@@ -172,7 +180,8 @@ class DueRow(NamedTuple):
 
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
-    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink"
+    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink, "
+    "q.handoff, q.handoff_change"
 )
 
 
