@@ -35,8 +35,9 @@ class SleepInhibitor(Protocol):
 
 
 def needs_this_computer(_post: DuePost) -> bool:
-    """Every scheduled post today; once Facebook posts are handed to Meta's scheduler, those are exempt."""
-    return True  # posts held by Meta are left out of the due list (storage Repo.due_until)
+    """Every post in the due list: posts held by Meta's scheduler are not in it (Repo.due_until leaves them out,
+    as they go out with this computer off)."""
+    return True
 
 
 def reason(post: DuePost) -> str:
