@@ -39,16 +39,22 @@ log = logging.getLogger(__name__)
 HANDED = "Handed to Meta's scheduler"
 LATE_ANSWER = timedelta(minutes=2)  # a hand-off whose answer was lost may still appear at Meta this long after
 RECHECK = timedelta(minutes=1)
+# Emitted when an owner's change to a handed-off post is recorded for the runner's next tick (the app then wakes
+# its scheduler thread, so that the GUI thread never calls Meta).
+HANDOFF_CHANGE_NOTICE = "handoff_change"
 USABLE = (AccountStatus.CONNECTED.value, AccountStatus.NEEDS_ATTENTION.value, AccountStatus.CANNOT_POST.value)
 
 
 class HandoffService:
     """The hand-off step of a runner tick, and the owner's changes to handed-off posts (edit, cancel, publish now)."""
 
-    def __init__(self, ctx: Context, publisher: MetaPublisher | None = None) -> None:
+    def __init__(self, ctx: Context, publisher: MetaPublisher | None = None, *, at_once: bool = True) -> None:
+        """``at_once``: an owner's change is sent to Meta right away (the CLI); otherwise by the runner's next tick,
+        which a notice asks for (the GUI)."""
         self.ctx = ctx
         self.repo = ctx.repo
         self._publisher = publisher
+        self.at_once = at_once
 
     @property
     def publisher(self) -> MetaPublisher:
@@ -267,7 +273,10 @@ class HandoffService:
         if self.repo.set_handoff_change(item_id, change) is None:
             return False
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        self.apply_now(item_id)
+        if self.at_once:
+            self.apply_now(item_id)
+        else:
+            self.ctx.events.emit(Events.NOTICE, HANDOFF_CHANGE_NOTICE, {"item_id": item_id})
         return True
 
     def apply_now(self, item_id: int) -> None:

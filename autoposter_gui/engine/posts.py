@@ -110,6 +110,9 @@ class PostService:
         self.ctx = ctx
         self.repo = ctx.repo
         self.inspect_image: ImageInspector = inspect_image  # a batch of posts remembers each file's result
+        # A change to a post held by Meta's scheduler is sent at once (the CLI), or by the runner's next tick
+        # (the GUI, whose thread never calls Meta: it sets this to False).
+        self.handoff_at_once = True
 
     def _account(self, ref: str | int) -> Account | None:
         return self.repo.account(ref) if isinstance(ref, int) else self.repo.account_by_external(str(ref).strip())
@@ -372,7 +375,7 @@ class PostService:
     def _handoff(self) -> HandoffService:
         from autoposter_gui.engine.handoff import HandoffService
 
-        return HandoffService(self.ctx)
+        return HandoffService(self.ctx, at_once=self.handoff_at_once)
 
     def cancel(self, item_id: int) -> QueueItem:
         if self._handoff().cancel(item_id):  # held by Meta: deleted there (now, or on the runner's next tick)

@@ -63,3 +63,21 @@ def test_composer_says_what_goes_out_with_this_computer_off(qtbot: Any, composer
     assert "Goes out with this computer off" not in note.text()
     composer.set_selected_accounts([])
     assert note.isHidden()
+
+
+def test_the_gui_leaves_meta_calls_to_the_scheduler_thread(
+    qtbot: Any, controller: AppController, fake_scheduler: Any, connected: list[Account], ctx: Context, sandbox: Any
+) -> None:
+    """A cancel from the GUI records the change and wakes the scheduler; the GUI thread calls no Meta."""
+    sandbox.set_clock(ctx.clock.now())
+    held = make_post(ctx, "Cancel me from the GUI", minutes=60).id
+    Runner(ctx).run_due()
+    calls = len(sandbox.state()["calls"])
+    controller.posts.cancel(held)
+    qtbot.waitUntil(lambda: fake_scheduler.run_now_calls == 1)
+    item = ctx.repo.item(held)
+    assert item is not None and item.status == "scheduled" and item.handoff_change == {"op": "cancel"}
+    assert len(sandbox.state()["calls"]) == calls  # nothing sent from the GUI thread
+    Runner(ctx).run_due()  # the scheduler thread's tick sends it
+    item = ctx.repo.item(held)
+    assert item is not None and item.status == "canceled" and sandbox.state()["scheduled_posts"] == []
