@@ -259,6 +259,11 @@ class HandoffService:
         if after.status != ItemStatus.SCHEDULED.value:  # made a draft again: it leaves Meta
             self._record(item_id, {"op": Op.WITHDRAW.value, "why": "it was made a draft"})
             return
+        if (after.image_path, after.media) != (before.image_path, before.media):
+            # Meta can't change a scheduled post's pictures: it is taken back, and handed off again with the new
+            # ones by the next tick (when it is still in the window).
+            self._record(item_id, {"op": Op.WITHDRAW.value, "why": "its picture changed"})
+            return
         if len(change) > 1:
             self._record(item_id, change)
 

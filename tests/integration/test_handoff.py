@@ -263,3 +263,34 @@ def test_a_lost_handoff_answer_is_reconciled_not_sent_twice(
     assert item.handoff == "meta" and item.provider_post_id == held["id"]
     Runner(connected).run_due()
     assert len(_scheduled(sandbox)) == 1
+
+
+def test_a_first_comment_is_posted_by_the_app_after_meta_publishes(
+    connected: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    request = PostRequest([BAKERY], "With a comment", None, clock.now() + timedelta(hours=1), first_comment="#bread")
+    item_id = PostService(connected).create(request)[0].id
+    Runner(connected).run_due()
+    assert _item(connected, item_id).handoff == "meta"
+    _advance(clock, sandbox, timedelta(hours=1, minutes=3))
+    Runner(connected).run_due()
+    item = _item(connected, item_id)
+    assert item.status == "posted" and item.comment_status == "posted"
+    [comment] = sandbox.state()["comments"]
+    assert comment["target_id"] == item.provider_post_id and comment["message"] == "#bread"
+
+
+def test_a_new_picture_takes_the_post_back_and_hands_it_off_again(
+    connected: Context, sandbox: Any, clock: FixedClock, tmp_path: Path
+) -> None:
+    first = make_image(tmp_path / "a.jpg", color="red")
+    item_id = queue(connected, BAKERY, "New picture", first, clock.now() + timedelta(hours=1)).id
+    Runner(connected).run_due()
+    old = _item(connected, item_id).provider_post_id
+    item = _item(connected, item_id)
+    second = make_image(tmp_path / "b.jpg", color="blue")
+    PostService(connected).update(item_id, PostRequest([item.account_id], "New picture", second, item.scheduled_at))
+    assert _scheduled(sandbox) == [] and _item(connected, item_id).handoff is None  # taken back
+    Runner(connected).run_due()
+    [held] = _scheduled(sandbox)
+    assert _item(connected, item_id).handoff == "meta" and held["id"] != old
