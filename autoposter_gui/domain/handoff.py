@@ -96,6 +96,12 @@ def needs_check(due: datetime, now: datetime) -> bool:
 
 
 HELD_LABEL = "Held by Meta"
+_PENDING_SHORT = {
+    Op.UPDATE.value: "Change pending",
+    Op.WITHDRAW.value: "Taking back",
+    Op.CANCEL.value: "Cancel pending",
+    Op.PUBLISH.value: "Publishing now",
+}
 _PENDING_TEXT = {
     Op.UPDATE.value: "your change is still to be sent to Meta",
     Op.WITHDRAW.value: "it is still to be taken back from Meta (Autoposter then publishes it)",
@@ -104,18 +110,20 @@ _PENDING_TEXT = {
 }
 
 
-def handoff_mark(handoff: str | None, change: str | None) -> tuple[str, str] | None:
-    """The Queue's mark for a post with Meta's scheduler, and its tooltip; None for a post the app publishes."""
+def handoff_mark(handoff: str | None, change: str | None) -> tuple[str, str, str] | None:
+    """The Queue's marks for a post with Meta's scheduler: its status, what comes next (a change still to send),
+    and the tooltip; None for a post the app publishes."""
     if handoff == HELD:
         tip = (
             "Meta's scheduler holds this post: it goes out at its time even with this computer off. Autoposter "
             "checks it afterwards and publishes it itself if Meta did not."
         )
         if change:
-            return f"{HELD_LABEL} · change pending", f"{tip}\nPending: {_PENDING_TEXT.get(change, change)}."
-        return HELD_LABEL, tip
+            pending = _PENDING_TEXT.get(change, change)
+            return HELD_LABEL, _PENDING_SHORT.get(change, "Change pending"), f"{tip}\nPending: {pending}."
+        return HELD_LABEL, "Meta publishes it", tip
     if handoff == PENDING:
-        return "Handing to Meta…", "Autoposter is confirming that Meta's scheduler took this post."
+        return "Handing off…", "Checking with Meta", "Autoposter is confirming that Meta's scheduler took this post."
     return None
 
 

@@ -322,7 +322,7 @@ class QueueTableModel(QAbstractTableModel):
             label = fmt.STATUS_LABELS.get(item.status, item.status.title())
             mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
             if mark is not None:
-                return f"{label} · {mark[0]}"
+                return mark[0]  # "Held by Meta"
             if item.status == ItemStatus.SCHEDULED.value and item.next_attempt_at is not None:
                 return "Retrying"
             return label
@@ -339,8 +339,9 @@ class QueueTableModel(QAbstractTableModel):
         if column is QueueColumn.ATTEMPTS:
             return str(item.attempt_count) if item.attempt_count else "—"
         if column is QueueColumn.NEXT_ATTEMPT:
-            if item.handoff is not None and item.status == ItemStatus.SCHEDULED.value:
-                return "Meta publishes it"  # checked after its time
+            mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+            if mark is not None:
+                return mark[1]  # "Meta publishes it" (checked after its time), or a change still to send
             return fmt.when_text(item.next_attempt_at, now) if item.status == ItemStatus.SCHEDULED.value else "—"
         return " ".join((item.error_message or "").split())
 
@@ -358,7 +359,7 @@ class QueueTableModel(QAbstractTableModel):
             return fmt.account_title(self._accounts.get(item.account_id))
         mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
         if column in (QueueColumn.STATUS, QueueColumn.NEXT_ATTEMPT) and mark is not None:
-            return mark[1]
+            return mark[2]
         if column is QueueColumn.STATUS and item.status == ItemStatus.POSTED.value and item.permalink:
             return f"Published: {item.permalink}"
         if column is QueueColumn.COMMENT and item.comment_permalink:
