@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -61,6 +61,42 @@ def merge_change(pending: dict[str, object] | None, new: dict[str, object]) -> d
     if new.get("op") == Op.UPDATE.value:
         return dict(pending)  # the post is leaving Meta (or publishing): the item itself has the new text/time
     return dict(new)
+
+
+def snapshot(text: str, due: datetime, pictures: Sequence[str]) -> dict[str, object]:
+    """What Meta was last sent of a post (its text, time and pictures): ``queue_items.metadata["handoffSent"]``."""
+    return {"text": text, "due": due.isoformat(), "pictures": list(pictures)}
+
+
+def change_for(
+    sent: Mapping[str, object] | None,
+    text: str,
+    due: datetime,
+    pictures: Sequence[str],
+    status: str,
+    now: datetime,
+) -> dict[str, object] | None:
+    """The change that brings Meta's copy of a post (``sent``) in line with the item as it is now; None when they
+    agree. Comparing with what was sent (not with what the owner changed) also catches an edit whose change was
+    never recorded (a crash between the two)."""
+    if sent is None:
+        return None
+    if status != "scheduled":
+        why = "it was made a draft" if status == "draft" else f"it is {status}"
+        return {"op": Op.WITHDRAW.value, "why": why}
+    if list(pictures) != list(sent.get("pictures") or []):  # type: ignore[call-overload]
+        # Meta can't change a scheduled post's pictures: taken back, and handed off again with the new ones.
+        return {"op": Op.WITHDRAW.value, "why": "its picture changed"}
+    change: dict[str, object] = {"op": Op.UPDATE.value}
+    if text != sent.get("text"):
+        change["message"] = text
+    if due.isoformat() != sent.get("due"):
+        if reschedule_op(due, now) is Op.WITHDRAW:
+            soon = due < now + HANDOFF_MIN
+            why = "the new time is under 15 minutes away" if soon else "the new time is over 75 days away"
+            return {"op": Op.WITHDRAW.value, "why": why}
+        change["due"] = due.isoformat()
+    return change if len(change) > 1 else None
 
 
 class Verdict(StrEnum):

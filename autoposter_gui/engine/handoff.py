@@ -22,9 +22,10 @@ from autoposter_gui.domain.handoff import (
     Check,
     Op,
     Verdict,
+    change_for,
     handoff_kind,
     needs_check,
-    reschedule_op,
+    snapshot,
     verdict,
 )
 from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform
@@ -106,7 +107,12 @@ class HandoffService:
         try:
             if row.handoff == PENDING:
                 self._reconcile(row, token)
-            elif row.change:
+                return
+            drift = None if row.change else self._drift(row)
+            if drift is not None:  # an edit not recorded as a change (a crash between the two): recorded now
+                merged = self.repo.set_handoff_change(row.id, drift)
+                row = row._replace(change=merged)
+            if row.change:
                 self._send_change(row, token)
             elif row.status == ItemStatus.SCHEDULED.value and needs_check(row.due, self.ctx.clock.now()):
                 self._verify(row, token)
@@ -133,7 +139,8 @@ class HandoffService:
             self._changed(row.id, event)
             return
         now = self.ctx.clock.now()
-        self._changed(row.id, self.repo.handoff_accepted(row.id, post_id, row.due + VERIFY_AFTER, now, HANDED))
+        sent = snapshot(row.text, row.due, [ref.path for ref in row.images])
+        self._changed(row.id, self.repo.handoff_accepted(row.id, post_id, row.due + VERIFY_AFTER, now, HANDED, sent))
         log.info("item %s: handed to Meta's scheduler as %s", row.id, post_id)
 
     def _reconcile(self, row: HandoffRow, token: str) -> None:
@@ -143,7 +150,9 @@ class HandoffService:
         found = graph.find_scheduled(self.publisher, row.external_id, token, row.text, row.due, used)
         if found is not None:
             note = f"{HANDED} (found at Meta after an interruption)"
-            self._changed(row.id, self.repo.handoff_accepted(row.id, found, row.due + VERIFY_AFTER, now, note))
+            sent = snapshot(row.text, row.due, [ref.path for ref in row.images])
+            event = self.repo.handoff_accepted(row.id, found, row.due + VERIFY_AFTER, now, note, sent)
+            self._changed(row.id, event)
             return
         started = row.handoff_at or now
         if row.due <= now + HANDOFF_MIN:  # it may have gone out already: look in the Page's feed
@@ -179,7 +188,12 @@ class HandoffService:
                 raise
             parts = [p for p, v in (("new text", message), ("new time", due)) if v is not None]
             note = f"Change sent to Meta's scheduler: {' and '.join(parts) or 'nothing'}"
-            self._changed(row.id, self.repo.handoff_change_sent(row.id, change, now, note))
+            sent = dict(row.sent or {})
+            if isinstance(message, str):
+                sent["text"] = message
+            if due is not None:
+                sent["due"] = due.isoformat()
+            self._changed(row.id, self.repo.handoff_change_sent(row.id, change, now, note, sent))
             if due is not None:
                 self.repo.handoff_wait(row.id, due + VERIFY_AFTER)
             return
@@ -243,29 +257,17 @@ class HandoffService:
         self.ctx.events.emit(Events.NOTICE, HANDOFF_UNVERIFIED_NOTICE, {"item_id": row.id, "reason": why})
 
     # ----- the owner's changes (PostService) --------------------------------------------------------------
-    def changed(self, item_id: int, before: Any, after: Any) -> None:
-        """An edit or a new time of a post that may be handed off: the change follows it to Meta."""
-        change: dict[str, Any] = {"op": Op.UPDATE.value}
-        if after.text != before.text:
-            change["message"] = after.text
-        if after.scheduled_at != before.scheduled_at and after.scheduled_at is not None:
-            op = reschedule_op(after.scheduled_at, self.ctx.clock.now())
-            if op is Op.WITHDRAW:
-                soon = after.scheduled_at < self.ctx.clock.now() + HANDOFF_MIN
-                why = "the new time is under 15 minutes away" if soon else "the new time is over 75 days away"
-                self._record(item_id, {"op": op.value, "why": why})
-                return
-            change["due"] = after.scheduled_at.isoformat()
-        if after.status != ItemStatus.SCHEDULED.value:  # made a draft again: it leaves Meta
-            self._record(item_id, {"op": Op.WITHDRAW.value, "why": "it was made a draft"})
-            return
-        if (after.image_path, after.media) != (before.image_path, before.media):
-            # Meta can't change a scheduled post's pictures: it is taken back, and handed off again with the new
-            # ones by the next tick (when it is still in the window).
-            self._record(item_id, {"op": Op.WITHDRAW.value, "why": "its picture changed"})
-            return
-        if len(change) > 1:
+    def changed(self, item_id: int) -> None:
+        """An edit or a new time of a post that may be handed off: the change follows it to Meta (each tick also
+        compares what Meta was sent with the item, so an edit whose change was never recorded still follows)."""
+        row = self.repo.handoff_row(item_id)
+        change = self._drift(row) if row is not None and row.handoff is not None else None
+        if change is not None:
             self._record(item_id, change)
+
+    def _drift(self, row: HandoffRow) -> dict[str, Any] | None:
+        pictures = [ref.path for ref in row.images]
+        return change_for(row.sent, row.text, row.due, pictures, row.status, self.ctx.clock.now())
 
     def cancel(self, item_id: int) -> bool:
         """Cancel a handed-off post (a delete at Meta, now or on the next tick); False when it is not handed off."""

@@ -326,7 +326,7 @@ class PostService:
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        self._handoff().changed(item_id, current, item)  # a handed-off post: the change follows it to Meta
+        self._handoff().changed(item_id)  # a handed-off post: the change follows it to Meta
         return self.repo.item(item_id) or item
 
     def retry(self, item_id: int) -> QueueItem:
@@ -404,8 +404,7 @@ class PostService:
             )
         item = self.repo.reschedule(item_id, when, zone, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        if current is not None:
-            self._handoff().changed(item_id, current, item)
+        self._handoff().changed(item_id)
         return self.repo.item(item_id) or item
 
     def publish_now(self, item_id: int) -> QueueItem:

@@ -21,6 +21,7 @@ from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.listing import stored_utc
 
 HANDOFF_REFUSED = "handoffRefused"  # queue_items.metadata: Meta refused this post's hand-off: it stays local
+SENT = "handoffSent"  # queue_items.metadata: what Meta was last sent of a handed-off post (text, time, pictures)
 HANDOFF_STEP = AttemptStep.HANDOFF.value  # delivery_attempts.step of a hand-off event (shown in Activity)
 
 
@@ -47,6 +48,7 @@ class HandoffRow(NamedTuple):
     post_id: str | None
     change: dict[str, Any] | None
     status: str
+    sent: dict[str, Any] | None = None  # what Meta was last sent (domain.handoff.snapshot)
 
     @property
     def images(self) -> tuple[MediaRef, ...]:
@@ -57,7 +59,8 @@ class HandoffRow(NamedTuple):
 
 _SELECT = (
     "SELECT q.id, q.account_id, a.external_id, q.platform, q.text, q.link, q.media, q.image_path, q.scheduled_at,"
-    " q.handoff, q.handoff_at, q.provider_post_id, q.handoff_change, q.status"
+    " q.handoff, q.handoff_at, q.provider_post_id, q.handoff_change, q.status,"
+    " json_extract(coalesce(q.metadata, '{}'), '$." + SENT + "')"
     " FROM queue_items q JOIN accounts a ON a.id = q.account_id"
 )
 
@@ -67,8 +70,9 @@ def _row(r: tuple[Any, ...]) -> HandoffRow:
     due = stored_utc(r[8])
     assert due is not None
     change = json.loads(r[12]) if r[12] else None
+    sent = json.loads(r[14]) if r[14] else None
     return HandoffRow(
-        r[0], r[1], r[2], r[3], r[4], r[5], media, r[7], due, r[9], stored_utc(r[10]), r[11], change, r[13]
+        r[0], r[1], r[2], r[3], r[4], r[5], media, r[7], due, r[9], stored_utc(r[10]), r[11], change, r[13], sent
     )
 
 
@@ -143,13 +147,15 @@ class HandoffQueries:
             )
             return cursor.rowcount == 1
 
-    def handoff_accepted(self, item_id: int, post_id: str, verify_at: datetime, now: datetime, note: str) -> int:
-        """Meta holds the post: its id, and when to check it (the runner's next look at the item)."""
+    def handoff_accepted(
+        self, item_id: int, post_id: str, verify_at: datetime, now: datetime, note: str, sent: dict[str, Any]
+    ) -> int:
+        """Meta holds the post: its id, what it was sent, and when to check it (the runner's next look at it)."""
         with self.store.write_raw() as conn:
             conn.execute(
-                "UPDATE queue_items SET handoff = ?, provider_post_id = ?, next_attempt_at = ?, updated_at = ?"
-                " WHERE id = ?",
-                (HELD, post_id, _db_time(verify_at), _db_time(now), item_id),
+                "UPDATE queue_items SET handoff = ?, provider_post_id = ?, next_attempt_at = ?, updated_at = ?,"
+                " metadata = json_set(coalesce(metadata, '{}'), '$." + SENT + "', json(?)) WHERE id = ?",
+                (HELD, post_id, _db_time(verify_at), _db_time(now), json.dumps(sent), item_id),
             )
             return _event(conn, item_id, now, note, post_id=post_id)
 
@@ -182,12 +188,16 @@ class HandoffQueries:
             conn.execute("UPDATE queue_items SET handoff_change = ? WHERE id = ?", (json.dumps(merged), item_id))
             return merged
 
-    def handoff_change_sent(self, item_id: int, sent: dict[str, Any], now: datetime, note: str) -> int:
-        """An update reached Meta: cleared unless a newer change came meanwhile; one Activity line."""
+    def handoff_change_sent(
+        self, item_id: int, sent: dict[str, Any], now: datetime, note: str, snapshot: dict[str, Any]
+    ) -> int:
+        """An update reached Meta: what Meta now has is ``snapshot``; the change is cleared unless a newer one came
+        meanwhile; one Activity line."""
         with self.store.write_raw() as conn:
             conn.execute(
-                "UPDATE queue_items SET handoff_change = NULL WHERE id = ? AND handoff_change = ?",
-                (item_id, json.dumps(sent)),
+                "UPDATE queue_items SET handoff_change = CASE WHEN handoff_change = ? THEN NULL ELSE handoff_change"
+                " END, metadata = json_set(coalesce(metadata, '{}'), '$." + SENT + "', json(?)) WHERE id = ?",
+                (json.dumps(sent), json.dumps(snapshot), item_id),
             )
             return _event(conn, item_id, now, note)
 
