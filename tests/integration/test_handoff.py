@@ -10,7 +10,7 @@ import pytest
 
 from autoposter_gui.cli import item_json
 from autoposter_gui.domain.clock import FixedClock
-from autoposter_gui.domain.models import MediaRef
+from autoposter_gui.domain.models import ItemStatus, MediaRef
 from autoposter_gui.engine.alerts import HANDOFF_UNVERIFIED_NOTICE
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
@@ -294,3 +294,22 @@ def test_a_new_picture_takes_the_post_back_and_hands_it_off_again(
     Runner(connected).run_due()
     [held] = _scheduled(sandbox)
     assert _item(connected, item_id).handoff == "meta" and held["id"] != old
+
+
+def test_an_edit_whose_change_was_never_recorded_still_reaches_meta(
+    connected: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    """A crash between the local edit and the change's record: the next tick compares and sends it."""
+    item_id = _hand_off(connected, clock, "Before the crash")
+    item = _item(connected, item_id)
+    # The local edit only (what PostService.update writes first).
+    connected.repo.update_content(
+        item_id, "After the crash", None, item.scheduled_at, ItemStatus.SCHEDULED, clock.now()
+    )
+    assert _scheduled(sandbox)[0]["text"] == "Before the crash"
+    Runner(connected).run_due()
+    assert _scheduled(sandbox)[0]["text"] == "After the crash"
+    assert _item(connected, item_id).handoff_change is None
+    _advance(clock, sandbox, timedelta(hours=1, minutes=3))
+    Runner(connected).run_due()
+    assert [p["text"] for p in published(sandbox)] == ["After the crash"]

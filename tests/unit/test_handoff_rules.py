@@ -10,6 +10,7 @@ from autoposter_gui.domain.handoff import (
     Check,
     Op,
     Verdict,
+    change_for,
     handoff_kind,
     merge_change,
     reschedule_op,
@@ -98,3 +99,47 @@ def test_verdicts(after: timedelta, check: Check | None, expected: Verdict) -> N
     result, why = verdict(DUE, DUE + after, check)
     assert result is expected
     assert bool(why) is (expected is Verdict.FALLBACK)
+
+
+SENT = {"text": "Bread", "due": (NOW + timedelta(hours=2)).isoformat(), "pictures": ["/a.jpg"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "ahead", "pictures", "status", "expected"),
+    [
+        ("Bread", timedelta(hours=2), ["/a.jpg"], "scheduled", None),  # Meta has it as it is
+        ("Rye", timedelta(hours=2), ["/a.jpg"], "scheduled", {"op": "update", "message": "Rye"}),
+        (
+            "Bread",
+            timedelta(hours=3),
+            ["/a.jpg"],
+            "scheduled",
+            {"op": "update", "due": (NOW + timedelta(hours=3)).isoformat()},
+        ),
+        (
+            "Bread",
+            timedelta(minutes=5),
+            ["/a.jpg"],
+            "scheduled",
+            {"op": "withdraw", "why": "the new time is under 15 minutes away"},
+        ),
+        (
+            "Bread",
+            timedelta(days=80),
+            ["/a.jpg"],
+            "scheduled",
+            {"op": "withdraw", "why": "the new time is over 75 days away"},
+        ),
+        ("Bread", timedelta(hours=2), ["/b.jpg"], "scheduled", {"op": "withdraw", "why": "its picture changed"}),
+        ("Bread", timedelta(hours=2), ["/a.jpg"], "draft", {"op": "withdraw", "why": "it was made a draft"}),
+        ("Rye", timedelta(hours=2), ["/a.jpg"], "canceled", {"op": "withdraw", "why": "it is canceled"}),
+    ],
+)
+def test_what_meta_is_sent_to_catch_up(
+    text: str, ahead: timedelta, pictures: list[str], status: str, expected: dict[str, object] | None
+) -> None:
+    assert change_for(SENT, text, NOW + ahead, pictures, status, NOW) == expected
+
+
+def test_nothing_is_sent_for_a_post_without_a_snapshot() -> None:
+    assert change_for(None, "x", NOW + timedelta(hours=1), [], "scheduled", NOW) is None
