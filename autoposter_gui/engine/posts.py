@@ -470,5 +470,10 @@ class PostService:
         return media.cleanup_if_due(in_use, now)
 
     def delete_draft(self, item_id: int) -> None:
+        item = self.repo.item(item_id)
+        if item is not None and item.handoff is not None:  # its delete at Meta is not done yet
+            raise ValidationError(
+                f"Item {item_id} is still being taken back from Meta's scheduler; try again in a minute"
+            )
         self.repo.delete_draft(item_id)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)

@@ -67,6 +67,7 @@ class QueueItem(Base):
         Index("ix_queue_status_scheduled", "status", "scheduled_at"),
         Index("ix_queue_account", "account_id"),
         Index("ix_queue_series", "series_id"),
+        Index("ix_queue_handoff", "handoff"),  # the few posts Meta's scheduler holds, read at every tick
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

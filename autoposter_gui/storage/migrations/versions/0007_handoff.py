@@ -25,9 +25,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("handoff", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("handoff_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("handoff_change", sa.JSON(), nullable=True))
+    op.create_index("ix_queue_handoff", "queue_items", ["handoff"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_queue_handoff", table_name="queue_items")
     with op.batch_alter_table("queue_items") as batch:
         batch.drop_column("handoff_change")
         batch.drop_column("handoff_at")
