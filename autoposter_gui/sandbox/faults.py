@@ -34,6 +34,9 @@ GRAPH_ENDPOINTS = (
     "video_status",
     "comments_post",
     "comments_get",
+    "batch",
+    "insights",
+    "post_metrics",
     "node",
     "edge",
 )
