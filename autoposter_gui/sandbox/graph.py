@@ -157,6 +157,9 @@ class GraphApi:
 
     def classify(self, method: str, segments: list[str], params: Mapping[str, str]) -> str:
         store = self.store
+        insights = self.insights.classify(method, segments, params)
+        if insights is not None:
+            return insights
         if not segments:
             return "sandbox_index" if method == "GET" else "node"
         if segments[0] == "sandbox":
@@ -165,9 +168,6 @@ class GraphApi:
             return {"post": "sandbox_post", "ig": "sandbox_ig", "media": "sandbox_media"}.get(
                 segments[1], "sandbox_index"
             )
-        insights = self.insights.classify(method, segments, params)
-        if insights is not None:
-            return insights
         if segments[:2] == ["dialog", "oauth"]:  # the Facebook Login dialog (HTML, not Graph)
             return "login_confirm" if segments[2:] == ["confirm"] else "login_dialog"
         if segments == ["oauth", "access_token"]:
