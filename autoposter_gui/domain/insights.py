@@ -80,10 +80,14 @@ def summary(state: InsightsState | None, metrics: Mapping[str, int]) -> str:
         parts.append(f"{metrics[REACH]:,} reached")
     liked = metrics.get(LIKES, metrics.get(REACTIONS))
     if liked is not None:
-        parts.append(f"{liked:,} likes")
+        parts.append(_count(liked, "like"))
     if metrics.get(COMMENTS):
-        parts.append(f"{metrics[COMMENTS]:,} comments")
+        parts.append(_count(metrics[COMMENTS], "comment"))
     return " · ".join(parts)
+
+
+def _count(value: int, noun: str) -> str:
+    return f"{value:,} {noun}" + ("" if value == 1 else "s")
 
 
 def due(published_at: datetime, fetched: Sequence[datetime], last_try: datetime | None, now: datetime) -> bool:

@@ -126,9 +126,24 @@ class InsightsRepo:
         return out
 
     def latest(self, item_ids: Sequence[int] | None = None) -> dict[int, Snapshot]:
-        """Each item's latest snapshot that is not a failed try."""
+        """Each item's latest snapshot that is not a failed try (one indexed query: only those rows are read)."""
+        sql = (
+            "SELECT s.queue_item_id, s.fetched_at, s.state, s.metric, s.value FROM insight_snapshots s JOIN"
+            " (SELECT queue_item_id, MAX(fetched_at) AS at FROM insight_snapshots WHERE state != 'failed'"
+            "  GROUP BY queue_item_id) l ON s.queue_item_id = l.queue_item_id AND s.fetched_at = l.at"
+        )
+        with self.store.read_raw() as conn:
+            rows = conn.execute(sql + " ORDER BY s.id").fetchall()
+        wanted = None if item_ids is None else set(item_ids)
         latest: dict[int, Snapshot] = {}
-        for snap in self.history(item_ids):
-            if snap.state != "failed":
-                latest[snap.item_id] = snap
+        for item_id, fetched_raw, state, metric, value in rows:
+            if wanted is not None and item_id not in wanted:
+                continue
+            snap = latest.get(item_id)
+            if snap is None:
+                fetched = stored_utc(fetched_raw)
+                assert fetched is not None
+                snap = latest[item_id] = Snapshot(item_id, fetched, state)
+            if metric != STATE_METRIC and value is not None:
+                snap.metrics[metric] = int(value)
         return latest
