@@ -92,7 +92,12 @@ class InsightsView:
         return {item_id: summary(InsightsState(s.state), s.metrics) for item_id, s in latest.items()}
 
     def best_slots(self, data: InsightsData, count: int = 3) -> list[Slot]:
-        return [Slot(c.weekday, c.hour * 60) for c in best_cells(data.grid, count)]
+        """The best cells, from those with two posts or more once there are enough of them (one lucky post is
+        not a pattern)."""
+        cells = best_cells(data.grid, count, min_posts=2)
+        if len(cells) < count:
+            cells = best_cells(data.grid, count)
+        return [Slot(c.weekday, c.hour * 60) for c in cells]
 
     def add_slots(self, account: int, slots: Sequence[Slot]) -> list[str]:
         """Add ``slots`` to the account's weekly posting slots (those it has stay); the labels of all of them."""

@@ -272,7 +272,7 @@ class ActivityTableModel(QAbstractTableModel):
             what = "First comment posted" if attempt.step == "comment" else "Published"
             text = f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
             numbers = self.summaries.get(attempt.queue_item_id) if attempt.step != "comment" else None
-            return f"{text} · {numbers}" if numbers else text
+            return numbers or text  # a post with numbers: "412 reached · 37 likes" (the Outcome says it is out)
         if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
             return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
         return ""

@@ -101,11 +101,13 @@ class InsightsTab(QWidget):
         lower.addWidget(box)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        lower.setSizes([620, 480])
         self.content = QSplitter(Qt.Orientation.Vertical, self)
         self.content.addWidget(charts)
         self.content.addWidget(lower)
         self.content.setStretchFactor(0, 2)
         self.content.setStretchFactor(1, 3)
+        self.content.setSizes([260, 380])
 
         self.empty = EmptyState(
             "insights",
