@@ -167,23 +167,40 @@ class InsightsService:
             nonlocal calls
             calls += 1
 
+        from autoposter_gui.engine.runner import _short_gil_turns
+
         client = self.ctx.graph_client()
         client.on_request = count
         try:
-            for token, group in self._by_token(items).items():
-                snapshots = self._token_snapshots(client, token, group, now)
-                self.repo.add(snapshots)
-                for snap in snapshots:
-                    states[snap.state] = states.get(snap.state, 0) + 1
-                done += len(group)
-                if on_progress is not None:
-                    on_progress(done, total)
-                events.emit(Events.NOTICE, INSIGHTS_NOTICE, {"running": True, "done": done, "total": total})
+            with _short_gil_turns():  # the GUI thread shares the interpreter: hand the GIL back within 1 ms
+                self._fetch_all(client, items, now, states, total, on_progress)
+                done = total
         finally:
             client.close()
             events.emit(Events.NOTICE, INSIGHTS_NOTICE, {"running": False, "done": done, "total": total})
         log.info("insights: %d post(s) refreshed in %d call(s)", done, calls)
         return RefreshStats(asked=total, calls=calls, states=states)
+
+    def _fetch_all(
+        self,
+        client: GraphClient,
+        items: Sequence[PostedItem],
+        now: datetime,
+        states: dict[str, int],
+        total: int,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> None:
+        done = 0
+        events = self.ctx.events
+        for token, group in self._by_token(items).items():
+            snapshots = self._token_snapshots(client, token, group, now)
+            self.repo.add(snapshots)
+            for snap in snapshots:
+                states[snap.state] = states.get(snap.state, 0) + 1
+            done += len(group)
+            if on_progress is not None:
+                on_progress(done, total)
+            events.emit(Events.NOTICE, INSIGHTS_NOTICE, {"running": True, "done": done, "total": total})
 
     def _by_token(self, items: Sequence[PostedItem]) -> dict[str, list[PostedItem]]:
         """The items to fetch, by access token (a Page and its Instagram account may share one: one batch)."""

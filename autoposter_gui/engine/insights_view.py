@@ -20,7 +20,7 @@ from autoposter_gui.domain.insights import (
 )
 from autoposter_gui.domain.slots import Slot
 from autoposter_gui.engine.context import Context
-from autoposter_gui.engine.insights import InsightsRow, InsightsService
+from autoposter_gui.engine.insights import InsightsRow, InsightsService, RefreshStats
 from autoposter_gui.engine.labels import account_label
 
 PERIODS: dict[str, int | None] = {"Last 7 days": 7, "Last 28 days": 28, "Last 90 days": 90, "All time": None}
@@ -83,6 +83,18 @@ class InsightsView:
         ]
         data.grid = heatmap(((r.published_at, engagement(r.metrics)) for r in ok), tz)
         return data
+
+    def refresh_and_load(self, account: int | None, days: int | None) -> tuple[RefreshStats, InsightsData]:
+        """For a background thread: refresh every post (at most hourly each), then read what the tab shows, with
+        short GIL turns throughout so that the GUI thread sharing the interpreter never waits long for it."""
+        from autoposter_gui.engine.csv_io import _collector_paused
+        from autoposter_gui.engine.runner import _short_gil_turns
+
+        # The collector paused too: a full pass over the app's heap, started by this thread's many small acyclic
+        # objects, would hold the GIL (and the GUI thread) for its whole length and free nothing.
+        with _short_gil_turns(), _collector_paused(), self.ctx.tokens.cached():
+            stats = self.service.refresh(everything=True)
+            return stats, self.load(account, days)
 
     def summaries(self) -> dict[int, str]:
         """Item id → its compact metric line ("412 reached · 37 likes", or the state in words) for Activity."""

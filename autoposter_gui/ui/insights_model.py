@@ -38,12 +38,25 @@ class TopPostsModel(QAbstractTableModel):
         self.rows: list[InsightsRow] = []
         self.metrics: list[str] = []
         self._thumbs: dict[str, QPixmap | None] = {}
+        self._sorted_by: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
 
     def set_rows(self, rows: Sequence[InsightsRow], metrics: Sequence[str]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.metrics = list(metrics)
+        self._sort_rows()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here, in one Python sort (a proxy model would call ``data()`` thousands of times)."""
+        self._sorted_by = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        column, order = self._sorted_by
+        self.rows.sort(key=lambda row: self._sort_key(row, column), reverse=order == Qt.SortOrder.DescendingOrder)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QUrl, Slot
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.insights import STATE_WORDS, InsightsState
-from autoposter_gui.engine.insights import INSIGHTS_NOTICE, InsightsService, RefreshStats
+from autoposter_gui.engine.insights import INSIGHTS_NOTICE, RefreshStats
 from autoposter_gui.engine.insights_view import PERIODS, InsightsData, InsightsView, export_csv
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.insights_charts import LineChart
 from autoposter_gui.ui.insights_heatmap import Heatmap
-from autoposter_gui.ui.insights_model import PermalinkRole, SortRole, TopPostsModel
+from autoposter_gui.ui.insights_model import PermalinkRole, TopPostsModel
 from autoposter_gui.ui.widgets import EmptyState, read_only_table, secondary
 
 log = logging.getLogger(__name__)
@@ -74,10 +74,7 @@ class InsightsTab(QWidget):
         row.addWidget(self.engagement_chart)
 
         self.model = TopPostsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = read_only_table(self, self.proxy, {0: 52, 1: 150, 2: 260})
+        self.table = read_only_table(self, self.model, {0: 52, 1: 150, 2: 260})
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().setDefaultSectionSize(46)
@@ -162,7 +159,10 @@ class InsightsTab(QWidget):
     @Slot()
     def reload(self) -> None:
         self._loaded_once = True
-        data = self.view_model.load(self.selected_account(), PERIODS[self.period.currentText()])
+        self.apply(self.view_model.load(self.selected_account(), PERIODS[self.period.currentText()]))
+
+    def apply(self, data: InsightsData) -> None:
+        """Show loaded data (the GUI thread's part: models, charts, heatmap)."""
         self.data = data
         self.model.set_rows(data.rows, data.metrics)
         self.reach_chart.set_points(data.days, ("reach", "views"))
@@ -195,20 +195,19 @@ class InsightsTab(QWidget):
         self.refreshing = True
         self.refresh_button.setEnabled(False)
         self.controller.notice.emit("Refreshing insights…")
-        ctx = self.controller.ctx
+        view, account, days = self.view_model, self.selected_account(), PERIODS[self.period.currentText()]
+        # Fetched and read on a worker thread: the GUI thread only shows the result.
+        self.controller.tasks.submit(
+            lambda: view.refresh_and_load(account, days), self._refreshed, self._refresh_failed
+        )
 
-        def work() -> RefreshStats:
-            with ctx.tokens.cached():
-                return InsightsService(ctx).refresh(everything=True)
-
-        self.controller.tasks.submit(work, self._refreshed, self._refresh_failed)
-
-    def _refreshed(self, stats: RefreshStats) -> None:
+    def _refreshed(self, result: tuple[RefreshStats, InsightsData]) -> None:
+        stats, data = result
         self.refreshing = False
         self.refresh_button.setEnabled(True)
         text = f"Insights refreshed: {stats.asked} posts" if stats.asked else "Insights are up to date (at most hourly)"
         self.controller.notice.emit(text)
-        self.reload()
+        self.apply(data)
 
     def _refresh_failed(self, exc: BaseException) -> None:
         self.refreshing = False
@@ -228,8 +227,7 @@ class InsightsTab(QWidget):
     # ----- actions --------------------------------------------------------------------------------
     def export_to(self, path: Path) -> int:
         data = self.data or InsightsData([])
-        rows = [self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(len(data.rows))]
-        return export_csv(rows, data.metrics, path)
+        return export_csv(self.model.rows, data.metrics, path)  # in the table's order
 
     def _export_clicked(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export Insights", "insights.csv", "CSV files (*.csv)")
@@ -272,6 +270,6 @@ class InsightsTab(QWidget):
             self._open_link(index)
 
     def _open_link(self, index: QModelIndex) -> None:
-        url = self.proxy.data(index, PermalinkRole)
+        url = self.model.data(index, PermalinkRole)
         if isinstance(url, QUrl) and url.isValid():
             QDesktopServices.openUrl(url)

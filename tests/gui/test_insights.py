@@ -89,7 +89,7 @@ def test_refresh_fills_charts_table_and_heatmap(
     # Sortable by a metric: the biggest reach first.
     column = next(c for c in range(tab.model.columnCount()) if tab.model.header(c) == "Reach")
     tab.table.sortByColumn(column, tab.table.horizontalHeader().sortIndicatorOrder().DescendingOrder)
-    shown = [int(str(tab.proxy.index(r, column).data()).replace(",", "")) for r in range(6)]
+    shown = [int(str(tab.model.index(r, column).data()).replace(",", "")) for r in range(6)]
     assert shown == sorted(shown, reverse=True)
 
 
