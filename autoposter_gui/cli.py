@@ -193,7 +193,9 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     # Shorten free text only; links and times stay whole so they can be copied.
     cells = [
         [
-            v if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at", "status_message") else v[:47] + "…"
+            v
+            if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at", "status_message", "metrics")
+            else v[:47] + "…"
             for v, c in zip(row, columns, strict=True)
         ]
         for row in cells

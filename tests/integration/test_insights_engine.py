@@ -115,3 +115,20 @@ def test_a_failed_fetch_keeps_the_last_numbers_and_waits_an_hour(
     sandbox.clear_faults()
     _move(ctx, sandbox, timedelta(minutes=61))
     assert service.refresh().asked == 2
+
+
+def test_token_health_says_when_a_token_lacks_the_insights_permissions(
+    ctx: Context, sandbox: Any, posted: dict[str, int]
+) -> None:
+    from autoposter_gui.engine.health import TokenHealthService
+
+    sandbox.configure(insights_permission=False)
+    results = {h.label: h for h in TokenHealthService(ctx).check_all()}
+    ig = next(h for label, h in results.items() if label.startswith("Instagram"))
+    assert ig.status.value == "connected"  # it still posts
+    assert "read your Instagram insights" in (ig.message or "")
+    accounts = {a.external_id: a for a in ctx.repo.accounts()}
+    assert "read your Page's insights" in (accounts[BAKERY].status_message or "")
+    sandbox.configure(insights_permission=True)
+    TokenHealthService(ctx).check_all()
+    assert ctx.repo.account(accounts[BAKERY].id).status_message is None  # type: ignore[union-attr]
