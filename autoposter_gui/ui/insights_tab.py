@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QShowEvent
@@ -27,7 +28,9 @@ from autoposter_gui.domain.insights import STATE_WORDS, InsightsState
 from autoposter_gui.engine.insights import INSIGHTS_NOTICE, RefreshStats
 from autoposter_gui.engine.insights_view import PERIODS, InsightsData, InsightsView, export_csv
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.insights_charts import LineChart
+
+if TYPE_CHECKING:
+    from autoposter_gui.ui.insights_charts import LineChart
 from autoposter_gui.ui.insights_heatmap import Heatmap
 from autoposter_gui.ui.insights_model import PermalinkRole, TopPostsModel
 from autoposter_gui.ui.widgets import EmptyState, read_only_table, secondary
@@ -65,13 +68,12 @@ class InsightsTab(QWidget):
         for button in (self.refresh_button, self.export_button, self.chart_button):
             top.addWidget(button)
 
-        self.reach_chart = LineChart("Reach and views", ("Reach", "Views"), self)
-        self.engagement_chart = LineChart("Engagement (likes, comments, saves, shares)", ("Engagement",), self)
+        # The charts (QtCharts, a large module) are made when the tab is first shown: start-up never loads them.
+        self.reach_chart: LineChart | None = None
+        self.engagement_chart: LineChart | None = None
         charts = QWidget(self)
-        row = QHBoxLayout(charts)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.reach_chart)
-        row.addWidget(self.engagement_chart)
+        self._charts_row = QHBoxLayout(charts)
+        self._charts_row.setContentsMargins(0, 0, 0, 0)
 
         self.model = TopPostsModel(self)
         self.table = read_only_table(self, self.model, {0: 52, 1: 150, 2: 260})
@@ -132,9 +134,28 @@ class InsightsTab(QWidget):
     # ----- loading (the store only) ---------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.ensure_charts()
         if not self._loaded_once:
             self._fill_accounts()
             self.reload()
+
+    def ensure_charts(self) -> tuple[LineChart, LineChart]:
+        if self.reach_chart is None or self.engagement_chart is None:
+            from autoposter_gui.ui import insights_charts
+
+            chart = insights_charts.LineChart
+            self.reach_chart = chart("Reach and views", ("Reach", "Views"), self)
+            self.engagement_chart = chart("Engagement (likes, comments, saves, shares)", ("Engagement",), self)
+            self._charts_row.addWidget(self.reach_chart, 1)
+            self._charts_row.addWidget(self.engagement_chart, 1)
+            if self.data is not None:
+                self._draw_charts(self.data)
+        return self.reach_chart, self.engagement_chart
+
+    def _draw_charts(self, data: InsightsData) -> None:
+        if self.reach_chart is not None and self.engagement_chart is not None:
+            self.reach_chart.set_points(data.days, ("reach", "views"))
+            self.engagement_chart.set_points(data.days, ("engagement",))
 
     def _fill_accounts(self) -> None:
         current = self.account.currentData()
@@ -165,8 +186,7 @@ class InsightsTab(QWidget):
         """Show loaded data (the GUI thread's part: models, charts, heatmap)."""
         self.data = data
         self.model.set_rows(data.rows, data.metrics)
-        self.reach_chart.set_points(data.days, ("reach", "views"))
-        self.engagement_chart.set_points(data.days, ("engagement",))
+        self._draw_charts(data)
         best = self.view_model.best_slots(data)
         self.heatmap.set_grid(data.grid, {(s.weekday, s.minute // 60) for s in best})
         self.best_label.setText(
@@ -242,7 +262,7 @@ class InsightsTab(QWidget):
     def _chart_clicked(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save Chart", "reach.png", "PNG images (*.png)")
         if name:
-            ok = self.reach_chart.save_png(Path(name))
+            ok = self.ensure_charts()[0].save_png(Path(name))
             self.controller.notice.emit(f"Chart saved to {name}" if ok else f"Could not save the chart to {name}")
 
     @Slot()

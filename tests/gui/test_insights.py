@@ -82,7 +82,8 @@ def test_refresh_fills_charts_table_and_heatmap(
     assert {"reach", "views", "likes", "comments", "saved", "shares"} <= set(tab.model.metrics)
     reach = _column(tab, "Reach")
     assert all(v.replace(",", "").isdigit() and int(v.replace(",", "")) > 0 for v in reach)
-    assert tab.reach_chart.point_counts() == [6, 6] and tab.engagement_chart.point_counts() == [6]
+    reach_chart, engagement_chart = tab.ensure_charts()
+    assert reach_chart.point_counts() == [6, 6] and engagement_chart.point_counts() == [6]
     cells = [c for row in tab.heatmap.grid for c in row if c.posts]
     assert sum(c.posts for c in cells) == 6 and all(c.median is not None for c in cells)
     assert tab.best_label.text().startswith("Best so far: ")
@@ -118,7 +119,7 @@ def test_exports_csv_and_png_and_offers_slots(
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 6 and all(int(r["reach"]) > 0 and r["state"] == "ok" for r in rows)
-    assert tab.reach_chart.save_png(tmp_path / "chart.png") and (tmp_path / "chart.png").stat().st_size > 1000
+    assert tab.ensure_charts()[0].save_png(tmp_path / "chart.png") and (tmp_path / "chart.png").stat().st_size > 1000
 
     assert not tab.slots_button.isEnabled()  # all accounts: choose one first
     tab.account.setCurrentIndex(
