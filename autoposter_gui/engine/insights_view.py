@@ -67,7 +67,8 @@ class InsightsView:
         data = InsightsData(rows)
         ok = data.with_numbers
         present = {m for r in ok for m in r.metrics}
-        data.metrics = [m for m in METRIC_ORDER if m in present]
+        # Reach at least: a post without numbers then shows its state in words in that column.
+        data.metrics = [m for m in METRIC_ORDER if m in present] or [REACH]
         by_day: dict[date, list[InsightsRow]] = {}
         for row in ok:
             by_day.setdefault(row.published_at.astimezone().date(), []).append(row)

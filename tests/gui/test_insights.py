@@ -72,7 +72,8 @@ def _column(tab: InsightsTab, title: str) -> list[str]:
 def test_refresh_fills_charts_table_and_heatmap(
     qtbot: Any, posts: list[int], tab: InsightsTab, controller: AppController
 ) -> None:
-    assert tab.model.rowCount() == 6 and tab.model.metrics == []  # nothing fetched: no number shown, no 0
+    assert tab.model.rowCount() == 6 and tab.model.metrics == ["reach"]
+    assert set(_column(tab, "Reach")) == {"not fetched yet"}  # nothing fetched: words, never 0
     assert "6 not fetched yet" in tab.totals.text()
     notices: list[str] = []
     controller.notice.connect(notices.append)
@@ -149,3 +150,18 @@ def test_activity_rows_get_a_compact_summary(
 def test_no_posts_shows_the_empty_state(tab: InsightsTab, connected: list[Account]) -> None:
     assert tab.stack.currentWidget() is tab.empty and not tab.export_button.isEnabled()
     assert tab.account.count() == 1 + len(connected)
+
+
+def test_a_page_with_too_few_followers_says_so(
+    qtbot: Any, ctx: Context, sandbox: Any, connected: list[Account], image: str, tab: InsightsTab
+) -> None:
+    from tests.support.helpers import BAKERY
+
+    item_id = publish_at(ctx, sandbox, ctx.clock.now() - DAY, "A Page post", image, account=BAKERY)
+    sandbox.set_insights_state(BAKERY, "too_few_followers")
+    tab.reload()
+    _refresh(qtbot, tab, [])
+    [row] = tab.model.rows
+    assert row.id == item_id and row.metrics == {}
+    assert _column(tab, "Reach") == ["this Page has too few followers for insights"]  # words, never 0
+    assert "this Page has too few followers for insights" in tab.totals.text()
