@@ -1,4 +1,4 @@
-"""Run the benchmarks B1-B8, B10 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
+"""Run the benchmarks B1-B8, B10-B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
 
     python -m tests.benchmarks               # all of them (about 3 minutes)
     python -m tests.benchmarks --only B1,B4  # some of them
@@ -47,6 +47,7 @@ SUITE: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("B7",), "tests.benchmarks.bench_idle", ()),
     (("B3v", "B8"), "tests.benchmarks.bench_video", ()),
     (("B10",), "tests.benchmarks.bench_import", ()),
+    (("B11",), "tests.benchmarks.bench_insights", ()),
     (("B12",), "tests.benchmarks.bench_cli", ()),
 )
 TITLES = {
@@ -61,6 +62,7 @@ TITLES = {
     "B3v": "HTTP calls per video post (FB Reel / FB video / IG Reel)",
     "B8": "Publish a 200 MB video: RSS growth, upload vs plain requests",
     "B10": "`import` of a 5,000-row CSV vs the store's bulk insert",
+    "B11": "Insights: refresh 500 posts on one token; open the tab over 500 × 4 snapshots",
     "B12": "`autoposter queue --json`, 20k items, start to exit",
 }
 
