@@ -13,7 +13,7 @@ from tests.unit.test_storage import _database_at
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def test_upgrade_from_0006_keeps_every_post_and_attempt_and_adds_snapshots(tmp_path: Path) -> None:
+def test_upgrade_from_0007_keeps_every_post_and_attempt_and_adds_snapshots(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with _database_at(path, "0007") as connection:
         connection.exec_driver_sql(
