@@ -34,6 +34,12 @@ GRAPH_ENDPOINTS = (
     "video_status",
     "comments_post",
     "comments_get",
+    "post_update",
+    "post_delete",
+    "scheduled_posts",
+    "batch",
+    "insights",
+    "post_metrics",
     "node",
     "edge",
 )

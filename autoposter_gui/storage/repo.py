@@ -35,6 +35,7 @@ from autoposter_gui.domain.models import (
 )
 from autoposter_gui.storage.comments import CommentQueries
 from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.handoffs import HandoffQueries
 from autoposter_gui.storage.listing import stored_utc as _utc
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
@@ -143,6 +144,8 @@ class ItemRow(NamedTuple):
     media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
     comment_status: str | None = None
     comment_permalink: str | None = None
+    handoff: str | None = None  # Meta's scheduler: "pending" or "meta"; and the change still to send there
+    handoff_change_raw: str | None = None
     series_id: str | None = None  # the posts of one repeated post share it
 
     @property
@@ -152,6 +155,12 @@ class ItemRow(NamedTuple):
     @property
     def next_attempt_at(self) -> datetime | None:
         return _utc(self.next_attempt_raw)
+
+    @property
+    def handoff_change(self) -> str | None:
+        """The op of the change still to send to Meta ("update", "withdraw", "cancel", "publish"), if any."""
+        value = json.loads(self.handoff_change_raw) if self.handoff_change_raw else None
+        return str(value.get("op")) if isinstance(value, dict) and value.get("op") else None
 
 
 class DueRow(NamedTuple):
@@ -173,7 +182,7 @@ class DueRow(NamedTuple):
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
     "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink, "
-    "q.series_id"
+    "q.handoff, q.handoff_change, q.series_id"
 )
 
 
@@ -390,7 +399,7 @@ def _status_clause(statuses: Sequence[str] | None) -> str:
     return "" if statuses is None else f" WHERE q.status IN ({', '.join('?' * len(statuses))})"
 
 
-class Repo(CommentQueries):
+class Repo(CommentQueries, HandoffQueries):
     """Typed access to the store. Returned ORM objects are detached snapshots."""
 
     def __init__(self, store: Store) -> None:
@@ -630,6 +639,7 @@ class Repo(CommentQueries):
                         func.coalesce(QueueItem.last_error_code, "") != "cannot_post",
                     ),
                     QueueItem.status == ItemStatus.SCHEDULED.value,
+                    QueueItem.handoff.is_(None),  # Meta's scheduler holds it (engine/handoff.py checks it)
                     QueueItem.scheduled_at <= now,
                     or_(QueueItem.next_attempt_at.is_(None), QueueItem.next_attempt_at <= now),
                 )
@@ -657,7 +667,8 @@ class Repo(CommentQueries):
         due = "max(q.scheduled_at, coalesce(q.next_attempt_at, q.scheduled_at))"
         where = (
             " FROM queue_items q JOIN accounts a ON a.id = q.account_id"
-            " WHERE q.status = ? OR (q.status = ? AND a.status NOT IN (?, ?) AND " + due + " <= ?)"
+            " WHERE q.status = ? OR (q.status = ? AND a.status NOT IN (?, ?) AND " + due + " <= ?"
+            " AND coalesce(q.handoff, '') != 'meta')"  # Meta's scheduler publishes it: it needs no computer
         )
         args = [
             ItemStatus.PROCESSING.value,
@@ -948,6 +959,7 @@ class Repo(CommentQueries):
                     select(QueueItem.id).where(
                         QueueItem.status == ItemStatus.SCHEDULED.value,
                         QueueItem.attempt_count == 0,
+                        QueueItem.handoff.is_(None),  # Meta publishes it with this computer off
                         QueueItem.scheduled_at < due_before,
                         func.coalesce(QueueItem.last_error_code, "").not_in(sorted(ACCOUNT_HOLD_CODES)),
                     )

@@ -35,6 +35,9 @@ class ActivityTab(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.model = ActivityTableModel(lambda: controller.repo, controller.now, self)
+        from autoposter_gui.engine.insights_view import InsightsView
+
+        self.model.summaries_source = InsightsView(controller.ctx).summaries  # "412 reached · 37 likes"
 
         self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)
@@ -73,7 +76,13 @@ class ActivityTab(QWidget):
         controller.bridge.attempts_recorded.connect(self.model.refresh_attempts)  # batched: one query a burst
         controller.bridge.items_changed.connect(self.model.refresh_items)
         controller.bridge.account_changed.connect(self._accounts_changed)
+        controller.bridge.notice.connect(self._engine_notice)
         self.model.reload()
+
+    @Slot(str, dict)
+    def _engine_notice(self, kind: str, payload: dict[str, object]) -> None:
+        if kind == "insights" and not payload.get("running"):
+            self.model.refresh_summaries()
 
     @Slot()
     def _update_state(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.handoff import HANDOFF_CHANGE_NOTICE
 from autoposter_gui.engine.posts import PostService
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import Repo
@@ -58,6 +59,7 @@ class AppController(QObject):
         self.preferences.use_engine(self.engine_settings)
         self.keep_awake_message: str | None = None  # "Keeping this computer awake for the 09:30 Instagram post"
         self.posts = PostService(ctx)
+        self.posts.handoff_at_once = False  # changes to posts held by Meta: sent by the scheduler thread
         self._scheduler = scheduler
         self.sandbox_credentials: tuple[str, str, str] | None = None
         # While the accounts are not known yet (sandbox mode connects its demo accounts after start), what the tabs
@@ -82,6 +84,8 @@ class AppController(QObject):
             if message != self.keep_awake_message:
                 self.keep_awake_message = message
                 self.keep_awake_changed.emit()
+        elif kind == HANDOFF_CHANGE_NOTICE and self._scheduler is not None and not self._scheduler.state.paused:
+            self._scheduler.run_now()  # an owner's change to a post held by Meta: sent on the scheduler thread
 
     # ----- core access -----------------------------------------------------------------------------
     @property

@@ -1,4 +1,4 @@
-"""The main window: Composer, Queue, Activity and Accounts tabs, menus, status bar, and close-to-tray."""
+"""The main window: Composer, Queue, Calendar, Activity, Accounts and Insights tabs, menus, status bar, tray."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from autoposter_gui.ui.activity_tab import ActivityTab
 from autoposter_gui.ui.calendar_tab import CalendarTab
 from autoposter_gui.ui.composer_tab import ComposerTab
 from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.insights_tab import InsightsTab
 from autoposter_gui.ui.queue_tab import QueueTab
 from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt
 from autoposter_gui.ui.status_bar import AppStatusBar
@@ -23,7 +24,7 @@ from autoposter_gui.ui.tray import TrayController
 
 CLOSE_HINT_KEY = "tray/close_hint_shown"
 GEOMETRY_KEY = "window/geometry"
-TABS = ("composer", "queue", "calendar", "activity", "accounts")
+TABS = ("composer", "queue", "calendar", "activity", "accounts", "insights")
 
 
 class MainWindow(QMainWindow):
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.calendar = CalendarTab(controller, self)
         self.activity = ActivityTab(controller, self)
         self.accounts = AccountsTab(controller, self)
+        self.insights = InsightsTab(controller, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for name, widget, title in (
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
             ("calendar", self.calendar, "Ca&lendar"),
             ("activity", self.activity, "&Activity"),
             ("accounts", self.accounts, "Acc&ounts"),
+            ("insights", self.insights, "&Insights"),
         ):
             self.tabs.addTab(widget, icons.tab_icon(name), title)
         self.setCentralWidget(self.tabs)

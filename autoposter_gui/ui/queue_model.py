@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont
 
+from autoposter_gui.domain.handoff import handoff_mark
 from autoposter_gui.domain.models import CommentStatus, ItemStatus
 from autoposter_gui.engine.calendar import series_mark
 from autoposter_gui.storage.models import Account
@@ -321,6 +322,9 @@ class QueueTableModel(QAbstractTableModel):
         now = self._now()
         if column is QueueColumn.STATUS:
             label = fmt.STATUS_LABELS.get(item.status, item.status.title())
+            mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+            if mark is not None:
+                return mark[0]  # "Held by Meta"
             if item.status == ItemStatus.SCHEDULED.value and item.next_attempt_at is not None:
                 return "Retrying"
             return label
@@ -338,14 +342,17 @@ class QueueTableModel(QAbstractTableModel):
         if column is QueueColumn.ATTEMPTS:
             return str(item.attempt_count) if item.attempt_count else "—"
         if column is QueueColumn.NEXT_ATTEMPT:
+            mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+            if mark is not None:
+                return mark[1]  # "Meta publishes it" (checked after its time), or a change still to send
             return fmt.when_text(item.next_attempt_at, now) if item.status == ItemStatus.SCHEDULED.value else "—"
         return " ".join((item.error_message or "").split())
 
     def _tooltip(self, item: ItemRow, column: QueueColumn) -> str | None:
         if column is QueueColumn.POST:
             text = item.text if len(item.text) <= 600 else item.text[:600] + "…"
-            mark = series_mark(self._repo().store, item.id, item.series_id)
-            series = f"{SERIES_MARK}{mark.text}\n\n" if mark is not None else ""
+            position = series_mark(self._repo().store, item.id, item.series_id)
+            series = f"{SERIES_MARK}{position.text}\n\n" if position is not None else ""
             return series + text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
         if column is QueueColumn.SCHEDULED:
             return fmt.full_time(item.scheduled_at) or None
@@ -355,6 +362,9 @@ class QueueTableModel(QAbstractTableModel):
             return item.error_message
         if column is QueueColumn.ACCOUNT:
             return fmt.account_title(self._accounts.get(item.account_id))
+        mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+        if column in (QueueColumn.STATUS, QueueColumn.NEXT_ATTEMPT) and mark is not None:
+            return mark[2]
         if column is QueueColumn.STATUS and item.status == ItemStatus.POSTED.value and item.permalink:
             return f"Published: {item.permalink}"
         if column is QueueColumn.COMMENT and item.comment_permalink:
