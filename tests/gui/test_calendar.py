@@ -42,11 +42,11 @@ def post_at(ctx: Context, when: datetime, text: str = "Fresh bread", **kwargs: A
 
 
 def spring_forward_after(start: datetime) -> date:
-    """The next day Berlin's clocks jump from 02:00 to 03:00 (the last Sunday of March), a few days after start."""
+    """The next day Berlin's clocks jump from 02:00 to 03:00 (last Sunday of March) whose Saturday is after start."""
     for year in (start.year, start.year + 1):
         day = date(year, 3, 31)
         day -= timedelta(days=(day.weekday() - 6) % 7)
-        if day > start.date() + timedelta(days=7):
+        if day - timedelta(days=1) > start.date():  # its Saturday still ahead: within a year
             return day
     raise AssertionError("no March change within a year")
 

@@ -64,7 +64,7 @@ def test_move_snaps_a_dst_gap_refuses_the_past_and_schedules_drafts(
     now = ctx.clock.now()
     spring = next(
         d
-        for d in (now.date() + timedelta(days=n) for n in range(2, 370))
+        for d in (now.date() + timedelta(days=n) for n in range(2, 366))
         if d.month == 3 and d.weekday() == 6 and d.day > 24
     )
     item = _post(ctx, now + timedelta(days=1))
