@@ -137,6 +137,7 @@ class CalendarRow(NamedTuple):
     permalink: str | None
     series_id: str | None
     unconfirmed: bool
+    handoff: str | None = None  # "meta" while Meta's scheduler holds the post
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -145,7 +146,7 @@ class CalendarRow(NamedTuple):
 
 _CALENDAR_COLUMNS = (
     "id, account_id, platform, status, text, image_path, scheduled_at, permalink, series_id,"
-    " unconfirmed_attempt_id IS NOT NULL"
+    " unconfirmed_attempt_id IS NOT NULL, handoff"
 )
 # Every status that has a time on the calendar (drafts have none; canceled posts are off it).
 ON_CALENDAR = tuple(s.value for s in ItemStatus if s not in (ItemStatus.DRAFT, ItemStatus.CANCELED))

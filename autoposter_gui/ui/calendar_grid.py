@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
+from autoposter_gui.domain.handoff import HELD
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.engine.calendar import CalendarRow
 from autoposter_gui.ui import fmt, icons
@@ -228,14 +229,16 @@ class CalendarGrid(QAbstractScrollArea):
         return shown
 
     def _label(self, row: CalendarRow) -> str:
-        """ "↻ 09:30 Fresh bread…": the series mark, the local time (the locale's format) and the text on one line."""
+        """ "↻ 09:30 Fresh bread…": the series mark, the local time (the locale's format) and the text on one line;
+        "Ⓜ" marks a post held by Meta's scheduler (it goes out with this computer off)."""
         local = self._times[row.id]
         key = (local.hour, local.minute)
         clock = self._clock_labels.get(key)
         if clock is None:
             clock = self._clock_labels[key] = fmt.clock_time(local.replace(tzinfo=fmt.zone()[0]))
         text = " ".join(row.text[:120].split())
-        return ("↻ " if row.series_id else "") + clock + " " + text
+        held = "Ⓜ " if row.handoff == HELD else ""
+        return held + ("↻ " if row.series_id else "") + clock + " " + text
 
     def _content(self, pos: QPoint) -> QPoint:
         return QPoint(pos.x(), pos.y() + self._offset() if pos.y() >= HEADER else pos.y())

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QHelpEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
+from autoposter_gui.domain.handoff import HELD, HELD_LABEL
 from autoposter_gui.engine.calendar import MOVABLE, CalendarRow
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.calendar_grid import (
@@ -172,6 +173,8 @@ class CalendarView(CalendarGrid):
             shown = fmt.full_time(row.scheduled_at)
             note = self.series_note(row.id, row.series_id)
             series = f"\n↻ {note}" if note else ""
+            if row.handoff == HELD:
+                status = f"{HELD_LABEL}: Meta publishes it, even with this computer off"
             return f"{shown} · {self.labels.get(row.account_id, '')} · {status}{series}\n{fmt.preview(row.text, 200)}"
         when = self.time_at(pos)
         if when is None or self.mode != WEEK:
