@@ -15,6 +15,7 @@ from autoposter_gui.domain.models import Checkpoint, PublishResult, SaveCheckpoi
 from autoposter_gui.meta.bodies import FileWindow, MultipartFile
 from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
+from autoposter_gui.meta.polling import already_published, poll_container
 from autoposter_gui.meta.redact import install_redaction
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,6 @@ RUPLOAD = "https://rupload.facebook.com"
 UPLOAD_CHUNK = 64 * 1024 * 1024  # bytes per upload request; the offset is saved after each one
 # Instagram: status reads within one try (1, 2, 3, 5 s apart, at most this long), then the post waits for a later
 # tick (the runner moves on to other posts): processing a Reel can take minutes.
-POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)
 POLL_BUDGET = 15.0
 # How long a post waits between checks while Instagram processes, by how long it has been processing.
 PROCESSING_WAITS = ((timedelta(minutes=2), timedelta(seconds=30)), (timedelta(minutes=10), timedelta(minutes=1)))
@@ -269,13 +269,7 @@ class VideoPublisher:
             save(PROCESSING_SINCE, since.isoformat())
         status = self._poll(container_id, token, since)
         if status == "PUBLISHED":  # an earlier media_publish went through: find it, never publish again
-            raise PublishError(
-                ErrorKind.TEMPORARY,
-                ErrorCategory.MEDIA_NOT_READY,
-                "Instagram says this Reel was already published; Autoposter will look it up.",
-                ambiguous=True,
-                extra={"container_id": container_id, "reason": "already_published"},
-            )
+            raise already_published(container_id, "Reel")
         save(PUBLISH_SENT, True)
         answer = self.client.post(f"/{ig_user_id}/media_publish", token, data={"creation_id": container_id})
         media_id = _str(answer, "id")
@@ -286,15 +280,12 @@ class VideoPublisher:
 
     def _poll(self, container_id: str, token: str, since: datetime) -> str:
         """FINISHED or PUBLISHED; a wait (see publish_ig_reel) while IN_PROGRESS; ERROR and EXPIRED fail."""
-        started = self._monotonic()
-        slept = 0.0
-        polls = 0
-        while True:
+
+        def read() -> str:
             answer = self.client.get(f"/{container_id}", token, params={"fields": "status_code"})
-            status = (_str(answer, "status_code") or "").upper()
-            polls += 1
-            if status in ("FINISHED", "PUBLISHED"):
-                return status
+            return (_str(answer, "status_code") or "").upper()
+
+        def check(status: str) -> None:
             if status == "ERROR":
                 raise PublishError(
                     ErrorKind.PERMANENT,
@@ -312,12 +303,15 @@ class VideoPublisher:
                 )
             if status != "IN_PROGRESS":
                 raise unexpected_answer("container status", is_write=False)
-            remaining = self.poll_budget - max(slept, self._monotonic() - started)
-            if remaining <= 0:
-                raise self._still_processing(container_id, since)
-            delay = min(POLL_DELAYS[min(polls - 1, len(POLL_DELAYS) - 1)], remaining)
-            self.client.sleep(delay)
-            slept += delay
+
+        return poll_container(
+            read,
+            check,
+            lambda _status, _polls: self._still_processing(container_id, since),
+            budget=self.poll_budget,
+            sleep=self.client.sleep,
+            monotonic=self._monotonic,
+        )
 
     def _still_processing(self, container_id: str, since: datetime) -> PublishError:
         age = self._now() - since
