@@ -49,3 +49,17 @@ def already_published(container_id: str, what: str) -> PublishError:
         ambiguous=True,
         extra={"container_id": container_id, "reason": "already_published"},
     )
+
+
+def raise_if_failed(status: str, container_id: str, *, invalid: str, expired: str, drop: str | None = None) -> None:
+    """ERROR: a permanent MEDIA_INVALID error saying ``invalid``; EXPIRED: a temporary CONTAINER_EXPIRED one saying
+    ``expired`` (with the checkpoint key to ``drop`` so the next try starts a new container)."""
+    if status == "ERROR":
+        raise PublishError(
+            ErrorKind.PERMANENT, ErrorCategory.MEDIA_INVALID, invalid, extra={"container_id": container_id}
+        )
+    if status == "EXPIRED":
+        extra: dict[str, str] = {"container_id": container_id}
+        if drop is not None:
+            extra["drop"] = drop
+        raise PublishError(ErrorKind.TEMPORARY, ErrorCategory.CONTAINER_EXPIRED, expired, extra=extra)

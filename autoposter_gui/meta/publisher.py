@@ -17,7 +17,7 @@ from autoposter_gui.domain.images import IG_MAX_BYTES, IG_MAX_WIDTH, inspect_ima
 from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.meta.client import FileSpec, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
-from autoposter_gui.meta.polling import already_published, poll_container
+from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
 from autoposter_gui.meta.redact import install_redaction
 
 logger = logging.getLogger(__name__)
@@ -260,21 +260,13 @@ class MetaPublisher:
         """
 
         def check(status: str) -> None:
-            if status == "ERROR":
-                raise PublishError(
-                    ErrorKind.PERMANENT,
-                    ErrorCategory.MEDIA_INVALID,
-                    "Instagram could not process the image. Use a JPEG under 8 MB with an aspect ratio "
-                    "from 4:5 to 1.91:1, then try again.",
-                    extra={"container_id": container_id},
-                )
-            if status == "EXPIRED":
-                raise PublishError(
-                    ErrorKind.TEMPORARY,
-                    ErrorCategory.CONTAINER_EXPIRED,
-                    "The prepared Instagram upload expired; Autoposter will upload the image again.",
-                    extra={"container_id": container_id},
-                )
+            raise_if_failed(
+                status,
+                container_id,
+                invalid="Instagram could not process the image. Use a JPEG under 8 MB with an aspect ratio "
+                "from 4:5 to 1.91:1, then try again.",
+                expired="The prepared Instagram upload expired; Autoposter will upload the image again.",
+            )
 
         def timed_out(status: str, polls: int) -> PublishError:
             logger.warning("IG container still %s after %d reads", status, polls)

@@ -15,7 +15,7 @@ from autoposter_gui.domain.models import Checkpoint, PublishResult, SaveCheckpoi
 from autoposter_gui.meta.bodies import FileWindow, MultipartFile
 from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
-from autoposter_gui.meta.polling import already_published, poll_container
+from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
 from autoposter_gui.meta.redact import install_redaction
 
 logger = logging.getLogger(__name__)
@@ -286,21 +286,15 @@ class VideoPublisher:
             return (_str(answer, "status_code") or "").upper()
 
         def check(status: str) -> None:
-            if status == "ERROR":
-                raise PublishError(
-                    ErrorKind.PERMANENT,
-                    ErrorCategory.MEDIA_INVALID,
-                    "Instagram could not process the video. Use an MP4 with H.264 video and AAC sound, 3 s to "
-                    "15 min long, then try again.",
-                    extra={"container_id": container_id},
-                )
-            if status == "EXPIRED":
-                raise PublishError(
-                    ErrorKind.TEMPORARY,
-                    ErrorCategory.CONTAINER_EXPIRED,
-                    "The uploaded Instagram video expired before it was published; Autoposter will upload it again.",
-                    extra={"container_id": container_id, "drop": CONTAINER_ID},
-                )
+            raise_if_failed(
+                status,
+                container_id,
+                invalid="Instagram could not process the video. Use an MP4 with H.264 video and AAC sound, 3 s to "
+                "15 min long, then try again.",
+                expired="The uploaded Instagram video expired before it was published; "
+                "Autoposter will upload it again.",
+                drop=CONTAINER_ID,
+            )
             if status != "IN_PROGRESS":
                 raise unexpected_answer("container status", is_write=False)
 
