@@ -16,6 +16,7 @@ from autoposter_gui.meta.bodies import FileWindow, MultipartFile
 from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
 from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
+from autoposter_gui.meta.publisher import _str_field as _str
 from autoposter_gui.meta.redact import install_redaction
 
 logger = logging.getLogger(__name__)
@@ -54,15 +55,6 @@ def rupload_origin(graph_origin: str) -> str:
         return RUPLOAD
     parts = urlsplit(graph_origin)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _str(answer: dict[str, object], key: str) -> str | None:
-    value = answer.get(key)
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def _offset(state: Checkpoint) -> int:
