@@ -72,10 +72,13 @@ def iso_local() -> Callable[[datetime | None], str | None]:
 
 def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     """Attach ``zone`` to a wall-clock time, refusing times that don't exist or are ambiguous there."""
+    # The usual case first, asked of the zone directly (no aware datetime built twice: a CSV import localizes
+    # thousands): one offset for both folds, so neither in a gap nor in a repeated hour.
+    wall = naive if naive.tzinfo is None and not naive.fold else naive.replace(tzinfo=None, fold=0)
+    if zone.utcoffset(wall) == zone.utcoffset(wall.replace(fold=1)):
+        return wall.replace(tzinfo=zone)
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first  # the usual case: one offset, so neither in a gap nor in a repeated hour
     round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive.replace(tzinfo=None):
         # A spring-forward gap: propose the first valid wall time after it.
