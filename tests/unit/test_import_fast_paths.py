@@ -1,0 +1,78 @@
+"""The import's fast paths give what the general ones give: times (gaps, repeated hours), blank and UTF-8 checks,
+and each distinct CSV time read once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.times import AmbiguousTimeError, localize
+from autoposter_gui.domain.validation import has_invalid_characters, is_blank
+from autoposter_gui.engine.csv_io import CsvRow, CsvService
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    "naive",
+    [
+        datetime(2027, 1, 15, 9, 30),
+        datetime(2027, 1, 15, 9, 30, fold=1),  # a fold on a plain time changes nothing
+        datetime(2027, 7, 1, 23, 59, tzinfo=UTC),  # an aware time: its wall clock is taken
+    ],
+)
+def test_localize_attaches_the_zone_to_the_wall_time(naive: datetime) -> None:
+    found = localize(naive, BERLIN, "Europe/Berlin")
+    assert found.tzinfo is BERLIN and found.fold == 0
+    assert found.replace(tzinfo=None) == naive.replace(tzinfo=None, fold=0)
+    offset = timedelta(hours=1 if naive.month == 1 else 2)
+    assert found.astimezone(UTC) == naive.replace(tzinfo=UTC) - offset
+
+
+def test_localize_still_refuses_gaps_and_repeated_hours_and_takes_fixed_offsets() -> None:
+    with pytest.raises(ValidationError, match=r"does not exist.*use 2027-03-28T03:00"):
+        localize(datetime(2027, 3, 28, 2, 30), BERLIN, "Europe/Berlin")
+    with pytest.raises(AmbiguousTimeError) as caught:
+        localize(datetime(2027, 10, 31, 2, 30, fold=1), BERLIN, "Europe/Berlin")
+    assert [c.utcoffset() for c in caught.value.choices] == [timedelta(hours=2), timedelta(hours=1)]
+    fixed = timezone(timedelta(hours=-5))
+    assert localize(datetime(2027, 3, 28, 2, 30), fixed, "-0500").astimezone(UTC) == datetime(
+        2027, 3, 28, 7, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "blank"),
+    [("Fresh bread", False), ("9 rolls", False), ("", True), ("  \u200b", True), ("\u3164", True), ("é", False)],
+)
+def test_is_blank_with_and_without_the_ascii_fast_path(text: str, blank: bool) -> None:
+    assert is_blank(text) is blank
+
+
+def test_invalid_characters_are_found_past_the_ascii_fast_path() -> None:
+    assert not has_invalid_characters("plain ascii")
+    assert not has_invalid_characters("café ☕")
+    assert has_invalid_characters("caf\udce9")
+
+
+def _row(line: int, at: str) -> CsvRow:
+    return CsvRow(line, ("1",), "text", at, ())
+
+
+def test_a_time_read_once_for_many_rows_gives_each_row_the_same_result() -> None:
+    local = (BERLIN, "Europe/Berlin")
+    times: dict[str, tuple[datetime, str] | ValidationError] = {}
+    first, _ = CsvService._request(_row(2, "2027-01-15T09:30"), local, times)
+    second, _ = CsvService._request(_row(3, "2027-01-15T09:30"), local, times)
+    assert first is not None and second is not None
+    assert first.when == second.when == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+    assert first.zone == second.zone == "Europe/Berlin"
+    for line in (4, 5):  # a bad time is refused on every row that has it, not only the first
+        request, problems = CsvService._request(_row(line, "2027-03-28T02:30"), local, times)
+        assert request is None and len(problems) == 1 and "does not exist" in problems[0]
+    assert len(times) == 2
+    unmemoized, _ = CsvService._request(_row(6, "2027-01-15T09:30"), local)
+    assert unmemoized is not None and unmemoized.when == first.when
