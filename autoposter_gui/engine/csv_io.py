@@ -289,8 +289,7 @@ class CsvService:
         now = self.ctx.clock.now()
         new = [item for request, accounts, info in plan.ready for item in posts.new_items(request, accounts, info, now)]
         ids = PlanningRepo(self.ctx.store).add_items_bulk(new, now)
-        for item_id in ids:
-            self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        self.ctx.events.emit_each(Events.ITEM_CHANGED, ids)
         return ids
 
     def export(self, path: str | os.PathLike[str]) -> int:

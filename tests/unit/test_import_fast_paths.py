@@ -12,6 +12,7 @@ from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.times import AmbiguousTimeError, localize
 from autoposter_gui.domain.validation import has_invalid_characters, is_blank
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
+from autoposter_gui.engine.events import Events
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -76,3 +77,18 @@ def test_a_time_read_once_for_many_rows_gives_each_row_the_same_result() -> None
     assert len(times) == 2
     unmemoized, _ = CsvService._request(_row(6, "2027-01-15T09:30"), local)
     assert unmemoized is not None and unmemoized.when == first.when
+
+
+def test_emit_each_calls_every_listener_once_per_value_in_order() -> None:
+    events = Events()
+    seen: list[tuple[str, int]] = []
+
+    def broken(value: int) -> None:
+        raise RuntimeError("a broken listener")
+
+    events.subscribe(Events.ITEM_CHANGED, lambda value: seen.append(("a", value)))
+    events.subscribe(Events.ITEM_CHANGED, broken)
+    events.subscribe(Events.ITEM_CHANGED, lambda value: seen.append(("b", value)))
+    events.emit_each(Events.ITEM_CHANGED, [3, 1, 2])
+    events.emit_each(Events.ACCOUNT_CHANGED, [9])  # no listener: nothing
+    assert seen == [("a", 3), ("b", 3), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
