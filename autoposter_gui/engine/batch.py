@@ -34,7 +34,9 @@ class BatchPostService(PostService):
         # is never reused meanwhile): no database attribute read per post.
         self._refused: dict[tuple[int, ...], tuple[object, list[str]]] = {}
         self._platform_memo: dict[tuple[int, ...], tuple[object, tuple[Platform, ...]]] = {}
-        self._target_memo: dict[tuple[int, ...], tuple[object, tuple[tuple[int, Platform], ...]]] = {}
+        self._target_memo: dict[
+            tuple[int, ...], tuple[object, tuple[tuple[tuple[int, Platform], ...], frozenset[str]]]
+        ] = {}
         self._inspected: dict[str, ImageInfo | ValidationError] = {}
         self._stored: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self._stored_media: dict[tuple[object, ...], dict[str, tuple[MediaRef, ...]]] = {}
@@ -62,7 +64,7 @@ class BatchPostService(PostService):
     def _platforms(self, accounts: Sequence[Account]) -> tuple[Platform, ...]:
         return _remembered(self._platform_memo, accounts, super()._platforms)
 
-    def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[int, Platform], ...]:
+    def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[tuple[int, Platform], ...], frozenset[str]]:
         return _remembered(self._target_memo, accounts, super()._targets)
 
     def _inspect_once(self, path: str) -> ImageInfo:
@@ -103,7 +105,7 @@ class BatchPostService(PostService):
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
         for request, accounts, info in posts:
             if info is not None and not request.media:  # a post with media lists stores them in new_items
-                platforms = {p.value for _, p in self._targets(accounts)}
+                platforms = set(self._targets(accounts)[1])
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:

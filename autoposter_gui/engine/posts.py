@@ -172,9 +172,11 @@ class PostService:
         """The platforms of ``accounts``, in order (a batch remembers them per set of accounts)."""
         return tuple(Platform(a.platform) for a in accounts)
 
-    def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[int, Platform], ...]:
-        """(id, platform) of each of ``accounts``: what a new item takes of its account (a batch remembers them)."""
-        return tuple((a.id, Platform(a.platform)) for a in accounts)
+    def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[tuple[int, Platform], ...], frozenset[str]]:
+        """(id, platform) of each of ``accounts`` (what a new item takes of its account), and their platforms' names
+        (a batch remembers them)."""
+        targets = tuple((a.id, Platform(a.platform)) for a in accounts)
+        return targets, frozenset(p.value for _, p in targets)
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
         """Why a new post can't go to some of ``accounts``: their Page role can't create posts."""
@@ -246,8 +248,8 @@ class PostService:
         series_id: str | None = None,
     ) -> list[NewItem]:
         """The queue items of a validated request, one per account, its images copied into the media store."""
-        targets = self._targets(accounts)
-        platforms: set[str] = {p.value for _, p in targets}
+        targets, kinds = self._targets(accounts)
+        platforms = set(kinds)
         if request.media:
             media = self._store_media(request, platforms)
             image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
