@@ -99,6 +99,16 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     return first
 
 
+def localize_utc(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
+    """``localize(naive, zone, zone_name)`` as a UTC moment; the usual case (one offset) without building the
+    aware local time first."""
+    wall = naive if naive.tzinfo is None and not naive.fold else naive.replace(tzinfo=None, fold=0)
+    offset = zone.utcoffset(wall)
+    if offset is not None and offset == zone.utcoffset(wall.replace(fold=1)):
+        return (wall - offset).replace(tzinfo=UTC)
+    return localize(naive, zone, zone_name).astimezone(UTC)
+
+
 def _exists(naive: datetime, zone: tzinfo) -> bool:
     return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
 
@@ -159,7 +169,7 @@ def _parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[dat
         zone_name = "UTC" if parsed.utcoffset() == timedelta(0) else parsed.strftime("%z")
         return parsed.astimezone(UTC), zone_name
     zone, zone_name = local or local_zone()
-    return localize(parsed, zone, zone_name).astimezone(UTC), zone_name
+    return localize_utc(parsed, zone, zone_name), zone_name
 
 
 _CLOCK_RE = re.compile(r"^(\d{1,2})(?:[:.h ]?(\d{2}))?\s*([ap])?\.?\s*(?:m\.?)?$")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.times import AmbiguousTimeError, localize
+from autoposter_gui.domain.times import AmbiguousTimeError, localize, localize_utc
 from autoposter_gui.domain.validation import has_invalid_characters, is_blank
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
 from autoposter_gui.engine.events import Events
@@ -92,3 +92,22 @@ def test_emit_each_calls_every_listener_once_per_value_in_order() -> None:
     events.emit_each(Events.ITEM_CHANGED, [3, 1, 2])
     events.emit_each(Events.ACCOUNT_CHANGED, [9])  # no listener: nothing
     assert seen == [("a", 3), ("b", 3), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
+
+
+@pytest.mark.parametrize(
+    "naive",
+    [
+        datetime(2027, 1, 15, 9, 30),
+        datetime(2027, 7, 1, 23, 59, 30, 5, fold=1),
+        datetime(2027, 10, 31, 3, 0),  # just after the repeated hour
+        datetime(2027, 3, 28, 3, 0),  # just after the gap
+    ],
+)
+def test_localize_utc_is_localize_in_utc(naive: datetime) -> None:
+    expected = localize(naive, BERLIN, "Europe/Berlin").astimezone(UTC)
+    found = localize_utc(naive, BERLIN, "Europe/Berlin")
+    assert found == expected and found.tzinfo is UTC
+    with pytest.raises(ValidationError, match="does not exist"):
+        localize_utc(datetime(2027, 3, 28, 2, 30), BERLIN, "Europe/Berlin")
+    with pytest.raises(AmbiguousTimeError):
+        localize_utc(datetime(2027, 10, 31, 2, 30), BERLIN, "Europe/Berlin")
