@@ -285,9 +285,22 @@ class CsvService:
             return self._write(plan, plan.service)
 
     def _write(self, plan: ImportPlan, posts: BatchPostService) -> list[int]:
-        posts.store_images(plan.ready)
         now = self.ctx.clock.now()
-        new = [item for request, accounts, info in plan.ready for item in posts.new_items(request, accounts, info, now)]
+        # The posts without an image become items while their images are copied (the copies mostly wait for the
+        # disk); the others once the copies are done.
+        stored = posts.storing_images(plan.ready)
+        try:
+            early = [
+                None if info is not None or request.media else posts.new_items(request, accounts, info, now)
+                for request, accounts, info in plan.ready
+            ]
+        finally:
+            stored()
+        new = [
+            item
+            for made, (request, accounts, info) in zip(early, plan.ready, strict=True)
+            for item in (made if made is not None else posts.new_items(request, accounts, info, now))
+        ]
         ids = PlanningRepo(self.ctx.store).add_items_bulk(new, now)
         self.ctx.events.emit_each(Events.ITEM_CHANGED, ids)
         return ids

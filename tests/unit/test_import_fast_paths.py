@@ -4,6 +4,8 @@ and each distinct CSV time read once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,8 +13,11 @@ import pytest
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.times import AmbiguousTimeError, localize, localize_utc
 from autoposter_gui.domain.validation import has_invalid_characters, is_blank
+from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
 from autoposter_gui.engine.events import Events
+from autoposter_gui.storage.media import MediaStore
+from tests.support.helpers import BAKERY, connect, make_image
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -111,3 +116,44 @@ def test_localize_utc_is_localize_in_utc(naive: datetime) -> None:
         localize_utc(datetime(2027, 3, 28, 2, 30), BERLIN, "Europe/Berlin")
     with pytest.raises(AmbiguousTimeError):
         localize_utc(datetime(2027, 10, 31, 2, 30), BERLIN, "Europe/Berlin")
+
+
+def _plan_file(folder: Path, start: datetime) -> Path:
+    make_image(folder / "p.jpg")
+    lines = ["account,text,at,image"]
+    for n in range(6):
+        image = "p.jpg" if n % 2 else ""
+        lines.append(f"{BAKERY},post {n},{(start + timedelta(days=1, hours=n)):%Y-%m-%dT%H:%M},{image}")
+    path = folder / "plan.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_items_keep_the_files_order_while_the_photos_are_copied_alongside(
+    ctx: Context, sandbox: Any, tmp_path: Path
+) -> None:
+    connect(ctx, sandbox)
+    service = CsvService(ctx)
+    ids = service.write(service.check(_plan_file(tmp_path, ctx.clock.now())))
+    items = sorted(ctx.repo.items(), key=lambda i: i.id)
+    assert [i.id for i in items] == ids == sorted(ids)
+    assert [i.text for i in items] == [f"post {n}" for n in range(6)]
+    stored = {i.image_path for i in items if i.image_path}
+    assert len(stored) == 1 and ctx.media.owns(stored.pop())  # the stored copy, not the owner's file
+    assert [bool(i.image_path) for i in items] == [False, True] * 3
+
+
+def test_a_failed_photo_copy_writes_nothing(
+    ctx: Context, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect(ctx, sandbox)
+    service = CsvService(ctx)
+    plan = service.check(_plan_file(tmp_path, ctx.clock.now()))
+
+    def full_disk(store: MediaStore, path: object, suffix: str | None = None) -> Path:
+        raise ValidationError("Cannot store the image: the disk is full", field="image")
+
+    monkeypatch.setattr(MediaStore, "put", full_disk)
+    with pytest.raises(ValidationError, match="disk is full"):
+        service.write(plan)
+    assert ctx.repo.count_items() == 0
