@@ -93,7 +93,7 @@ _UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: quicker to build (an import builds thousands)
 class NewItem:
     account_id: int
     platform: Platform
