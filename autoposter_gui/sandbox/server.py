@@ -878,33 +878,33 @@ def serve(
         extra_pages=extra_pages,
     )
     server.start()
-    creds = server.credentials
-    lines = [
-        f"Autoposter sandbox (fake Graph API) running at {server.url}",
-        f"  Published posts:   {server.url}/sandbox/",
-        f"  App ID:            {creds.app_id}",
-        f"  App secret:        {creds.app_secret}",
-        f"  User token:        {creds.user_token}",
-        f"  Pages:             {', '.join(f'{p.name} ({p.id})' for p in server.world.pages)}",
-        f"  State file:        {state_path if state_path is not None else '(none: in memory)'}",
-        "Point Autoposter at it and connect the demo accounts (the secret comes in on stdin, never in `ps`):",
-        f"  export AUTOPOSTER_GRAPH_URL={server.url}",
-        f"  echo {creds.app_secret} | autoposter connect --app-id {creds.app_id} --app-secret - "
-        f"--user-token {creds.user_token}",
-        "Press Ctrl+C to stop.",
-    ]
-    if json_output:
-        info = {
-            "url": server.url,
-            **asdict(creds),
-            "pages": [{"id": p.id, "name": p.name} for p in server.world.pages],
-            "state_path": str(state_path) if state_path is not None else None,
-            "env": {"AUTOPOSTER_GRAPH_URL": server.url},
-        }
-        print(json.dumps(info), flush=True)
-    else:
-        print("\n".join(lines), flush=True)
-    try:
+    try:  # from here on: Ctrl+C may come while the banner is still being written
+        creds = server.credentials
+        lines = [
+            f"Autoposter sandbox (fake Graph API) running at {server.url}",
+            f"  Published posts:   {server.url}/sandbox/",
+            f"  App ID:            {creds.app_id}",
+            f"  App secret:        {creds.app_secret}",
+            f"  User token:        {creds.user_token}",
+            f"  Pages:             {', '.join(f'{p.name} ({p.id})' for p in server.world.pages)}",
+            f"  State file:        {state_path if state_path is not None else '(none: in memory)'}",
+            "Point Autoposter at it and connect the demo accounts (the secret comes in on stdin, never in `ps`):",
+            f"  export AUTOPOSTER_GRAPH_URL={server.url}",
+            f"  echo {creds.app_secret} | autoposter connect --app-id {creds.app_id} --app-secret - "
+            f"--user-token {creds.user_token}",
+            "Press Ctrl+C to stop.",
+        ]
+        if json_output:
+            info = {
+                "url": server.url,
+                **asdict(creds),
+                "pages": [{"id": p.id, "name": p.name} for p in server.world.pages],
+                "state_path": str(state_path) if state_path is not None else None,
+                "env": {"AUTOPOSTER_GRAPH_URL": server.url},
+            }
+            print(json.dumps(info), flush=True)
+        else:
+            print("\n".join(lines), flush=True)
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:
