@@ -21,10 +21,9 @@ if TYPE_CHECKING:
 
     from autoposter_gui.config import AppConfig
     from autoposter_gui.domain.clock import Clock
-    from autoposter_gui.engine.context import Context
+    from autoposter_gui.engine.context import Context, TokenStore
     from autoposter_gui.engine.scheduler import PublishScheduler
     from autoposter_gui.sandbox.server import SandboxServer
-    from autoposter_gui.tokens import TokenStore
     from autoposter_gui.ui.controller import AppController
     from autoposter_gui.ui.errors import ExceptionHook
     from autoposter_gui.ui.main_window import MainWindow
@@ -258,19 +257,15 @@ class Application:
         """Show why the store can't open. True when a backup was restored or the owner chose to start empty (try
         again), False to quit. Restores go through the same engine service as the CLI's `autoposter restore`."""
         from autoposter_gui.domain.clock import SystemClock
-        from autoposter_gui.domain.errors import AutoposterError, StoreError
+        from autoposter_gui.domain.errors import AutoposterError
         from autoposter_gui.engine.backups import BackupService
-        from autoposter_gui.storage.backup import check_backup
         from autoposter_gui.ui.recovery_dialog import QUIT, RESTORE, START_EMPTY, RecoveryDialog
 
         db = self.config.db_path
         service = BackupService(self.config)
         damaged = False
         if db.exists() and not missing:
-            try:
-                check_backup(db)  # the same integrity check a backup gets
-            except StoreError:
-                damaged = True
+            damaged = service.database_damaged()  # the same integrity check a backup gets
         latest = service.latest_good() if damaged or missing else None
         dialog = RecoveryDialog(message, self.config.data_dir, damaged=damaged, latest_backup=latest, missing=missing)
         while (choice := dialog.exec()) != QUIT:
@@ -378,14 +373,13 @@ class Application:
         def connect() -> Any:
             from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError
             from autoposter_gui.engine.health import TokenHealthService
-            from autoposter_gui.tokens import TokenStore
 
             try:
                 accounts = controller.account_service().connect(app_id, secret, token)
             except KeyringUnavailableError:
                 # Sandbox only: the demo tokens are fake, so keeping them in memory is fine.
                 log.warning("no usable keyring; the sandbox keeps its demo tokens in memory")
-                ctx.tokens = TokenStore(ctx.config.keyring_service, DemoKeyring())
+                ctx.keep_tokens_in(DemoKeyring())
                 accounts = controller.account_service().connect(app_id, secret, token)
             try:
                 TokenHealthService(ctx).check_all()  # the Accounts tab shows each token's health straight away

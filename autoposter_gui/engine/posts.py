@@ -21,6 +21,7 @@ from autoposter_gui.domain.validation import (
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
+from autoposter_gui.engine.views import AccountView
 from autoposter_gui.storage.models import Account, QueueItem
 from autoposter_gui.storage.repo import NewItem
 
@@ -178,7 +179,7 @@ class PostService:
             self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
         return items
 
-    def quota_warnings(self, accounts: Sequence[Account]) -> list[str]:
+    def quota_warnings(self, accounts: Sequence[Account | AccountView]) -> list[str]:
         """A sentence per Instagram account whose 24-hour publishing limit is already used up (network: call
         this off the GUI thread). Unreachable Meta or missing tokens give no warning."""
         from autoposter_gui.domain.errors import AutoposterError, PublishError

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.lean import stored_utc
 
 
 class ItemRecord(NamedTuple):
@@ -39,11 +40,6 @@ _RECORDS = (
     "SELECT id, platform, account_id, status, text, image_path, scheduled_at, attempt_count, next_attempt_at,"
     " error_message, last_error_code, provider_post_id, permalink FROM queue_items ORDER BY id"
 )
-
-
-def stored_utc(value: str | None) -> datetime | None:
-    """A stored naive-UTC datetime (SQLAlchemy's SQLite text format) as an aware UTC datetime."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def item_records(store: Store) -> list[ItemRecord]:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.models import AccountStatus
 from autoposter_gui.engine.events import TOKEN_CHECK
-from autoposter_gui.storage.models import Account
+from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
 from autoposter_gui.ui.connect_dialog import ConnectDialog
@@ -189,7 +189,7 @@ class AccountsTab(QWidget):
         account = self.selected_account()
         self.disconnect_button.setEnabled(account is not None and account.status != AccountStatus.DISCONNECTED.value)
 
-    def selected_account(self) -> Account | None:
+    def selected_account(self) -> AccountView | None:
         rows = self.view.selectionModel().selectedRows()
         return self.model.account_at(rows[0].row()) if rows else None
 
@@ -203,7 +203,7 @@ class AccountsTab(QWidget):
         return dialog
 
     @Slot(list)
-    def _connected(self, _accounts: list[Account]) -> None:
+    def _connected(self, _accounts: list[AccountView]) -> None:
         self.model.reload()  # the token check right after connecting changes no status: reload for the expiry
 
     @Slot()

@@ -34,7 +34,7 @@ class ActivityTab(QWidget):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.model = ActivityTableModel(lambda: controller.repo, controller.now, self)
+        self.model = ActivityTableModel(lambda: controller.reads, controller.now, self)
 
         self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)

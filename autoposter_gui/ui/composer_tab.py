@@ -37,7 +37,7 @@ from autoposter_gui.domain.validation import (
     text_problems,
 )
 from autoposter_gui.engine.posts import PostRequest
-from autoposter_gui.storage.models import Account
+from autoposter_gui.engine.views import AccountView as Account
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import PAD, REMEDIES, InstagramFitPanel
