@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import (
     ErrorCategory,
@@ -18,13 +19,15 @@ from autoposter_gui.domain.errors import (
 )
 from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus, can_post
-from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
 from autoposter_gui.meta.login import SCOPES
-from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
+
+if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
+    from autoposter_gui.engine.context import Context
+    from autoposter_gui.storage.models import Account
 
 log = logging.getLogger(__name__)
 

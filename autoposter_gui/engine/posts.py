@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
 from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
@@ -18,12 +19,13 @@ from autoposter_gui.domain.validation import (
     validate_post,
     validate_post_all,
 )
-from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.views import AccountView
-from autoposter_gui.storage.models import Account, QueueItem
-from autoposter_gui.storage.repo import NewItem
+
+if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
+    from autoposter_gui.engine.context import Context
+    from autoposter_gui.storage.models import Account, QueueItem
 
 
 class ActionRefusedError(AutoposterError):
@@ -155,6 +157,8 @@ class PostService:
     def create(self, request: PostRequest) -> list[QueueItem]:
         """Validate, copy the image into the media store, then write one queue item per account in one
         transaction."""
+        from autoposter_gui.storage.repo import NewItem
+
         accounts, info = self._validate(request)
         now = self.ctx.clock.now()
         image, ig_image = self._store_images(request, info, {a.platform for a in accounts})

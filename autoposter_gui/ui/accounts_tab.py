@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -22,10 +22,12 @@ from autoposter_gui.engine.events import TOKEN_CHECK
 from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
-from autoposter_gui.ui.connect_dialog import ConnectDialog
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import show_error, user_message
 from autoposter_gui.ui.widgets import EmptyState, heading, read_only_table, secondary
+
+if TYPE_CHECKING:  # the wizard (and the engine's account service under it) loads when it opens, not at start-up
+    from autoposter_gui.ui.connect_dialog import ConnectDialog
 
 COLUMN_WIDTHS = {
     AccountColumn.ACCOUNT: 200,
@@ -196,6 +198,8 @@ class AccountsTab(QWidget):
     @Slot()
     def open_connect_dialog(self, guided: bool = False) -> ConnectDialog:
         """The Connect wizard; ``guided`` starts it at the guide to creating a Meta app (Help → Getting Started)."""
+        from autoposter_gui.ui.connect_dialog import ConnectDialog
+
         dialog = ConnectDialog(self.controller, self, guided=guided)
         dialog.connected.connect(self._connected)
         self.dialog = dialog

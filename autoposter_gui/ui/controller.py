@@ -102,6 +102,12 @@ class AppController(QObject):
             startup.close()
             self.engine_ready.emit()
 
+    def close(self) -> None:
+        """Close the start-up reads if the engine never came (shut down first)."""
+        startup, self._startup = self._startup, None
+        if startup is not None:
+            startup.close()
+
     @property
     def ready(self) -> bool:
         """The engine is open (False only in the moment between the first window and the store)."""
