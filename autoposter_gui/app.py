@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -143,6 +144,9 @@ class Application:
         self.before_engine: Callable[[], None] | None = None  # run right before the store opens (late set-up)
         self._events: Any = None  # the engine's event hub (made before the store opens when the start is quick)
         self._held: Any = None  # the window's input, held between a quick first frame and the open engine
+        # main() pauses the cyclic garbage collector for the start (thousands of long-lived objects: widgets, enum
+        # and dataclass types; its passes would free nothing): it runs again once the engine is open.
+        self.gc_paused = False
 
     # ----- start ---------------------------------------------------------------------------------------
     def start(self, *, show: bool = True, quick: StartupReads | None = None) -> bool:
@@ -242,15 +246,17 @@ class Application:
         self.ctx.events = self._events  # the bridge already listens to these
         controller.attach(self.ctx)
         log.info("engine open %.0f ms after start", (time.perf_counter() - _STARTED) * 1000)
-        mark = os.environ.get(ENGINE_MARK_ENV)
-        if mark:
-            sys.stdout.write(mark + "\n")
-            sys.stdout.flush()
+        if self.ready:
+            self._print_engine_mark()
         self._engine_opened()
 
     def _engine_opened(self) -> None:
         """The store is open: the sandbox's demo accounts, then the scheduler a moment later."""
         from PySide6.QtCore import QTimer
+
+        if self.gc_paused:  # start-up is over: the collector may run again
+            self.gc_paused = False
+            gc.enable()
 
         if self.config.sandbox:  # the demo accounts right after the first frames, not with the scheduler
             QTimer.singleShot(0, self._start_demo)
@@ -279,6 +285,14 @@ class Application:
         self.ready = True
         log.info("window usable %.0f ms after start", (time.perf_counter() - _STARTED) * 1000)
         mark = os.environ.get(READY_MARK_ENV)
+        if mark:
+            sys.stdout.write(mark + "\n")
+            sys.stdout.flush()
+        if self.controller is not None and self.controller.ready:  # opened before the window (the normal path)
+            self._print_engine_mark()
+
+    def _print_engine_mark(self) -> None:
+        mark = os.environ.get(ENGINE_MARK_ENV)
         if mark:
             sys.stdout.write(mark + "\n")
             sys.stdout.flush()
@@ -713,6 +727,16 @@ def _preload_store_modules() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # for the start (see Application.gc_paused)
+    try:
+        return _main(argv, gc_was_enabled)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None, gc_was_enabled: bool) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
     from PySide6.QtWidgets import QApplication
 
@@ -740,6 +764,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{APP_NAME} is already running; its window was brought to the front.", file=sys.stderr)
         return 0
     app = Application(qapp, config, data_dir_arg=args.data_dir, preferences=preferences)
+    app.gc_paused = gc_was_enabled
     show = not (args.minimized or preferences.start_minimized)
     quick: StartupReads | None = None
     if show:  # a database at the current schema: the real window comes first, filled from a plain read
