@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.engine.views import AccountView, AttemptView, ItemView, QueueRow
-from autoposter_gui.storage.lean import UPCOMING_SORT, AttemptRow, ItemRow, LeanReader, StartupReader, open_current
+from autoposter_gui.storage.lean import UPCOMING_SORT, LeanReader, StartupReader, open_current
 from autoposter_gui.storage.lean import upcoming_before as _upcoming_before
 
 if TYPE_CHECKING:
@@ -38,40 +38,6 @@ def account_view(a: AccountRecord | Any) -> AccountView:
         a.status_message,
         a.token_checked_at,
         tuple(a.tasks) if a.tasks is not None else None,
-    )
-
-
-def _queue_row(r: ItemRow) -> QueueRow:
-    return QueueRow(
-        r.id,
-        r.account_id,
-        r.platform,
-        r.text,
-        r.image_path,
-        r.status,
-        r.scheduled_at,
-        r.next_attempt_at,
-        r.attempt_count,
-        r.error_message,
-        r.permalink,
-    )
-
-
-def _attempt(r: AttemptRow) -> AttemptView:
-    return AttemptView(
-        r.id,
-        r.queue_item_id,
-        r.attempt_number,
-        r.started_at,
-        r.finished_at,
-        r.outcome,
-        r.permalink,
-        r.error_code,
-        r.error_message,
-        r.item_account_id,
-        r.item_platform,
-        r.item_text,
-        r.provider_post_id,
     )
 
 
@@ -136,12 +102,14 @@ class Reads:
     ) -> list[QueueRow]:
         """A page of the Queue: by id (``sort=None``), a sort key (a queue column, or "account"), or
         UPCOMING_SORT (what is still to go out first; ``descending`` is ignored)."""
-        rows = self._reader.item_rows(statuses, limit=limit, offset=offset, sort=sort, descending=descending)
-        return [_queue_row(r) for r in rows]
+        rows = self._reader.item_rows(
+            statuses, limit=limit, offset=offset, sort=sort, descending=descending, row=QueueRow
+        )
+        return cast(list[QueueRow], rows)
 
     def queue_rows_by_ids(self, ids: Iterable[int]) -> list[QueueRow]:
         """The rows of those of ``ids`` that still exist (one query; any order)."""
-        return [_queue_row(r) for r in self._reader.item_rows_by_ids(ids)]
+        return cast(list[QueueRow], self._reader.item_rows_by_ids(ids, QueueRow))
 
     def count_items(self, statuses: Iterable[ItemStatus] | None = None) -> int:
         """Posts in those statuses (all when None)."""
@@ -154,11 +122,11 @@ class Reads:
     # ----- delivery attempts -----------------------------------------------------------------------
     def attempts(self, *, limit: int | None, offset: int = 0) -> list[AttemptView]:
         """A page of attempts (``limit`` None: all), newest first."""
-        return [_attempt(r) for r in self._reader.attempt_rows(limit=limit, offset=offset)]
+        return cast(list[AttemptView], self._reader.attempt_rows(limit=limit, offset=offset, row=AttemptView))
 
     def attempts_by_ids(self, ids: Iterable[int]) -> list[AttemptView]:
         """The attempts of those of ``ids`` that still exist (one query; any order)."""
-        return [_attempt(r) for r in self._reader.attempt_rows_by_ids(ids)]
+        return cast(list[AttemptView], self._reader.attempt_rows_by_ids(ids, AttemptView))
 
 
 class StartupReads(Reads):

@@ -22,7 +22,16 @@ BUSY_TIMEOUT_S = 10.0
 
 def stored_utc(value: str | None) -> datetime | None:
     """A stored naive-UTC datetime (SQLAlchemy's SQLite text format) as an aware UTC datetime."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return None if value is None else utc_time(value)
+
+
+def utc_time(value: str) -> datetime:
+    """A stored naive-UTC datetime as an aware one. Parsed with its offset appended: ``replace(tzinfo=UTC)`` after
+    the parse costs ten times the parse itself (~0.7 µs), and a Queue page parses a hundred of them."""
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # not the stored naive format (an offset already): as before
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def status_clause(statuses: Sequence[str] | None) -> str:
@@ -163,7 +172,7 @@ class AttemptRow(NamedTuple):
 
     @property
     def started_at(self) -> datetime:
-        return datetime.fromisoformat(self.started_raw).replace(tzinfo=UTC)
+        return utc_time(self.started_raw)
 
     @property
     def finished_at(self) -> datetime | None:
@@ -209,7 +218,7 @@ def _account(row: tuple[Any, ...]) -> AccountRecord:
         row[3],
         row[4],
         row[5],
-        datetime.fromisoformat(row[6]).replace(tzinfo=UTC),
+        utc_time(row[6]),
         stored_utc(row[7]),
         row[8],
         row[9],
@@ -267,8 +276,8 @@ def _item(row: tuple[Any, ...]) -> ItemRecord:
         row[13],
         meta if isinstance(meta, dict) else {},
         row[15],
-        datetime.fromisoformat(row[16]).replace(tzinfo=UTC),
-        datetime.fromisoformat(row[17]).replace(tzinfo=UTC),
+        utc_time(row[16]),
+        utc_time(row[17]),
     )
 
 
@@ -308,11 +317,12 @@ class LeanReader:
         offset: int = 0,
         sort: str | None = None,
         descending: bool = True,
+        row: type[ItemRow] = ItemRow,
     ) -> list[ItemRow]:
-        """A page of ``ItemRow`` in the order of ``Repo.items()``: by id (``sort=None``), a key of ITEM_SORT_KEYS,
-        or UPCOMING_SORT (``descending`` is ignored)."""
+        """A page of ``ItemRow`` (or of ``row``, a subclass) in the order of ``Repo.items()``: by id
+        (``sort=None``), a key of ITEM_SORT_KEYS, or UPCOMING_SORT (``descending`` is ignored)."""
         if sort == UPCOMING_SORT:
-            return self._upcoming_rows(statuses, limit, offset)
+            return self._upcoming_rows(statuses, limit, offset, row)
         values = None if statuses is None else [st.value for st in statuses]
         direction = "DESC" if descending else "ASC"
         join = ""
@@ -334,9 +344,11 @@ class LeanReader:
         sql = f"SELECT {_ROW_COLUMNS} FROM queue_items q{join}{status_clause(values)} ORDER BY {order} LIMIT ? OFFSET ?"
         with self._connect() as conn:
             rows = conn.execute(sql, [*(values or ()), limit, offset]).fetchall()
-        return list(map(ItemRow._make, rows))
+        return list(map(row._make, rows))
 
-    def _upcoming_rows(self, statuses: Iterable[ItemStatus] | None, limit: int, offset: int) -> list[ItemRow]:
+    def _upcoming_rows(
+        self, statuses: Iterable[ItemStatus] | None, limit: int, offset: int, row: type[ItemRow]
+    ) -> list[ItemRow]:
         """A page in the "upcoming first" order: its parts in turn, each one indexed query (see _UPCOMING_PARTS)."""
         wanted = _ALL_STATUSES if statuses is None else frozenset(st.value for st in statuses)
         count, parts = _upcoming_plan(wanted)
@@ -357,11 +369,11 @@ class LeanReader:
                 rows.extend(page)
                 limit -= len(page)
                 offset = 0
-        return list(map(ItemRow._make, rows))
+        return list(map(row._make, rows))
 
-    def item_rows_by_ids(self, ids: Iterable[int]) -> list[ItemRow]:
-        """The ``ItemRow`` of those of ``ids`` that still exist (one query; any order)."""
-        return list(map(ItemRow._make, self.by_ids(f"SELECT {_ROW_COLUMNS} FROM queue_items q", "q.id", ids)))
+    def item_rows_by_ids(self, ids: Iterable[int], row: type[ItemRow] = ItemRow) -> list[ItemRow]:
+        """The ``ItemRow`` (or ``row``) of those of ``ids`` that still exist (one query; any order)."""
+        return list(map(row._make, self.by_ids(f"SELECT {_ROW_COLUMNS} FROM queue_items q", "q.id", ids)))
 
     def by_ids(self, select_sql: str, id_column: str, ids: Iterable[int]) -> list[tuple[Any, ...]]:
         """``select_sql WHERE id_column IN ids``, in chunks under SQLite's parameter limit."""
@@ -394,16 +406,18 @@ class LeanReader:
         return stored_utc(row[0]) if row else None
 
     # ----- delivery attempts -----------------------------------------------------------------------
-    def attempt_rows(self, *, limit: int | None, offset: int = 0) -> list[AttemptRow]:
+    def attempt_rows(
+        self, *, limit: int | None, offset: int = 0, row: type[AttemptRow] = AttemptRow
+    ) -> list[AttemptRow]:
         """A page of ``AttemptRow`` (``limit`` None: all of them), newest first (as ``Repo.attempts()``)."""
         sql = f"{_ATTEMPT_SELECT} ORDER BY d.started_at DESC, d.id DESC LIMIT ? OFFSET ?"
         with self._connect() as conn:
             rows = conn.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
-        return list(map(AttemptRow._make, rows))
+        return list(map(row._make, rows))
 
-    def attempt_rows_by_ids(self, ids: Iterable[int]) -> list[AttemptRow]:
-        """The ``AttemptRow`` of those of ``ids`` that still exist (one query; any order)."""
-        return list(map(AttemptRow._make, self.by_ids(_ATTEMPT_SELECT, "d.id", ids)))
+    def attempt_rows_by_ids(self, ids: Iterable[int], row: type[AttemptRow] = AttemptRow) -> list[AttemptRow]:
+        """The ``AttemptRow`` (or ``row``) of those of ``ids`` that still exist (one query; any order)."""
+        return list(map(row._make, self.by_ids(_ATTEMPT_SELECT, "d.id", ids)))
 
 
 class StartupReader(LeanReader):

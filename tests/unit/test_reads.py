@@ -13,7 +13,7 @@ import pytest
 
 from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform, PublishResult
 from autoposter_gui.engine.reads import UPCOMING_SORT, Reads, startup_reads, upcoming_before
-from autoposter_gui.engine.views import AccountView, AttemptView, ItemView
+from autoposter_gui.engine.views import AccountView, AttemptView, ItemView, QueueRow
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.lean import SCHEMA_HEAD, LeanReader
 from autoposter_gui.storage.models import QueueItem
@@ -76,10 +76,11 @@ def test_read_models_carry_exactly_what_the_orm_rows_do(tmp_path: Path) -> None:
     assert reads.item(999) is None
     attempts = reads.attempts(limit=None)
     assert [a.id for a in attempts] == [a.id for a in repo.attempts()]
+    names = ["id", "queue_item_id", "attempt_number", "started_at", "finished_at", "outcome", "permalink"]
+    names += ["error_code", "error_message", "provider_post_id"]
     for view, row in zip(attempts, repo.attempts(), strict=True):
         assert isinstance(view, AttemptView)
-        got, want = _fields(view, row)
-        assert got == want
+        assert {n: getattr(view, n) for n in names} == {n: getattr(row, n) for n in names}
         item = repo.item(row.queue_item_id)
         assert item is not None
         assert (view.item_account_id, view.item_platform, view.item_text) == (item.account_id, item.platform, item.text)
@@ -106,6 +107,11 @@ def test_queue_rows_follow_the_upcoming_order_the_live_updates_use(tmp_path: Pat
     texts = ["Menu\nüber 😀", "Post 5", "Post 30", "Post 90", "Another draft", "Draft", "Fresh bread"]
     assert [r.text for r in rows] == texts
     assert {r.id for r in reads.queue_rows_by_ids([rows[0].id, 999])} == {rows[0].id}
+    # Immutable rows with aware UTC times
+    assert isinstance(rows[1], QueueRow) and rows[1].scheduled_at == NOW + timedelta(minutes=5)
+    assert rows[1].scheduled_at.tzinfo is UTC  # type: ignore[union-attr]
+    with pytest.raises(AttributeError):
+        rows[1].text = "Changed"  # type: ignore[misc]
     assert reads.next_due_at() == NOW + timedelta(minutes=5)
     repo.store.close()
 
