@@ -184,8 +184,8 @@ Since issue 12, B6 times the window a user can use (tabs built, accounts and the
 longer the first frame. History: 5.0× (app 484 ms ÷ bare 97 ms) when first measured that way; 5.0× after a loading
 shell and importing SQLAlchemy on a thread (app 423 ms ÷ bare 84 ms), because of the ~450 ms to the usable window,
 importing SQLAlchemy was ~300 ms of CPU and every UI module imported the ORM classes or the `Context`.
-What changed (issue 12, "the UI talks to the engine only"): the UI now imports only engine read models (plain
-frozen dataclasses in `engine/views.py`) read through `engine/reads.py` on `storage/lean.py`, a sqlite3-only module
+What changed (issue 12, "the UI talks to the engine only"): the UI now imports only engine read models (immutable
+values in `engine/views.py`) read through `engine/reads.py` on `storage/lean.py`, a sqlite3-only module
 (the Queue, Activity and account reads moved there from `repo.py`); the engine services the UI names load the ORM
 only when first used. So when the database is there at the current schema (`SCHEMA_HEAD`), `main()` builds the real
 window straight from a plain read-only sqlite3 connection (`startup_reads`: no SQLAlchemy, Alembic or keyring
