@@ -195,19 +195,19 @@ window's pixels are the same before and after). A new, empty, damaged or older d
 to open, takes the normal path (the shell, the store, migrations, the recovery dialog). The cyclic garbage
 collector is paused for the start (-10 ms CPU). Measured with the read models but before the quick start, on a
 quiet machine (load 0.9): 5.32× (app 438 ms ÷ bare 82 ms).
-Why it still misses ≤ 2×: CPU time to the usable window is now 2.6-2.8× the bare window's (app 237-250 ms ÷ bare
-87-94 ms, schedstat, steady across five runs); the wall ratio should come near it on a quiet machine (not seen
-here: the machine stayed busy), and is worse on a busy one, as the app runs longer and is preempted more: the five
-runs of B6 alone with this code, at load averages of 2.6-5 on these 2 cores (other sessions were running tests),
-gave 2.41, 2.51, 2.77, 3.79 and 4.02× (app 276-560 ms); the table shows the one with the median ratio (an earlier
-run during the work reached 1.72×). Of the ~150 ms of CPU over the bare window (per-phase CPU,
-`resource.getrusage`, medians of 7): building the window ~30 ms (the Composer ~40% of it), importing the UI's
-modules ~28 ms (PySide6 subclass creation in the tab and dialog modules, the Composer ~8 ms), the first paint of
-four real tabs, menus and status bar ~20 ms more than an empty window, the first use of the `Qt` namespace ~12 ms
-(PySide6 builds its ~114 enum classes then), the start-up read with the read models' modules ~10 ms, preferences
-and the single-instance lock (QSettings, hashlib) ~7 ms, icons ~5 ms. No single piece is left to remove: ≤ 2× needs
-~60-70 ms less CPU, which means building less before the first frame (the hidden tabs after it, but B6's definition
-says "tabs built"), a lighter Composer (another change is splitting it), or fewer PySide6 classes at start.""",
+Why it still misses ≤ 2×: CPU time to the usable window is 2.5-2.65× the bare window's (app 205-220 ms ÷ bare 78-86
+ms, schedstat), and the wall ratio follows it: five runs of B6 alone with this code, at a load average of about 2
+on these 2 cores (other sessions were running tests), gave 2.29, 2.60, 2.61, 2.62 and 2.65× (app 209-233 ms; the
+table shows the median one); at load averages of 2.6-5, earlier, they spread to 2.4-4.0×, as the app runs longer
+and is preempted more. Of the ~130 ms of CPU over the bare window (per-phase CPU, `resource.getrusage`, medians of
+7): building the window ~30 ms (the Composer ~40% of it), importing the UI's modules ~28 ms (PySide6 subclass
+creation in the tab and dialog modules, the Composer ~8 ms), the first paint of four real tabs, menus and status
+bar ~20 ms more than an empty window, the first use of the `Qt` namespace ~12 ms (PySide6 builds its ~114 enum
+classes then), the start-up read with the read models' modules ~10 ms, preferences and the single-instance lock
+(QSettings, hashlib) ~7 ms, icons ~5 ms. No single piece is left to remove: ≤ 2× needs ~45 ms less CPU, which means
+building less before the first frame (the hidden tabs after it, but B6's definition says "tabs built"), a lighter
+Composer (another change is splitting it), or fewer PySide6 classes at start (each Qt class the UI touches first
+has PySide6 build its enum types: ~80 during the UI modules' import alone).""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
