@@ -79,7 +79,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="PATH", help="keep data in PATH instead of the default folder")
     parser.add_argument("--minimized", action="store_true", help="start in the system tray without the window")
     parser.add_argument("--version", action="version", version=f"autoposter-gui {__version__}")
+    parser.add_argument(
+        "--probe-video",
+        metavar="PATH",
+        help="print what Autoposter reads of a video (format, codecs, length, size) as JSON, and exit",
+    )
     return parser
+
+
+def probe_video_command(path: str) -> int:
+    """``--probe-video``: the preflight's reading of a video, and how it would go out on each network."""
+    import json
+    from dataclasses import asdict
+
+    from autoposter_gui.domain.errors import ValidationError
+    from autoposter_gui.domain.video import probe_video, route_for
+
+    try:
+        info = probe_video(path)
+    except ValidationError as exc:
+        print(f"autoposter-gui: {exc}", file=sys.stderr)
+        return 2
+    routes: dict[str, str] = {}
+    for platform in ("facebook", "instagram"):
+        try:
+            routes[platform] = route_for(info, platform).value
+        except ValidationError as exc:
+            routes[platform] = f"refused: {exc}"
+    print(json.dumps({**asdict(info), "path": str(info.path), "routes": routes}))
+    return 0
 
 
 def make_config(sandbox: bool, data_dir: str | None) -> AppConfig:
@@ -147,6 +175,8 @@ class Application:
         # main() pauses the cyclic garbage collector for the start (thousands of long-lived objects: widgets, enum
         # and dataclass types; its passes would free nothing): it runs again once the engine is open.
         self.gc_paused = False
+        self.alerts: Any = None  # email alerts (engine/alerts.py), flushed at each tick's end
+        self.keep_awake: Any = None  # the sleep inhibitor around due posts (engine/keep_awake.py)
 
     # ----- start ---------------------------------------------------------------------------------------
     def start(self, *, show: bool = True, quick: StartupReads | None = None) -> bool:
@@ -413,9 +443,28 @@ class Application:
             daily_jobs=daily_jobs(self.ctx),
             catchup=catchup,
         )
+        self._start_alerts_and_keep_awake()
         self.scheduler.start()
         self.controller.set_scheduler(self.scheduler)
         log.info("started (%s mode, data in %s)", "sandbox" if self.config.sandbox else "normal", self.config.data_dir)
+
+    def _start_alerts_and_keep_awake(self) -> None:
+        """Email alerts and keep-awake listen to the scheduler's ticks (issue 14)."""
+        from autoposter_gui.desktop.keep_awake import for_this_platform
+        from autoposter_gui.engine.alerts import AlertService
+        from autoposter_gui.engine.keep_awake import KeepAwake
+
+        assert self.ctx is not None
+        self.alerts = AlertService(self.ctx, background=True).attach()
+        self.keep_awake = KeepAwake(self.ctx, for_this_platform()).attach()
+
+    def _stop_alerts_and_keep_awake(self) -> None:
+        if self.keep_awake is not None:
+            self.keep_awake.detach()  # releases the inhibitor
+            self.keep_awake = None
+        if self.alerts is not None:
+            self.alerts.detach()
+            self.alerts = None
 
     def _start_sandbox(self) -> None:
         assert self.ctx is not None and self.controller is not None
@@ -560,6 +609,7 @@ class Application:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
             self.scheduler = None
+        self._stop_alerts_and_keep_awake()
         if self.controller is not None:
             self.controller.tasks.wait(10_000)
             self.controller.bridge.detach()
@@ -738,6 +788,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None, gc_was_enabled: bool) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
+    if args.probe_video:
+        return probe_video_command(args.probe_video)
     from PySide6.QtWidgets import QApplication
 
     from autoposter_gui.ui.preferences import Preferences

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NoReturn
 
-from autoposter_gui import __version__
+from autoposter_gui import __version__, cli_owner
 from autoposter_gui.config import DEFAULT_SANDBOX_PORT, AppConfig
 from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, Remedy, ValidationError
+from autoposter_gui.domain.models import MediaKind, MediaRef
 from autoposter_gui.domain.times import iso, iso_local
 
 log = logging.getLogger("autoposter_gui.cli")
@@ -86,16 +87,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("post", parents=[common], help="queue a post (one item per account)")
     p.add_argument("--account", action="append", required=True, metavar="ACCOUNT_ID", help="page id or IG user id")
     p.add_argument("--text", required=True)
-    p.add_argument("--image", metavar="PATH")
+    p.add_argument("--image", metavar="PATH", action="append", help="an image; repeat for 2 to 10, in order")
+    p.add_argument("--alt-text", metavar="TEXT", action="append", help="repeatable; the n-th goes with the n-th image")
+    p.add_argument("--video", metavar="PATH", help="one video; not together with --image")
+    p.add_argument("--first-comment", metavar="TEXT", help="posted as the first comment once the post is out")
+    p.add_argument("--link", metavar="URL", help="Facebook only: a link post")
     p.add_argument(
         "--fit",
         choices=["pad", "crop"],
-        help="Instagram only: pad (letterbox) or crop an image whose aspect ratio Instagram refuses; "
-        "the original file is kept",
+        help="Instagram only: pad (letterbox) or crop an image whose aspect ratio Instagram refuses (a carousel's "
+        "images to the first one's ratio); the original files are kept",
     )
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="ISO8601", help="when to publish; no offset means local time")
     when.add_argument("--now", action="store_true", help="publish as soon as the runner next runs")
+    from autoposter_gui import cli_planner  # drafts, slots, series, CSV (issue 15)
+
+    cli_planner.add_post_options(p, when)
 
     sub.add_parser("queue", parents=[common], help="list queue items")
     sub.add_parser("activity", parents=[common], help="list delivery attempts, newest first")
@@ -106,8 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("retry", "retry a failed item"), ("cancel", "cancel an item")):
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("id", type=_item_id, metavar="ID")
+    cli_planner.add_cancel_options(p)
+    cli_planner.add_commands(sub, common)
 
     _add_backup_commands(sub, common)
+    cli_owner.add_parsers(sub, common, _item_id)  # settings, test-email, edit, publish-now (issue 14)
 
     p = sub.add_parser("sandbox", parents=[common], help="start the local fake Graph API server")
     p.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
@@ -146,6 +157,13 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         "last_error_code": i.last_error_code,
         "provider_post_id": i.provider_post_id,
         "permalink": i.permalink,
+        "series_id": i.series_id,
+        "media": list(i.media or []),
+        "first_comment": i.first_comment,
+        "comment_status": i.comment_status,
+        "comment_permalink": i.comment_permalink,
+        "link": i.link,
+        "handoff": None,  # "meta" while Meta's scheduler holds the post (the hand-off comes later)
     }
 
 
@@ -161,6 +179,7 @@ def attempt_json(a: Any) -> dict[str, Any]:
         "permalink": a.permalink,
         "error_code": a.error_code,
         "error_message": a.error_message,
+        "step": a.step,
     }
 
 
@@ -218,12 +237,27 @@ def cmd_accounts(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
+    from autoposter_gui import cli_planner
     from autoposter_gui.domain.times import parse_when
     from autoposter_gui.engine.posts import PostRequest, PostService
 
-    when, zone = (None, None) if args.now else parse_when(args.at)
+    cli_planner.check_post_args(args)
+    media = post_media(args)
+    when, zone = parse_when(args.at) if args.at is not None else (None, None)
     service = PostService(ctx)
-    items = service.create(PostRequest(args.account, args.text, args.image, when, zone, fit=args.fit))
+    request = PostRequest(
+        args.account,
+        args.text,
+        media[0].path if media and media[0].kind is MediaKind.IMAGE else None,
+        when,
+        zone,
+        draft=args.draft,
+        fit=args.fit,
+        media=media,
+        first_comment=args.first_comment,
+        link=args.link,
+    )
+    items = cli_planner.create_posts(args, ctx, request)
     for warning in service.quota_warnings(service.resolve_accounts(args.account)):
         print(f"autoposter: warning: {warning}", file=sys.stderr)
     external = _external_ids(ctx)
@@ -238,6 +272,24 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
         for i in items
     ]
     return rows, _table(rows, ["id", "platform", "account_id", "status", "scheduled_at"])
+
+
+def post_media(args: argparse.Namespace) -> tuple[MediaRef, ...]:
+    """The ``--image``/``--alt-text``/``--video`` flags as the post's media, in order (the combinations the
+    validation can't see, more alt texts than images, are refused here)."""
+    from autoposter_gui.domain.validation import alt_text_problem
+
+    images: list[str] = args.image or []
+    alts: list[str] = args.alt_text or []
+    problem = alt_text_problem(len(images), len(alts))
+    if problem is not None:
+        raise problem
+    refs = [
+        MediaRef(path, MediaKind.IMAGE, (alts[n] if n < len(alts) else None) or None) for n, path in enumerate(images)
+    ]
+    if args.video:
+        refs.append(MediaRef(args.video, MediaKind.VIDEO))
+    return tuple(refs)
 
 
 def cmd_queue(args: argparse.Namespace, ctx: Any) -> Any:
@@ -288,13 +340,17 @@ def cmd_run_due(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.runner import Runner, RunnerBusyError
 
     as_of = parse_when(args.as_of)[0] if args.as_of else None
-    if ctx.repo.due_items(as_of or ctx.clock.now(), 1):
+    if ctx.repo.due_items(as_of or ctx.clock.now(), 1) or ctx.repo.due_comments(as_of or ctx.clock.now(), 1):
         ctx.tokens.check()
+    alerts = cli_owner.attach_alerts(ctx)  # what this run finds is emailed at its end, like a tick's
     try:
         stats = Runner(ctx).run_due(as_of).as_dict()
     except RunnerBusyError as exc:
         print(f"autoposter: {exc}", file=sys.stderr)
         stats = {"processed": 0, "succeeded": 0, "failed": 0, "retried": 0}
+    finally:
+        alerts.flush()
+        alerts.detach()
     _daily_backup(ctx)
     _clean_media(ctx)
     text = ", ".join(f"{k}: {v}" for k, v in stats.items())
@@ -370,6 +426,7 @@ COMMANDS = {
     "queue": cmd_queue,
     "activity": cmd_activity,
     "run-due": cmd_run_due,
+    **cli_owner.COMMANDS,
 }
 
 
@@ -388,11 +445,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print_result(args, data, text)
         return EXIT_OK
     ctx = _context(config)
+    from autoposter_gui import cli_planner
+
     try:
-        if args.command in ("retry", "cancel"):
+        if args.command == "cancel" and args.series:
+            data, text = cli_planner.cmd_cancel_series(args, ctx)
+        elif args.command in ("retry", "cancel"):
             data, text = _item_action(args, ctx, args.command)
         else:
-            data, text = COMMANDS[args.command](args, ctx)
+            data, text = {**COMMANDS, **cli_planner.COMMANDS}[args.command](args, ctx)
     finally:
         ctx.close()
     _print_result(args, data, text)
@@ -413,7 +474,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         code = exc.code
     except ValidationError as exc:
-        _say(exc.phrased(REMEDIES))
+        from autoposter_gui.cli_planner import print_lines
+
+        if not print_lines(exc):  # an import's bad rows: a line each
+            _say(exc.phrased(REMEDIES))
         code = EXIT_BAD_INPUT
     except AutoposterError as exc:
         _say(str(exc))
@@ -479,7 +543,7 @@ def _check_text_args(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         values = value if isinstance(value, list) else [value]
         if any(isinstance(v, str) and has_invalid_characters(v) for v in values):
-            flag = "--" + name.replace("_", "-") if name not in ("file", "id") else name.upper()
+            flag = "--" + name.replace("_", "-") if name not in ("file", "id", "key", "value") else name.upper()
             raise CliError(
                 f"{flag} holds bytes that are not valid UTF-8 text; retype it or fix its encoding", EXIT_BAD_INPUT
             )

@@ -14,7 +14,7 @@ APP_ICON: Final = "app"
 APP_ICON_SIZES: Final = (16, 32, 48, 64, 128, 256, 512)
 TRAY_ICON_SIZES: Final = (16, 22, 24, 32, 48, 64)
 TRAY_STATES: Final = ("idle", "publishing", "attention", "paused")
-STATUS_ICONS: Final = ("scheduled", "processing", "posted", "failed", "missed", "queued", "canceled")
+STATUS_ICONS: Final = ("scheduled", "processing", "posted", "failed", "missed", "draft", "canceled")
 
 _TRAY_ALIASES: Final = {"needs_attention": "attention", "needs-attention": "attention"}
 

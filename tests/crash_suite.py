@@ -15,7 +15,11 @@ trials has every shape once, in a seeded random order):
 - skew: Meta's clock is 2 hours ahead of, or behind, this machine;
 - late_commit: the connection drops and Meta commits the request seconds later (30 s with ``--slow``); a run right
   away must not publish again, a run 3 minutes later must find the post;
-- revoke: the Page token is revoked mid-batch (error 190); the owner reconnects.
+- revoke: the Page token is revoked mid-batch (error 190); the owner reconnects;
+- rich: Instagram carousels and Facebook multi-photo posts (2-3 images), some posts with a first comment, killed
+  between the carousel's containers, around the final publish or around the comment (0 duplicate comments too);
+- reels: Facebook and Instagram Reels from a local MP4 (with a text post beside them), killed at a step of the
+  video flow (start, byte upload, finish, container, status read, media_publish).
 The app's clock is moved with ``run-due --as-of`` and the sandbox's with it, so that both see the same time pass.
 """
 
@@ -39,6 +43,7 @@ from typing import Any
 
 from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, FixedClock
+from autoposter_gui.domain.models import MediaKind, MediaRef
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.sandbox.server import SandboxServer
@@ -47,6 +52,7 @@ from autoposter_gui.tokens import TokenStore
 from tests.support.cli import cli_command, cli_env
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 from tests.support.memory_keyring import FileKeyring
+from tests.support.videos import reel_video
 
 # Where a run is killed: (fault to inject or None, endpoint, description)
 KILL_POINTS: list[tuple[str | None, str, str]] = [
@@ -58,7 +64,28 @@ KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_after_commit", "media_publish", "after IG media_publish committed"),
     (None, "*", "at a random moment (often inside a DB commit)"),
 ]
-SHAPES = ("classic", "identical", "manual", "retry5", "keyring", "skew", "late_commit", "revoke")
+# Where a video run is killed (shape "reels").
+REEL_KILL_POINTS: list[tuple[str | None, str, str]] = [
+    ("hang_before", "video_reels", "before a FB Reel start/finish"),
+    ("hang_after_commit", "video_reels", "after Meta committed a FB Reel start/finish"),
+    ("hang_before", "video_upload", "before a byte upload"),
+    ("hang_after_commit", "video_upload", "after Meta took the bytes"),
+    ("hang_after_commit", "media_post", "after the IG Reel container was made"),
+    ("hang_before", "container_status", "at the IG Reel status read"),
+    ("hang_before", "media_publish", "before the IG Reel media_publish"),
+    ("hang_after_commit", "media_publish", "after the IG Reel media_publish committed"),
+    (None, "*", "at a random moment (often inside a DB commit)"),
+]
+SHAPES = ("classic", "identical", "manual", "retry5", "keyring", "skew", "late_commit", "revoke", "rich", "reels")
+# Where a rich trial's run is killed (besides KILL_POINTS).
+RICH_KILL_POINTS: list[tuple[str | None, str, str]] = [
+    ("hang_before", "media_post", "between an IG carousel's containers"),
+    ("hang_after_commit", "media_post", "after Meta made an IG container"),
+    ("hang_after_commit", "feed_post", "after Meta committed the FB multi-photo post"),
+    ("hang_before", "comments_post", "before the first comment"),
+    ("hang_after_commit", "comments_post", "after Meta committed the first comment"),
+    ("hang_after_commit", "media_publish", "after IG media_publish committed"),
+]
 WRITES = "feed_post|photos_post|media_post|media_publish"
 # The write call that publishes each kind of post (where a late commit or a revocation hurts).
 PUBLISHING_CALL = {"fb_text": "feed_post", "fb_photo": "photos_post", "ig": "media_publish"}
@@ -100,13 +127,15 @@ class Summary:
 class Planned:
     """A post the trial queues: its kind, text, and how many minutes from the start it is due."""
 
-    kind: str  # fb_text | fb_photo | ig
+    kind: str  # fb_text | fb_photo | ig | fb_multi | ig_carousel | fb_reel | ig_reel
     text: str
     due_in_minutes: float = 0.0
+    comment: str | None = None
+    images: int = 1  # fb_multi and ig_carousel: how many
 
     @property
     def account(self) -> str:
-        return BAKERY_IG if self.kind == "ig" else BAKERY
+        return BAKERY_IG if self.kind.startswith("ig") else BAKERY
 
 
 class Trial:
@@ -120,6 +149,10 @@ class Trial:
         self.data_dir = workdir / f"t{number}"
         self.keyring_file = workdir / f"t{number}-keyring.json"
         self.image = make_image(workdir / f"t{number}.jpg", (900, 900), rng.choice(["red", "blue", "green"]))
+        self.more_images = [make_image(workdir / f"t{number}-{n}.jpg", (900, 900), "orange") for n in range(2)]
+        self.video = workdir / "reel.mp4"  # one clip for every trial (each data folder keeps its own copy)
+        if not self.video.exists():
+            reel_video(workdir, self.video.name, seconds=3.5)
         os.environ["TEST_KEYRING_FILE"] = str(self.keyring_file)
         self.config = AppConfig(self.data_dir, graph_origin=server.url)
         self.env = cli_env(self.data_dir, server.url, self.keyring_file)
@@ -154,8 +187,15 @@ class Trial:
         try:
             for post in posts:
                 when = datetime.now(UTC) + timedelta(minutes=post.due_in_minutes) if post.due_in_minutes else None
-                image = self.image if post.kind != "fb_text" else None
-                PostService(ctx).create(PostRequest([post.account], post.text, image, when))
+                image = self.image if post.kind not in ("fb_text", "fb_reel", "ig_reel") else None
+                media: tuple[MediaRef, ...] = ()
+                if post.kind in ("fb_reel", "ig_reel"):
+                    media = (MediaRef(str(self.video), MediaKind.VIDEO),)
+                if post.kind in ("fb_multi", "ig_carousel"):
+                    paths = [self.image, *self.more_images][: post.images]
+                    media = tuple(MediaRef(path, alt_text=f"alt {n}") for n, path in enumerate(paths))
+                request = PostRequest([post.account], post.text, image, when, media=media, first_comment=post.comment)
+                PostService(ctx).create(request)
         finally:
             ctx.close()
 
@@ -237,7 +277,10 @@ class Trial:
         for _ in range(RESTARTS):
             self.advance(timedelta(hours=2))
             self.run_due()
-            if not any(item.status in ("scheduled", "processing") for item, _ in self.items()):
+            if not any(
+                item.status in ("scheduled", "processing") or item.comment_status == "pending"
+                for item, _ in self.items()
+            ):
                 return
 
     def app_posts(self) -> list[dict[str, Any]]:
@@ -258,6 +301,7 @@ class Trial:
         # An item may name its post by the IG container or the FB photo behind it.
         aliases = {c["id"]: c["media_id"] for c in state["containers"] if c["media_id"]}
         aliases.update({p["id"]: p["post_id"] for p in state["photos"] if p["post_id"]})
+        aliases.update({v["id"]: v["post_id"] for v in state.get("videos", []) if v["post_id"]})
         items = [(item, account) for item, account in self.items() if item.status != "canceled"]
         summary = Summary(trials=1, shapes=Counter([self.shape]), labels=[self.label])
         wanted = Counter((account, item.text) for item, account in items)
@@ -275,7 +319,7 @@ class Trial:
         for item, account in items:
             post_id = aliases.get(item.provider_post_id or "", item.provider_post_id)
             post = posts.get(post_id or "")
-            if item.status in ("processing", "scheduled", "queued"):
+            if item.status in ("processing", "scheduled", "draft"):
                 summary.stuck += 1
                 self.problem(f"stuck: item {item.id} {item.text!r} is {item.status} ({item.error_message})")
             elif item.status != "posted":
@@ -291,8 +335,30 @@ class Trial:
             if count > 1:
                 summary.lost += count - 1
                 self.problem(f"lost: {count} items claim the one post {post_id}")
+        self._check_comments(state, items, summary)
         summary.problems = list(self.problems)
         return summary
+
+    def _check_comments(self, state: dict[str, Any], items: list[tuple[QueueItem, str]], summary: Summary) -> None:
+        """First comments: one on each posted item that has one (never two), and the item knows it."""
+        comments = Counter((c["target_id"], c["message"]) for c in state["comments"])
+        ids = {c["id"]: c for c in state["comments"]}
+        for item, _ in items:
+            if not item.first_comment or item.status != "posted":
+                continue
+            count = comments[(item.provider_post_id, item.first_comment)]
+            if count > 1:
+                summary.duplicates += count - 1
+                self.problem(f"duplicate comment: item {item.id} has {count} first comments")
+            if item.comment_status == "pending":
+                summary.stuck += 1
+                self.problem(f"stuck: item {item.id}'s first comment is pending ({item.error_message})")
+            elif item.comment_status != "posted" or count == 0:
+                summary.lost += 1
+                self.problem(f"lost: item {item.id}'s first comment is {item.comment_status} ({item.error_message})")
+            elif item.comment_id not in ids or ids[item.comment_id]["target_id"] != item.provider_post_id:
+                summary.lost += 1
+                self.problem(f"lost: item {item.id}'s first comment points at {item.comment_id}, not its comment")
 
     def problem(self, text: str) -> None:
         self.problems.append(f"trial {self.number} [{self.label}] {text}")
@@ -454,6 +520,44 @@ def shape_revoke(trial: Trial, slow: bool) -> None:
     trial.settle()
 
 
+def shape_reels(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    kinds = rng.sample(["fb_reel", "ig_reel", "fb_text"], rng.randint(2, 3))
+    if not {"fb_reel", "ig_reel"} & set(kinds):
+        kinds[0] = "ig_reel"
+    posts = [Planned(kind, f"trial {trial.number} reel {n} {kind} {rng.random():.6f}") for n, kind in enumerate(kinds)]
+    trial.connect()
+    trial.queue(posts)
+    fault, endpoint, description = rng.choice(REEL_KILL_POINTS)
+    trial.label += f" ({', '.join(kinds)}) / kill {description}"
+    trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+    trial.settle()
+
+
+def shape_rich(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    kinds = rng.sample(["ig_carousel", "fb_multi", "fb_text", "ig", "ig_carousel"], rng.randint(2, 3))
+    posts = [
+        Planned(
+            kind,
+            f"trial {trial.number} post {n} {kind} {rng.random():.6f}",
+            comment=f"#first comment {n} {rng.random():.6f}" if rng.random() < 0.6 else None,
+            images=rng.randint(2, 3),
+        )
+        for n, kind in enumerate(kinds)
+    ]
+    trial.connect()
+    trial.queue(posts)
+    if any(p.comment for p in posts) and rng.random() < 0.3:  # the first comment fails a time or two first
+        times = rng.randint(1, 2)
+        trial.server.inject_fault(kind="error", match="comments_post", code=2, is_transient=True, times=times)
+        trial.label += f" (comment refused {times}x)"
+    fault, endpoint, description = rng.choice(RICH_KILL_POINTS + KILL_POINTS[-1:])
+    trial.label += f" ({', '.join(p.kind + (' +comment' if p.comment else '') for p in posts)}) / kill {description}"
+    trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+    trial.settle()
+
+
 SHAPE_RUNNERS = {
     "classic": shape_classic,
     "identical": shape_identical,
@@ -463,6 +567,8 @@ SHAPE_RUNNERS = {
     "skew": shape_skew,
     "late_commit": shape_late_commit,
     "revoke": shape_revoke,
+    "rich": shape_rich,
+    "reels": shape_reels,
 }
 
 

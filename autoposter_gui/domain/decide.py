@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from autoposter_gui.domain.models import AttemptOutcome, Platform, cannot_post_reason
+from autoposter_gui.domain.models import AttemptOutcome, AttemptStep, Platform, cannot_post_reason
 from autoposter_gui.domain.retry import MAX_ATTEMPTS
 from autoposter_gui.domain.wording import final
 
@@ -16,6 +17,9 @@ from autoposter_gui.domain.wording import final
 SETTLE = timedelta(minutes=2)
 # How long to wait before asking Meta again when the check itself failed.
 RECHECK = timedelta(minutes=2)
+# Ids an interrupted attempt committed (unpublished photos, containers) are reused by the next attempt only this
+# long: Instagram's containers expire after 24 hours.
+CHECKPOINT_TTL = timedelta(hours=23)
 
 
 class AccountState(StrEnum):
@@ -43,6 +47,8 @@ class AttemptFacts:
     needs_reconcile: bool = False
     container_id: str | None = None
     error_message: str | None = None
+    step: AttemptStep = AttemptStep.PUBLISH
+    checkpoint: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def may_have_landed(self) -> bool:
@@ -80,9 +86,11 @@ class Reconcile:
 
 @dataclass(frozen=True)
 class Publish:
-    """Make a new attempt; ``resume_container`` publishes an Instagram container made by an earlier one."""
+    """Make a new attempt; ``resume_container`` publishes an Instagram container made by an earlier one, and
+    ``checkpoint`` seeds it with the (invisible) ids the last interrupted attempt committed."""
 
     resume_container: str | None = None
+    checkpoint: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -135,9 +143,29 @@ def cannot_post_hold(account_name: str) -> Hold:
     return Hold("cannot_post", f"{cannot_post_reason(account_name)}; this post waits until then")
 
 
+def publish_steps(history: Sequence[AttemptFacts]) -> list[AttemptFacts]:
+    """The attempts that published (or tried to publish) the post itself: not its first comment's."""
+    return [a for a in history if a.step is AttemptStep.PUBLISH]
+
+
+def carried_checkpoint(history: Sequence[AttemptFacts], now: datetime | None) -> dict[str, Any]:
+    """What the next publish attempt starts from: the last attempt's committed ids, when it was interrupted or
+    failed for a while (not for good), and is recent enough for them to be usable; else nothing."""
+    attempts = publish_steps(history)
+    if not attempts:
+        return {}
+    last = max(attempts, key=lambda a: a.number)
+    if not last.checkpoint or last.outcome in (AttemptOutcome.FAILED, AttemptOutcome.SUCCEEDED):
+        return {}
+    if now is not None and now - last.started_at > CHECKPOINT_TTL:
+        return {}
+    return dict(last.checkpoint)
+
+
 def unconfirmed_attempt(item: ItemFacts, history: Sequence[AttemptFacts]) -> AttemptFacts | None:
     """The attempt that may have published without us knowing: the item's mark, else any attempt of the history
     still flagged (the oldest first: it is the one that could have landed earliest)."""
+    history = publish_steps(history)
     if item.unconfirmed_attempt_id is not None:
         for attempt in history:
             if attempt.id == item.unconfirmed_attempt_id:
@@ -146,9 +174,17 @@ def unconfirmed_attempt(item: ItemFacts, history: Sequence[AttemptFacts]) -> Att
     return min(flagged, key=lambda a: a.number) if flagged else None
 
 
-def next_action(item: ItemFacts, history: Sequence[AttemptFacts], account: AccountState, account_name: str) -> Action:
+def next_action(
+    item: ItemFacts,
+    history: Sequence[AttemptFacts],
+    account: AccountState,
+    account_name: str,
+    now: datetime | None = None,
+) -> Action:
     """The next thing to do with a claimed item. Nothing happens to an item before its unconfirmed attempt (one
-    that may have gone out) is checked with Meta: no retry, no "not connected" failure."""
+    that may have gone out) is checked with Meta: no retry, no "not connected" failure. A first comment's attempts
+    play no part (see :func:`next_comment_action`)."""
+    history = publish_steps(history)
     unconfirmed = unconfirmed_attempt(item, history)
     if unconfirmed is not None:
         if account in (AccountState.READY, AccountState.CANNOT_POST):  # the token can still read the feed
@@ -178,7 +214,7 @@ def next_action(item: ItemFacts, history: Sequence[AttemptFacts], account: Accou
         return Fail("gave_up", final((last.error_message if last else None) or "", item.tries_used))
     if item.platform is Platform.INSTAGRAM and not item.has_image:
         return Fail("no_image", "Instagram posts need an image; edit the post")
-    return Publish()
+    return Publish(checkpoint=carried_checkpoint(history, now))
 
 
 def after_check(check: CheckResult, attempt: AttemptFacts, now: datetime, ready_container: str | None = None) -> Action:

@@ -248,6 +248,45 @@ def fitted_jpeg(
         raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
 
 
+def _to_ratio(img: Image.Image, ratio: float, mode: str, color: tuple[int, int, int]) -> Image.Image:
+    """``img`` padded or centre-cropped to ``ratio`` (width / height)."""
+    from PIL import Image
+
+    width, height = img.size
+    if abs(width / height - ratio) <= 1e-3 * ratio:
+        return img
+    if mode == "pad":
+        tw, th = (width, math.ceil(width / ratio)) if width / height > ratio else (math.ceil(height * ratio), height)
+        canvas = Image.new("RGB", (tw, th), color)
+        canvas.paste(img, ((tw - width) // 2, (th - height) // 2))
+        return canvas
+    tw, th = (math.floor(height * ratio), height) if width / height > ratio else (width, math.floor(width / ratio))
+    left, top = (width - tw) // 2, (height - th) // 2
+    return img.crop((left, top, left + tw, top + th))
+
+
+def fitted_to_ratio_jpeg(
+    path: str | os.PathLike[str], ratio: float, mode: str = "pad", color: tuple[int, int, int] = (255, 255, 255)
+) -> bytes:
+    """JPEG bytes of the image padded or cropped to ``ratio`` (a carousel's later images take the first one's
+    ratio), at most 1440 px wide; the original file is never touched. Unreadable files raise ValidationError."""
+    from PIL import Image, ImageOps
+
+    if mode not in ("pad", "crop"):
+        raise ValueError("mode must be 'pad' or 'crop'")
+    p = Path(path)
+    try:
+        with Image.open(p) as src:
+            img = _to_ratio(ImageOps.exif_transpose(src).convert("RGB"), ratio, mode, color)
+        if img.width > IG_MAX_WIDTH:
+            img = img.resize((IG_MAX_WIDTH, max(1, round(IG_MAX_WIDTH / ratio))), Image.Resampling.LANCZOS)
+        return _encode_jpeg(img, 90)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise ValidationError(f"Cannot read image {p}: {exc.strerror}", field="image") from None
+    except (OSError, SyntaxError):
+        raise ValidationError(f"Image file is damaged or truncated: {p}", field="image") from None
+
+
 def fit_for_instagram(
     path: str | os.PathLike[str], out_dir: Path, mode: str = "pad", color: tuple[int, int, int] = (255, 255, 255)
 ) -> Path:

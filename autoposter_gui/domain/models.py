@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Platform(StrEnum):
@@ -14,7 +15,7 @@ class Platform(StrEnum):
 
 
 class ItemStatus(StrEnum):
-    QUEUED = "queued"  # a draft: never published until scheduled
+    DRAFT = "draft"  # never published until scheduled (stored as "queued" before migration 0005)
     SCHEDULED = "scheduled"
     PROCESSING = "processing"
     POSTED = "posted"
@@ -29,6 +30,70 @@ class AttemptOutcome(StrEnum):
     RETRY_SCHEDULED = "retry_scheduled"
     FAILED = "failed"
     RECONCILED = "reconciled"
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+
+
+class CommentStatus(StrEnum):
+    """``queue_items.comment_status`` of a post with a first comment (NULL when it has none)."""
+
+    PENDING = "pending"  # waiting for its (next) try; the post itself is out, or about to go
+    POSTED = "posted"
+    FAILED = "failed"  # tries used up, or a permanent error: the post stays posted
+
+
+class AttemptStep(StrEnum):
+    """What a delivery attempt did: publish the post, or add its first comment."""
+
+    PUBLISH = "publish"
+    COMMENT = "comment"
+
+
+MAX_MEDIA = 10  # images per post (a carousel or a multi-photo post): every Meta source says 10
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """One image or video of a post, in the post's order (``queue_items.media`` holds a list of these)."""
+
+    path: str
+    kind: MediaKind = MediaKind.IMAGE
+    alt_text: str | None = None
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"path": self.path, "kind": self.kind.value, "alt_text": self.alt_text}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> MediaRef:
+        alt = value.get("alt_text")
+        return cls(
+            str(value["path"]), MediaKind(str(value.get("kind") or "image")), alt if isinstance(alt, str) else None
+        )
+
+
+def media_from_json(value: object) -> tuple[MediaRef, ...]:
+    """The stored ``media`` column as MediaRefs (NULL or not a list: none)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(MediaRef.from_json(entry) for entry in value if isinstance(entry, Mapping) and entry.get("path"))
+
+
+def media_to_json(media: Sequence[MediaRef]) -> list[dict[str, str | None]]:
+    return [m.as_json() for m in media]
+
+
+def first_image(media: Sequence[MediaRef]) -> str | None:
+    """``queue_items.image_path``: the first image (kept for compatibility), or None."""
+    return next((m.path for m in media if m.kind is MediaKind.IMAGE), None)
+
+
+# The provider ids an attempt created before its final publish (``delivery_attempts.checkpoint``), and the
+# callback that durably commits one of them before the publisher makes its next call.
+Checkpoint = Mapping[str, Any]
+SaveCheckpoint = Callable[[str, Any], None]
 
 
 class AccountStatus(StrEnum):

@@ -74,15 +74,12 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     """Attach ``zone`` to a wall-clock time, refusing times that don't exist or are ambiguous there."""
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first  # the usual case: one offset, so neither in a gap nor in a repeated hour
     round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive.replace(tzinfo=None):
         # A spring-forward gap: propose the first valid wall time after it.
-        candidate = naive.replace(second=0, microsecond=0)
-        for _ in range(24 * 60):
-            candidate += timedelta(minutes=1)
-            check = candidate.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-            if check == candidate:
-                break
+        candidate = next_valid_wall(naive, zone)
         raise ValidationError(
             f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks jump forward then); "
             f"use {candidate:%Y-%m-%dT%H:%M} instead",
@@ -99,13 +96,39 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     return first
 
 
+def _exists(naive: datetime, zone: tzinfo) -> bool:
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
+
+
+def next_valid_wall(naive: datetime, zone: tzinfo) -> datetime:
+    """The first whole minute after ``naive`` (a wall time in a spring-forward gap) that exists in ``zone``: the
+    moment the clocks jumped to (02:30 in Berlin on the last Sunday of March gives 03:00)."""
+    candidate = naive.replace(second=0, microsecond=0, tzinfo=None)
+    for _ in range(24 * 60):
+        candidate += timedelta(minutes=1)
+        if _exists(candidate, zone):
+            break
+    return candidate
+
+
+def wall_time(naive: datetime, zone: tzinfo) -> datetime:
+    """A wall-clock time in ``zone`` as a moment (UTC), never refused: a time in a spring-forward gap moves to the
+    first valid time after it (``next_valid_wall``), and one that happens twice (the clocks go back) is the first
+    of the two. What a planned time (a slot, a repeat) means on a day the clocks change."""
+    naive = naive.replace(tzinfo=None)
+    if not _exists(naive, zone):
+        naive = next_valid_wall(naive, zone)
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
 MIN_YEAR, MAX_YEAR = 1970, 9000  # times outside this range are typos, and would overflow in a time zone
 
 
-def parse_when(text: str) -> tuple[datetime, str]:
-    """Parse an ISO 8601 time; without an offset it is local time. Returns (UTC datetime, zone name)."""
+def parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[datetime, str]:
+    """Parse an ISO 8601 time; without an offset it is local time (``local``: the zone as ``local_zone()`` gives
+    it, looked up once by a caller parsing many). Returns (UTC datetime, zone name)."""
     try:
-        when, zone_name = _parse_when(text)
+        when, zone_name = _parse_when(text, local)
         in_range = MIN_YEAR <= when.year <= MAX_YEAR
     except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59 in New York is past year 9999 in UTC
         in_range = False
@@ -117,7 +140,7 @@ def parse_when(text: str) -> tuple[datetime, str]:
     return when, zone_name
 
 
-def _parse_when(text: str) -> tuple[datetime, str]:
+def _parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[datetime, str]:
     raw = text.strip()
     if not raw:
         raise ValidationError("The time is empty; give it as ISO 8601, e.g. 2027-01-31T09:30", field="when")
@@ -132,7 +155,7 @@ def _parse_when(text: str) -> tuple[datetime, str]:
     if parsed.tzinfo is not None:
         zone_name = "UTC" if parsed.utcoffset() == timedelta(0) else parsed.strftime("%z")
         return parsed.astimezone(UTC), zone_name
-    zone, zone_name = local_zone()
+    zone, zone_name = local or local_zone()
     return localize(parsed, zone, zone_name).astimezone(UTC), zone_name
 
 

@@ -271,7 +271,7 @@ class AccountService:
             "Disconnected: reconnect it to publish",
             self.ctx.clock.now(),
         )
-        pending = [i for i in self.repo.items([ItemStatus.SCHEDULED, ItemStatus.QUEUED]) if i.account_id == account_id]
+        pending = [i for i in self.repo.items([ItemStatus.SCHEDULED, ItemStatus.DRAFT]) if i.account_id == account_id]
         label = account_label(account)
         for item in pending:
             self.repo.flag(

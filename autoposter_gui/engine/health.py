@@ -136,6 +136,29 @@ class TokenHealthService:
             client.close()
         return results
 
+    def recheck_tasks(self, account_id: int) -> bool:
+        """Meta refused a post for a permission: read the owner's Page tasks again now (one call). True when they
+        show the role can't create posts (or the owner no longer has a role on the Page); the account is then
+        marked "can't post", and its posts wait for a Page admin instead of failing."""
+        ctx = self.ctx
+        account = ctx.repo.account(account_id)
+        if account is None:
+            return False
+        client = ctx.graph_client()
+        try:
+            page_tasks = self._page_tasks(MetaAuth(client, clock=ctx.clock))
+        finally:
+            client.close()
+        if page_tasks is None:  # Meta can't say now: the refusal stays a failure with Meta's reason
+            return False
+        page_tasks.setdefault(account.page_id or account.external_id, ())  # no role left on the Page at all
+        if can_post(self._tasks(account, page_tasks)):
+            return False
+        ctx.repo.set_account_status(account_id, AccountStatus.CANNOT_POST, CANNOT_POST_MESSAGE, ctx.clock.now())
+        ctx.events.emit(Events.ACCOUNT_CHANGED, account_id)
+        log.info("account %s: Page role can no longer create posts", account_id)
+        return True
+
     def _page_tasks(self, auth: MetaAuth) -> dict[str, tuple[str, ...]] | None:
         """The owner's tasks on each Page, read again with the user token (None when Meta can't say now: the
         stored tasks are kept)."""

@@ -9,23 +9,40 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import AutoposterError, Remedy, ValidationError
-from autoposter_gui.domain.images import ImageInfo, fitted_jpeg, image_suffix, instagram_ratio_ok
-from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform, cannot_post_reason
+from autoposter_gui.domain.images import (
+    ImageInfo,
+    fitted_jpeg,
+    image_suffix,
+    inspect_image,
+    instagram_ratio_ok,
+)
+from autoposter_gui.domain.models import (
+    AccountStatus,
+    ItemStatus,
+    MediaRef,
+    Platform,
+    cannot_post_reason,
+    first_image,
+)
 from autoposter_gui.domain.validation import (
     MAX_AHEAD,
     PAST_TOLERANCE,
+    ImageInspector,
     PostDraft,
     caption,
+    is_blank,
+    post_problems,
     validate_post,
-    validate_post_all,
 )
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
+from autoposter_gui.engine.post_media import store_media
 from autoposter_gui.engine.views import AccountView
 
 if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
     from autoposter_gui.engine.context import Context
     from autoposter_gui.storage.models import Account, QueueItem
+    from autoposter_gui.storage.repo import NewItem
 
 
 class ActionRefusedError(AutoposterError):
@@ -44,6 +61,17 @@ class PostRequest:
     draft: bool = False
     fit: str | None = None  # "pad" or "crop": make an Instagram-ready copy when the ratio is out of range
     fit_color: tuple[int, int, int] = (255, 255, 255)
+    # Rich posts: the images (1-10, in order, with alt text) or one video; empty: just ``image_path``.
+    media: tuple[MediaRef, ...] = ()
+    first_comment: str | None = None
+    link: str | None = None
+
+    def comment(self) -> str | None:
+        """The first comment as stored and sent: none when it renders blank."""
+        return None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
+
+    def draft_for(self, platforms: tuple[Platform, ...]) -> PostDraft:
+        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, self.comment(), self.link)
 
 
 @dataclass(frozen=True)
@@ -81,15 +109,17 @@ class PostService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
+        self.inspect_image: ImageInspector = inspect_image  # a batch of posts remembers each file's result
+
+    def _account(self, ref: str | int) -> Account | None:
+        return self.repo.account(ref) if isinstance(ref, int) else self.repo.account_by_external(str(ref).strip())
 
     def resolve_accounts(self, refs: Sequence[str | int]) -> list[Account]:
         if not refs:
             raise ValidationError("Choose at least one account to post to", field="accounts")
         found: list[Account] = []
         for ref in refs:
-            account = (
-                self.repo.account(ref) if isinstance(ref, int) else self.repo.account_by_external(str(ref).strip())
-            )
+            account = self._account(ref)
             if account is None:
                 raise ValidationError(
                     f"Unknown account {ref!s}; run `autoposter accounts` to list the connected ones",
@@ -106,6 +136,13 @@ class PostService:
     def problems(self, request: PostRequest, remedies: Mapping[Remedy, str] | None = None) -> list[tuple[str, str]]:
         """Every problem with ``request`` as (field, message) pairs, the one ``validate`` raises first; [] when it
         can be saved. Writes nothing."""
+        return self.assess(request, remedies)[0]
+
+    def assess(
+        self, request: PostRequest, remedies: Mapping[Remedy, str] | None = None
+    ) -> tuple[list[tuple[str, str]], list[Account], ImageInfo | None]:
+        """``problems``, with the accounts and the image info found on the way (what ``new_items`` takes once the
+        problems are none). Writes nothing."""
         found: list[tuple[str, str]] = []
         try:
             accounts = self.resolve_accounts(request.account_refs)
@@ -113,12 +150,17 @@ class PostService:
             found.append((exc.field or "", exc.phrased(remedies)))
             accounts = []
         found += [("accounts", reason) for reason in self._cannot_post(accounts)]
-        draft = PostDraft(request.text, tuple(Platform(a.platform) for a in accounts), request.image_path, request.when)
+        draft = request.draft_for(tuple(Platform(a.platform) for a in accounts))
         now = self.ctx.clock.now()
-        found += validate_post_all(
-            draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None, remedies=remedies
+        problems, info = post_problems(
+            draft,
+            now,
+            require_future=not request.draft,
+            ratio_will_be_fixed=request.fit is not None,
+            inspect=self.inspect_image,
         )
-        return found
+        found += [(p.field or "", p.phrased(remedies)) for p in problems]
+        return found, accounts, info
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
         """Why a new post can't go to some of ``accounts``: their Page role can't create posts."""
@@ -131,8 +173,14 @@ class PostService:
             raise ValidationError(refused[0], field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
         now = self.ctx.clock.now()
-        draft = PostDraft(request.text, platforms, request.image_path, request.when)
-        info = validate_post(draft, now, require_future=not request.draft, ratio_will_be_fixed=request.fit is not None)
+        draft = request.draft_for(platforms)
+        info = validate_post(
+            draft,
+            now,
+            require_future=not request.draft,
+            ratio_will_be_fixed=request.fit is not None,
+            inspect=self.inspect_image,
+        )
         return accounts, info
 
     def _store_images(
@@ -157,31 +205,64 @@ class PostService:
     def create(self, request: PostRequest) -> list[QueueItem]:
         """Validate, copy the image into the media store, then write one queue item per account in one
         transaction."""
-        from autoposter_gui.storage.repo import NewItem
+        return self.create_many([request])
 
-        accounts, info = self._validate(request)
+    def create_many(self, requests: Sequence[PostRequest], series_id: str | None = None) -> list[QueueItem]:
+        """Validate every request first (the first problem raises: nothing is written), copy the images into the
+        media store, then write all their items (one per request and account) in one transaction; ``series_id``
+        marks them as one recurring series."""
+        checked = [(request, *self._validate(request)) for request in requests]
         now = self.ctx.clock.now()
-        image, ig_image = self._store_images(request, info, {a.platform for a in accounts})
-        status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
-        when = request.when if request.when is not None or request.draft else now
-        items = self.repo.add_items(
-            [
-                NewItem(
-                    a.id,
-                    Platform(a.platform),
-                    caption(request.text),
-                    ig_image if a.platform == Platform.INSTAGRAM.value else image,
-                    status,
-                    when,
-                    request.zone,
-                )
-                for a in accounts
-            ],
-            now,
-        )
+        new = [item for r, accounts, info in checked for item in self.new_items(r, accounts, info, now, series_id)]
+        items = self.repo.add_items(new, now)
         for item in items:
             self.ctx.events.emit(Events.ITEM_CHANGED, item.id)
         return items
+
+    def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
+        """The request's media copied into the media store, per platform (a batch remembers each copy)."""
+        return store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
+
+    def new_items(
+        self,
+        request: PostRequest,
+        accounts: Sequence[Account],
+        info: ImageInfo | None,
+        now: datetime,
+        series_id: str | None = None,
+    ) -> list[NewItem]:
+        """The queue items of a validated request, one per account, its images copied into the media store."""
+        from autoposter_gui.storage.repo import NewItem
+
+        platforms = {a.platform for a in accounts}
+        if request.media:
+            media = self._store_media(request, platforms)
+            image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
+        else:
+            media = {}
+            image, ig_image = self._store_images(request, info, platforms)
+        status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
+        when = request.when if request.when is not None or request.draft else now
+        text = caption(request.text)
+        comment = request.comment()
+        link = (request.link or "").strip() or None
+        instagram = Platform.INSTAGRAM.value
+        return [
+            NewItem(
+                a.id,
+                Platform(a.platform),
+                text,
+                ig_image if a.platform == instagram else image,
+                status,
+                when,
+                request.zone,
+                series_id=series_id,
+                media=media.get(a.platform, ()),
+                first_comment=comment,
+                link=link,
+            )
+            for a in accounts
+        ]
 
     def quota_warnings(self, accounts: Sequence[Account | AccountView]) -> list[str]:
         """A sentence per Instagram account whose 24-hour publishing limit is already used up (network: call
@@ -241,7 +322,7 @@ class PostService:
             # until Meta says the last try did not go out.
             self.check_first(item_id)
         now = self.ctx.clock.now()
-        status = ItemStatus.QUEUED if request.draft else ItemStatus.SCHEDULED
+        status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
         return item

@@ -34,14 +34,27 @@ from autoposter_gui.domain.errors import (
     ValidationError,
 )
 from autoposter_gui.domain.images import inspect_image
-from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, Platform, PublishResult
+from autoposter_gui.domain.models import (
+    AccountStatus,
+    AttemptOutcome,
+    Checkpoint,
+    CommentStatus,
+    MediaKind,
+    MediaRef,
+    Platform,
+    PublishResult,
+)
 from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.health import TokenHealthService
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.reconcile import Reconciliation, reconcile
+from autoposter_gui.engine.video_posts import is_processing_wait, publish_video, video_of
+from autoposter_gui.meta import rich
 from autoposter_gui.meta.publisher import MetaPublisher
+from autoposter_gui.meta.video import VideoPublisher
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import (
     UNCONFIRMED_CHECK,
@@ -69,7 +82,15 @@ class Outcome(StrEnum):
 
 def _facts(item: WorkItem) -> ItemFacts:
     """What the decision function needs to know of the item."""
-    return ItemFacts(Platform(item.platform), bool(item.image_path), tries_used(item), item.unconfirmed_attempt_id)
+    has_media = bool(item.image_path or item.media)
+    return ItemFacts(Platform(item.platform), has_media, tries_used(item), item.unconfirmed_attempt_id)
+
+
+def item_media(item: WorkItem) -> tuple[MediaRef, ...]:
+    """The item's media in order (an item stored before rich posts: its one image)."""
+    if item.media:
+        return item.media
+    return (MediaRef(item.image_path),) if item.image_path else ()
 
 
 class CheckOutcome(StrEnum):
@@ -155,7 +176,7 @@ class ItemProcessor:
         resume_container: str | None = None
         action: Action
         for _step in range(3):  # a check that finds nothing is followed by one more decision
-            action = next_action(_facts(item), history, state, name)
+            action = next_action(_facts(item), history, state, name, self.ctx.clock.now())
             if not isinstance(action, Reconcile):
                 break
             assert account is not None and token is not None  # READY or CANNOT_POST
@@ -248,11 +269,15 @@ class ItemProcessor:
         if isinstance(action, Fail):
             return self._fail_without_call(item, Failure(action.code, action.message))
         assert isinstance(action, Publish) and account is not None and token is not None
-        if item.image_path and resume_container is None:
-            try:
-                inspect_image(item.image_path)
-            except ValidationError as exc:
-                return self._fail_without_call(item, Failure("image", f"{exc}; edit the post and pick the image again"))
+        if resume_container is None:
+            for ref in item_media(item):
+                if ref.kind is not MediaKind.IMAGE:
+                    continue
+                try:
+                    inspect_image(ref.path)
+                except ValidationError as exc:
+                    failure = Failure("image", f"{exc}; edit the post and pick the image again")
+                    return self._fail_without_call(item, failure)
 
         if item.platform == Platform.INSTAGRAM.value and resume_container is None:
             full = self._quota_full(account, token)
@@ -261,12 +286,14 @@ class ItemProcessor:
                 self._changed(item.id)
                 return Outcome.HELD
 
-        attempt = repo.start_attempt(item.id, self.ctx.clock.now())
+        # A new try carries on from the last one's committed ids (a video: its video or container, and the upload).
+        checkpoint = action.checkpoint if resume_container is None else {}
+        attempt = repo.start_attempt(item.id, self.ctx.clock.now(), checkpoint=checkpoint)
         self._changed(item.id, attempt.id)
         if resume_container is not None:
             repo.set_container(attempt.id, resume_container)
         try:
-            published = self._publish(item, account, token, attempt, resume_container)
+            published = self._publish(item, account, token, attempt, resume_container, checkpoint)
         except PublishError as err:
             return self._record_error(item, account, attempt, err)
         except Exception as exc:  # unknown failure mid-flight: we can't tell whether Meta published
@@ -282,7 +309,15 @@ class ItemProcessor:
         repo.finish_success(item.id, attempt.id, published, self.ctx.clock.now())
         log.info("item %s: published as %s", item.id, published.provider_post_id)
         self._changed(item.id, attempt.id)
+        if item.comment_status == CommentStatus.PENDING.value:
+            self.process_comment(item.id)  # one more call, right away; it retries on its own schedule
         return Outcome.SUCCEEDED
+
+    def process_comment(self, item_id: int) -> bool:
+        """Deliver a posted item's pending first comment (see engine/comment_step.py)."""
+        from autoposter_gui.engine.comment_step import CommentStep
+
+        return CommentStep(self).run(item_id)
 
     def _publish(
         self,
@@ -291,9 +326,27 @@ class ItemProcessor:
         token: str,
         attempt: StartedAttempt,
         resume_container: str | None,
+        checkpoint: Checkpoint,
     ) -> PublishResult:
+        if resume_container is None and video_of(item) is not None:
+            videos = VideoPublisher(self.publisher.client, now=self.ctx.clock.now)
+            return publish_video(videos, self.repo, item, account, token, attempt, checkpoint)
+        images = [m for m in item_media(item) if m.kind is MediaKind.IMAGE]
+        alt = images[0].alt_text if images else None
+
+        def save(key: str, value: object) -> None:
+            self.repo.save_checkpoint(attempt.id, key, value)
+
         if item.platform == Platform.FACEBOOK.value:
-            return self.publisher.publish_facebook(account.external_id, token, item.text, item.image_path)
+            if item.link:
+                return rich.publish_facebook_link(self.publisher, account.external_id, token, item.text, item.link)
+            if len(images) > 1:
+                return rich.publish_facebook_photos(
+                    self.publisher, account.external_id, token, item.text, images, checkpoint, save
+                )
+            return self.publisher.publish_facebook(
+                account.external_id, token, item.text, images[0].path if images else None, alt_text=alt
+            )
         if resume_container is not None:
             return self.publisher.publish_container(account.external_id, resume_container, token)
         if not account.page_id:
@@ -302,14 +355,22 @@ class ItemProcessor:
                 category=ErrorCategory.NOT_CONNECTED,
                 user_message=f"{account_label(account)} has no linked Facebook Page; reconnect it",
             )
-        assert item.image_path is not None
+        on_container = lambda cid: self.repo.set_container(attempt.id, cid)  # noqa: E731
+        if len(images) > 1:
+            return rich.publish_instagram_carousel(
+                self.publisher,
+                account.external_id,
+                account.page_id,
+                token,
+                item.text,
+                images,
+                checkpoint,
+                save,
+                on_container,
+            )
+        assert images
         return self.publisher.publish_instagram(
-            account.external_id,
-            account.page_id,
-            token,
-            item.text,
-            item.image_path,
-            on_container=lambda cid: self.repo.set_container(attempt.id, cid),
+            account.external_id, account.page_id, token, item.text, images[0].path, on_container, alt_text=alt
         )
 
     def _quota_full(self, account: WorkAccount, token: str) -> str | None:
@@ -334,14 +395,27 @@ class ItemProcessor:
         now = self.ctx.clock.now()
         message = for_platform(str(err), item.platform)
         counts = True
+        role_lost = (
+            err.category is ErrorCategory.PERMISSION
+            and not err.ambiguous
+            and TokenHealthService(self.ctx).recheck_tasks(account.id)
+        )
         if err.category is ErrorCategory.QUOTA:
             # Over quota is a wait, not a failure: it never uses up one of the item's tries.
             next_at: datetime | None = now + max(err.retry_after or QUOTA_WAIT, QUOTA_WAIT)
             counts = False
+        elif is_processing_wait(err) and err.retry_after is not None:
+            # Instagram is still processing the video: check again on a later tick (other posts go on meanwhile).
+            next_at, counts = now + err.retry_after, False
         elif err.category is ErrorCategory.TOKEN and not err.ambiguous:
             # Meta refused the token (revoked mid-batch): the post waits for the reconnect like the account's others,
             # without using up a try.
             next_at, counts = now, False
+        elif role_lost:
+            # The owner's Page role lost "Create content" since the daily check: the account now shows "can't post"
+            # and this post waits with its other posts for a Page admin, without using up a try.
+            next_at, counts = now, False
+            message = cannot_post_hold(account_label(account)).message
         elif err.ambiguous:
             # It may have gone out: never failed here; the next decision checks with Meta first.
             next_at = next_attempt_after(tries_used(item) + 1, now, err.retry_after) or now + RECHECK
@@ -353,6 +427,8 @@ class ItemProcessor:
             next_at = None
         # A dead token leaves the account's note ("token", cleared by the reconnect); the attempt keeps Meta's code.
         note = "token" if err.category is ErrorCategory.TOKEN and not err.ambiguous else None
+        if role_lost:
+            note = "cannot_post"
         failure = Failure(err.error_code, message, needs_reconcile=err.ambiguous, counts=counts, item_code=note)
         self.repo.finish_unsuccessful(item.id, attempt.id, failure, now, next_at)
         log.info(
@@ -363,6 +439,9 @@ class ItemProcessor:
             err.error_code,
             "retry" if next_at else "final",
         )
+        if role_lost:
+            self._changed(item.id, attempt.id)
+            return Outcome.HELD
         if err.category is ErrorCategory.TOKEN:
             self._invalidate(account.id, f"Reconnect {account_label(account)}: {err}", now)
             self._changed(item.id, attempt.id)

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
-from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.models import ItemStatus, media_from_json
 from autoposter_gui.engine.views import AccountView, AttemptView, ItemView, QueueRow
 from autoposter_gui.storage.lean import UPCOMING_SORT, LeanReader, StartupReader, open_current
 from autoposter_gui.storage.lean import upcoming_before as _upcoming_before
@@ -89,6 +89,12 @@ class Reads:
             r.unconfirmed_attempt_id,
             r.created_at,
             r.updated_at,
+            media_from_json(r.media),
+            r.first_comment,
+            r.link,
+            r.comment_status,
+            r.comment_permalink,
+            r.series_id,
         )
 
     def queue_rows(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -52,6 +53,15 @@ class Runner:
         self.max_workers = max_workers
         self._processor_factory = processor_factory or ItemProcessor
         self._lock = runner_lock(ctx.config)
+        self._stop = threading.Event()
+
+    def request_stop(self) -> None:
+        """Finish the posts being published now, start no more (quitting): the rest stay due for the next start."""
+        self._stop.set()
+
+    def clear_stop(self) -> None:
+        """Publish again after a stop request (the scheduler started once more)."""
+        self._stop.clear()
 
     def run_due(self, as_of: datetime | None = None, *, lock_timeout: float = 30.0) -> RunStats:
         """Recover orphans, then process up to 50 due items. ``as_of`` makes this run treat that time as now."""
@@ -85,6 +95,7 @@ class Runner:
             ctx.events.emit(Events.ITEM_CHANGED, orphan.id)
         due = repo.due_items(ctx.clock.now(), DUE_BATCH)
         if not due:
+            self._run_comments(ctx)
             return RunStats()
         chains: OrderedDict[int, list[QueueItem]] = OrderedDict()
         for item in due:
@@ -93,7 +104,9 @@ class Runner:
         # short Facebook ones (the run lasts as long as its longest chain). Stable, and each chain keeps its order.
         ordered = sorted(chains.values(), key=_chain_cost, reverse=True)
         if self.max_workers == 1:
-            return sum((self._run_chain(ctx, items, None) for items in ordered), RunStats())
+            total = sum((self._run_chain(ctx, items, None) for items in ordered), RunStats())
+            self._run_comments(ctx)
+            return total
         workers = min(self.max_workers, len(ordered))
         # Image conversion (CPU) runs on a thread of its own, one post ahead of each chain, so that it is done
         # by the post's turn; the chain threads mostly wait on the network.
@@ -103,7 +116,20 @@ class Runner:
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish") as pool,
         ):
             stats = list(pool.map(lambda items: self._run_chain(ctx, items, media), ordered))
+        self._run_comments(ctx)
         return sum(stats, RunStats())
+
+    def _run_comments(self, ctx: Context) -> None:
+        """First comments whose retry is due (a post's first try goes right after the post, on its chain)."""
+        due = ctx.repo.due_comments(ctx.clock.now(), DUE_BATCH)
+        if not due:
+            return
+        processor = self._processor_factory(ctx)
+        try:
+            for item_id in due:
+                processor.process_comment(item_id)
+        finally:
+            processor.close()
 
     def _run_chain(self, ctx: Context, items: list[QueueItem], media: Executor | None) -> RunStats:
         """One account's due items, in order, over one keep-alive session."""
@@ -112,6 +138,13 @@ class Runner:
         processed = succeeded = failed = retried = 0
         try:
             for index, item in enumerate(items):
+                if self._stop.is_set():
+                    log.info(
+                        "stopping: %d due post(s) of account %s left for the next run",
+                        len(items) - index,
+                        item.account_id,
+                    )
+                    break
                 if index + 1 < len(items):
                     processor.prefetch(items[index + 1])
                 outcome = processor.process(item.id)

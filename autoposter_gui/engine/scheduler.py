@@ -79,6 +79,7 @@ class PublishScheduler:
             )
         self._scheduler.start()
         self._stopping = False
+        self.runner.clear_stop()
         self._now_thread = threading.Thread(target=self._now_loop, name="publish-now", daemon=True)
         self._now_thread.start()
         self.state.running = True
@@ -126,6 +127,7 @@ class PublishScheduler:
 
     def shutdown(self, wait: bool = True) -> None:
         self._stopping = True
+        self.runner.request_stop()  # a tick in progress ends after the posts it is publishing now
         self._wake.set()
         if self._now_thread is not None:
             if wait:

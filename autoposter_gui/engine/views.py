@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from autoposter_gui.domain.models import MediaRef
 from autoposter_gui.storage.lean import AttemptRow, ItemRow
 
 
@@ -31,7 +32,8 @@ class AccountView:
 
 class QueueRow(ItemRow):
     """A post as the Queue table lists it: id, account_id, platform, text, image_path, status, scheduled_at,
-    next_attempt_at, attempt_count, error_message, permalink (the two times parsed when read).
+    next_attempt_at, attempt_count, error_message, permalink (the two times parsed when read), and a rich post's
+    media_raw (its ``media`` JSON), comment_status and comment_permalink.
 
     An immutable named tuple, not a dataclass: the rows of the store's lean query, as they come (built at C speed).
     A dataclass per row doubled the cost of loading a Queue page (benchmark B5: 1.84× → 2.36× the bare query)."""
@@ -61,12 +63,19 @@ class ItemView:
     unconfirmed_attempt_id: int | None  # a try that may have gone out: checked with Meta before anything else
     created_at: datetime
     updated_at: datetime
+    media: tuple[MediaRef, ...] = ()  # its photos or video in order (empty: just ``image_path``, if any)
+    first_comment: str | None = None
+    link: str | None = None
+    comment_status: str | None = None  # a CommentStatus value when it has a first comment
+    comment_permalink: str | None = None
+    series_id: str | None = None  # shared by the posts of one recurring series
 
 
 class AttemptView(AttemptRow):
     """A delivery attempt with its post's account, platform and text (None when the post was deleted): id,
     queue_item_id, attempt_number, started_at, finished_at, outcome, permalink, error_code, error_message,
-    item_account_id, item_platform, item_text, provider_post_id. An immutable named tuple, as ``QueueRow`` (the
+    item_account_id, item_platform, item_text, step ("publish" or "comment"), item_media_raw (the post's ``media``
+    JSON), provider_post_id. An immutable named tuple, as ``QueueRow`` (the
     Activity table loads 200 a page)."""
 
     __slots__ = ()

@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.known_secrets import remember
@@ -33,6 +34,14 @@ if TYPE_CHECKING:  # requests is imported when the first client is made: not nee
 
 # A multipart file: (filename, content, content type).
 FileSpec = tuple[str, bytes, str]
+
+
+class BodyStream(Protocol):
+    """A request body read piece by piece (requests sends ``len()`` as Content-Length, then ``read()``s it)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def __len__(self) -> int: ...
 
 
 def _utc_now() -> datetime:
@@ -132,6 +141,30 @@ class GraphClient:
         form.update(self._auth(token))
         return self._request("POST", path, data=form, files=dict(files) if files else None)
 
+    def send_body(
+        self,
+        url: str,
+        token: str,
+        body: BodyStream,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        is_write: bool = False,
+        counted: bool = False,
+    ) -> dict[str, Any]:
+        """POST a streamed ``body`` (a file-like object with a length: never read whole) to ``url``: an absolute
+        byte-upload URL (token in ``Authorization: OAuth``), or a Graph path (token as a query parameter, with
+        ``data`` in the query too). Byte uploads are not Graph calls: ``on_request`` sees them only if
+        ``counted``."""
+        extra = dict(headers or {})
+        if url.startswith("/"):
+            params = {**dict(data or {}), **self._auth(token)}
+            return self._request(
+                "POST", url, params=params, stream=body, headers=extra, is_write=is_write, counted=counted
+            )
+        extra["Authorization"] = f"OAuth {token}"
+        return self._request("POST", url, stream=body, headers=extra, absolute=True, is_write=is_write, counted=counted)
+
     def backoff_seconds(self) -> float:
         """How long to pause before the next call, given the last usage seen (0 below 95 %)."""
         if self.usage < HIGH_USAGE_PERCENT:
@@ -156,20 +189,32 @@ class GraphClient:
         params: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
         files: dict[str, FileSpec] | None = None,
+        stream: BodyStream | None = None,
+        headers: dict[str, str] | None = None,
+        absolute: bool = False,
+        is_write: bool | None = None,
+        counted: bool = True,
     ) -> dict[str, Any]:
-        is_write = method != "GET"
-        shown = _log_path(path)
+        if is_write is None:
+            is_write = method != "GET"
+        shown = _log_path(path if not absolute else urlsplit(path).path)
         pause = self.backoff_seconds()
         if pause > 0:
             logger.info("Graph usage at %.0f%%: pausing %.1f s before %s %s", self.usage, pause, method, shown)
             self.sleep(pause)
-        if self.on_request is not None:
+        if self.on_request is not None and counted:
             self.on_request(method, shown)
         from requests import RequestException
 
         try:
             response = self.session.request(
-                method, self.url(path), params=params, data=data, files=files, timeout=self.timeout
+                method,
+                path if absolute else self.url(path),
+                params=params,
+                data=stream if stream is not None else data,
+                files=files,
+                headers=headers,
+                timeout=self.timeout,
             )
         except RequestException as exc:
             error = classify_exception(exc, is_write=is_write)

@@ -164,7 +164,9 @@ class MetaPublisher:
 
     # ----- Facebook Page --------------------------------------------------------------------------
 
-    def publish_facebook(self, page_id: str, token: str, text: str, image_path: str | None) -> PublishResult:
+    def publish_facebook(
+        self, page_id: str, token: str, text: str, image_path: str | None, *, alt_text: str | None = None
+    ) -> PublishResult:
         """Post text (call 5) or a photo with caption (call 6); one more GET if no permalink came back."""
         if image_path is None:
             answer = self.client.post(f"/{page_id}/feed", token, data={"message": text, "fields": "id,permalink_url"})
@@ -176,7 +178,12 @@ class MetaPublisher:
                 f"/{page_id}/photos",
                 token,
                 # A photo without a caption sends none (not an empty one).
-                data={**_caption(text), "published": "true", "fields": "id,post_id,permalink_url"},
+                data={
+                    **_caption(text),
+                    **({"alt_text_custom": alt_text} if alt_text else {}),
+                    "published": "true",
+                    "fields": "id,post_id,permalink_url",
+                },
                 files=_jpeg_file(jpeg),
             )
             photo_id = _require_id(answer, "photo id", is_write=True)
@@ -228,9 +235,12 @@ class MetaPublisher:
             raise unexpected_answer("image URL", is_write=False)
         return url
 
-    def create_container(self, ig_user_id: str, token: str, image_url: str, caption: str) -> str:
+    def create_container(
+        self, ig_user_id: str, token: str, image_url: str, caption: str, *, alt_text: str | None = None
+    ) -> str:
         """Create an IG media container (call 9); unpublished, it is invisible and safe to recreate."""
-        answer = self.client.post(f"/{ig_user_id}/media", token, data={"image_url": image_url, **_caption(caption)})
+        data = {"image_url": image_url, **_caption(caption), **({"alt_text": alt_text} if alt_text else {})}
+        answer = self.client.post(f"/{ig_user_id}/media", token, data=data)
         return _require_id(answer, "container id", is_write=False)
 
     def container_status(self, container_id: str, token: str) -> str:
@@ -300,10 +310,12 @@ class MetaPublisher:
         caption: str,
         image_path: str,
         on_container: Callable[[str], None],
+        *,
+        alt_text: str | None = None,
     ) -> PublishResult:
         """host_image -> create_container -> on_container(id) -> wait_until_finished -> publish_container."""
         image_url = self.host_image(page_id, token, image_path)
-        container_id = self.create_container(ig_user_id, token, image_url, caption)
+        container_id = self.create_container(ig_user_id, token, image_url, caption, alt_text=alt_text)
         on_container(container_id)
         status = self.wait_until_finished(container_id, token)
         if status == "PUBLISHED":  # cannot happen for a new container; never publish one twice

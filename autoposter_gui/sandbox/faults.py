@@ -28,6 +28,12 @@ GRAPH_ENDPOINTS = (
     "container_status",
     "publishing_limit",
     "permalink",
+    "video_reels",
+    "videos_post",
+    "video_upload",
+    "video_status",
+    "comments_post",
+    "comments_get",
     "node",
     "edge",
 )

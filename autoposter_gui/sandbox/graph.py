@@ -9,12 +9,12 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from . import world
+from . import rich, world
 from .forms import Upload, parse_bool, parse_fields
 from .store import (
     DUPLICATE_WINDOW_SECONDS,
@@ -41,6 +41,9 @@ PUBLISH_PERMISSION_MESSAGE = (
     "with sufficient administrative permission"
 )
 JsonDict = dict[str, Any]
+
+if TYPE_CHECKING:
+    from .uploads import StreamedBody
 
 
 def fbtrace_id() -> str:
@@ -104,6 +107,7 @@ class GraphRequest:
     params: dict[str, str]
     files: dict[str, Upload] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    stream: StreamedBody | None = None  # a video upload's bytes, spooled to a file (see uploads.py)
 
 
 @dataclass
@@ -142,6 +146,9 @@ class GraphApi:
     def __init__(self, store: SandboxStore, base_url: Callable[[], str]) -> None:
         self.store = store
         self._base_url = base_url
+        from .video import VideoApi  # video.py builds on this module
+
+        self.videos = VideoApi(self)
 
     # ----- classification (for faults and logging; runs before authentication) -----
 
@@ -161,6 +168,9 @@ class GraphApi:
             return "oauth"
         if segments == ["debug_token"]:
             return "debug_token"
+        video = self.videos.classify(method, segments, params)
+        if video is not None:
+            return video
         node = segments[0]
         if len(segments) == 1:
             if node == "me":
@@ -191,6 +201,8 @@ class GraphApi:
                 return "media_publish"
             if edge == "content_publishing_limit":
                 return "publishing_limit"
+            if edge == "comments":
+                return "comments_post" if method == "POST" else "comments_get"
         return "edge"
 
     def account_for(self, segments: list[str]) -> str | None:
@@ -210,7 +222,7 @@ class GraphApi:
             photo = self.store.photos.get(node)
             if photo is not None:
                 return photo.page_id
-        return None
+            return self.videos.account_for(node)
 
     # ----- entry point -----
 
@@ -227,6 +239,9 @@ class GraphApi:
         if not segs:
             raise _unsupported(req.method, "")
         token = self._authenticate(req)
+        video = self.videos.route(req, token, segs)
+        if video is not None:
+            return video
         if segs[0] == "me":
             if token.kind == "PAGE" and token.page_id is not None:
                 segs = [token.page_id, *segs[1:]]
@@ -251,6 +266,8 @@ class GraphApi:
             raise GraphError(100, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
         if node == world.APP_ID and len(segs) == 1 and req.method == "GET":
             return self._app(req)
+        if len(segs) == 2 and segs[1] == "comments" and self.store.post_by_id(node) is not None:
+            return self._comments(req, token, node)
         if len(segs) == 1 and req.method == "GET":
             return self._node(req, token, node)
         raise _unsupported(req.method, node)
@@ -474,7 +491,7 @@ class GraphApi:
             if "permalink" in fields:
                 out["permalink"] = self.store.post_permalink(base, post)
             if "media_type" in fields:
-                out["media_type"] = "IMAGE"
+                out["media_type"] = "CAROUSEL_ALBUM" if post.photo_ids else "IMAGE"
             if "media_product_type" in fields:
                 out["media_product_type"] = "FEED"
             if "media_url" in fields and post.photo_id is not None:
@@ -515,6 +532,7 @@ class GraphApi:
                         "something different, or delete your previous update.",
                     )
         post = store.add_post("facebook", page.id, message, photo_id=photo_ids[0] if photo_ids else None, link=link)
+        post.photo_ids = list(photo_ids) if len(photo_ids) > 1 else []
         for photo_id in photo_ids:
             photo = store.photos[photo_id]
             photo.published = True
@@ -564,6 +582,7 @@ class GraphApi:
         photo = store.add_photo(
             page.id, caption, width=width, height=height, size=len(data), published=published, jpeg=jpeg
         )
+        photo.alt_text = p.get("alt_text_custom") or None
         post: PostRecord | None = None
         if published:
             post = store.add_post("facebook", page.id, caption, photo_id=photo.id)
@@ -698,6 +717,8 @@ class GraphApi:
 
     def _media_post(self, req: GraphRequest, ig: world.IgAccount) -> JsonDict:
         p = req.params
+        if rich.is_carousel(p):
+            return rich.carousel_parent(self.store, req, ig.id)
         image_url = p.get("image_url")
         if not image_url:
             if p.get("video_url") or p.get("media_type") not in (None, "", "IMAGE"):
@@ -734,7 +755,10 @@ class GraphApi:
                 user_msg=f"The submitted image with aspect ratio ('{photo.width}/{photo.height}') cannot be "
                 "published. Please submit an image with a valid aspect ratio.",
             )
-        container = self.store.add_container(ig.id, photo.id, p.get("caption", ""))
+        child = rich.is_carousel_item(p)
+        container = self.store.add_container(
+            ig.id, photo.id, "" if child else p.get("caption", ""), alt_text=p.get("alt_text"), is_carousel_item=child
+        )
         self.store.save()
         return {"id": container.id}
 
@@ -744,7 +768,7 @@ class GraphApi:
         if not creation_id:
             raise _param_error("(#100) The parameter creation_id is required.")
         container = store.containers.get(creation_id)
-        if container is None or container.ig_user_id != ig.id:
+        if container is None or container.ig_user_id != ig.id or container.is_carousel_item:
             raise _param_error(
                 "(#100) Invalid parameter", user_msg=f"The media container ID {creation_id} is not valid."
             )
@@ -785,8 +809,11 @@ class GraphApi:
                 user_title="Reached Maximum Posts",
                 user_msg="You've reached the maximum number of posts you can publish in a day.",
             )
-        media = store.add_post("instagram", ig.id, container.caption, photo_id=container.photo_id)
-        container.media_id = media.id
+        if container.children:
+            media = rich.publish_carousel(store, container)
+        else:
+            media = store.add_post("instagram", ig.id, container.caption, photo_id=container.photo_id)
+            container.media_id = media.id
         store.save()
         return {"id": media.id}
 
@@ -824,6 +851,19 @@ class GraphApi:
             out["id"] = photo.id
             return out
         raise _unsupported(req.method, node)
+
+    def _comments(self, req: GraphRequest, token: world.TokenInfo, node: str) -> JsonDict:
+        post = self.store.post_by_id(node)
+        assert post is not None
+        if post.platform == "facebook":
+            page = self.store.world.pages_by_id[post.account_id]
+            if req.method == "POST":
+                self._require_page_publish(token, page)
+            else:
+                self._require_page_read(token, page)
+        else:
+            self._require_ig(token, self.store.world.ig_accounts[post.account_id])
+        return rich.comments(self.store, req, post, self._base_url())
 
     def _fields_of(self, values: JsonDict, req: GraphRequest, default: tuple[str, ...]) -> JsonDict:
         fields = parse_fields(req.params.get("fields")) or dict.fromkeys(default, "")

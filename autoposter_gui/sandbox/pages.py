@@ -41,8 +41,12 @@ def _card(store: SandboxStore, post: PostRecord) -> str:
         parts.append(f'<div class="text">{escape(post.text)}</div>')
     if post.link:
         parts.append(f'<div><a href="{escape(post.link)}">{escape(post.link)}</a></div>')
-    if post.photo_id is not None:
-        parts.append(f'<img src="/sandbox/media/{escape(post.photo_id)}.jpg" alt="photo">')
+    for photo_id in post.photo_ids or ([post.photo_id] if post.photo_id is not None else []):
+        photo = store.photos.get(photo_id)
+        alt = photo.alt_text if photo is not None and photo.alt_text else "photo"
+        parts.append(f'<img src="/sandbox/media/{escape(photo_id)}.jpg" alt="{escape(alt)}">')
+    for comment in store.comments_on(post.id):
+        parts.append(f'<div class="text" id="comment-{escape(comment.id)}">💬 {escape(comment.message)}</div>')
     parts.append("</div>")
     return "".join(parts)
 

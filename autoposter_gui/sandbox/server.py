@@ -25,9 +25,11 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from . import pages, world
 from .faults import GRAPH_ENDPOINTS, Fault, FaultQueue
-from .forms import FormError, Upload, parse_body, parse_query
+from .forms import FormError, Upload, header_params, parse_body, parse_query
 from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fbtrace_id, scaled_jpeg
 from .store import SandboxStore, meta_time
+from .uploads import StreamedBody, spool_body, spool_multipart
+from .video import is_streamed
 from .world import SandboxCredentials, World
 
 DEFAULT_PORT = 8765
@@ -174,19 +176,55 @@ class _Handler(BaseHTTPRequestHandler):
         version_match = _VERSION_RE.match(split.path)
         version = version_match.group(1) if version_match else None
         path = (split.path[version_match.end() :] if version_match else split.path) or "/"
+        self._stream: StreamedBody | None = None
+        streamed_form: dict[str, str] = {}
         try:
-            body = self._read_body()
-        except ValueError:
+            if is_streamed(self.command, [unquote(s) for s in path.split("/") if s]):
+                # A video: to a file as it arrives, never whole in memory.
+                body, streamed_form = self._read_stream(owner._store.upload_dir(), path)
+            else:
+                body = self._read_body()
+        except (ValueError, FormError, OSError):
             self.close_connection = True
             self._send((400, _JSON, _json_bytes({"error": "unreadable request body"}), {}))
             return
+        try:
+            self._handle_read(owner, split.query, path, version, body, streamed_form)
+        finally:
+            if self._stream is not None:
+                self._stream.discard()  # moved into the store if the call took it
+
+    def _read_stream(self, directory: Path, path: str) -> tuple[bytes, dict[str, str]]:
+        """Spool a video body: a byte upload whole, a multipart one part by part (``source`` is the file); any
+        other body of ``POST /{page}/videos`` is read as usual."""
+        mime, params = header_params(self.headers.get("Content-Type", ""))
+        store = self.server.owner._store
+        with store.lock:
+            keep = store.config.keep_uploads
+        if mime == "multipart/form-data":
+            boundary = params.get("boundary", "")
+            form, files = spool_multipart(self.rfile, self.headers, directory, boundary, keep=keep)
+            source = files.pop("source", None)
+            for other in files.values():
+                other.discard()
+            self._stream = source
+            return b"", form
+        if path.rstrip("/").endswith("/videos"):
+            return self._read_body(), {}
+        self._stream = spool_body(self.rfile, self.headers, directory, keep=keep)
+        return b"", {}
+
+    def _handle_read(
+        self, owner: SandboxServer, query: str, path: str, version: str | None, body: bytes, form: dict[str, str]
+    ) -> None:
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
             status, payload = owner._control(self.command, path, body)
             self._send((status, _JSON, _json_bytes(payload), {}))
             return
 
         segments = [unquote(s) for s in path.split("/") if s]
-        params = parse_query(split.query)
+        params = parse_query(query)
+        params.update(form)
         files: dict[str, Upload] = {}
         form_error: FormError | None = None
         if body:
@@ -305,6 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
             params=params,
             files=files,
             headers={k: v for k, v in self.headers.items()},
+            stream=self._stream,
         )
 
     def _page(self, endpoint: str, segments: list[str], params: dict[str, str]) -> Answer:
@@ -440,6 +479,9 @@ class SandboxServer:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
         httpd.server_close()
+        if self._store.state_path is None:
+            with self._store.lock:
+                self._store.drop_uploads()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd = None

@@ -25,6 +25,8 @@ PHOTO_ID_BASE = 200_000_000_000_000
 POST_ID_BASE = 300_000_000_000_000
 CONTAINER_ID_BASE = 17_900_000_000_000_000
 MEDIA_ID_BASE = 17_950_000_000_000_000
+VIDEO_ID_BASE = 400_000_000_000_000
+COMMENT_ID_BASE = 18_000_000_000_000_000
 
 
 def meta_time(ts: float) -> str:
@@ -44,10 +46,17 @@ class PostRecord:
     photo_id: str | None = None
     link: str | None = None
     manual: bool = False
+    video_id: str | None = None  # a Reel or Page video: its VideoRecord
+    # A multi-photo post or a carousel: every photo, in order (photo_id is the first).
+    photo_ids: list[str] = field(default_factory=list)
 
     @property
     def image(self) -> bool:
         return self.photo_id is not None
+
+    @property
+    def media_count(self) -> int:
+        return len(self.photo_ids) or (1 if self.photo_id is not None else 0)
 
 
 @dataclass
@@ -63,6 +72,17 @@ class PhotoRecord:
     published: bool
     created_ts: float
     post_id: str | None = None
+    alt_text: str | None = None
+
+
+@dataclass
+class CommentRecord:
+    """A comment on a post or IG media."""
+
+    id: str
+    target_id: str  # the post or media commented on
+    message: str
+    created_ts: float
 
 
 @dataclass
@@ -77,6 +97,36 @@ class ContainerRecord:
     polls_needed: int
     reads: int = 0
     media_id: str | None = None
+    alt_text: str | None = None
+    is_carousel_item: bool = False
+    children: list[str] = field(default_factory=list)  # a carousel parent's child containers, in order
+
+
+@dataclass
+class VideoRecord:
+    """A video on its way: a Facebook Reel or Page video (by video id) or an Instagram Reel container.
+
+    ``kind``: "fb_reel", "fb_video" or "ig_reel". The bytes are in the store's upload folder, never in memory.
+    """
+
+    id: str
+    kind: str
+    account_id: str  # the Page or the IG user
+    caption: str
+    created_ts: float
+    polls_needed: int
+    file_size: int | None = None  # announced by the upload's ``file_size`` header
+    received: int = 0
+    reads: int = 0  # status reads since the upload completed
+    error: bool = False  # processing ends in ERROR (the sandbox's ``video_error`` setting when it was made)
+    post_id: str | None = None  # set once published
+    # The bytes as received: [start, size, number] per upload request, each in its own file (a resumed upload
+    # adds one, cutting what lay past its offset), so that no request's bytes are ever copied again.
+    segments: list[list[int]] = field(default_factory=list)
+
+    @property
+    def uploaded(self) -> bool:
+        return self.file_size is not None and self.received >= self.file_size
 
 
 @dataclass
@@ -100,6 +150,9 @@ class SandboxConfig:
     usage_percent: int = 1
     regain_access_minutes: int = 0
     app_live: bool = True  # the demo Meta app's mode (the fake developer flow): False = in development
+    video_error: bool = False  # videos made while this is on end their processing in ERROR
+    reels_per_day: int = 30  # Facebook's limit of API-published Reels per Page per 24 h
+    keep_uploads: bool = True  # off: video bytes are counted, not written (benchmarks send hundreds of MB)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes, checking names and types; raises ValueError."""
@@ -153,8 +206,11 @@ class SandboxStore:
         self.posts: list[PostRecord] = []
         self.photos: dict[str, PhotoRecord] = {}
         self.containers: dict[str, ContainerRecord] = {}
+        self.comments: list[CommentRecord] = []
         self.tokens = TokenState()
         self._images: dict[str, bytes] = {}
+        self.videos: dict[str, VideoRecord] = {}
+        self._upload_dir: Path | None = None
         self._load()
 
     # ----- time, ids -----
@@ -288,7 +344,16 @@ class SandboxStore:
             atomic_write(self._media_dir() / f"{photo.id}.jpg", jpeg)
         return photo
 
-    def add_container(self, ig_user_id: str, photo_id: str, caption: str) -> ContainerRecord:
+    def add_container(
+        self,
+        ig_user_id: str,
+        photo_id: str,
+        caption: str,
+        *,
+        alt_text: str | None = None,
+        is_carousel_item: bool = False,
+        children: Sequence[str] = (),
+    ) -> ContainerRecord:
         container = ContainerRecord(
             id=self.next_id(CONTAINER_ID_BASE),
             ig_user_id=ig_user_id,
@@ -296,9 +361,25 @@ class SandboxStore:
             caption=caption,
             created_ts=self.now(),
             polls_needed=self.config.container_polls,
+            alt_text=alt_text,
+            is_carousel_item=is_carousel_item,
+            children=list(children),
         )
         self.containers[container.id] = container
         return container
+
+    def add_comment(self, target_id: str, message: str) -> CommentRecord:
+        post = self.post_by_id(target_id)
+        number = self.next_id(COMMENT_ID_BASE)
+        comment_id = (
+            f"{target_id.split('_')[-1]}_{number}" if post is not None and post.platform == "facebook" else number
+        )
+        comment = CommentRecord(comment_id, target_id, message, self.now())
+        self.comments.append(comment)
+        return comment
+
+    def comments_on(self, target_id: str) -> list[CommentRecord]:
+        return [c for c in self.comments if c.target_id == target_id]
 
     def container_status(self, container: ContainerRecord) -> str:
         if container.media_id is not None:
@@ -308,6 +389,52 @@ class SandboxStore:
         if container.reads < container.polls_needed:
             return "IN_PROGRESS"
         return "FINISHED"
+
+    def upload_dir(self) -> Path:
+        """Where uploaded video bytes go: next to the state file, else a temporary folder of this store."""
+        if self._upload_dir is None:
+            if self.state_path is not None:
+                self._upload_dir = self.state_path.with_name(self.state_path.name + ".uploads")
+            else:
+                self._upload_dir = Path(tempfile.mkdtemp(prefix="sandbox-uploads-"))
+        self._upload_dir.mkdir(parents=True, exist_ok=True)
+        return self._upload_dir
+
+    def _segment_path(self, video_id: str, number: int) -> Path:
+        return self.upload_dir() / f"{video_id}.{number}.seg"
+
+    def add_segment(self, video: VideoRecord, offset: int, spooled: Path | None, size: int) -> None:
+        """Keep ``size`` bytes received at ``offset`` (moved from ``spooled``; None: counted, not kept), dropping
+        what lay past it."""
+        kept: list[list[int]] = []
+        for start, length, number in video.segments:
+            if start >= offset:
+                with contextlib.suppress(OSError):
+                    self._segment_path(video.id, number).unlink()
+                continue
+            kept.append([start, min(length, offset - start), number])
+        number = max((seg[2] for seg in video.segments), default=0) + 1
+        if spooled is not None:
+            os.replace(spooled, self._segment_path(video.id, number))
+        kept.append([offset, size, number])
+        video.segments = kept
+
+    def video_bytes(self, video_id: str) -> bytes:
+        """The received bytes of a video, in order (for tests and checks: small videos only)."""
+        video = self.videos[video_id]
+        out = bytearray()
+        for _start, length, number in video.segments:
+            with self._segment_path(video_id, number).open("rb") as fh:  # FileNotFoundError: not kept
+                out += fh.read(length)
+        return bytes(out)
+
+    def drop_uploads(self) -> None:
+        """Delete the uploaded bytes of every video (reset, stop)."""
+        if self._upload_dir is None or not self._upload_dir.exists():
+            return
+        for path in self._upload_dir.glob("*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def post_by_id(self, post_id: str) -> PostRecord | None:
         for post in self.posts:
@@ -350,6 +477,9 @@ class SandboxStore:
         self.posts = []
         self.photos = {}
         self.containers = {}
+        self.drop_uploads()
+        self.videos = {}
+        self.comments = []
         self.tokens = TokenState()
         self._images = {}
         self.page_tasks = {}
@@ -369,6 +499,8 @@ class SandboxStore:
             "posts": [asdict(p) for p in self.posts],
             "photos": [asdict(p) for p in self.photos.values()],
             "containers": [asdict(c) for c in self.containers.values()],
+            "videos": [asdict(v) for v in self.videos.values()],
+            "comments": [asdict(c) for c in self.comments],
             "tokens": asdict(self.tokens),
             "page_tasks": self.page_tasks,
         }
@@ -384,6 +516,8 @@ class SandboxStore:
         self.posts = [PostRecord(**p) for p in data["posts"]]
         self.photos = {p["id"]: PhotoRecord(**p) for p in data["photos"]}
         self.containers = {c["id"]: ContainerRecord(**c) for c in data["containers"]}
+        self.videos = {v["id"]: VideoRecord(**v) for v in data.get("videos", [])}
+        self.comments = [CommentRecord(**c) for c in data.get("comments", [])]
         self.tokens = TokenState(**data["tokens"])
         known = self._base_world.pages_by_id
         self.page_tasks = {k: list(v) for k, v in data.get("page_tasks", {}).items() if k in known}
@@ -413,8 +547,16 @@ class SandboxStore:
                     "created_time": meta_time(p.created_ts),
                     "permalink": self.post_permalink(base_url, p),
                     "manual": p.manual,
+                    **({"video_id": p.video_id} if p.video_id is not None else {}),
+                    # Rich posts only: a multi-photo post's or carousel's photos, a link post's link.
+                    **({"photo_ids": list(p.photo_ids)} if p.photo_ids else {}),
+                    **({"link": p.link} if p.link else {}),
                 }
                 for p in self.posts
+            ],
+            "comments": [
+                {"id": c.id, "target_id": c.target_id, "message": c.message, "created_time": meta_time(c.created_ts)}
+                for c in self.comments
             ],
             "calls": [dict(c) for c in self.calls],
             "connections": self.connections,
@@ -427,6 +569,7 @@ class SandboxStore:
                     "width": p.width,
                     "height": p.height,
                     "url": self.media_url(base_url, p.id),
+                    "alt_text": p.alt_text,
                 }
                 for p in self.photos.values()
             ],
@@ -437,8 +580,23 @@ class SandboxStore:
                     "status_code": self.container_status(c),
                     "reads": c.reads,
                     "media_id": c.media_id,
+                    "is_carousel_item": c.is_carousel_item,
+                    "children": list(c.children),
+                    "alt_text": c.alt_text,
                 }
                 for c in self.containers.values()
+            ],
+            "videos": [
+                {
+                    "id": v.id,
+                    "kind": v.kind,
+                    "account_id": v.account_id,
+                    "file_size": v.file_size,
+                    "received": v.received,
+                    "reads": v.reads,
+                    "post_id": v.post_id,
+                }
+                for v in self.videos.values()
             ],
             "tokens": {
                 "user": self.current_short_user_token(),

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.models import AttemptStep, ItemStatus
 
 # The newest migration; a test checks it matches the migrations folder. Lets start-up skip Alembic when current,
 # and the lean start-up read trust the schema.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0006"
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -41,6 +41,7 @@ def status_clause(statuses: Sequence[str] | None) -> str:
 # Sort keys Repo.items accepts (queue item columns, or "account": platform then name).
 ITEM_SORT_KEYS = frozenset(
     {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
+    | {"comment_status"}
 )
 # The Queue's default order ("upcoming first"): what is still to go out, soonest first; then drafts, newest first;
 # then everything else (posted, failed, canceled, missed) by its time, latest first. Each part is one index range of
@@ -48,10 +49,10 @@ ITEM_SORT_KEYS = frozenset(
 UPCOMING_SORT = "upcoming"
 _UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
-    (frozenset({ItemStatus.QUEUED.value}), "q.id DESC"),
+    (frozenset({ItemStatus.DRAFT.value}), "q.id DESC"),
     (
         frozenset(s.value for s in ItemStatus)
-        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.QUEUED.value},
+        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.DRAFT.value},
         "q.scheduled_at DESC, q.id DESC",
     ),
 )
@@ -72,6 +73,9 @@ class ItemRow(NamedTuple):
     attempt_count: int
     error_message: str | None
     permalink: str | None
+    media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
+    comment_status: str | None = None
+    comment_permalink: str | None = None
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -84,7 +88,7 @@ class ItemRow(NamedTuple):
 
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
-    "coalesce(q.attempt_count, 0), q.error_message, q.permalink"
+    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink"
 )
 
 
@@ -168,7 +172,9 @@ class AttemptRow(NamedTuple):
     item_account_id: int | None
     item_platform: str | None
     item_text: str | None
-    provider_post_id: str | None
+    step: str = AttemptStep.PUBLISH.value  # "publish", or "comment" (a first comment's attempt)
+    item_media_raw: str | None = None  # the post's ``media`` JSON ("3 photos", "Reel" in the Activity)
+    provider_post_id: str | None = None
 
     @property
     def started_at(self) -> datetime:
@@ -181,7 +187,7 @@ class AttemptRow(NamedTuple):
 
 _ATTEMPT_SELECT = (
     "SELECT d.id, d.queue_item_id, d.attempt_number, d.started_at, d.finished_at, d.outcome, d.permalink,"
-    " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.provider_post_id"
+    " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.step, q.media, d.provider_post_id"
     " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
 )
 
@@ -248,17 +254,25 @@ class ItemRecord(NamedTuple):
     unconfirmed_attempt_id: int | None
     created_at: datetime
     updated_at: datetime
+    media: list[Any]  # the stored ``media`` JSON list (rich posts; empty for a plain one)
+    first_comment: str | None
+    link: str | None
+    comment_status: str | None
+    comment_permalink: str | None
+    series_id: str | None
 
 
 _ITEM_SELECT = (
     "SELECT id, account_id, platform, text, image_path, status, scheduled_at, scheduled_tz, next_attempt_at,"
     " coalesce(attempt_count, 0), error_message, last_error_code, provider_post_id, permalink, metadata,"
-    " unconfirmed_attempt_id, created_at, updated_at FROM queue_items WHERE id = ?"
+    " unconfirmed_attempt_id, created_at, updated_at, media, first_comment, link, comment_status, comment_permalink,"
+    " series_id FROM queue_items WHERE id = ?"
 )
 
 
 def _item(row: tuple[Any, ...]) -> ItemRecord:
     meta = json.loads(row[14]) if row[14] else {}
+    media = json.loads(row[18]) if row[18] else []
     return ItemRecord(
         row[0],
         row[1],
@@ -278,6 +292,8 @@ def _item(row: tuple[Any, ...]) -> ItemRecord:
         row[15],
         utc_time(row[16]),
         utc_time(row[17]),
+        media if isinstance(media, list) else [],
+        *row[19:24],
     )
 
 
@@ -394,15 +410,16 @@ class LeanReader:
         return int(row[0]) if row else 0
 
     def next_due_at(self) -> datetime | None:
-        """When the next scheduled item becomes due (its retry time if later); two index seeks."""
+        """When the next scheduled item becomes due (its retry time if later), or a posted one's first comment."""
         sql = (
             "SELECT min(t) FROM ("
             " SELECT min(scheduled_at) AS t FROM queue_items WHERE status = ? AND next_attempt_at IS NULL"
-            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?)"
+            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?"
+            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?)"  # a first comment's turn
         )
         scheduled = ItemStatus.SCHEDULED.value
         with self._connect() as conn:
-            row = conn.execute(sql, (scheduled, scheduled)).fetchone()
+            row = conn.execute(sql, (scheduled, scheduled, ItemStatus.POSTED.value)).fetchone()
         return stored_utc(row[0]) if row else None
 
     # ----- delivery attempts -----------------------------------------------------------------------

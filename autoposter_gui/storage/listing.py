@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.lean import stored_utc
@@ -26,6 +27,17 @@ class ItemRecord(NamedTuple):
     last_error_code: str | None
     provider_post_id: str | None
     permalink: str | None
+    series_id: str | None
+    media_raw: str | None = None
+    first_comment: str | None = None
+    comment_status: str | None = None
+    comment_permalink: str | None = None
+    link: str | None = None
+
+    @property
+    def media(self) -> list[Any]:
+        value = json.loads(self.media_raw) if self.media_raw else None
+        return value if isinstance(value, list) else []
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -38,7 +50,8 @@ class ItemRecord(NamedTuple):
 
 _RECORDS = (
     "SELECT id, platform, account_id, status, text, image_path, scheduled_at, attempt_count, next_attempt_at,"
-    " error_message, last_error_code, provider_post_id, permalink FROM queue_items ORDER BY id"
+    " error_message, last_error_code, provider_post_id, permalink, series_id, media, first_comment, comment_status,"
+    " comment_permalink, link FROM queue_items ORDER BY id"
 )
 
 

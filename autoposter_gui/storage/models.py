@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed ORM tables: accounts, queue_items and delivery_attempts."""
+"""SQLAlchemy 2 typed ORM tables: accounts, queue_items, delivery_attempts and posting slots."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class QueueItem(Base):
         Index("ix_queue_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_queue_status_scheduled", "status", "scheduled_at"),
         Index("ix_queue_account", "account_id"),
+        Index("ix_queue_series", "series_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -82,9 +83,19 @@ class QueueItem(Base):
     last_error_code: Mapped[str | None] = mapped_column(String(32))
     provider_post_id: Mapped[str | None] = mapped_column(String(128))
     permalink: Mapped[str | None] = mapped_column(Text)
+    # Rich posts (migration 0004): the images/video in order ([{"path", "kind", "alt_text"}]; image_path stays the
+    # first image), the first comment and its delivery, and a Facebook link.
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    first_comment: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    comment_status: Mapped[str | None] = mapped_column(String(16))
+    comment_id: Mapped[str | None] = mapped_column(String(128))
+    comment_permalink: Mapped[str | None] = mapped_column(Text)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     # The attempt that may have published without us knowing: checked with Meta before anything else happens.
     unconfirmed_attempt_id: Mapped[int | None] = mapped_column(Integer)
+    # The posts of one recurring series (`post --repeat`) share this id; NULL for a post of its own.
+    series_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
 
@@ -115,5 +126,22 @@ class DeliveryAttempt(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     # The provider may have published even though we saw no answer: reconcile before trying again.
     needs_reconcile: Mapped[bool] = mapped_column(default=False)
+    # "publish" or "comment" (a first comment has attempts of its own).
+    step: Mapped[str] = mapped_column(String(16), default="publish", server_default="publish")
+    # Provider ids made before the final publish (unpublished photos, child/parent containers, video id, upload
+    # offset...), each committed before the next call to Meta.
+    checkpoint: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     item: Mapped[QueueItem] = relationship(back_populates="attempts")
+
+
+class PostingSlot(Base):
+    """One weekly posting slot of an account: a weekday (0 = Monday) and a local time (minutes after midnight)."""
+
+    __tablename__ = "slots"
+    __table_args__ = (UniqueConstraint("account_id", "weekday", "minute", name="uq_slots_account_time"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)

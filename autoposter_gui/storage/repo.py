@@ -18,12 +18,21 @@ from autoposter_gui.domain.models import (
     CANNOT_POST_MESSAGE,
     AccountStatus,
     AttemptOutcome,
+    AttemptStep,
+    Checkpoint,
+    CommentStatus,
     DiscoveredAccount,
     ItemStatus,
+    MediaKind,
+    MediaRef,
     Platform,
     PublishResult,
     can_post,
+    first_image,
+    media_from_json,
+    media_to_json,
 )
+from autoposter_gui.storage.comments import CommentQueries
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.lean import ITEM_SORT_KEYS as ITEM_SORT_KEYS
 from autoposter_gui.storage.lean import UPCOMING_SORT as UPCOMING_SORT
@@ -77,6 +86,17 @@ class NewItem:
     status: ItemStatus
     scheduled_at: datetime | None
     scheduled_tz: str | None = None
+    series_id: str | None = None  # shared by the posts of one recurring series
+    # The images (or video) in order; empty: just ``image_path`` (if any). ``image_path`` is then the first image.
+    media: tuple[MediaRef, ...] = ()
+    first_comment: str | None = None
+    link: str | None = None
+
+    def media_list(self) -> tuple[MediaRef, ...]:
+        """The post's media: ``media``, or the one image of ``image_path``."""
+        if self.media:
+            return self.media
+        return (MediaRef(self.image_path, MediaKind.IMAGE),) if self.image_path else ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +137,14 @@ class WorkItem(NamedTuple):
     attempt_count: int
     meta: dict[str, Any] | None
     unconfirmed_attempt_id: int | None
+    media: tuple[MediaRef, ...] = ()
+    first_comment: str | None = None
+    link: str | None = None
+    status: str = ItemStatus.PROCESSING.value
+    comment_status: str | None = None
+    comment_id: str | None = None
+    provider_post_id: str | None = None
+    permalink: str | None = None
 
 
 class WorkAccount(NamedTuple):
@@ -149,13 +177,19 @@ class StartedAttempt(NamedTuple):
 
 _WORK_SELECT = (
     "SELECT q.id, q.account_id, q.platform, q.text, q.image_path, q.attempt_count, q.metadata,"
-    " q.unconfirmed_attempt_id, a.id, a.platform, a.external_id, a.name, a.username, a.page_id, a.status"
+    " q.unconfirmed_attempt_id, a.id, a.platform, a.external_id, a.name, a.username, a.page_id, a.status,"
+    " q.media, q.first_comment, q.link, q.status, q.comment_status, q.comment_id, q.provider_post_id, q.permalink"
     " FROM queue_items q LEFT JOIN accounts a ON a.id = q.account_id WHERE q.id = ?"
 )
 _HISTORY_SELECT = (
-    "SELECT id, attempt_number, started_at, outcome, needs_reconcile, container_id, error_message"
+    "SELECT id, attempt_number, started_at, outcome, needs_reconcile, container_id, error_message, step, checkpoint"
     " FROM delivery_attempts WHERE queue_item_id = ? ORDER BY attempt_number"
 )
+
+
+def _checkpoint(raw: str | None) -> dict[str, Any]:
+    value = json.loads(raw) if raw else None
+    return value if isinstance(value, dict) else {}
 
 
 def _history(rows: Iterable[tuple[Any, ...]]) -> list[AttemptFacts]:
@@ -168,6 +202,8 @@ def _history(rows: Iterable[tuple[Any, ...]]) -> list[AttemptFacts]:
             needs_reconcile=bool(row[4]),
             container_id=row[5],
             error_message=row[6],
+            step=AttemptStep(row[7] or AttemptStep.PUBLISH.value),
+            checkpoint=_checkpoint(row[8]),
         )
         for row in rows
     ]
@@ -181,7 +217,8 @@ def _read_work(conn: sqlite3.Connection, item_id: int) -> Work | None:
     row = rows[0]
     history = conn.execute(_HISTORY_SELECT, (item_id,)).fetchall()
     meta = None if row[6] is None else json.loads(row[6])
-    item = WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], meta, row[7])
+    media = media_from_json(json.loads(row[15]) if row[15] else None)
+    item = WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], meta, row[7], media, *row[16:23])
     account = None if row[8] is None else WorkAccount(*row[8:15])
     return Work(item, account, _history(history))
 
@@ -193,7 +230,7 @@ def _db_time(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def _db_json(value: dict[str, Any]) -> str:
+def _db_json(value: dict[str, Any] | list[Any]) -> str:
     """A JSON column's value as the ORM stores it (SQLAlchemy's JSON type: ``json.dumps``)."""
     return json.dumps(value)
 
@@ -212,7 +249,7 @@ def _one_row(cursor: sqlite3.Cursor, what: str, key: int) -> None:
         raise LookupError(f"no {what} with id {key}")
 
 
-class Repo:
+class Repo(CommentQueries):
     """Typed access to the store. Returned ORM objects are detached snapshots."""
 
     def __init__(self, store: Store) -> None:
@@ -281,10 +318,15 @@ class Repo:
                     account_id=i.account_id,
                     platform=i.platform.value,
                     text=i.text,
-                    image_path=i.image_path,
+                    image_path=first_image(i.media_list()) if i.media else i.image_path,
+                    media=media_to_json(i.media_list()),
+                    first_comment=i.first_comment or None,
+                    link=i.link or None,
+                    comment_status=CommentStatus.PENDING.value if i.first_comment else None,
                     status=i.status.value,
                     scheduled_at=i.scheduled_at,
                     scheduled_tz=i.scheduled_tz,
+                    series_id=i.series_id,
                     attempt_count=0,
                     meta={},
                     created_at=now,
@@ -361,7 +403,13 @@ class Repo:
             in_use = or_(in_use, QueueItem.updated_at >= finished_since)
         with self.store.read() as s:
             q = select(QueueItem.image_path).where(QueueItem.image_path.is_not(None), in_use).distinct()
-            return {str(path) for path in s.scalars(q)}
+            paths = {str(path) for path in s.scalars(q)}
+            # Every image (or video) of a rich post, not only its first.
+            count = func.json_array_length(QueueItem.media)
+            many = select(QueueItem.media).where(or_(count > 1, QueueItem.image_path.is_(None) & (count > 0)), in_use)
+            for media in s.scalars(many):
+                paths.update(ref.path for ref in media_from_json(media))
+            return paths
 
     def due_items(self, now: datetime, limit: int = DUE_BATCH) -> list[QueueItem]:
         """Scheduled items whose time has come and whose retry wait is over, oldest first. None of an invalid or
@@ -448,23 +496,40 @@ class Repo:
             return list(s.scalars(select(QueueItem).where(QueueItem.status == ItemStatus.PROCESSING.value)))
 
     # ----- attempts -------------------------------------------------------------------------------
-    def start_attempt(self, item_id: int, now: datetime) -> StartedAttempt:
-        """Record the intent (an in-flight attempt) and commit before any provider call."""
+    def start_attempt(
+        self,
+        item_id: int,
+        now: datetime,
+        step: AttemptStep = AttemptStep.PUBLISH,
+        checkpoint: Checkpoint | None = None,
+    ) -> StartedAttempt:
+        """Record the intent (an in-flight attempt) and commit before any provider call. ``checkpoint`` seeds the
+        attempt with ids an earlier attempt of the same post committed (safe to reuse: nothing public)."""
         started = _db_time(now)
         with self.store.write_raw() as conn:
             # The retry budget (a manual Retry resets it) ...
+            # (a first comment's attempts have a budget of their own: its attempts in the history)
+            bump = 1 if step is AttemptStep.PUBLISH else 0
             cursor = conn.execute(
-                "UPDATE queue_items SET attempt_count = attempt_count + 1, updated_at = ? WHERE id = ?",
-                (started, item_id),
+                "UPDATE queue_items SET attempt_count = attempt_count + ?, updated_at = ? WHERE id = ?",
+                (bump, started, item_id),
             )
             _one_row(cursor, "queue item", item_id)
             # ... while numbers are never reused.
             row = conn.execute(
                 "INSERT INTO delivery_attempts (queue_item_id, attempt_number, started_at, finished_at, outcome,"
-                " provider_post_id, permalink, container_id, error_code, error_message, needs_reconcile)"
-                " SELECT ?, coalesce(max(attempt_number), 0) + 1, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, 0"
+                " provider_post_id, permalink, container_id, error_code, error_message, needs_reconcile, step,"
+                " checkpoint)"
+                " SELECT ?, coalesce(max(attempt_number), 0) + 1, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, 0, ?, ?"
                 " FROM delivery_attempts WHERE queue_item_id = ? RETURNING id, attempt_number",
-                (item_id, started, AttemptOutcome.IN_FLIGHT.value, item_id),
+                (
+                    item_id,
+                    started,
+                    AttemptOutcome.IN_FLIGHT.value,
+                    step.value,
+                    _db_json(dict(checkpoint or {})),
+                    item_id,
+                ),
             ).fetchall()[0]  # all: a statement still stepping would keep the commit from finishing
         return StartedAttempt(row[0], row[1], now)
 
@@ -481,6 +546,16 @@ class Repo:
                 .order_by(DeliveryAttempt.attempt_number.desc(), DeliveryAttempt.id.desc())
                 .limit(1)
             )
+
+    def save_checkpoint(self, attempt_id: int, key: str, value: Any) -> None:
+        """Durably commit one provider id (or offset) of an attempt before the next call to Meta."""
+        with self.store.write_raw() as conn:
+            row = conn.execute("SELECT checkpoint FROM delivery_attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if row is None:
+                raise LookupError(f"no delivery attempt with id {attempt_id}")
+            checkpoint = _checkpoint(row[0])
+            checkpoint[key] = value
+            conn.execute("UPDATE delivery_attempts SET checkpoint = ? WHERE id = ?", (_db_json(checkpoint), attempt_id))
 
     def set_container(self, attempt_id: int, container_id: str) -> None:
         with self.store.write_raw() as conn:
@@ -515,11 +590,21 @@ class Repo:
                 + (attempt_id,),
             )
             _one_row(cursor, "delivery attempt", attempt_id)
+            # A pending first comment is due right away (next_attempt_at: see storage/comments.py).
             conn.execute(
                 "UPDATE queue_items SET status = ?, unconfirmed_attempt_id = NULL, provider_post_id = ?, permalink = ?,"
-                " next_attempt_at = NULL, error_message = NULL, last_error_code = NULL, metadata = ?, updated_at = ?"
-                " WHERE id = ?",
-                (ItemStatus.POSTED.value, result.provider_post_id, result.permalink, _db_json(meta), finished, item_id),
+                " next_attempt_at = CASE WHEN comment_status = ? THEN ? END, error_message = NULL,"
+                " last_error_code = NULL, metadata = ?, updated_at = ? WHERE id = ?",
+                (
+                    ItemStatus.POSTED.value,
+                    result.provider_post_id,
+                    result.permalink,
+                    CommentStatus.PENDING.value,
+                    finished,
+                    _db_json(meta),
+                    finished,
+                    item_id,
+                ),
             )
 
     def finish_unsuccessful(
@@ -676,7 +761,7 @@ class Repo:
                 s.scalars(
                     select(QueueItem.id).where(
                         QueueItem.account_id == account_id,
-                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value]),
+                        QueueItem.status.in_([ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value]),
                         QueueItem.last_error_code.in_(sorted(ACCOUNT_HOLD_CODES)),
                     )
                 )
@@ -747,7 +832,7 @@ class Repo:
             item = self._get_for_action(s, item_id)
             if item.status not in (
                 ItemStatus.SCHEDULED.value,
-                ItemStatus.QUEUED.value,
+                ItemStatus.DRAFT.value,
                 ItemStatus.FAILED.value,
                 ItemStatus.MISSED.value,
             ):
@@ -797,6 +882,8 @@ class Repo:
                     "check, or cancel it and write a new post"
                 )
             item.text = text
+            if image_path != item.image_path:  # a new picture: the post now shows just that one
+                item.media = media_to_json([MediaRef(image_path)]) if image_path else []
             item.image_path = image_path
             item.scheduled_at = when
             item.status = status.value
@@ -866,12 +953,43 @@ class Repo:
                 item.meta = {k: v for k, v in (item.meta or {}).items() if k != CHECK_FROM}
                 item.updated_at = now
                 ids.append(item.id)
+            # A first comment may have gone out after the backup too: its post's comments are read before it is
+            # posted (again).
+            pending = s.scalars(
+                select(QueueItem).where(
+                    QueueItem.comment_status == CommentStatus.PENDING.value,
+                    QueueItem.status != ItemStatus.CANCELED.value,
+                )
+            )
+            for item in list(pending):
+                last = s.scalar(
+                    select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item.id)
+                )
+                s.add(
+                    DeliveryAttempt(
+                        queue_item_id=item.id,
+                        attempt_number=(last or 0) + 1,
+                        started_at=min(backup_taken_at, now),
+                        finished_at=now,
+                        outcome=AttemptOutcome.RETRY_SCHEDULED.value,
+                        error_code="restored",
+                        error_message="Restored from a backup: the first comment may have gone out after the backup "
+                        "was taken; checking with Meta first",
+                        needs_reconcile=True,
+                        step=AttemptStep.COMMENT.value,
+                    )
+                )
+                s.flush()
+                if item.status == ItemStatus.POSTED.value:
+                    item.next_attempt_at = now
+                if item.id not in ids:
+                    ids.append(item.id)
             return ids
 
     def delete_draft(self, item_id: int) -> None:
         with self.store.transaction() as s:
             item = self._get_for_action(s, item_id)
-            if item.status not in (ItemStatus.QUEUED.value, ItemStatus.CANCELED.value):
+            if item.status not in (ItemStatus.DRAFT.value, ItemStatus.CANCELED.value):
                 raise ValidationError(f"Item {item_id} is {item.status}; only drafts and canceled items can be deleted")
             s.delete(item)
 

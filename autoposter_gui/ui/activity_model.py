@@ -15,9 +15,11 @@ from autoposter_gui.domain.models import AttemptOutcome, Platform
 from autoposter_gui.engine.reads import Reads
 from autoposter_gui.engine.views import AccountView, AttemptView
 from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.rich_labels import media_label, with_media
 
 PAGE_SIZE = 200
 LINK_TEXT = "View Post →"
+COMMENT_LINK_TEXT = "View comment →"  # a first comment's attempt: its link opens the comment
 PermalinkRole = int(Qt.ItemDataRole.UserRole) + 10
 AttemptIdRole = int(Qt.ItemDataRole.UserRole) + 11
 Index = QModelIndex | QPersistentModelIndex
@@ -232,13 +234,18 @@ class ActivityTableModel(QAbstractTableModel):
         if column is ActivityColumn.ACCOUNT:
             return fmt.account_name(self._accounts.get(info.account_id)) if info else "Deleted post"
         if column is ActivityColumn.POST:
-            return fmt.preview(info.text, 70) if info else ""
+            media = media_label(attempt.item_media_raw, None, info.platform) if info else ""  # "3 photos", "Reel"
+            return with_media(fmt.preview(info.text, 70), media) if info else ""
         if column is ActivityColumn.OUTCOME:
             label = fmt.OUTCOME_LABELS.get(attempt.outcome, attempt.outcome)
+            if attempt.step == "comment":  # a first comment's own attempt (its post is out)
+                return f"Comment: {label.lower().replace('publishing', 'sending')}"
             return f"{label} · try {attempt.attempt_number}" if attempt.attempt_number > 1 else label
         if column is ActivityColumn.DETAILS:
             return self._details(attempt)
-        return LINK_TEXT if attempt.permalink else ""
+        if not attempt.permalink:
+            return ""
+        return COMMENT_LINK_TEXT if attempt.step == "comment" else LINK_TEXT
 
     def _details(self, attempt: AttemptView) -> str:
         """The error or note of an attempt; for one without (a plain success, one under way), what happened."""
@@ -248,7 +255,8 @@ class ActivityTableModel(QAbstractTableModel):
         network = "Instagram" if info is not None and info.platform == Platform.INSTAGRAM.value else "Facebook"
         if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
             where = f" on {network}" if info is not None else ""
-            return f"Published{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+            what = "First comment posted" if attempt.step == "comment" else "Published"
+            return f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
         if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
             return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
         return ""
@@ -265,7 +273,8 @@ class ActivityTableModel(QAbstractTableModel):
             code = f" (code {attempt.error_code})" if attempt.error_code else ""
             return attempt.error_message + code
         if column is ActivityColumn.LINK and attempt.permalink:
-            return f"Open the published post in your browser:\n{attempt.permalink}"
+            what = "first comment" if attempt.step == "comment" else "published post"
+            return f"Open the {what} in your browser:\n{attempt.permalink}"
         if column is ActivityColumn.ACCOUNT and info is not None:
             return fmt.account_title(self._accounts.get(info.account_id))
         return None

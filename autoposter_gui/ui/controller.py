@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from autoposter_gui.engine.posts import PostService
     from autoposter_gui.engine.reads import Reads, StartupReads
     from autoposter_gui.engine.scheduler import PublishScheduler
+    from autoposter_gui.engine.settings import SettingsService
 
 PENDING = (ItemStatus.SCHEDULED, ItemStatus.PROCESSING)
 STARTING = "Autoposter is still opening its database; try again in a moment"
@@ -42,6 +43,7 @@ class AppController(QObject):
     run_requested = Signal()  # the scheduler was asked to publish due posts now (its next tick's outcome matters)
     accounts_loading_changed = Signal()
     engine_ready = Signal()  # the store and its services are open: every action works from now on
+    keep_awake_changed = Signal()  # keep_awake_message changed
 
     def __init__(
         self,
@@ -60,7 +62,9 @@ class AppController(QObject):
         super().__init__(parent)
         self._ctx: Context | None = None
         self._posts: PostService | None = None
+        self._engine_settings: SettingsService | None = None
         self._startup: StartupReads | None = None
+        self.preferences = preferences if preferences is not None else Preferences()  # app-wide: Settings dialog
         if ctx is not None:
             self.attach(ctx)
         elif startup is not None:
@@ -71,7 +75,7 @@ class AppController(QObject):
         self.bridge = bridge
         self.tasks = tasks
         self.settings = settings  # per data folder: window geometry, composer choices
-        self.preferences = preferences if preferences is not None else Preferences()  # app-wide: Settings dialog
+        self.keep_awake_message: str | None = None  # "Keeping this computer awake for the 09:30 Instagram post"
         self._scheduler = scheduler
         self.sandbox_credentials: tuple[str, str, str] | None = None
         # While the accounts are not known yet (sandbox mode connects its demo accounts after start), what the tabs
@@ -87,14 +91,26 @@ class AppController(QObject):
         self._rearm_timer.timeout.connect(self.rearm_due_timer)
         bridge.items_changed.connect(self._schedule_rearm)
         bridge.tick_finished.connect(self._schedule_rearm)
+        bridge.notice.connect(self._engine_notice)
+
+    @Slot(str, dict)
+    def _engine_notice(self, kind: str, payload: dict[str, object]) -> None:
+        if kind == "keep_awake":
+            message = str(payload.get("message") or "") or None
+            if message != self.keep_awake_message:
+                self.keep_awake_message = message
+                self.keep_awake_changed.emit()
 
     # ----- core access -----------------------------------------------------------------------------
     def attach(self, ctx: Context) -> None:
         """The engine is open: actions work from now on, and reads go through its store."""
         from autoposter_gui.engine.posts import PostService  # the ORM: imported once the first window is up
+        from autoposter_gui.engine.settings import SettingsService
 
         self._ctx = ctx
         self._posts = PostService(ctx)
+        self._engine_settings = SettingsService(ctx)  # the settings `autoposter settings` shows (issue 14)
+        self.preferences.use_engine(self._engine_settings)
         self._reads = ctx.reads
         self._config, self._clock = ctx.config, ctx.clock
         startup, self._startup = self._startup, None
@@ -120,6 +136,12 @@ class AppController(QObject):
         return self._ctx
 
     @property
+    def engine_settings(self) -> SettingsService:
+        if self._engine_settings is None:
+            raise EngineStartingError(STARTING)
+        return self._engine_settings
+
+    @property
     def posts(self) -> PostService:
         if self._posts is None:
             raise EngineStartingError(STARTING)
@@ -128,11 +150,6 @@ class AppController(QObject):
     @property
     def reads(self) -> Reads:
         """The read models the tabs show (accounts, Queue pages, Activity rows, one post)."""
-        return self._reads
-
-    @property
-    def repo(self) -> Reads:
-        """The Composer's name for :attr:`reads` (kept while another change splits that tab; use ``reads``)."""
         return self._reads
 
     @property

@@ -11,7 +11,7 @@ from autoposter_gui.domain.times import ensure_utc, local_zone, localize
 from autoposter_gui.engine.views import AccountView
 
 STATUS_LABELS: dict[str, str] = {
-    ItemStatus.QUEUED.value: "Draft",
+    ItemStatus.DRAFT.value: "Draft",
     ItemStatus.SCHEDULED.value: "Scheduled",
     ItemStatus.PROCESSING.value: "Publishing…",
     ItemStatus.POSTED.value: "Posted",

@@ -163,7 +163,7 @@ def _badge(color: str, glyph: Callable[[QPainter, float], None]) -> Draw:
 
 
 _STATUS_DRAW: dict[str, Draw] = {
-    ItemStatus.QUEUED.value: _badge(GREY, _pencil),
+    ItemStatus.DRAFT.value: _badge(GREY, _pencil),
     ItemStatus.SCHEDULED.value: _badge(BLUE, _clock),
     ItemStatus.PROCESSING.value: _badge(AMBER, _arrows),
     ItemStatus.POSTED.value: _badge(GREEN, _check),

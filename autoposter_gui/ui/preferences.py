@@ -1,14 +1,19 @@
-"""The owner's app-wide choices from Settings, kept in QSettings under the organization and app name."""
+"""The owner's app-wide choices from Settings, kept in QSettings under the organization and app name (the grace
+window lives in the engine's settings, shared with the CLI, once a data folder is open)."""
 
 from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
 from autoposter_gui import APP_NAME, APP_ORG
 from autoposter_gui.logsetup import LEVEL_ENV, level_from_env
+
+if TYPE_CHECKING:
+    from autoposter_gui.engine.settings import SettingsService
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 NOTIFY_KINDS = ("published", "failed", "warnings")
@@ -32,6 +37,16 @@ class Preferences:
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self.settings = settings if settings is not None else QSettings(APP_ORG, APP_NAME)
+        self.engine: SettingsService | None = None
+
+    def use_engine(self, service: SettingsService) -> None:
+        """Keep the grace window in the engine's settings (shared with `autoposter settings`) from now on. A value
+        an earlier version kept here moves there, once, unless the engine already has one."""
+        self.engine = service
+        if self.settings.contains(GRACE_HOURS):
+            if not service.is_stored("grace_hours"):
+                service.set("grace_hours", str(self._qsettings_grace()))
+            self.settings.remove(GRACE_HOURS)
 
     @property
     def file_name(self) -> str:
@@ -49,16 +64,25 @@ class Preferences:
     # ----- catch-up --------------------------------------------------------------------------------
     @property
     def grace_hours(self) -> int:
+        if self.engine is not None:
+            return self.engine.grace_hours
+        return self._qsettings_grace()
+
+    @grace_hours.setter
+    def grace_hours(self, value: int) -> None:
+        hours = min(max(int(value), 0), MAX_GRACE_HOURS)
+        if self.engine is not None:
+            self.engine.set("grace_hours", str(hours))
+        else:
+            self.settings.setValue(GRACE_HOURS, hours)
+
+    def _qsettings_grace(self) -> int:
         raw = self.settings.value(GRACE_HOURS, DEFAULT_GRACE_HOURS)
         try:
             hours = int(str(raw))
         except ValueError:
             return DEFAULT_GRACE_HOURS
         return min(max(hours, 0), MAX_GRACE_HOURS)
-
-    @grace_hours.setter
-    def grace_hours(self, value: int) -> None:
-        self.settings.setValue(GRACE_HOURS, min(max(int(value), 0), MAX_GRACE_HOURS))
 
     def grace(self) -> timedelta:
         """How late a post may be and still go out by itself after a start or wake-up."""

@@ -10,10 +10,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont
 
-from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.domain.models import CommentStatus, ItemStatus
 from autoposter_gui.engine.reads import UPCOMING_SORT, Reads, upcoming_before
 from autoposter_gui.engine.views import AccountView, QueueRow
 from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.rich_labels import comment_label, media_label, with_media
 
 PAGE_SIZE = 64  # a first screen and some: each page is one lean query
 ItemIdRole = int(Qt.ItemDataRole.UserRole) + 1
@@ -29,6 +30,7 @@ class QueueColumn(IntEnum):
     ATTEMPTS = 4
     NEXT_ATTEMPT = 5
     ERROR = 6
+    COMMENT = 7  # a rich post's first comment (after the older columns, so that saved sort choices stay right)
 
 
 HEADERS = {
@@ -39,6 +41,7 @@ HEADERS = {
     QueueColumn.ATTEMPTS: "Attempts",
     QueueColumn.NEXT_ATTEMPT: "Next attempt",
     QueueColumn.ERROR: "Last error",
+    QueueColumn.COMMENT: "First comment",
 }
 
 SORT_KEYS = {
@@ -49,10 +52,11 @@ SORT_KEYS = {
     QueueColumn.ATTEMPTS: "attempt_count",
     QueueColumn.NEXT_ATTEMPT: "next_attempt_at",
     QueueColumn.ERROR: "error_message",
+    QueueColumn.COMMENT: "comment_status",
 }
 
 EDITABLE = frozenset(
-    {ItemStatus.QUEUED.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
+    {ItemStatus.DRAFT.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
     | {ItemStatus.MISSED.value}
 )
 
@@ -291,7 +295,7 @@ class QueueTableModel(QAbstractTableModel):
                 return icons.status_icon(item.status)
             if column is QueueColumn.ACCOUNT:
                 return icons.platform_icon(item.platform)
-            if column is QueueColumn.POST and item.image_path:
+            if column is QueueColumn.POST and (item.image_path or item.media_raw not in (None, "[]")):
                 return icons.image_icon()
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -300,6 +304,8 @@ class QueueTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column is QueueColumn.ERROR and item.status == ItemStatus.FAILED.value:
+                return QColor(icons.RED)
+            if column is QueueColumn.COMMENT and item.comment_status == CommentStatus.FAILED.value:
                 return QColor(icons.RED)
             if item.status == ItemStatus.CANCELED.value:
                 return QColor(icons.GREY)
@@ -319,7 +325,9 @@ class QueueTableModel(QAbstractTableModel):
         if column is QueueColumn.ACCOUNT:
             return fmt.account_name(self._accounts.get(item.account_id))
         if column is QueueColumn.POST:
-            return fmt.preview(item.text)
+            return with_media(fmt.preview(item.text), media_label(item.media_raw, item.image_path, item.platform))
+        if column is QueueColumn.COMMENT:
+            return comment_label(item.comment_status)
         if column is QueueColumn.SCHEDULED:
             if item.scheduled_at is None:
                 return "Not scheduled"
@@ -344,4 +352,6 @@ class QueueTableModel(QAbstractTableModel):
             return fmt.account_title(self._accounts.get(item.account_id))
         if column is QueueColumn.STATUS and item.status == ItemStatus.POSTED.value and item.permalink:
             return f"Published: {item.permalink}"
+        if column is QueueColumn.COMMENT and item.comment_permalink:
+            return f"The comment: {item.comment_permalink}"
         return None

@@ -34,7 +34,7 @@ from autoposter_gui.ui.widgets import EmptyState, read_only_table
 FILTERS: list[tuple[str, tuple[ItemStatus, ...] | None]] = [
     ("All posts", None),
     ("Scheduled", (ItemStatus.SCHEDULED,)),
-    ("Drafts", (ItemStatus.QUEUED,)),
+    ("Drafts", (ItemStatus.DRAFT,)),
     ("Publishing", (ItemStatus.PROCESSING,)),
     ("Posted", (ItemStatus.POSTED,)),
     ("Failed", (ItemStatus.FAILED,)),
@@ -43,12 +43,12 @@ FILTERS: list[tuple[str, tuple[ItemStatus, ...] | None]] = [
 ]
 
 RESCHEDULABLE = EDITABLE
-PUBLISHABLE = frozenset({ItemStatus.QUEUED.value, ItemStatus.SCHEDULED.value, ItemStatus.MISSED.value})
+PUBLISHABLE = frozenset({ItemStatus.DRAFT.value, ItemStatus.SCHEDULED.value, ItemStatus.MISSED.value})
 RETRYABLE = frozenset({ItemStatus.FAILED.value, ItemStatus.MISSED.value})
 CANCELABLE = frozenset(
-    {ItemStatus.SCHEDULED.value, ItemStatus.QUEUED.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value}
+    {ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value}
 )
-DELETABLE = frozenset({ItemStatus.QUEUED.value, ItemStatus.CANCELED.value})
+DELETABLE = frozenset({ItemStatus.DRAFT.value, ItemStatus.CANCELED.value})
 DUPLICABLE = frozenset(s.value for s in ItemStatus) - {ItemStatus.PROCESSING.value}
 
 SORT_COLUMN_KEY = "queue/sort_column"  # -1: the default order, upcoming first
@@ -528,7 +528,7 @@ class QueueTab(QWidget):
         item = self.selected_item()
         if item is None or item.status not in DELETABLE:
             return
-        what = "draft" if item.status == ItemStatus.QUEUED.value else "post"
+        what = "draft" if item.status == ItemStatus.DRAFT.value else "post"
         if not confirm(
             self,
             f"Delete {what}",

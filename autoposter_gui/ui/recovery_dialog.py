@@ -37,7 +37,7 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.data_dir = data_dir
         self.latest_backup = latest_backup
-        self.setWindowTitle(f"{APP_NAME} can't open its database")
+        self.setWindowTitle("Can't open the database")  # Qt appends " — Autoposter"
         self.setWindowIcon(icons.app_icon())
         self.setMinimumWidth(520)
 

@@ -1,4 +1,5 @@
-"""The Settings dialog: start-up, missed posts, notifications, data folder (and restore from backup), logs."""
+"""The Settings dialog: start-up, missed posts and keep-awake, notifications, email alerts, data folder (and restore
+from backup), logs."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui import APP_NAME
 from autoposter_gui.desktop.autostart import Autostart, for_this_platform, launch_command
+from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.logsetup import configure_logging
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.email_settings import EmailAlertsGroup
 from autoposter_gui.ui.preferences import LOG_LEVELS, MAX_GRACE_HOURS, NOTIFY_KINDS
 from autoposter_gui.ui.widgets import MessageLabel, secondary
 
@@ -130,8 +133,8 @@ class SettingsDialog(QDialog):
         self.controller = controller
         self.prefs = controller.preferences
         self.autostart = autostart if autostart is not None else for_this_platform()
-        self.setWindowTitle(f"{APP_NAME} Settings")
-        self.setMinimumWidth(520)
+        self.setWindowTitle("Settings")  # Qt shows "Settings — Autoposter"
+        self.setMinimumWidth(940)
         config = controller.config
 
         # --- start-up
@@ -164,6 +167,14 @@ class SettingsDialog(QDialog):
                 missed,
             )
         )
+        self.keep_awake_check = QCheckBox("&Keep this computer awake while a post is due", missed)
+        self.keep_awake_check.setToolTip(
+            "From 10 minutes before a post is due until it is published, the computer does not go to sleep by itself"
+        )
+        missed_form.addRow(self.keep_awake_check)
+
+        # --- email alerts (the same settings as `autoposter settings`)
+        self.email = EmailAlertsGroup(controller.engine_settings, controller.tasks, self)
 
         # --- notifications
         notifications = QGroupBox("Notifications", self)
@@ -216,8 +227,17 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        for group in (startup, missed, notifications, data, logs):
-            layout.addWidget(group)
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for group in (startup, missed, notifications):
+            left.addWidget(group)
+        for group in (self.email, data, logs):
+            right.addWidget(group)
+        left.addStretch(1)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -236,6 +256,7 @@ class SettingsDialog(QDialog):
             enabled = False
         self.autostart_check.setChecked(enabled)
         self.grace_spin.setValue(prefs.grace_hours)
+        self.keep_awake_check.setChecked(self.controller.engine_settings.keep_awake)
         for kind, box in self.notify_checks.items():
             box.setChecked(prefs.notify(kind))
         self.log_level_combo.setCurrentIndex(max(0, self.log_level_combo.findData(prefs.log_level)))
@@ -244,6 +265,11 @@ class SettingsDialog(QDialog):
         """Save and apply every choice; False (with the reason shown) if start-at-login could not be changed."""
         self.error.clear()
         prefs = self.prefs
+        try:
+            self.email.check()  # a bad address stops everything here: nothing is half-saved
+        except AutoposterError as exc:
+            self.error.show_message(str(exc))
+            return False
         want_autostart = self.autostart_check.isChecked()
         try:
             if want_autostart != self.autostart.is_enabled():
@@ -256,6 +282,13 @@ class SettingsDialog(QDialog):
             return False
         prefs.start_minimized = self.minimized_check.isChecked()
         prefs.grace_hours = self.grace_spin.value()
+        engine_settings = self.controller.engine_settings
+        engine_settings.set("keep_awake", "on" if self.keep_awake_check.isChecked() else "off")
+        try:
+            self.email.save()
+        except AutoposterError as exc:  # the keyring refused the password
+            self.error.show_message(str(exc))
+            return False
         catchup = getattr(self.controller.scheduler, "catchup", None)
         if catchup is not None:
             catchup.grace = prefs.grace()  # the next start or wake-up uses it

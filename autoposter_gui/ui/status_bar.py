@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QIcon, QMouseEvent
+from PySide6.QtGui import QIcon, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from autoposter_gui.ui import fmt, icons
@@ -90,7 +90,16 @@ class AppStatusBar(QStatusBar):
         self.scheduler_label = _IconLabel(self)
         self.last_tick_label = QLabel(self)
         self.next_due_label = QLabel(self)
-        for widget in (self.attention_label, self.scheduler_label, self.last_tick_label, self.next_due_label):
+        self.awake_label = QLabel(self)  # "Keeping this computer awake for the 09:30 Instagram post"
+        self.awake_label.setToolTip("So that the post goes out on time; turn this off in Settings")
+        self.awake_label.hide()
+        for widget in (
+            self.attention_label,
+            self.awake_label,
+            self.scheduler_label,
+            self.last_tick_label,
+            self.next_due_label,
+        ):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.badge)
         self.badge.setVisible(controller.sandbox)
@@ -116,13 +125,45 @@ class AppStatusBar(QStatusBar):
         bridge.account_changed.connect(self._account_changed)
         controller.notice.connect(self._notice)
         controller.run_requested.connect(self._run_requested_now)
+        controller.keep_awake_changed.connect(self._keep_awake_changed)
         self.attention_label.clicked.connect(lambda: controller.show_tab_requested.emit("accounts"))
+        self.messageChanged.connect(self._fit_message)
         self.refresh()
         self.refresh_accounts()
 
     @Slot(str)
     def _notice(self, text: str) -> None:
         self.showMessage(text, MESSAGE_MS)
+
+    @Slot()
+    def _fit_message(self) -> None:
+        """A passing message gets the room it needs: in a narrow window the last-check, next-post and scheduler
+        labels step aside (in that order) while it shows, and come back when it goes."""
+        steps_aside = (self.last_tick_label, self.next_due_label, self.scheduler_label)
+        for widget in steps_aside:
+            widget.show()
+        message = self.currentMessage()
+        self.setToolTip(message)  # a message longer than any window is still readable whole
+        if not message:
+            return
+        need = self.fontMetrics().horizontalAdvance(message) + 24
+        shown = [self.attention_label, self.awake_label, *steps_aside, self.badge]
+        used = sum(w.sizeHint().width() + 8 for w in shown if not w.isHidden()) + 20  # spacing, the size grip
+        for widget in steps_aside:
+            if self.width() - used >= need:
+                break
+            widget.hide()
+            used -= widget.sizeHint().width() + 8
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_message()
+
+    @Slot()
+    def _keep_awake_changed(self) -> None:
+        message = self.controller.keep_awake_message
+        self.awake_label.setText(message or "")
+        self.awake_label.setVisible(bool(message))
 
     @Slot(int)
     def _account_changed(self, _account_id: int) -> None:
@@ -175,7 +216,7 @@ class AppStatusBar(QStatusBar):
     def refresh(self) -> None:
         scheduler = self.controller.scheduler
         if scheduler is None:
-            self.scheduler_label.set(icons.status_icon("queued"), "Scheduler starting…")
+            self.scheduler_label.set(icons.status_icon("draft"), "Scheduler starting…")
         elif not scheduler.state.running:
             self.scheduler_label.set(icons.status_icon("canceled"), "Scheduler stopped")
         elif scheduler.state.paused:

@@ -71,6 +71,7 @@ class TrayController(QObject):
         bridge.items_changed.connect(self._items_changed)
         bridge.notice.connect(self._engine_notice)
         controller.scheduler_changed.connect(self.refresh)
+        controller.keep_awake_changed.connect(self.refresh)
         self.refresh()
 
     def show(self) -> bool:
@@ -103,7 +104,9 @@ class TrayController(QObject):
         if paused:
             return f"{name}: publishing paused"
         pending = self.controller.pending_count()
-        return f"{name}: {fmt.plural(pending, 'post')} scheduled" if pending else f"{name}: nothing scheduled"
+        text = f"{name}: {fmt.plural(pending, 'post')} scheduled" if pending else f"{name}: nothing scheduled"
+        awake = self.controller.keep_awake_message
+        return f"{text}\n{awake}" if awake else text
 
     @Slot()
     def _run_now(self) -> None:

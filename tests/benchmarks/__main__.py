@@ -1,4 +1,4 @@
-"""Run the benchmarks B1-B7 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
+"""Run the benchmarks B1-B8, B10 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
 
     python -m tests.benchmarks               # all of them (about 3 minutes)
     python -m tests.benchmarks --only B1,B4  # some of them
@@ -40,20 +40,27 @@ COMMAND = "python -m tests.benchmarks"
 SUITE: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("B1",), "tests.benchmarks.bench_scheduler", ()),
     (("B2", "B3"), "tests.benchmarks.bench_publish", ()),
+    (("B3x",), "tests.benchmarks.bench_rich", ()),
     (("B4",), "tests.benchmarks.bench_gui", ("b4",)),
     (("B5",), "tests.benchmarks.bench_gui", ("b5",)),
     (("B6",), "tests.benchmarks.bench_startup", ()),
     (("B7",), "tests.benchmarks.bench_idle", ()),
+    (("B3v", "B8"), "tests.benchmarks.bench_video", ()),
+    (("B10",), "tests.benchmarks.bench_import", ()),
     (("B12",), "tests.benchmarks.bench_cli", ()),
 )
 TITLES = {
     "B1": "Scheduler tick, nothing due, history 100k vs 1k",
     "B2": "Publish 50 due posts, 5 accounts, 100 ms latency",
     "B3": "HTTP calls per post (FB text / FB photo / IG)",
+    "B3x": "HTTP calls per rich post (multi-photo, link, carousel, first comment)",
     "B4": "GUI stall while the app publishes the B2 batch",
     "B5": "Queue tab, 100k items: first screen vs bare SQL",
     "B6": "Cold start to a usable window vs bare PySide6",
     "B7": "Idle in the tray, 60 s, nothing due",
+    "B3v": "HTTP calls per video post (FB Reel / FB video / IG Reel)",
+    "B8": "Publish a 200 MB video: RSS growth, upload vs plain requests",
+    "B10": "`import` of a 5,000-row CSV vs the store's bulk insert",
     "B12": "`autoposter queue --json`, 20k items, start to exit",
 }
 
@@ -186,9 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     before = _loadavg()
     results: list[Result] = []
     for ids, module, extra in SUITE:
-        if wanted is None or wanted.intersection(ids):
-            results += [r for r in run_one(ids, module, extra) if wanted is None or r.id in wanted]
-    results.sort(key=lambda r: int(r.id[1:]))  # B2 before B12
+        if wanted is None or wanted.intersection(i.upper() for i in ids):
+            results += [r for r in run_one(ids, module, extra) if wanted is None or r.id.upper() in wanted]
+    results.sort(key=lambda r: (int(r.id[1:].rstrip("xv")), r.id))  # B2 before B12, B3 before B3x
     info = machine()
     loads = (before, _loadavg())
     print()

@@ -186,3 +186,18 @@ def _square(ctx: Context) -> str:
     path = ctx.config.data_dir / "square.jpg"
     Image.new("RGB", (1080, 1080), (200, 150, 90)).save(path, "JPEG")
     return str(path)
+
+
+def test_a_first_comment_shows_as_its_own_attempt(qtbot: Any, activity: ActivityTab, ctx: Context) -> None:
+    from autoposter_gui.domain.models import AttemptStep
+
+    _posted(ctx, "With a comment")
+    item_id = ctx.repo.attempts()[0].queue_item_id
+    comment = ctx.repo.start_attempt(item_id, ctx.clock.now(), AttemptStep.COMMENT)
+    ctx.repo.finish_comment(item_id, comment.id, "42_7", PERMALINK + "?comment_id=42_7", ctx.clock.now())
+    ctx.events.emit("attempt_recorded", comment.id)
+    qtbot.waitUntil(lambda: activity.model.rowCount() == 2)
+    row = next(r for r in range(2) if activity.model.index(r, ActivityColumn.OUTCOME).data().startswith("Comment"))
+    assert _cell(activity, row, ActivityColumn.OUTCOME) == "Comment: posted"
+    assert _cell(activity, row, ActivityColumn.DETAILS).startswith("First comment posted on Facebook")
+    assert _cell(activity, row, ActivityColumn.LINK) == LINK_TEXT

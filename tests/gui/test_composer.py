@@ -152,7 +152,7 @@ def test_save_draft_and_publish_now(
     composer.text_edit.setPlainText("Right now")
     qtbot.mouseClick(composer.now_button, Qt.MouseButton.LeftButton)
     draft, now_item = ctx.repo.items()
-    assert draft.status == ItemStatus.QUEUED.value
+    assert draft.status == ItemStatus.DRAFT.value
     assert now_item.status == ItemStatus.SCHEDULED.value and now_item.scheduled_at == ctx.clock.now()
     assert fake_scheduler.run_now_calls == 1  # the runner thread publishes it, not the GUI thread
 

@@ -20,7 +20,7 @@ from autoposter_gui.ui.queue_model import PAGE_SIZE, ItemIdRole, QueueColumn, Qu
 from autoposter_gui.ui.queue_tab import FILTERS, QueueTab
 from tests.gui.helpers import Dialogs, FakeScheduler, make_post
 
-STATUS_CYCLE = ("scheduled", "posted", "failed", "queued", "canceled")
+STATUS_CYCLE = ("scheduled", "posted", "failed", "draft", "canceled")
 
 
 def _bulk_items(ctx: Context, account_id: int, count: int) -> None:
@@ -346,7 +346,7 @@ def test_upcoming_order_pages_across_its_parts_like_sql(qtbot: Any, ctx: Context
 
     _bulk_items(ctx, connected[0].id, 1_000)
     with ctx.store.transaction() as s:
-        s.execute(text("UPDATE queue_items SET scheduled_at = NULL WHERE status = 'queued' AND id % 2 = 0"))
+        s.execute(text("UPDATE queue_items SET scheduled_at = NULL WHERE status = 'draft' AND id % 2 = 0"))
         s.execute(text("UPDATE queue_items SET status = 'processing' WHERE id % 97 = 0"))
         s.execute(text("UPDATE queue_items SET scheduled_at = '2026-12-01 00:00:00.000000' WHERE id % 89 = 0"))
     model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
@@ -360,8 +360,8 @@ def test_upcoming_order_pages_across_its_parts_like_sql(qtbot: Any, ctx: Context
     assert [r.id for r in rows if r] == [r.id for r in every] == [r.id for r in by_rule]
     assert [r.status for r in rows[:3] if r] == ["processing", "scheduled", "scheduled"]
     # with a filter, only that part (here drafts, newest first)
-    drafts = ctx.repo.item_rows([ItemStatus.QUEUED], limit=500, sort=UPCOMING_SORT)
-    assert [r.id for r in drafts] == sorted((r.id for r in every if r.status == "queued"), reverse=True)
+    drafts = ctx.repo.item_rows([ItemStatus.DRAFT], limit=500, sort=UPCOMING_SORT)
+    assert [r.id for r in drafts] == sorted((r.id for r in every if r.status == "draft"), reverse=True)
 
 
 def test_chosen_sort_is_remembered(qtbot: Any, queue: QueueTab, ctx: Context, controller: AppController) -> None:
@@ -567,7 +567,7 @@ def test_duplicate_opens_the_composer_prefilled_as_a_new_post(
     assert composer.text_edit.toPlainText() == "Pastry of the day"
     assert composer.editing is None  # a new post, not an edit
     assert composer.selected_account_ids() == [with_image.account_id]
-    assert composer._image_path == with_image.image_path
+    assert composer.image_path == with_image.image_path
     composer.clear()
     window.queue.select_item(posted_id)
     window.queue.duplicate_selected()

@@ -39,7 +39,7 @@ def _backup(config: AppConfig, clock: FixedClock, keyring: MemoryKeyring, name: 
     found = DiscoveredAccount(Platform.FACEBOOK, "100000000000001", "Sandbox Bakery", "EAA-not-stored-here")
     account = ctx.repo.upsert_account(found, None, clock.now())
     ctx.repo.add_items(
-        [NewItem(account.id, Platform.FACEBOOK, "From the backup", None, ItemStatus.QUEUED, None)], clock.now()
+        [NewItem(account.id, Platform.FACEBOOK, "From the backup", None, ItemStatus.DRAFT, None)], clock.now()
     )
     ctx.close()
     target = backups_dir(config.db_path) / name

@@ -23,6 +23,7 @@ from autoposter_gui.engine.catchup import CatchUpPolicy
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.runner import Runner
 from autoposter_gui.engine.scheduler import PublishScheduler
+from autoposter_gui.engine.settings import SettingsService
 from autoposter_gui.logsetup import LOG_FILE
 from autoposter_gui.storage.backup import backup_now
 from autoposter_gui.tokens import TokenStore
@@ -65,7 +66,8 @@ def test_choices_persist_in_qsettings(
     assert dialog.result() == QDialog.DialogCode.Accepted
     fresh = Preferences()  # a new QSettings(organization, app name) reads what was saved
     assert fresh.file_name == str(_isolated_preferences / APP_ORG / f"{APP_NAME}.conf")
-    assert fresh.start_minimized and fresh.grace_hours == 3
+    assert fresh.start_minimized
+    assert SettingsService(controller.ctx).grace_hours == 3  # the grace window is an engine setting now
     assert not fresh.notify("published") and fresh.notify("failed") and fresh.notify("warnings")
     again = SettingsDialog(controller)
     qtbot.addWidget(again)

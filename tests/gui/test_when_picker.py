@@ -268,6 +268,7 @@ def test_the_preview_shows_the_fitted_copy_after_pad_or_crop(
     composer.set_selected_accounts([account_id(ctx, BAKERY_PAGE), account_id(ctx, BAKERY_IG)])
     composer.set_image(str(panorama))
     panel = composer.fit_panel
+    qtbot.waitUntil(lambda: composer.image_box.loader.get(str(panorama)) is not None)  # decoded off the GUI thread
     original = composer.thumb.pixmap().size()
     qtbot.mouseClick(panel.pad_button, Qt.MouseButton.LeftButton)  # chosen before its preview is ready
     qtbot.waitUntil(lambda: len(panel.preview_paths) == 2)

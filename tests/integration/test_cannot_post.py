@@ -18,6 +18,7 @@ from autoposter_gui.engine.runner import Runner
 from autoposter_gui.meta.client import GraphClient
 from autoposter_gui.sandbox import CAFE_PAGE_ID
 from autoposter_gui.storage.models import Account
+from autoposter_gui.storage.repo import tries_used
 from tests.support.cli import cli_env, run_cli
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, published, queue
 
@@ -97,6 +98,43 @@ def test_a_post_due_when_the_role_is_lost_is_held_by_the_runner(ctx: Context, sa
     assert "Sandbox Bakery can't post" in held.error_message
     assert ctx.repo.due_items(ctx.clock.now()) == []  # not taken again every minute
     assert published(sandbox) == []
+
+
+def test_a_200_between_daily_checks_marks_the_account_and_holds_the_post(ctx: Context, sandbox: Any) -> None:
+    """The role went after the last check: Meta refuses with #200. The runner reads the Page tasks again, marks the
+    account "can't post" and holds this post and the account's next one, without using a try or failing them."""
+    connect(ctx, sandbox)
+    first = queue(ctx, BAKERY, "bread at 7")
+    second = queue(ctx, BAKERY, "rolls at 8")
+    sandbox.set_page_tasks(BAKERY, ["ANALYZE"])  # taken away by a Page admin; the app has not checked since
+    stats = Runner(ctx).run_due()
+    assert stats.failed == 0 and stats.succeeded == 0
+    account = _account(ctx, BAKERY)
+    assert (account.status, account.status_message, account.tasks) == ("cannot_post", MESSAGE, ["ANALYZE"])
+    for item_id in (first.id, second.id):
+        held = _item(ctx, item_id)
+        assert (held.status, held.last_error_code) == ("scheduled", "cannot_post")
+        assert "Sandbox Bakery can't post: ask a Page admin" in held.error_message
+        assert tries_used(held) == 0  # the refused try does not count against the 5
+    assert _item(ctx, first.id).attempt_count == 1 and _item(ctx, second.id).attempt_count == 0
+    feed_posts = [c for c in sandbox.state()["calls"] if c["path"].endswith(f"{BAKERY}/feed")]
+    assert len(feed_posts) == 1  # one refusal; the second post was held without asking Meta
+
+    sandbox.set_page_tasks(BAKERY, CAN_POST)  # granted again: the daily check releases both
+    TokenHealthService(ctx).check_all()
+    assert Runner(ctx).run_due().succeeded == 2
+    assert len(published(sandbox, "bread at 7")) == 1 and len(published(sandbox, "rolls at 8")) == 1
+
+
+def test_a_200_with_the_role_intact_stays_a_failure_with_metas_reason(ctx: Context, sandbox: Any) -> None:
+    """A #200 for another reason (the tasks still allow posting): not mistaken for a lost role."""
+    connect(ctx, sandbox)
+    item = queue(ctx, BAKERY, "still refused")
+    sandbox.inject_fault(kind="error", match="feed_post", code=200)
+    Runner(ctx).run_due()
+    failed = _item(ctx, item.id)
+    assert failed.status == "failed" and failed.last_error_code != "cannot_post"
+    assert _account(ctx, BAKERY).status == "connected"
 
 
 def _orphan(ctx: Context, item_id: int) -> None:

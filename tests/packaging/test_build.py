@@ -42,6 +42,23 @@ def test_binary_prints_its_version(bundle: Path) -> None:
     assert result.stdout.strip() == f"autoposter-gui {__version__}"
 
 
+def test_binary_reads_a_video(bundle: Path, tmp_path: Path) -> None:
+    """PyAV and its FFmpeg libraries made it into the bundle: the preflight reads an MP4."""
+    import json
+
+    from tests.support.videos import reel_video
+
+    video = reel_video(tmp_path)
+    result = subprocess.run(
+        [str(bundle / "autoposter-gui"), "--probe-video", str(video)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert (info["container"], info["video_codec"], info["audio_codec"]) == ("MP4", "h264", "aac")
+    assert (info["width"], info["height"]) == (540, 960)
+    assert info["routes"] == {"facebook": "fb_reel", "instagram": "ig_reel"}
+
+
 def test_bundle_has_migrations_icons_and_qt_plugins(bundle: Path) -> None:
     internal = bundle / "_internal"
     migrations = internal / "autoposter_gui/storage/migrations"

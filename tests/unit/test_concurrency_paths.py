@@ -59,7 +59,7 @@ def test_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None:
 def test_a_read_session_refuses_to_write(tmp_path: Path) -> None:
     store = Store(tmp_path / "autoposter.db")
     with pytest.raises(RuntimeError, match="read-only"), store.read() as s:
-        s.add(QueueItem(account_id=1, platform="facebook", text="x", status="queued", attempt_count=0, meta={}))
+        s.add(QueueItem(account_id=1, platform="facebook", text="x", status="draft", attempt_count=0, meta={}))
 
 
 # ----- images prepared one post ahead --------------------------------------------------------------------------
@@ -174,3 +174,33 @@ def test_runner_starts_the_longest_chain_first_and_keeps_each_accounts_order(ctx
     assert all(ids == sorted(ids) for ids in by_thread.values())  # per-account order
     assert len(_FakeProcessor.prefetched) == 3  # the next item of each chain, while the current one runs
     assert sys.getswitchinterval() == switch and switch > GIL_SWITCH_INTERVAL  # restored after the run
+
+
+class _QuittingProcessor(_FakeProcessor):
+    """The owner quits while the first post is being published."""
+
+    runner: ClassVar[Runner | None] = None
+
+    def process(self, item_id: int) -> Outcome:
+        assert self.runner is not None
+        self.runner.request_stop()
+        return super().process(item_id)
+
+
+def test_quitting_mid_run_finishes_the_post_in_hand_and_leaves_the_rest_due(ctx: Context) -> None:
+    repo = ctx.repo
+    fb = _account(repo, Platform.FACEBOOK, "111")
+    when = ctx.clock.now() - timedelta(minutes=1)
+    items = repo.add_items(
+        [NewItem(fb, Platform.FACEBOOK, f"fb {i}", None, ItemStatus.SCHEDULED, when) for i in range(3)], when
+    )
+    _QuittingProcessor.log = []
+    runner = Runner(ctx, max_workers=1, processor_factory=_QuittingProcessor)
+    _QuittingProcessor.runner = runner
+    stats = runner.run_due()
+    assert stats.processed == 1 and [i for _t, i in _QuittingProcessor.log] == [items[0].id]
+    assert {i.id for i in repo.due_items(ctx.clock.now(), 50)} == {i.id for i in items}  # nothing dropped
+    runner.clear_stop()  # started again: the rest go out
+    _QuittingProcessor.log = []
+    _QuittingProcessor.runner = None
+    assert Runner(ctx, max_workers=1, processor_factory=_FakeProcessor).run_due().processed == 3

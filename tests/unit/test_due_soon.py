@@ -40,7 +40,7 @@ def test_due_within_lists_posts_due_in_the_window_by_time_with_their_account(rep
     soon = _post(repo, insta, "In 2 minutes", 2, Platform.INSTAGRAM)
     _post(repo, page, "Tomorrow", 24 * 60)
     overdue = _post(repo, page, "Due a minute ago", -1)
-    repo.add_items([NewItem(page, Platform.FACEBOOK, "A draft", None, ItemStatus.QUEUED, None)], NOW)
+    repo.add_items([NewItem(page, Platform.FACEBOOK, "A draft", None, ItemStatus.DRAFT, None)], NOW)
 
     due = service.due_within(timedelta(hours=1))
 

@@ -271,7 +271,7 @@ def test_media_in_use_is_every_unfinished_items_image(tmp_path: Path) -> None:
         + [NewItem(acc.id, Platform.FACEBOOK, "no image", None, ItemStatus.SCHEDULED, NOW)],
         NOW,
     )
-    unfinished = {f"/m/{s}.jpg" for s in ("queued", "scheduled", "processing", "failed", "missed")}
+    unfinished = {f"/m/{s}.jpg" for s in ("draft", "scheduled", "processing", "failed", "missed")}
     assert repo.media_in_use() == unfinished  # posted and canceled ones may go...
     assert repo.media_in_use(finished_since=NOW - DAY) == unfinished | {"/m/posted.jpg", "/m/canceled.jpg"}
     assert repo.media_in_use(finished_since=NOW + timedelta(seconds=1)) == unfinished  # ...after their grace

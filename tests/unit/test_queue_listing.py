@@ -30,7 +30,7 @@ def _filled_repo(db_path: Path) -> Repo:
         [
             NewItem(fb, Platform.FACEBOOK, "Fresh bread", None, ItemStatus.SCHEDULED, NOW),
             NewItem(ig, Platform.INSTAGRAM, "Menu\nüber 😀", "/data/media/ab.jpg", ItemStatus.SCHEDULED, NOW),
-            NewItem(fb, Platform.FACEBOOK, "Draft", None, ItemStatus.QUEUED, None),
+            NewItem(fb, Platform.FACEBOOK, "Draft", None, ItemStatus.DRAFT, None),
         ],
         NOW,
     )
@@ -92,7 +92,7 @@ def test_queue_table_shows_a_one_line_text_preview_and_json_keeps_the_whole_text
 
     repo = _filled_repo(tmp_path / "data" / "autoposter.db")
     long_text = "Croissants\tand\x1b[31m red\r\njam " + "x" * 60
-    repo.add_items([NewItem(1, Platform.FACEBOOK, long_text, None, ItemStatus.QUEUED, None)], NOW)
+    repo.add_items([NewItem(1, Platform.FACEBOOK, long_text, None, ItemStatus.DRAFT, None)], NOW)
     repo.store.close()
     monkeypatch.setenv("AUTOPOSTER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TZ", "UTC")

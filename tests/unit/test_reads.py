@@ -4,6 +4,7 @@ takes a database only when it is there at the current schema."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from functools import cmp_to_key
@@ -11,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform, PublishResult
+from autoposter_gui.domain.models import (
+    AttemptStep,
+    DiscoveredAccount,
+    ItemStatus,
+    MediaKind,
+    MediaRef,
+    Platform,
+    PublishResult,
+    media_from_json,
+)
 from autoposter_gui.engine.reads import UPCOMING_SORT, Reads, startup_reads, upcoming_before
 from autoposter_gui.engine.views import AccountView, AttemptView, ItemView, QueueRow
 from autoposter_gui.storage.db import Store
@@ -33,7 +43,7 @@ def _filled(db_path: Path) -> Repo:
         [
             NewItem(fb, Platform.FACEBOOK, "Fresh bread", None, ItemStatus.SCHEDULED, NOW + timedelta(hours=1)),
             NewItem(ig, Platform.INSTAGRAM, "Menu\nüber 😀", "/m/ab.jpg", ItemStatus.SCHEDULED, NOW, "Europe/Berlin"),
-            NewItem(fb, Platform.FACEBOOK, "Draft", None, ItemStatus.QUEUED, None),
+            NewItem(fb, Platform.FACEBOOK, "Draft", None, ItemStatus.DRAFT, None),
         ],
         NOW,
     )
@@ -57,6 +67,15 @@ def _fields(view: object, row: object) -> tuple[dict[str, object], dict[str, obj
 
 def test_read_models_carry_exactly_what_the_orm_rows_do(tmp_path: Path) -> None:
     repo = _filled(tmp_path / "autoposter.db")
+    fb = repo.accounts()[0].id
+    photos = (MediaRef("/m/1.jpg", MediaKind.IMAGE, "A croissant"), MediaRef("/m/2.jpg"))
+    rich = NewItem(fb, Platform.FACEBOOK, "Two photos", None, ItemStatus.SCHEDULED, NOW, series_id="s-1", media=photos)
+    rich_id = repo.add_items(
+        [rich, dataclasses.replace(rich, media=(), first_comment="Order now", link="https://x.io")], NOW
+    )[0].id
+    done = repo.start_attempt(rich_id, NOW)
+    repo.finish_success(rich_id, done.id, PublishResult("111_10", "https://www.facebook.com/111_10"), NOW)
+    repo.start_attempt(rich_id + 1, NOW, AttemptStep.COMMENT)  # a first comment's try: its step reads back
     reads = Reads(LeanReader(repo.store.read_raw))
     accounts = reads.accounts()
     assert [a.name for a in accounts] == [a.name for a in repo.accounts()]  # the same order
@@ -71,19 +90,32 @@ def test_read_models_carry_exactly_what_the_orm_rows_do(tmp_path: Path) -> None:
         view = reads.item(item.id)
         assert isinstance(view, ItemView)
         got, want = _fields(view, item)
+        want["media"] = media_from_json(item.media)
         assert got == want
+    assert reads.item(rich_id).media == photos and reads.item(rich_id).series_id == "s-1"  # type: ignore[union-attr]
+    assert reads.item(rich_id + 1).first_comment == "Order now" and reads.item(rich_id + 1).link == "https://x.io"  # type: ignore[union-attr]
+    assert reads.item(rich_id + 1).comment_status == "pending"  # type: ignore[union-attr]
+    for row in reads.queue_rows(None, limit=100):  # the Queue's rich columns
+        stored = repo.item(row.id)
+        assert stored is not None
+        assert media_from_json(json.loads(row.media_raw) if row.media_raw else None) == media_from_json(stored.media)
+        assert (row.comment_status, row.comment_permalink) == (stored.comment_status, stored.comment_permalink)
     assert reads.item(2).meta == {"limitWaits": 1} and reads.item(2).unconfirmed_attempt_id is not None  # type: ignore[union-attr]
     assert reads.item(999) is None
     attempts = reads.attempts(limit=None)
     assert [a.id for a in attempts] == [a.id for a in repo.attempts()]
     names = ["id", "queue_item_id", "attempt_number", "started_at", "finished_at", "outcome", "permalink"]
-    names += ["error_code", "error_message", "provider_post_id"]
+    names += ["error_code", "error_message", "provider_post_id", "step"]
     for view, row in zip(attempts, repo.attempts(), strict=True):
         assert isinstance(view, AttemptView)
         assert {n: getattr(view, n) for n in names} == {n: getattr(row, n) for n in names}
+        assert view.step == ("comment" if view.queue_item_id == rich_id + 1 else "publish")
         item = repo.item(row.queue_item_id)
         assert item is not None
         assert (view.item_account_id, view.item_platform, view.item_text) == (item.account_id, item.platform, item.text)
+        assert media_from_json(json.loads(view.item_media_raw) if view.item_media_raw else None) == media_from_json(
+            item.media
+        )
     assert reads.external_ids() == {a.id: a.external_id for a in repo.accounts()}
     with pytest.raises(dataclasses.FrozenInstanceError):
         accounts[0].name = "Changed"  # type: ignore[misc]
@@ -97,7 +129,7 @@ def test_queue_rows_follow_the_upcoming_order_the_live_updates_use(tmp_path: Pat
         NewItem(fb, Platform.FACEBOOK, f"Post {n}", None, ItemStatus.SCHEDULED, NOW + timedelta(minutes=n))
         for n in (30, 5, 90)
     ]
-    repo.add_items([*later, NewItem(fb, Platform.FACEBOOK, "Another draft", None, ItemStatus.QUEUED, None)], NOW)
+    repo.add_items([*later, NewItem(fb, Platform.FACEBOOK, "Another draft", None, ItemStatus.DRAFT, None)], NOW)
     reads = Reads(LeanReader(repo.store.read_raw))
     rows = reads.queue_rows(None, limit=100, sort=UPCOMING_SORT)
     assert len(rows) == reads.count_items() == 7

@@ -54,6 +54,12 @@ class _GatedRunner:
         self.started = threading.Event()
         self.counted = threading.Condition()
 
+    def request_stop(self) -> None:
+        pass
+
+    def clear_stop(self) -> None:
+        pass
+
     def run_due(self, *_args: Any, **_kwargs: Any) -> Any:
         from autoposter_gui.domain.models import RunStats
 

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import Connection, text
 
 from autoposter_gui.domain.errors import StoreError
-from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform, PublishResult
+from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, MediaKind, MediaRef, Platform, PublishResult
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.storage.planning import PlanningRepo
 from autoposter_gui.storage.repo import Failure, NewItem, Repo, tries_used
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -63,7 +64,7 @@ def test_due_query_respects_time_and_retry_wait(repo: Repo) -> None:
     acc = _account(repo)
     due = _item(repo, acc, NOW - timedelta(minutes=1))
     later = _item(repo, acc, NOW + timedelta(minutes=1))  # not yet
-    _item(repo, acc, NOW - timedelta(hours=1), ItemStatus.QUEUED)  # a draft
+    _item(repo, acc, NOW - timedelta(hours=1), ItemStatus.DRAFT)  # a draft
     waiting = _item(repo, acc, NOW - timedelta(hours=2))
     with repo.store.transaction() as s:
         s.execute(
@@ -130,7 +131,7 @@ def test_lean_reads_match_the_orm(repo: Repo) -> None:
     acc = _account(repo)
     first = _item(repo, acc, NOW + timedelta(hours=2))
     retry = _item(repo, acc, NOW - timedelta(hours=1))
-    _item(repo, acc, NOW + timedelta(hours=5), ItemStatus.QUEUED)
+    _item(repo, acc, NOW + timedelta(hours=5), ItemStatus.DRAFT)
     assert repo.next_due_at() == NOW - timedelta(hours=1)
     repo.defer(retry, NOW + timedelta(minutes=30), "wait", "quota", NOW)  # a retry time later than its schedule
     assert repo.next_due_at() == NOW + timedelta(minutes=30)
@@ -138,7 +139,7 @@ def test_lean_reads_match_the_orm(repo: Repo) -> None:
     assert repo.next_due_at() == NOW + timedelta(hours=2)
     assert repo.count_items() == 3
     assert repo.count_items([ItemStatus.SCHEDULED]) == 1
-    assert repo.count_items([ItemStatus.CANCELED, ItemStatus.QUEUED]) == 2
+    assert repo.count_items([ItemStatus.CANCELED, ItemStatus.DRAFT]) == 2
 
     started = repo.start_attempt(first, NOW)
     later = repo.start_attempt(retry, NOW + timedelta(seconds=1))
@@ -440,3 +441,105 @@ def test_a_post_held_for_its_account_is_not_called_missed(repo: Repo) -> None:
     assert repo.mark_missed(NOW - timedelta(hours=6), NOW, "Missed") == [late]
     kept = repo.item(held)
     assert kept is not None and kept.status == "scheduled" and "can't post" in (kept.error_message or "")
+
+
+def test_migration_0005_keeps_everything_adds_slots_and_series_and_renames_drafts(tmp_path: Path) -> None:
+    """A database left at 0003 (before the planner): its accounts, posts and attempts come through unchanged, its
+    drafts read "draft" (they were stored as "queued"), and the new slots table and series_id column work."""
+    path = tmp_path / "old.db"
+    with _database_at(path, "0003") as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (id, platform, external_id, name, connected_at, status, tasks) "
+            "VALUES (1, 'facebook', '1', 'Page', '2026-01-01 00:00:00', 'connected', '[\"CREATE_CONTENT\"]')"
+        )
+        for n, status in enumerate(("queued", "scheduled", "posted", "failed"), start=1):
+            connection.exec_driver_sql(
+                "INSERT INTO queue_items (id, account_id, platform, text, image_path, status, scheduled_at,"
+                " attempt_count, metadata, created_at, updated_at, permalink) VALUES"
+                f" ({n}, 1, 'facebook', 'post {n}', '/m/{n}.jpg', '{status}', '2026-02-0{n} 09:30:00.000000', {n - 1},"
+                f" '{{\"k\": 1}}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'https://x/{n}')"
+            )
+        connection.exec_driver_sql(
+            "INSERT INTO delivery_attempts (queue_item_id, attempt_number, started_at, outcome, needs_reconcile,"
+            " provider_post_id) VALUES (3, 1, '2026-02-03 09:30:01', 'succeeded', 0, '1_3')"
+        )
+    store = Store(path)
+    try:
+        repo = Repo(store)
+        items = repo.items()
+        assert [(i.id, i.status) for i in items] == [(1, "draft"), (2, "scheduled"), (3, "posted"), (4, "failed")]
+        assert [i.text for i in items] == ["post 1", "post 2", "post 3", "post 4"]
+        assert [i.image_path for i in items] == [f"/m/{n}.jpg" for n in (1, 2, 3, 4)]
+        assert [i.scheduled_at for i in items] == [datetime(2026, 2, n, 9, 30, tzinfo=UTC) for n in (1, 2, 3, 4)]
+        assert [i.attempt_count for i in items] == [0, 1, 2, 3]
+        assert all(i.meta == {"k": 1} and i.series_id is None for i in items)
+        assert [i.permalink for i in items] == [f"https://x/{n}" for n in (1, 2, 3, 4)]
+        assert [(a.queue_item_id, a.provider_post_id) for a in repo.attempts()] == [(3, "1_3")]
+        account = repo.account(1)
+        assert account is not None and account.tasks == ["CREATE_CONTENT"]
+        assert repo.count_items([ItemStatus.DRAFT]) == 1
+        planning = PlanningRepo(store)
+        planning.set_slots(1, [(2, 12 * 60), (0, 9 * 60 + 30), (2, 12 * 60)])
+        assert planning.slots() == [(1, 0, 570), (1, 2, 720)]
+        [new] = repo.add_items(
+            [NewItem(1, Platform.FACEBOOK, "weekly", None, ItemStatus.SCHEDULED, NOW, None, "abc")], NOW
+        )
+        assert [i.id for i in planning.series_items("abc")] == [new.id]
+    finally:
+        store.close()
+
+
+def test_the_bulk_insert_stores_what_add_items_stores_all_or_nothing(repo: Repo) -> None:
+    acc = _account(repo)
+    planning = PlanningRepo(repo.store)
+    media = (MediaRef("/m/b.jpg", MediaKind.IMAGE, "A loaf"), MediaRef("/m/c.jpg", MediaKind.IMAGE))
+    new = [
+        NewItem(acc, Platform.FACEBOOK, "Bread", "/m/a.jpg", ItemStatus.SCHEDULED, NOW, "Europe/Berlin", "s1"),
+        NewItem(acc, Platform.FACEBOOK, "Idea", None, ItemStatus.DRAFT, None),
+        NewItem(
+            acc, Platform.FACEBOOK, "Two", None, ItemStatus.SCHEDULED, NOW, media=media, first_comment="Hi", link="x"
+        ),
+    ]
+    orm = [i.id for i in repo.add_items(new, NOW)]
+    bulk = planning.add_items_bulk(new, NOW)
+    assert bulk == [orm[-1] + 1, orm[-1] + 2, orm[-1] + 3]
+    with repo.store.read_raw() as conn:  # every column, so a column added later must be added to the bulk path too
+        rows = {r[0]: r[1:] for r in conn.execute("SELECT * FROM queue_items").fetchall()}
+    assert [rows[i] for i in bulk] == [rows[i] for i in orm]
+    assert [repo.item(i).scheduled_at for i in bulk] == [NOW, None, NOW]  # type: ignore[union-attr]
+    # All or nothing: a row that breaks a constraint (an unknown account) leaves none of the batch behind.
+    broken = [new[0], NewItem(acc + 99, Platform.FACEBOOK, "x", None, ItemStatus.SCHEDULED, NOW)]
+    with pytest.raises(StoreError):
+        planning.add_items_bulk(broken, NOW)
+    assert repo.count_items() == 6
+
+
+def test_migration_0005_goes_back_to_0004_with_drafts_as_queued(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from autoposter_gui.storage.db import MIGRATIONS_DIR
+
+    path = tmp_path / "new.db"
+    store = Store(path)
+    repo = Repo(store)
+    acc = _account(repo)
+    draft = _item(repo, acc, NOW, ItemStatus.DRAFT)
+    PlanningRepo(store).set_slots(acc, [(0, 600)])
+    store.close()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    from autoposter_gui.storage.db import make_engine
+
+    engine = make_engine(path)
+    try:
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0004")
+            assert connection.exec_driver_sql(f"SELECT status FROM queue_items WHERE id = {draft}").scalar() == "queued"
+            tables = {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+            assert "slots" not in tables
+            columns = {r[1] for r in connection.exec_driver_sql("PRAGMA table_info(queue_items)")}
+            assert "series_id" not in columns
+    finally:
+        engine.dispose()

@@ -1,0 +1,105 @@
+"""Many posts at once (a series, a CSV import): the post rules as ``PostService`` has them, each account read,
+each image file inspected and each copy stored only once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.images import ImageInfo, inspect_image
+from autoposter_gui.domain.models import MediaRef
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.posts import PostRequest, PostService
+from autoposter_gui.storage.models import Account
+
+
+class BatchPostService(PostService):
+    """A ``PostService`` for one batch of posts: the accounts are read once when it starts, and what an image file
+    gave (its info, or the problem with it) and where its copies went are remembered for the batch. Build a new one
+    per batch: a file changed meanwhile is seen by the next batch."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        accounts = self.repo.accounts()
+        self._by_id: dict[int, Account] = {a.id: a for a in accounts}
+        self._by_external: dict[str, Account] = {}
+        for account in sorted(accounts, key=lambda a: a.id, reverse=True):  # the lowest id wins, as in the Repo
+            self._by_external[account.external_id] = account
+        self._resolved: dict[tuple[str | int, ...], list[Account] | ValidationError] = {}
+        self._refused: dict[tuple[int, ...], list[str]] = {}
+        self._inspected: dict[str, ImageInfo | ValidationError] = {}
+        self._stored: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
+        self._stored_media: dict[tuple[object, ...], dict[str, tuple[MediaRef, ...]]] = {}
+        self.inspect_image = self._inspect_once
+
+    def _account(self, ref: str | int) -> Account | None:
+        return self._by_id.get(ref) if isinstance(ref, int) else self._by_external.get(str(ref).strip())
+
+    def resolve_accounts(self, refs: Sequence[str | int]) -> list[Account]:
+        key = tuple(refs)
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = super().resolve_accounts(refs)
+            except ValidationError as exc:
+                found = exc
+            self._resolved[key] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return list(found)
+
+    def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
+        key = tuple(a.id for a in accounts)
+        if key not in self._refused:
+            self._refused[key] = super()._cannot_post(accounts)
+        return self._refused[key]
+
+    def _inspect_once(self, path: str) -> ImageInfo:
+        found = self._inspected.get(path)
+        if found is None:
+            try:
+                found = inspect_image(path)
+            except ValidationError as exc:
+                found = exc
+            self._inspected[path] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    @staticmethod
+    def _key(request: PostRequest, info: ImageInfo, platforms: set[str]) -> tuple[object, ...]:
+        return (info.path, request.fit, request.fit_color, *sorted(platforms))
+
+    def _store_images(
+        self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
+    ) -> tuple[str | None, str | None]:
+        if info is None:
+            return None, None
+        key = self._key(request, info, platforms)
+        if key not in self._stored:
+            self._stored[key] = super()._store_images(request, info, platforms)
+        return self._stored[key]
+
+    def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
+        key = (request.media, request.fit, request.fit_color, *sorted(platforms))
+        if key not in self._stored_media:
+            self._stored_media[key] = super()._store_media(request, platforms)
+        return self._stored_media[key]
+
+    def store_images(self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]) -> None:
+        """Copy the images of checked posts into the media store, a few files at a time (each copy waits for the
+        disk: its own sync and its folder's), so that ``new_items`` finds them stored."""
+        wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
+        for request, accounts, info in posts:
+            if info is not None and not request.media:  # a post with media lists stores them in new_items
+                platforms = {a.platform for a in accounts}
+                wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
+        todo = {k: v for k, v in wanted.items() if k not in self._stored}
+        if not todo:
+            return
+        store = super()._store_images
+        with ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media") as pool:
+            futures = {k: pool.submit(store, *v) for k, v in todo.items()}
+        for key, future in futures.items():
+            self._stored[key] = future.result()  # a failed copy raises here (ValidationError, as one at a time)
