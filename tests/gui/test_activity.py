@@ -200,4 +200,4 @@ def test_a_first_comment_shows_as_its_own_attempt(qtbot: Any, activity: Activity
     row = next(r for r in range(2) if activity.model.index(r, ActivityColumn.OUTCOME).data().startswith("Comment"))
     assert _cell(activity, row, ActivityColumn.OUTCOME) == "Comment: posted"
     assert _cell(activity, row, ActivityColumn.DETAILS).startswith("First comment posted on Facebook")
-    assert _cell(activity, row, ActivityColumn.LINK) == LINK_TEXT
+    assert _cell(activity, row, ActivityColumn.LINK) == "View comment →"  # its own link, to the comment
