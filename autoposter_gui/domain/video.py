@@ -7,13 +7,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import ValidationError
 
 if TYPE_CHECKING:
+    from fractions import Fraction  # only a type here (PyAV's rates); the module loads decimal
+
     from PIL import Image
 
 MB = 1024 * 1024

@@ -36,7 +36,6 @@ from autoposter_gui.domain.validation import (
 )
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
-from autoposter_gui.engine.post_media import store_media
 from autoposter_gui.engine.views import AccountView
 
 if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
@@ -221,6 +220,8 @@ class PostService:
 
     def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
         """The request's media copied into the media store, per platform (a batch remembers each copy)."""
+        from autoposter_gui.engine.post_media import store_media  # the media store (hashlib): when first stored
+
         return store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
 
     def new_items(
