@@ -207,7 +207,18 @@ classes then), the start-up read with the read models' modules ~10 ms, preferenc
 (QSettings, hashlib) ~7 ms, icons ~5 ms. No single piece is left to remove: ≤ 2× needs ~45 ms less CPU, which means
 building less before the first frame (the hidden tabs after it, but B6's definition says "tabs built"), a lighter
 Composer (another change is splitting it), or fewer PySide6 classes at start (each Qt class the UI touches first
-has PySide6 build its enum types: ~80 during the UI modules' import alone).""",
+has PySide6 build its enum types: ~80 during the UI modules' import alone).
+After main's rich posts, split Composer, planner and settings were merged into this branch (issue 12's layer work
+kept): 2.81× (app 242 ms ÷ bare 86 ms, CPU 2.70×) in one run at load 1.55, from 2.61× before the merge: the Composer
+grew (media strip, alt text, first comment and link fields, live preview cards). Per part (perf_counter around each
+constructor, in the quick-start process): the main window ~36 ms, the Composer ~23 ms of it (media box 7 ms with its
+strip 5, caption 3.5, footer and time picker 2.4, preview cards 0.5), the hidden Queue, Activity and Accounts tabs
+3.2, 3.3 and 2.5 ms. Building the preview lazily would not pay: swapping it for an empty widget changed nothing
+measurable (six A/B pairs, 181-196 ms either way), and the media strip's buttons are visible, so it stays. What was
+hidden and cheap to defer: the media store (engine.post_media, storage.media) now loads when a post's media is first
+stored, and domain.video names `Fraction` for its types only (fractions and decimal no longer load). Then three runs
+of B6 alone at load 1.5-1.6 gave 2.53, 2.61 and 2.64× (app 224-232 ms ÷ bare 88-89 ms; CPU 2.64-2.67×); the table
+shows the median one. Still a MISS, for the reasons above.""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
