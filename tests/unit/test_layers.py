@@ -35,6 +35,16 @@ def test_the_contracts_cover_the_whole_rule_set() -> None:
     assert {"PySide6", "requests", *lower} <= forbidden
     ui = next(c for c in by_type["forbidden"] if "autoposter_gui.ui" in c["source_modules"])  # type: ignore[operator]
     assert ui.get("allow_indirect_imports") is True  # the UI reaches the store through the engine, never directly
+    # Every front end is in the top layer, and every part of the CLI is held to the CLI's rules (a new cli_*.py too).
+    fronts = {m.strip() for m in layers["layers"][0].replace(":", "|").split("|")}  # type: ignore[index]
+    clis = {f"autoposter_gui.{p.stem}" for p in (REPO / "autoposter_gui").glob("cli*.py")}
+    assert fronts == {"autoposter_gui.app", *clis}
+    cli = next(
+        c
+        for c in by_type["forbidden"]
+        if "autoposter_gui.ui" in c["forbidden_modules"] and "autoposter_gui.cli" in c["source_modules"]
+    )  # type: ignore[operator]
+    assert clis <= set(cli["source_modules"])  # type: ignore[call-overload]
 
 
 def test_lint_imports_keeps_every_contract() -> None:
