@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QPalette, QShortcut
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.models import ItemStatus, MediaKind, Platform
-from autoposter_gui.engine.posts import PostRequest
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_accounts import AccountPicker
 from autoposter_gui.ui.composer_caption import CaptionEditor
@@ -30,6 +30,9 @@ from autoposter_gui.ui.composer_problems import ProblemDisplay
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
+
+if TYPE_CHECKING:  # the engine's post service: loaded with the engine, after the first window
+    from autoposter_gui.engine.posts import PostRequest
 
 SCHEDULE, PUBLISH_NOW, DRAFT = "schedule", "now", "draft"
 
@@ -265,6 +268,8 @@ class ComposerTab(QWidget):
         self.problems.show(problems)
 
     def _request(self, mode: str, when: datetime | None, zone_name: str) -> PostRequest:
+        from autoposter_gui.engine.posts import PostRequest
+
         media = self.image_box.media()
         simple = len(media) == 1 and media[0].kind is MediaKind.IMAGE and not media[0].alt_text
         return PostRequest(

@@ -218,7 +218,10 @@ measurable (six A/B pairs, 181-196 ms either way), and the media strip's buttons
 hidden and cheap to defer: the media store (engine.post_media, storage.media) now loads when a post's media is first
 stored, and domain.video names `Fraction` for its types only (fractions and decimal no longer load). Then three runs
 of B6 alone at load 1.5-1.6 gave 2.53, 2.61 and 2.64× (app 224-232 ms ÷ bare 88-89 ms; CPU 2.64-2.67×); the table
-shows the median one. Still a MISS, for the reasons above.""",
+shows the median one. Still a MISS, for the reasons above. Last, the Composer and
+the quit question name the post service for their types only (it loads with the engine, not with the first window);
+three runs of the final code at load 1.65-1.84 gave 2.79, 2.48 and 2.56× (app 235-242 ms ÷ bare 87-95 ms; CPU
+2.60-2.69×): no change the noise lets one see; the table shows the median run.""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
