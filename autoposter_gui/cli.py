@@ -163,8 +163,19 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         "comment_status": i.comment_status,
         "comment_permalink": i.comment_permalink,
         "link": i.link,
-        "handoff": None,  # "meta" while Meta's scheduler holds the post (the hand-off comes later)
+        # "meta" while Meta's scheduler holds the post; the change still to send to Meta (edit, cancel, ...).
+        "handoff": "meta" if getattr(i, "handoff", None) == "meta" else None,
+        "handoff_pending": _pending_change(i),
     }
+
+
+def _pending_change(i: Any) -> str | None:
+    """The owner's change not yet sent to Meta: "update", "withdraw", "cancel" or "publish"; or "handoff" while the
+    hand-off itself is being confirmed."""
+    if getattr(i, "handoff", None) == "pending":
+        return "handoff"
+    change = getattr(i, "handoff_change", None)
+    return str(change.get("op")) if isinstance(change, dict) and change.get("op") else None
 
 
 def attempt_json(a: Any) -> dict[str, Any]:

@@ -20,6 +20,10 @@ trials has every shape once, in a seeded random order):
   between the carousel's containers, around the final publish or around the comment (0 duplicate comments too);
 - reels: Facebook and Instagram Reels from a local MP4 (with a text post beside them), killed at a step of the
   video flow (start, byte upload, finish, container, status read, media_publish).
+- handoff: Facebook text, photo and multi-photo posts due in an hour are handed to Meta's scheduler (killed around
+  the hand-off); then maybe an owner change (new text, a time in the window, a time 5 minutes away, cancel, publish
+  now) sent by a killed run; maybe one post vanishes at Meta; then a run past the due time is killed around the
+  verification (the read, the delete, the local publish).
 The app's clock is moved with ``run-due --as-of`` and the sandbox's with it, so that both see the same time pass.
 """
 
@@ -46,6 +50,7 @@ from autoposter_gui.domain.clock import Clock, FixedClock
 from autoposter_gui.domain.models import MediaKind, MediaRef
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
+from autoposter_gui.engine.runner import runner_lock
 from autoposter_gui.sandbox.server import SandboxServer
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.tokens import TokenStore
@@ -76,7 +81,40 @@ REEL_KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_after_commit", "media_publish", "after the IG Reel media_publish committed"),
     (None, "*", "at a random moment (often inside a DB commit)"),
 ]
-SHAPES = ("classic", "identical", "manual", "retry5", "keyring", "skew", "late_commit", "revoke", "rich", "reels")
+SHAPES = (
+    "classic",
+    "identical",
+    "manual",
+    "retry5",
+    "keyring",
+    "skew",
+    "late_commit",
+    "revoke",
+    "rich",
+    "reels",
+    "handoff",
+)
+# Where a hand-off trial's runs are killed: the hand-off, the change sent after it, the verification.
+HANDOFF_KILL_POINTS: list[tuple[str | None, str, str]] = [
+    ("hang_before", "feed_post", "before the hand-off (FB text / multi-photo)"),
+    ("hang_after_commit", "feed_post", "after Meta took the hand-off (FB text / multi-photo)"),
+    ("hang_after_commit", "photos_post", "after Meta took a photo hand-off"),
+    (None, "*", "at a random moment (often inside a DB commit)"),
+]
+CHANGE_KILL_POINTS: list[tuple[str | None, str, str]] = [
+    ("hang_before", "post_update", "before a change reached Meta"),
+    ("hang_after_commit", "post_update", "after Meta took a change"),
+    ("hang_before", "post_delete", "before the delete at Meta"),
+    ("hang_after_commit", "post_delete", "after Meta deleted it"),
+    ("hang_after_commit", "feed_post", "after a local publish committed"),
+    (None, "*", "at a random moment"),
+]
+VERIFY_KILL_POINTS: list[tuple[str | None, str, str]] = [
+    ("hang_before", "permalink", "at the verification read"),
+    ("hang_after_commit", "post_delete", "after the fall-back delete"),
+    ("hang_after_commit", "feed_post", "after the fall-back's local publish committed"),
+    (None, "*", "at a random moment"),
+]
 # Where a rich trial's run is killed (besides KILL_POINTS).
 RICH_KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_before", "media_post", "between an IG carousel's containers"),
@@ -558,6 +596,61 @@ def shape_rich(trial: Trial, slow: bool) -> None:
     trial.settle()
 
 
+def shape_handoff(trial: Trial, slow: bool) -> None:
+    rng = trial.rng
+    kinds = rng.sample(["fb_text", "fb_photo", "fb_multi", "fb_text"], rng.randint(2, 3))
+    posts = [
+        Planned(kind, f"trial {trial.number} held {n} {kind} {rng.random():.6f}", 60.0, images=2)
+        for n, kind in enumerate(kinds)
+    ]
+    trial.connect()
+    trial.queue(posts)
+    labels = [", ".join(p.kind for p in posts)]
+    fault, endpoint, description = rng.choice(HANDOFF_KILL_POINTS)
+    labels.append(f"kill {description}")
+    trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+    trial.advance(timedelta(minutes=3))
+    trial.run_due()  # reconciles an interrupted hand-off
+    held = [item for item, _ in trial.items() if item.handoff == "meta"]
+    if held and rng.random() < 0.7:
+        item = rng.choice(held)
+        change = rng.choice(["text", "later", "soon", "cancel", "publish"])
+        if change == "text" and (item.image_path or item.media):
+            change = "later"  # the crash check matches posts on their text: edit the text of text posts only
+        labels.append(f"owner: {change} on item {item.id}")
+        ctx = trial.context(FixedClock(trial.now()))
+        try:
+            service = PostService(ctx)
+            with runner_lock(trial.config):  # as if the app were busy: the change is only recorded ...
+                if change == "text":
+                    request = PostRequest([item.account_id], item.text + " (edited)", None, item.scheduled_at)
+                    service.update(item.id, request)
+                elif change in ("later", "soon"):
+                    minutes = 90 if change == "later" else 5
+                    service.reschedule(item.id, trial.now() + timedelta(minutes=minutes))
+                elif change == "cancel":
+                    service.cancel(item.id)
+                else:
+                    service.publish_now(item.id)
+        finally:
+            ctx.close()
+        fault, endpoint, description = rng.choice(CHANGE_KILL_POINTS)  # ... and sent by a run that is killed
+        labels.append(f"kill {description}")
+        trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+    if held and rng.random() < 0.4:
+        state = trial.server.state()["scheduled_posts"]
+        if state:
+            victim = rng.choice(state)["id"]
+            trial.server.vanish_at_go_live(victim)
+            labels.append(f"{victim} vanishes at Meta")
+    trial.advance(timedelta(minutes=rng.choice([63, 80, 95, 240])))
+    fault, endpoint, description = rng.choice(VERIFY_KILL_POINTS)
+    labels.append(f"kill {description}")
+    trial.kill_run({"kind": fault, "match": endpoint, "seconds": 3.0} if fault is not None else None)
+    trial.label += f" ({'; '.join(labels)})"
+    trial.settle()
+
+
 SHAPE_RUNNERS = {
     "classic": shape_classic,
     "identical": shape_identical,
@@ -569,6 +662,7 @@ SHAPE_RUNNERS = {
     "revoke": shape_revoke,
     "rich": shape_rich,
     "reels": shape_reels,
+    "handoff": shape_handoff,
 }
 
 

@@ -46,10 +46,12 @@ class CommentStatus(StrEnum):
 
 
 class AttemptStep(StrEnum):
-    """What a delivery attempt did: publish the post, or add its first comment."""
+    """What a delivery attempt did: publish the post, add its first comment, or a step with Meta's scheduler (a
+    hand-off, a change sent after it, its verification: an Activity line that uses up no try)."""
 
     PUBLISH = "publish"
     COMMENT = "comment"
+    HANDOFF = "handoff"
 
 
 MAX_MEDIA = 10  # images per post (a carousel or a multi-photo post): every Meta source says 10

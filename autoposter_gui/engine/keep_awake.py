@@ -35,7 +35,8 @@ class SleepInhibitor(Protocol):
 
 
 def needs_this_computer(_post: DuePost) -> bool:
-    """Every scheduled post today; once Facebook posts are handed to Meta's scheduler, those are exempt."""
+    """Every post in the due list: posts held by Meta's scheduler are not in it (Repo.due_until leaves them out,
+    as they go out with this computer off)."""
     return True
 
 

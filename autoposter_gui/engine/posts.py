@@ -43,6 +43,9 @@ if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first servic
     from autoposter_gui.storage.models import Account, QueueItem
     from autoposter_gui.storage.repo import NewItem
 
+if TYPE_CHECKING:
+    from autoposter_gui.engine.handoff import HandoffService
+
 
 class ActionRefusedError(AutoposterError):
     """An owner action that could not be done now (the post went out meanwhile, or Meta can't tell yet)."""
@@ -109,6 +112,9 @@ class PostService:
         self.ctx = ctx
         self.repo = ctx.repo
         self.inspect_image: ImageInspector = inspect_image  # a batch of posts remembers each file's result
+        # A change to a post held by Meta's scheduler is sent at once (the CLI), or by the runner's next tick
+        # (the GUI, whose thread never calls Meta: it sets this to False).
+        self.handoff_at_once = True
 
     def _account(self, ref: str | int) -> Account | None:
         return self.repo.account(ref) if isinstance(ref, int) else self.repo.account_by_external(str(ref).strip())
@@ -326,7 +332,8 @@ class PostService:
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         item = self.repo.update_content(item_id, text, chosen, request.when or now, status, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        return item
+        self._handoff().changed(item_id)  # a handed-off post: the change follows it to Meta
+        return self.repo.item(item_id) or item
 
     def retry(self, item_id: int) -> QueueItem:
         item = self.repo.retry(item_id, self.ctx.clock.now())
@@ -371,7 +378,16 @@ class PostService:
         if outcome is not CheckOutcome.NOT_PUBLISHED:
             raise ActionRefusedError(message)
 
+    def _handoff(self) -> HandoffService:
+        from autoposter_gui.engine.handoff import HandoffService
+
+        return HandoffService(self.ctx, at_once=self.handoff_at_once)
+
     def cancel(self, item_id: int) -> QueueItem:
+        if self._handoff().cancel(item_id):  # held by Meta: deleted there (now, or on the runner's next tick)
+            item = self.repo.item(item_id)
+            assert item is not None
+            return item
         self.check_first(item_id)
         item = self.repo.cancel(item_id, self.ctx.clock.now())
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
@@ -394,11 +410,19 @@ class PostService:
             )
         item = self.repo.reschedule(item_id, when, zone, now)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
-        return item
+        self._handoff().changed(item_id)
+        return self.repo.item(item_id) or item
 
     def publish_now(self, item_id: int) -> QueueItem:
-        """Make an item due right away (the runner thread publishes it)."""
-        return self.reschedule(item_id, self.ctx.clock.now())
+        """Make an item due right away (the runner thread publishes it); one held by Meta is published there
+        (``is_published=true``), now or on the runner's next tick."""
+        now = self.ctx.clock.now()
+        item = self.repo.item(item_id)
+        if item is not None and item.handoff is not None:
+            self.repo.reschedule(item_id, now, item.scheduled_tz, now)  # if Meta gave it back: due at once
+            self._handoff().publish_now(item_id)
+            return self.repo.item(item_id) or item
+        return self.reschedule(item_id, now)
 
     def due_within(self, window: timedelta | None, *, limit: int = 5) -> DueSoon:
         """Posts that go out within ``window`` from now (None: every scheduled post) and those going out right
@@ -452,5 +476,10 @@ class PostService:
         return media.cleanup_if_due(in_use, now)
 
     def delete_draft(self, item_id: int) -> None:
+        item = self.repo.item(item_id)
+        if item is not None and item.handoff is not None:  # its delete at Meta is not done yet
+            raise ValidationError(
+                f"Item {item_id} is still being taken back from Meta's scheduler; try again in a minute"
+            )
         self.repo.delete_draft(item_id)
         self.ctx.events.emit(Events.ITEM_CHANGED, item_id)

@@ -93,6 +93,7 @@ class Runner:
             if attempt_id is not None:
                 ctx.events.emit(Events.ATTEMPT_RECORDED, attempt_id)
             ctx.events.emit(Events.ITEM_CHANGED, orphan.id)
+        _hand_offs(ctx)
         due = repo.due_items(ctx.clock.now(), DUE_BATCH)
         if not due:
             self._run_comments(ctx)
@@ -177,6 +178,16 @@ def _short_gil_turns() -> Iterator[None]:
     finally:
         if sys.getswitchinterval() == GIL_SWITCH_INTERVAL:  # unless someone else changed it meanwhile
             sys.setswitchinterval(previous)
+
+
+def _hand_offs(ctx: Context) -> None:
+    """Meta's scheduler first: posts it gave back (a new time too soon, a failed verification) are due now."""
+    from autoposter_gui.engine.handoff import HandoffService
+
+    try:
+        HandoffService(ctx).tick()
+    except Exception:  # never let the hand-off step stop local publishing
+        log.exception("the hand-off step failed; local publishing goes on")
 
 
 def _chain_cost(items: list[QueueItem]) -> int:

@@ -33,7 +33,8 @@ class AccountView:
 class QueueRow(ItemRow):
     """A post as the Queue table lists it: id, account_id, platform, text, image_path, status, scheduled_at,
     next_attempt_at, attempt_count, error_message, permalink (the two times parsed when read), and a rich post's
-    media_raw (its ``media`` JSON), comment_status and comment_permalink.
+    media_raw (its ``media`` JSON), comment_status and comment_permalink; handoff (Meta's scheduler holds it: "pending"
+    or "meta") and handoff_change (the change still to send there).
 
     An immutable named tuple, not a dataclass: the rows of the store's lean query, as they come (built at C speed).
     A dataclass per row doubled the cost of loading a Queue page (benchmark B5: 1.84× → 2.36× the bare query)."""

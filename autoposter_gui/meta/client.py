@@ -141,6 +141,9 @@ class GraphClient:
         form.update(self._auth(token))
         return self._request("POST", path, data=form, files=dict(files) if files else None)
 
+    def delete(self, path: str, token: str | None) -> dict[str, Any]:
+        return self._request("DELETE", path, params=self._auth(token))
+
     def send_body(
         self,
         url: str,

@@ -34,6 +34,9 @@ GRAPH_ENDPOINTS = (
     "video_status",
     "comments_post",
     "comments_get",
+    "post_update",
+    "post_delete",
+    "scheduled_posts",
     "node",
     "edge",
 )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from . import rich, world
+from . import rich, scheduled, world
 from .forms import Upload, parse_bool, parse_fields
 from .store import (
     DUPLICATE_WINDOW_SECONDS,
@@ -184,6 +184,8 @@ class GraphApi:
                     return "container_status"
                 if node in store.photos and "images" in parse_fields(params.get("fields")):
                     return "photo_images"
+                if store.post_by_id(node) is not None and method in ("POST", "DELETE"):
+                    return "post_update" if method == "POST" else "post_delete"
                 if node in store.photos or store.post_by_id(node) is not None:
                     return "permalink"
             return "node"
@@ -201,6 +203,8 @@ class GraphApi:
                 return "media_publish"
             if edge == "content_publishing_limit":
                 return "publishing_limit"
+            if edge == "scheduled_posts":
+                return "scheduled_posts"
             if edge == "comments":
                 return "comments_post" if method == "POST" else "comments_get"
         return "edge"
@@ -228,6 +232,7 @@ class GraphApi:
 
     def handle(self, req: GraphRequest) -> GraphResponse:
         with self.store.lock:
+            scheduled.go_live(self.store)
             return GraphResponse(self._route(req))
 
     def _route(self, req: GraphRequest) -> JsonDict:
@@ -270,6 +275,12 @@ class GraphApi:
             return self._comments(req, token, node)
         if len(segs) == 1 and req.method == "GET":
             return self._node(req, token, node)
+        post = self.store.post_by_id(node) if len(segs) == 1 else None
+        if post is not None and post.platform == "facebook" and req.method in ("POST", "DELETE"):
+            self._require_page_publish(token, self.store.world.pages_by_id[post.account_id])
+            if req.method == "POST":
+                return scheduled.update(self, req, post)
+            return scheduled.delete(self, post)
         raise _unsupported(req.method, node)
 
     def _app(self, req: GraphRequest) -> JsonDict:
@@ -463,6 +474,9 @@ class GraphApi:
                 return self._feed_list(req, page)
         if edge == "photos" and req.method == "POST":
             return self._photos_post(req, token, page)
+        if edge == "scheduled_posts" and req.method == "GET":
+            self._require_page_read(token, page)
+            return scheduled.listing(self, req, page.id)
         raise _unsupported(req.method, f"{page.id}/{edge}")
 
     def _post_json(self, post: PostRecord, fields: Mapping[str, str]) -> JsonDict:
@@ -478,7 +492,9 @@ class GraphApi:
             if "full_picture" in fields and post.photo_id is not None:
                 out["full_picture"] = self.store.media_url(base, post.photo_id)
             if "is_published" in fields:
-                out["is_published"] = True
+                out["is_published"] = post.scheduled_ts is None
+            if "scheduled_publish_time" in fields and post.scheduled_ts is not None:
+                out["scheduled_publish_time"] = int(post.scheduled_ts)
             if "from" in fields:
                 page = self.store.world.pages_by_id[post.account_id]
                 out["from"] = {"name": page.name, "id": page.id}
@@ -512,7 +528,8 @@ class GraphApi:
         photo_ids = self._attached_media(p, page)
         if not message.strip() and link is None and not photo_ids:
             raise _param_error("(#100) Missing message or attachment")
-        if store.config.duplicate_check and message.strip() and not photo_ids:
+        when = scheduled.scheduled_time(store, p)
+        if store.config.duplicate_check and message.strip() and not photo_ids and when is None:
             now = store.now()
             for old in store.posts:
                 if (
@@ -533,9 +550,10 @@ class GraphApi:
                     )
         post = store.add_post("facebook", page.id, message, photo_id=photo_ids[0] if photo_ids else None, link=link)
         post.photo_ids = list(photo_ids) if len(photo_ids) > 1 else []
+        post.scheduled_ts = when
         for photo_id in photo_ids:
             photo = store.photos[photo_id]
-            photo.published = True
+            photo.published = when is None
             photo.post_id = post.id
         store.save()
         return self._post_json(post, parse_fields(p.get("fields")))
@@ -568,6 +586,7 @@ class GraphApi:
         store = self.store
         p = req.params
         published = parse_bool(p.get("published"), True)
+        when = scheduled.scheduled_time(store, p)
         caption = p.get("caption") or p.get("message") or ""
         upload = req.files.get("source")
         data: bytes | None = None
@@ -584,8 +603,9 @@ class GraphApi:
         )
         photo.alt_text = p.get("alt_text_custom") or None
         post: PostRecord | None = None
-        if published:
+        if published or when is not None:
             post = store.add_post("facebook", page.id, caption, photo_id=photo.id)
+            post.scheduled_ts = when
             photo.post_id = post.id
         store.save()
         fields = parse_fields(p.get("fields"))

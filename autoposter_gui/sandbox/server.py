@@ -619,6 +619,13 @@ class SandboxServer:
         with self._store.lock:
             self._store.clock_skew = float(seconds)
 
+    def vanish_at_go_live(self, post_id: str) -> bool:
+        """Make a scheduled post disappear at its time instead of going out (Meta's reported failure)."""
+        from .scheduled import mark_vanish
+
+        with self._store.lock:
+            return mark_vanish(self._store, post_id)
+
     def now(self) -> datetime:
         """The sandbox's (Meta's) clock, skew included."""
         return datetime.fromtimestamp(self._store_now(), UTC)
@@ -788,6 +795,13 @@ class SandboxServer:
                 return 200, asdict(self.credentials)
             if name == "clock" and method == "POST":
                 return 200, self._control_clock(payload)
+            if name == "vanish" and method == "POST":
+                post_id = payload.get("post_id") if isinstance(payload, dict) else None
+                if not isinstance(post_id, str):
+                    raise ValueError('send {"post_id": ...} of a scheduled post')
+                if not self.vanish_at_go_live(post_id):
+                    raise ValueError(f"{post_id} is not a scheduled post")
+                return 200, {"success": True, "post_id": post_id}
             if name == "manual_post" and method == "POST":
                 if not isinstance(payload, dict):
                     raise ValueError('send {"account_id": ..., "text": ..., "created_time": ISO8601 (optional)}')

@@ -49,6 +49,10 @@ class PostRecord:
     video_id: str | None = None  # a Reel or Page video: its VideoRecord
     # A multi-photo post or a carousel: every photo, in order (photo_id is the first).
     photo_ids: list[str] = field(default_factory=list)
+    # Meta's scheduler: the post's publish time while it waits (not in the feed until then); vanish: it disappears
+    # at go-live instead of publishing (see sandbox/scheduled.py).
+    scheduled_ts: float | None = None
+    vanish: bool = False
 
     @property
     def image(self) -> bool:
@@ -322,7 +326,9 @@ class SandboxStore:
 
     def listing(self, platform: str, account_id: str) -> list[PostRecord]:
         """An account's posts, newest first (by created time, as Meta lists them; a backdated post sorts late)."""
-        posts = [p for p in self.posts if p.platform == platform and p.account_id == account_id]
+        posts = [
+            p for p in self.posts if p.platform == platform and p.account_id == account_id and p.scheduled_ts is None
+        ]
         return sorted(reversed(posts), key=lambda p: p.created_ts, reverse=True)
 
     def add_photo(
@@ -535,8 +541,23 @@ class SandboxStore:
 
     def snapshot(self, base_url: str) -> dict[str, Any]:
         """A JSON-ready view of everything (the faults are added by the server)."""
+        from .scheduled import go_live
+
+        go_live(self)
         ts = self.tokens
         return {
+            "scheduled_posts": [
+                {
+                    "id": p.id,
+                    "account_id": p.account_id,
+                    "text": p.text,
+                    "scheduled_publish_time": meta_time(p.scheduled_ts),
+                    "vanish": p.vanish,
+                    **({"photo_ids": list(p.photo_ids)} if p.photo_ids else {}),
+                }
+                for p in self.posts
+                if p.scheduled_ts is not None
+            ],
             "posts": [
                 {
                     "id": p.id,
@@ -553,6 +574,7 @@ class SandboxStore:
                     **({"link": p.link} if p.link else {}),
                 }
                 for p in self.posts
+                if p.scheduled_ts is None
             ],
             "comments": [
                 {"id": c.id, "target_id": c.target_id, "message": c.message, "created_time": meta_time(c.created_ts)}

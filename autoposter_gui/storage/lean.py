@@ -16,7 +16,7 @@ from autoposter_gui.domain.models import AttemptStep, ItemStatus
 
 # The newest migration; a test checks it matches the migrations folder. Lets start-up skip Alembic when current,
 # and the lean start-up read trust the schema.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -76,6 +76,8 @@ class ItemRow(NamedTuple):
     media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
     comment_status: str | None = None
     comment_permalink: str | None = None
+    handoff: str | None = None  # Meta's scheduler: "pending" or "meta"; and the change still to send there
+    handoff_change_raw: str | None = None
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -85,10 +87,17 @@ class ItemRow(NamedTuple):
     def next_attempt_at(self) -> datetime | None:
         return stored_utc(self.next_attempt_raw)
 
+    @property
+    def handoff_change(self) -> str | None:
+        """The op of the change still to send to Meta ("update", "withdraw", "cancel", "publish"), if any."""
+        value = json.loads(self.handoff_change_raw) if self.handoff_change_raw else None
+        return str(value.get("op")) if isinstance(value, dict) and value.get("op") else None
+
 
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
-    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink"
+    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink, "
+    "q.handoff, q.handoff_change"
 )
 
 

@@ -33,6 +33,13 @@ class ItemRecord(NamedTuple):
     comment_status: str | None = None
     comment_permalink: str | None = None
     link: str | None = None
+    handoff: str | None = None
+    handoff_change_raw: str | None = None
+
+    @property
+    def handoff_change(self) -> dict[str, Any] | None:
+        value = json.loads(self.handoff_change_raw) if self.handoff_change_raw else None
+        return value if isinstance(value, dict) else None
 
     @property
     def media(self) -> list[Any]:
@@ -51,7 +58,7 @@ class ItemRecord(NamedTuple):
 _RECORDS = (
     "SELECT id, platform, account_id, status, text, image_path, scheduled_at, attempt_count, next_attempt_at,"
     " error_message, last_error_code, provider_post_id, permalink, series_id, media, first_comment, comment_status,"
-    " comment_permalink, link FROM queue_items ORDER BY id"
+    " comment_permalink, link, handoff, handoff_change FROM queue_items ORDER BY id"
 )
 
 

@@ -67,6 +67,7 @@ class QueueItem(Base):
         Index("ix_queue_status_scheduled", "status", "scheduled_at"),
         Index("ix_queue_account", "account_id"),
         Index("ix_queue_series", "series_id"),
+        Index("ix_queue_handoff", "handoff"),  # the few posts Meta's scheduler holds, read at every tick
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -96,6 +97,11 @@ class QueueItem(Base):
     unconfirmed_attempt_id: Mapped[int | None] = mapped_column(Integer)
     # The posts of one recurring series (`post --repeat`) share this id; NULL for a post of its own.
     series_id: Mapped[str | None] = mapped_column(String(32))
+    # Meta's scheduler (migration 0007): NULL, "pending" (the hand-off call may be under way) or "meta" (Meta holds
+    # the post: provider_post_id is its id); when the hand-off began; the owner's change still to send to Meta.
+    handoff: Mapped[str | None] = mapped_column(String(16))
+    handoff_at: Mapped[datetime | None]
+    handoff_change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
 

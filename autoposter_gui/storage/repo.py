@@ -34,6 +34,7 @@ from autoposter_gui.domain.models import (
 )
 from autoposter_gui.storage.comments import CommentQueries
 from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.handoffs import HandoffQueries
 from autoposter_gui.storage.lean import ITEM_SORT_KEYS as ITEM_SORT_KEYS
 from autoposter_gui.storage.lean import UPCOMING_SORT as UPCOMING_SORT
 from autoposter_gui.storage.lean import AttemptRow as AttemptRow
@@ -249,7 +250,7 @@ def _one_row(cursor: sqlite3.Cursor, what: str, key: int) -> None:
         raise LookupError(f"no {what} with id {key}")
 
 
-class Repo(CommentQueries):
+class Repo(CommentQueries, HandoffQueries):
     """Typed access to the store. Returned ORM objects are detached snapshots."""
 
     def __init__(self, store: Store) -> None:
@@ -426,6 +427,7 @@ class Repo(CommentQueries):
                         func.coalesce(QueueItem.last_error_code, "") != "cannot_post",
                     ),
                     QueueItem.status == ItemStatus.SCHEDULED.value,
+                    QueueItem.handoff.is_(None),  # Meta's scheduler holds it (engine/handoff.py checks it)
                     QueueItem.scheduled_at <= now,
                     or_(QueueItem.next_attempt_at.is_(None), QueueItem.next_attempt_at <= now),
                 )
@@ -444,7 +446,8 @@ class Repo(CommentQueries):
         due = "max(q.scheduled_at, coalesce(q.next_attempt_at, q.scheduled_at))"
         where = (
             " FROM queue_items q JOIN accounts a ON a.id = q.account_id"
-            " WHERE q.status = ? OR (q.status = ? AND a.status NOT IN (?, ?) AND " + due + " <= ?)"
+            " WHERE q.status = ? OR (q.status = ? AND a.status NOT IN (?, ?) AND " + due + " <= ?"
+            " AND coalesce(q.handoff, '') != 'meta')"  # Meta's scheduler publishes it: it needs no computer
         )
         args = [
             ItemStatus.PROCESSING.value,
@@ -735,6 +738,7 @@ class Repo(CommentQueries):
                     select(QueueItem.id).where(
                         QueueItem.status == ItemStatus.SCHEDULED.value,
                         QueueItem.attempt_count == 0,
+                        QueueItem.handoff.is_(None),  # Meta publishes it with this computer off
                         QueueItem.scheduled_at < due_before,
                         func.coalesce(QueueItem.last_error_code, "").not_in(sorted(ACCOUNT_HOLD_CODES)),
                     )

@@ -238,6 +238,8 @@ class ActivityTableModel(QAbstractTableModel):
             return with_media(fmt.preview(info.text, 70), media) if info else ""
         if column is ActivityColumn.OUTCOME:
             label = fmt.OUTCOME_LABELS.get(attempt.outcome, attempt.outcome)
+            if attempt.step == "handoff":  # a step with Meta's scheduler (its note says which)
+                return "Meta's scheduler"
             if attempt.step == "comment":  # a first comment's own attempt (its post is out)
                 return f"Comment: {label.lower().replace('publishing', 'sending')}"
             return f"{label} · try {attempt.attempt_number}" if attempt.attempt_number > 1 else label

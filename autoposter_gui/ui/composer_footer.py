@@ -42,6 +42,10 @@ class ComposerFooter(QWidget):
         self.zone_label = secondary(f"({fmt.zone()[1]} time)", self)
         self.zone_label.setWordWrap(False)
         self.when_error = MessageLabel(self)
+        # Which picked accounts' posts go out with this computer off (Meta's scheduler) and which need it on.
+        self.handoff_note = secondary("", self)
+        self.handoff_note.setWordWrap(True)
+        self.handoff_note.setVisible(False)
         when_row = QHBoxLayout()
         when_row.addWidget(when_label)
         when_row.addWidget(self.when_edit)
@@ -71,6 +75,7 @@ class ComposerFooter(QWidget):
         layout.addWidget(separator(self))
         layout.addLayout(when_row)
         layout.addWidget(self.when_error)
+        layout.addWidget(self.handoff_note)
         layout.addLayout(bottom)
         self.when_edit.changed.connect(self.when_error.clear)
 

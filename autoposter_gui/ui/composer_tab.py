@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.handoff import offline_note
 from autoposter_gui.domain.models import ItemStatus, MediaKind, Platform
+from autoposter_gui.engine.labels import account_label
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_accounts import AccountPicker
 from autoposter_gui.ui.composer_caption import CaptionEditor
@@ -118,6 +120,7 @@ class ComposerTab(QWidget):
         # --- wiring
         self.caption.changed.connect(self._text_changed)
         self.picker.changed.connect(self._accounts_changed)
+        self.when_edit.changed.connect(self.update_handoff_note)
         self.image_box.changed.connect(self._media_changed)
         self.image_box.loader.loaded.connect(self.refresh_preview)
         self.extras.changed.connect(self._extras_changed)
@@ -173,9 +176,30 @@ class ComposerTab(QWidget):
         self._extras_changed()
 
     @Slot()
+    def update_handoff_note(self) -> None:
+        """Say which ticked accounts' posts go out with this computer off, and which need it on."""
+        now = self.controller.now()
+        try:
+            due: datetime | None = fmt.wall_time_to_utc(fmt.qdatetime_from_naive(self.when_edit.naive()))[0]
+        except Exception:  # a time that does not exist or happens twice: said when the post is scheduled
+            due = None
+        accounts = [self.picker.accounts[aid] for aid in self.selected_account_ids()]
+        note = offline_note(
+            [(account_label(a), a.platform) for a in accounts],
+            self.image_box.media(),
+            due,
+            now,
+            enabled=self.controller.engine_settings.handoff,
+            first_comment=bool(self.extras.first_comment()),
+        )
+        self.footer.handoff_note.setText(note)
+        self.footer.handoff_note.setVisible(bool(note))
+
+    @Slot()
     def _extras_changed(self) -> None:
         self.extras.update_for(self._selected_platforms(), bool(self.image_box.media()))
         self.refresh_preview()
+        self.update_handoff_note()
 
     @Slot()
     def refresh_preview(self) -> None:

@@ -100,6 +100,11 @@ class AppController(QObject):
             if message != self.keep_awake_message:
                 self.keep_awake_message = message
                 self.keep_awake_changed.emit()
+            return
+        from autoposter_gui.engine.handoff import HANDOFF_CHANGE_NOTICE  # notices come once the engine is open
+
+        if kind == HANDOFF_CHANGE_NOTICE and self._scheduler is not None and not self._scheduler.state.paused:
+            self._scheduler.run_now()  # an owner's change to a post held by Meta: sent on the scheduler thread
 
     # ----- core access -----------------------------------------------------------------------------
     def attach(self, ctx: Context) -> None:
@@ -109,6 +114,7 @@ class AppController(QObject):
 
         self._ctx = ctx
         self._posts = PostService(ctx)
+        self._posts.handoff_at_once = False  # changes to posts held by Meta: sent by the scheduler thread
         self._engine_settings = SettingsService(ctx)  # the settings `autoposter settings` shows (issue 14)
         self.preferences.use_engine(self._engine_settings)
         self._reads = ctx.reads

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont
 
+from autoposter_gui.domain.handoff import handoff_mark
 from autoposter_gui.domain.models import CommentStatus, ItemStatus
 from autoposter_gui.engine.reads import UPCOMING_SORT, Reads, upcoming_before
 from autoposter_gui.engine.views import AccountView, QueueRow
@@ -319,6 +320,9 @@ class QueueTableModel(QAbstractTableModel):
         now = self._now()
         if column is QueueColumn.STATUS:
             label = fmt.STATUS_LABELS.get(item.status, item.status.title())
+            mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+            if mark is not None:
+                return mark[0]  # "Held by Meta"
             if item.status == ItemStatus.SCHEDULED.value and item.next_attempt_at is not None:
                 return "Retrying"
             return label
@@ -335,6 +339,9 @@ class QueueTableModel(QAbstractTableModel):
         if column is QueueColumn.ATTEMPTS:
             return str(item.attempt_count) if item.attempt_count else "—"
         if column is QueueColumn.NEXT_ATTEMPT:
+            mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+            if mark is not None:
+                return mark[1]  # "Meta publishes it" (checked after its time), or a change still to send
             return fmt.when_text(item.next_attempt_at, now) if item.status == ItemStatus.SCHEDULED.value else "—"
         return " ".join((item.error_message or "").split())
 
@@ -350,6 +357,9 @@ class QueueTableModel(QAbstractTableModel):
             return item.error_message
         if column is QueueColumn.ACCOUNT:
             return fmt.account_title(self._accounts.get(item.account_id))
+        mark = handoff_mark(item.handoff, item.handoff_change) if item.status == "scheduled" else None
+        if column in (QueueColumn.STATUS, QueueColumn.NEXT_ATTEMPT) and mark is not None:
+            return mark[2]
         if column is QueueColumn.STATUS and item.status == ItemStatus.POSTED.value and item.permalink:
             return f"Published: {item.permalink}"
         if column is QueueColumn.COMMENT and item.comment_permalink:

@@ -56,7 +56,7 @@ SORT_ORDER_KEY = "queue/sort_order"
 DEFAULT_ORDER_TEXT = "Upcoming first, then the most recent"
 
 COLUMN_WIDTHS = {
-    QueueColumn.STATUS: 110,
+    QueueColumn.STATUS: 120,
     QueueColumn.ACCOUNT: 160,
     QueueColumn.POST: 260,
     QueueColumn.SCHEDULED: 140,

@@ -96,3 +96,34 @@ def test_edit_is_refused_while_a_try_may_be_in_flight(
     assert out == "" and len(err.strip().splitlines()) == 1 and "try again" in err
     after = ctx.repo.item(item_id)
     assert after is not None and after.text == "Maybe out already"
+
+
+def _scheduled_at_meta(sandbox: Any) -> list[dict[str, Any]]:
+    return list(sandbox.state()["scheduled_posts"])
+
+
+def test_cli_changes_to_a_handed_off_post_reach_meta(env: dict[str, str], sandbox: Any) -> None:
+    """run-due hands a post due in 90 minutes to Meta; edit, edit --at, publish-now and cancel reach Meta."""
+    [one] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Held one", "--at", _later(90), "--json"))
+    [two] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Held two", "--at", _later(90), "--json"))
+    assert run_cli(env, "run-due", "--json").code == 0
+    rows = {r["id"]: r for r in _ok(run_cli(env, "queue", "--json"))}
+    held = {p["text"]: p["id"] for p in _scheduled_at_meta(sandbox)}
+    assert rows[one["id"]]["handoff"] == "meta" and rows[one["id"]]["provider_post_id"] == held["Held one"]
+    assert rows[one["id"]]["status"] == "scheduled" and rows[one["id"]]["handoff_pending"] is None
+
+    edited = _ok(run_cli(env, "edit", str(one["id"]), "--text", "Held one, edited", "--at", _later(120), "--json"))
+    assert edited["handoff"] == "meta" and edited["handoff_pending"] is None  # sent at once
+    [at_meta] = [p for p in _scheduled_at_meta(sandbox) if p["id"] == held["Held one"]]
+    assert at_meta["text"] == "Held one, edited"
+    wanted = datetime.fromisoformat(edited["scheduled_at"]).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    assert at_meta["scheduled_publish_time"] == wanted
+
+    now = _ok(run_cli(env, "publish-now", str(one["id"]), "--json"))
+    [post] = published(sandbox, "Held one, edited")
+    assert now["status"] == "posted" and now["permalink"] == post["permalink"] and post["id"] == held["Held one"]
+
+    assert run_cli(env, "cancel", str(two["id"])).code == 0
+    [row] = [r for r in _ok(run_cli(env, "queue", "--json")) if r["id"] == two["id"]]
+    assert row["status"] == "canceled" and row["handoff"] is None
+    assert _scheduled_at_meta(sandbox) == [] and published(sandbox, "Held two") == []

@@ -309,3 +309,33 @@ def test_in_the_app_a_tick_end_sends_on_a_thread_of_its_own(tmp_path: Path, conn
         alerts.detach(wait=20)
         assert not alerts._flushing.is_alive()
     assert "sent in the background" in server.bodies()[0]
+
+
+def test_a_vanished_hand_off_sends_one_email(
+    tmp_path: Path, connected: Context, sandbox: Any, clock: FixedClock, keyring_backend: Any
+) -> None:
+    """End to end: Meta's scheduler loses a handed-off post; the app publishes it itself and emails once."""
+    sandbox.set_clock(clock.now())
+    with mail_server(tmp_path) as server:
+        _configure(connected, server)
+        alerts = AlertService(connected).attach()
+        item = queue(connected, BAKERY, "Vanished at go-live", when=clock.now() + timedelta(hours=1))
+        Runner(connected).run_due()
+        alerts.flush()
+        held = connected.repo.item(item.id)
+        assert held is not None and held.handoff == "meta" and held.provider_post_id
+        assert sandbox.vanish_at_go_live(held.provider_post_id)
+        clock.advance(timedelta(hours=1, minutes=3))
+        sandbox.set_clock(clock.now())
+        Runner(connected).run_due()
+        assert alerts.flush() == 1
+        clock.advance(timedelta(minutes=30))
+        Runner(connected).run_due()
+        assert alerts.flush() == 0
+        alerts.detach()
+    [body] = server.bodies()
+    posted = connected.repo.item(item.id)
+    assert posted is not None and posted.status == "posted" and posted.permalink
+    assert "Meta's scheduler lost the post" in body and f"Link: {posted.permalink}" in body
+    for secret in keyring_backend.data.values():
+        assert secret not in body

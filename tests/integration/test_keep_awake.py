@@ -115,3 +115,20 @@ def test_nothing_is_claimed_where_no_inhibitor_can_be_held(
     with private_bus() as address:  # no logind there
         keep = KeepAwake(connected, LogindInhibitor(address))
         assert keep.update() is None and keep.message is None  # the status bar says nothing false
+
+
+def test_a_post_held_by_meta_needs_no_keep_awake(connected: Context, sandbox: Any, clock: FixedClock) -> None:
+    """A Facebook post handed to Meta's scheduler goes out with this computer off: it takes no inhibitor."""
+    from tests.support.helpers import BAKERY
+
+    sandbox.set_clock(clock.now())
+    due = clock.now() + timedelta(minutes=30)
+    item = queue(connected, BAKERY, "Held by Meta", when=due)
+    with fake_logind() as logind:
+        keep = KeepAwake(connected, LogindInhibitor(logind.address)).attach()
+        _tick(connected)  # hands it off
+        assert connected.repo.item(item.id).handoff == "meta"  # type: ignore[union-attr]
+        clock.set(due - timedelta(minutes=5))
+        _tick(connected)
+        assert keep.update() is None and logind.inhibitions == []
+        keep.detach()

@@ -95,11 +95,19 @@ def test_read_models_carry_exactly_what_the_orm_rows_do(tmp_path: Path) -> None:
     assert reads.item(rich_id).media == photos and reads.item(rich_id).series_id == "s-1"  # type: ignore[union-attr]
     assert reads.item(rich_id + 1).first_comment == "Order now" and reads.item(rich_id + 1).link == "https://x.io"  # type: ignore[union-attr]
     assert reads.item(rich_id + 1).comment_status == "pending"  # type: ignore[union-attr]
-    for row in reads.queue_rows(None, limit=100):  # the Queue's rich columns
+    with sqlite3.connect(repo.store.db_path) as conn:  # a post Meta's scheduler holds, with a change to send
+        conn.execute(
+            "UPDATE queue_items SET handoff = 'meta', handoff_change = ? WHERE id = ?", ('{"op": "update"}', 1)
+        )
+    conn.close()
+    (held,) = reads.queue_rows_by_ids([1])
+    assert (held.handoff, held.handoff_change) == ("meta", "update")
+    for row in reads.queue_rows(None, limit=100):  # the Queue's rich columns (and Meta's scheduler's)
         stored = repo.item(row.id)
         assert stored is not None
         assert media_from_json(json.loads(row.media_raw) if row.media_raw else None) == media_from_json(stored.media)
         assert (row.comment_status, row.comment_permalink) == (stored.comment_status, stored.comment_permalink)
+        assert (row.handoff, json.loads(row.handoff_change_raw or "null")) == (stored.handoff, stored.handoff_change)
     assert reads.item(2).meta == {"limitWaits": 1} and reads.item(2).unconfirmed_attempt_id is not None  # type: ignore[union-attr]
     assert reads.item(999) is None
     attempts = reads.attempts(limit=None)
