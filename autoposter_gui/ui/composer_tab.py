@@ -142,6 +142,7 @@ class ComposerTab(QWidget):
             shortcut.activated.connect(slot)
         controller.bridge.account_changed.connect(self._account_changed)
         controller.accounts_loading_changed.connect(self.reload_accounts)
+        controller.engine_ready.connect(self.update_handoff_note)
         controller.bridge.items_changed.connect(self._items_changed)
 
         self.reload_accounts()
@@ -178,6 +179,9 @@ class ComposerTab(QWidget):
     @Slot()
     def update_handoff_note(self) -> None:
         """Say which ticked accounts' posts go out with this computer off, and which need it on."""
+        if not self.controller.ready:  # the first window comes before the engine's settings: said once they open
+            self.footer.handoff_note.setVisible(False)
+            return
         now = self.controller.now()
         try:
             due: datetime | None = fmt.wall_time_to_utc(fmt.qdatetime_from_naive(self.when_edit.naive()))[0]

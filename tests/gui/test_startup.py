@@ -144,8 +144,11 @@ def test_a_quick_start_paints_the_window_from_a_plain_read_then_opens_the_engine
         QTest.keyClicks(window.composer.text_edit, "abc")
         assert window.composer.text_edit.toPlainText() == ""
         assert QGuiApplication.overrideCursor() is not None  # the pointer says it is busy
+        note = window.composer.footer.handoff_note  # needs the engine's settings: said once they are open
+        assert window.composer.selected_account_ids() and not note.text() and note.isHidden()
 
         qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
+        assert "Meta" in note.text() and not note.isHidden()  # the Page's post goes out through Meta's scheduler
         assert app.ready and app.ctx is not None
         out = capsys.readouterr().out.splitlines()
         assert out.index("READY-7") < out.index("ENGINE-7")  # usable first, the engine right after
