@@ -221,7 +221,10 @@ of B6 alone at load 1.5-1.6 gave 2.53, 2.61 and 2.64× (app 224-232 ms ÷ bare 8
 shows the median one. Still a MISS, for the reasons above. Last, the Composer and
 the quit question name the post service for their types only (it loads with the engine, not with the first window);
 three runs of the final code at load 1.65-1.84 gave 2.79, 2.48 and 2.56× (app 235-242 ms ÷ bare 87-95 ms; CPU
-2.60-2.69×): no change the noise lets one see; the table shows the median run.""",
+2.60-2.69×): no change the noise lets one see. Then main's hand-off to
+Meta's scheduler was merged too (the Composer's hand-off note, said once the engine is open): three runs at load
+1.2-1.5 gave 2.71, 2.62 and 2.71× (app 223-249 ms ÷ bare 85-92 ms; CPU 2.58-2.70×); the table shows the final code's
+median run.""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
