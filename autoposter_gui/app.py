@@ -423,6 +423,7 @@ class Application:
             self._start_demo()
         from autoposter_gui.engine.catchup import CatchUpPolicy
         from autoposter_gui.engine.health import daily_jobs
+        from autoposter_gui.engine.insights import InsightsService
         from autoposter_gui.engine.runner import Runner
         from autoposter_gui.engine.scheduler import PublishScheduler
 
@@ -442,6 +443,7 @@ class Application:
             interval_seconds=self.interval_seconds,
             daily_jobs=daily_jobs(self.ctx),
             catchup=catchup,
+            after_tick=InsightsService(self.ctx).tick,  # the due insights snapshots, after the tick's posts
         )
         self._start_alerts_and_keep_awake()
         self.scheduler.start()

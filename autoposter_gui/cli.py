@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_backup_commands(sub, common)
     cli_owner.add_parsers(sub, common, _item_id)  # settings, test-email, edit, publish-now (issue 14)
+    from autoposter_gui import cli_insights
+
+    cli_insights.add_parsers(sub, common)  # insights (issue 16)
 
     p = sub.add_parser("sandbox", parents=[common], help="start the local fake Graph API server")
     p.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
@@ -201,7 +204,9 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     # Shorten free text only; links and times stay whole so they can be copied.
     cells = [
         [
-            v if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at", "status_message") else v[:47] + "…"
+            v
+            if len(v) <= 48 or c in ("permalink", "scheduled_at", "started_at", "status_message", "metrics")
+            else v[:47] + "…"
             for v, c in zip(row, columns, strict=True)
         ]
         for row in cells
@@ -456,7 +461,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print_result(args, data, text)
         return EXIT_OK
     ctx = _context(config)
-    from autoposter_gui import cli_planner
+    from autoposter_gui import cli_insights, cli_planner
 
     try:
         if args.command == "cancel" and args.series:
@@ -464,7 +469,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         elif args.command in ("retry", "cancel"):
             data, text = _item_action(args, ctx, args.command)
         else:
-            data, text = {**COMMANDS, **cli_planner.COMMANDS}[args.command](args, ctx)
+            data, text = {**COMMANDS, **cli_planner.COMMANDS, **cli_insights.COMMANDS}[args.command](args, ctx)
     finally:
         ctx.close()
     _print_result(args, data, text)

@@ -30,12 +30,19 @@ REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
     Platform.FACEBOOK.value: ("pages_show_list", "pages_read_engagement", "pages_manage_posts"),
     Platform.INSTAGRAM.value: ("instagram_basic", "instagram_content_publish"),
 }
+# Not needed to post: a token without them still publishes, and the Accounts tab says what the insights lack.
+INSIGHTS_SCOPES: dict[str, tuple[str, ...]] = {
+    Platform.FACEBOOK.value: ("read_insights",),
+    Platform.INSTAGRAM.value: ("instagram_manage_insights",),
+}
 SCOPE_WORDS = {
     "pages_show_list": "see your Pages",
     "pages_read_engagement": "read your Page's posts",
     "pages_manage_posts": "publish to your Page",
     "instagram_basic": "see your Instagram account",
     "instagram_content_publish": "publish to Instagram",
+    "read_insights": "read your Page's insights",
+    "instagram_manage_insights": "read your Instagram insights",
 }
 
 
@@ -67,6 +74,10 @@ def judge(account: Account, info: TokenInfo, now: datetime) -> tuple[AccountStat
     if info.expires_at is not None and info.expires_at - now <= EXPIRY_WARNING:
         when = info.expires_at.strftime("%Y-%m-%d")
         return AccountStatus.NEEDS_ATTENTION, f"The access token for {label} expires on {when}; reconnect it soon"
+    lacking = [s for s in INSIGHTS_SCOPES.get(account.platform, ()) if info.scopes and s not in info.scopes]
+    if lacking:
+        words = ", ".join(SCOPE_WORDS.get(s, s) for s in lacking)
+        return AccountStatus.CONNECTED, f"Posts go out; for insights, reconnect {label} and allow Autoposter to {words}"
     return AccountStatus.CONNECTED, None
 
 

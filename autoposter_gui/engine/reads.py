@@ -7,20 +7,22 @@ Nothing here imports SQLAlchemy: the first window can be filled from a database 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from autoposter_gui.domain.models import ItemStatus, media_from_json
-from autoposter_gui.engine.views import AccountView, AttemptView, ItemView, QueueRow
-from autoposter_gui.storage.lean import UPCOMING_SORT, LeanReader, StartupReader, open_current
+from autoposter_gui.engine.views import AccountView, AttemptView, ItemView, QueueRow, SeriesMark
+from autoposter_gui.storage.lean import UPCOMING_SORT, LeanReader, StartupReader, open_current, utc_time
 from autoposter_gui.storage.lean import upcoming_before as _upcoming_before
 
 if TYPE_CHECKING:
     from autoposter_gui.storage.lean import AccountRecord
 
 __all__ = ["UPCOMING_SORT", "Reads", "account_view", "startup_reads", "upcoming_before"]
+
+_SERIES_KINDS = ((timedelta(days=1), "daily"), (timedelta(days=7), "weekly"))
 
 
 def account_view(a: AccountRecord | Any) -> AccountView:
@@ -124,6 +126,22 @@ class Reads:
     def next_due_at(self) -> datetime | None:
         """When the next scheduled post becomes due (its retry time if later)."""
         return self._reader.next_due_at()
+
+    def series_mark(self, item_id: int, series_id: str | None) -> SeriesMark | None:
+        """ "3 of 6 in a weekly series", read when asked (a tooltip); None for a post of its own."""
+        if series_id is None:
+            return None
+        rows = self._reader.series_times(series_id)
+        ids = [i for i, _ in rows]
+        if item_id not in ids:
+            return None
+        kind = "repeating"
+        times = [utc_time(t) for _, t in rows[:2] if t]
+        if len(times) == 2:
+            gap = times[1] - times[0]
+            near = [name for step, name in _SERIES_KINDS if abs(gap - step) <= timedelta(hours=1)]
+            kind = near[0] if near else "monthly" if timedelta(days=27) <= gap <= timedelta(days=32) else kind
+        return SeriesMark(ids.index(item_id) + 1, len(ids), kind)
 
     # ----- delivery attempts -----------------------------------------------------------------------
     def attempts(self, *, limit: int | None, offset: int = 0) -> list[AttemptView]:

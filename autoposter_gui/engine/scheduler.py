@@ -37,8 +37,11 @@ class PublishScheduler:
         interval_seconds: int = 60,
         daily_jobs: Sequence[tuple[str, Callable[[], object]]] = (),
         catchup: CatchUpPolicy | None = None,
+        after_tick: Callable[[], object] | None = None,
     ) -> None:
         self.catchup = catchup
+        # Runs after each tick's publishing (the insights snapshots): bounded, and never holds up a post.
+        self.after_tick = after_tick
         self.runner = runner
         self.daily_jobs = list(daily_jobs)
         self.events: Events = runner.ctx.events
@@ -177,3 +180,5 @@ class PublishScheduler:
         self.state.last_tick_at = datetime.now(UTC)
         self.state.last_result = summary
         self.events.emit(Events.TICK_FINISHED, dict(summary))
+        if self.after_tick is not None and not self._stopping and not self._rerun.is_set():
+            self._run_maintenance("after-tick", self.after_tick)

@@ -83,6 +83,19 @@ class AttemptView(AttemptRow):
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesMark:
+    """Where a post stands in its series: ``position`` of ``total``, and how it repeats ("weekly")."""
+
+    position: int
+    total: int
+    kind: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.position} of {self.total} in a {self.kind} series"
+
+
+@dataclass(frozen=True, slots=True)
 class BackupView:
     """A backup file, newest first in listings (not opened: listing them stays cheap)."""
 

@@ -18,6 +18,8 @@ SCOPES = (
     "instagram_basic",
     "instagram_content_publish",
     "business_management",  # Pages that belong to a business portfolio are listed only with it
+    "read_insights",  # Facebook post insights (issue 16)
+    "instagram_manage_insights",  # Instagram media insights
 )
 
 

@@ -37,6 +37,9 @@ GRAPH_ENDPOINTS = (
     "post_update",
     "post_delete",
     "scheduled_posts",
+    "batch",
+    "insights",
+    "post_metrics",
     "node",
     "edge",
 )

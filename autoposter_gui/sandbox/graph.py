@@ -112,7 +112,7 @@ class GraphRequest:
 
 @dataclass
 class GraphResponse:
-    body: JsonDict
+    body: JsonDict | list[JsonDict]  # a list: the Batch API's answers
     status: int = 200
 
 
@@ -149,11 +149,17 @@ class GraphApi:
         from .video import VideoApi  # video.py builds on this module
 
         self.videos = VideoApi(self)
+        from .insights import InsightsApi
+
+        self.insights = InsightsApi(self)
 
     # ----- classification (for faults and logging; runs before authentication) -----
 
     def classify(self, method: str, segments: list[str], params: Mapping[str, str]) -> str:
         store = self.store
+        insights = self.insights.classify(method, segments, params)
+        if insights is not None:
+            return insights
         if not segments:
             return "sandbox_index" if method == "GET" else "node"
         if segments[0] == "sandbox":
@@ -233,6 +239,8 @@ class GraphApi:
     def handle(self, req: GraphRequest) -> GraphResponse:
         with self.store.lock:
             scheduled.go_live(self.store)
+            if not req.segments and req.method == "POST" and "batch" in req.params:
+                return GraphResponse(self.insights.batch(req))
             return GraphResponse(self._route(req))
 
     def _route(self, req: GraphRequest) -> JsonDict:
@@ -247,6 +255,9 @@ class GraphApi:
         video = self.videos.route(req, token, segs)
         if video is not None:
             return video
+        insights = self.insights.route(req, token, segs)
+        if insights is not None:
+            return insights
         if segs[0] == "me":
             if token.kind == "PAGE" and token.page_id is not None:
                 segs = [token.page_id, *segs[1:]]
@@ -395,18 +406,21 @@ class GraphApi:
             expires_at = int(self.store.tokens.long_lived[input_token])
         else:
             expires_at = now + world.SHORT_LIVED_SECONDS
+        from .insights import granted_scopes
+
+        scopes = granted_scopes(self.store.config.insights_permission)
         data.update(
             {
                 "data_access_expires_at": now + world.DATA_ACCESS_SECONDS,
                 "expires_at": expires_at,
                 "is_valid": True,
                 "issued_at": now,
-                "scopes": list(world.USER_SCOPES),
+                "scopes": list(scopes),
                 "granular_scopes": [
                     {"scope": s, "target_ids": [p.id for p in self.store.world.pages]}
-                    if s.startswith("pages_")
+                    if s.startswith("pages_") or s == "read_insights"
                     else {"scope": s, "target_ids": list(self.store.world.ig_accounts)}
-                    for s in world.USER_SCOPES
+                    for s in scopes
                 ],
                 "user_id": world.USER_ID,
             }

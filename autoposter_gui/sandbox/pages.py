@@ -82,6 +82,8 @@ _SCOPE_WORDS = {
     "pages_manage_posts": "Create and manage content on your Pages",
     "instagram_basic": "Access your Instagram profile and media",
     "instagram_content_publish": "Publish content to your Instagram account",
+    "read_insights": "Read your Pages' insights",
+    "instagram_manage_insights": "Read insights of your Instagram account",
 }
 _LOGIN_STYLE = (
     ".login{max-width:460px}.brand{color:#1877f2;font-weight:700;font-size:1.6em;letter-spacing:-.5px}"

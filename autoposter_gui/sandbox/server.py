@@ -441,6 +441,7 @@ class SandboxServer:
         )
         self._faults = FaultQueue()
         self._api = GraphApi(self._store, self._base_url)
+        self._api.insights.take_fault = self._faults.take  # a batch's requests can fail one by one
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stop_event = threading.Event()
@@ -594,6 +595,19 @@ class SandboxServer:
         with self._store.lock:
             self._store.config.update(changes)
             return asdict(self._store.config)
+
+    def set_insights_state(self, target: str, state: str | None) -> None:
+        """Force an insights state on a post or a whole account (post id or account id): ``empty``,
+        ``not_enough_viewers``, ``too_few_followers`` or ``no_permission``; None goes back to real numbers."""
+        from .insights import STATES
+
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown insights state {state!r}; known: {', '.join(STATES)}")
+        with self._store.lock:
+            if state is None:
+                self._store.insights_states.pop(target, None)
+            else:
+                self._store.insights_states[target] = state
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's clock forward (duplicate window, quota window, container and token expiry)."""
@@ -793,6 +807,11 @@ class SandboxServer:
                     return 200, {"success": True, "config": self.configure(**payload)}
             if name == "credentials" and method == "GET":
                 return 200, asdict(self.credentials)
+            if name == "insights" and method == "POST":
+                if not isinstance(payload, dict) or not isinstance(payload.get("target"), str):
+                    raise ValueError('send {"target": post or account id, "state": "not_enough_viewers" or null}')
+                self.set_insights_state(payload["target"], payload.get("state"))
+                return 200, {"success": True}
             if name == "clock" and method == "POST":
                 return 200, self._control_clock(payload)
             if name == "vanish" and method == "POST":

@@ -157,6 +157,7 @@ class SandboxConfig:
     video_error: bool = False  # videos made while this is on end their processing in ERROR
     reels_per_day: int = 30  # Facebook's limit of API-published Reels per Page per 24 h
     keep_uploads: bool = True  # off: video bytes are counted, not written (benchmarks send hundreds of MB)
+    insights_permission: bool = True  # off: tokens lack read_insights / instagram_manage_insights
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes, checking names and types; raises ValueError."""
@@ -214,6 +215,8 @@ class SandboxStore:
         self.tokens = TokenState()
         self._images: dict[str, bytes] = {}
         self.videos: dict[str, VideoRecord] = {}
+        # Forced insights states (see insights.py), by post id or account id.
+        self.insights_states: dict[str, str] = {}
         self._upload_dir: Path | None = None
         self._load()
 
@@ -489,6 +492,7 @@ class SandboxStore:
         self.tokens = TokenState()
         self._images = {}
         self.page_tasks = {}
+        self.insights_states = {}
         self.world = self._base_world
         self.save()
 

@@ -24,6 +24,8 @@ USER_SCOPES: tuple[str, ...] = (
     "instagram_basic",
     "instagram_content_publish",
     "business_management",
+    "read_insights",
+    "instagram_manage_insights",
 )
 
 SHORT_LIVED_SECONDS = 2 * 3600

@@ -14,7 +14,7 @@ COMMENT_NOTE = "comment"
 
 
 def _db_time(value: datetime) -> str:
-    from autoposter_gui.storage.repo import _db_time as db_time
+    from autoposter_gui.storage.lean import db_time
 
     return db_time(value)
 

@@ -26,7 +26,7 @@ HANDOFF_STEP = AttemptStep.HANDOFF.value  # delivery_attempts.step of a hand-off
 
 
 def _db_time(value: datetime) -> str:
-    from autoposter_gui.storage.repo import _db_time as db_time
+    from autoposter_gui.storage.lean import db_time
 
     return db_time(value)
 

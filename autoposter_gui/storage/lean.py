@@ -16,7 +16,7 @@ from autoposter_gui.domain.models import AttemptStep, ItemStatus
 
 # The newest migration; a test checks it matches the migrations folder. Lets start-up skip Alembic when current,
 # and the lean start-up read trust the schema.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -32,6 +32,13 @@ def utc_time(value: str) -> datetime:
         return datetime.fromisoformat(value + "+00:00")
     except ValueError:  # not the stored naive format (an offset already): as before
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def db_time(value: datetime) -> str:
+    """An aware datetime as the ORM stores it (``UTCDateTime`` on SQLite: naive UTC, always with microseconds)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def status_clause(statuses: Sequence[str] | None) -> str:
@@ -78,6 +85,7 @@ class ItemRow(NamedTuple):
     comment_permalink: str | None = None
     handoff: str | None = None  # Meta's scheduler: "pending" or "meta"; and the change still to send there
     handoff_change_raw: str | None = None
+    series_id: str | None = None  # the posts of one repeated post share it
 
     @property
     def scheduled_at(self) -> datetime | None:
@@ -97,7 +105,7 @@ class ItemRow(NamedTuple):
 _ROW_COLUMNS = (
     "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
     "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink, "
-    "q.handoff, q.handoff_change"
+    "q.handoff, q.handoff_change, q.series_id"
 )
 
 
@@ -430,6 +438,13 @@ class LeanReader:
         with self._connect() as conn:
             row = conn.execute(sql, (scheduled, scheduled, ItemStatus.POSTED.value)).fetchone()
         return stored_utc(row[0]) if row else None
+
+    def series_times(self, series_id: str) -> list[tuple[int, str | None]]:
+        """(id, stored time) of every item of a series, by time then id."""
+        sql = "SELECT id, scheduled_at FROM queue_items WHERE series_id = ? ORDER BY scheduled_at, id"
+        with self._connect() as conn:
+            rows = conn.execute(sql, (series_id,)).fetchall()
+        return [(int(i), t) for i, t in rows]
 
     # ----- delivery attempts -----------------------------------------------------------------------
     def attempt_rows(

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed ORM tables: accounts, queue_items, delivery_attempts and posting slots."""
+"""SQLAlchemy 2 typed ORM tables: accounts, queue_items, delivery_attempts, posting slots and insight snapshots."""
 
 from __future__ import annotations
 
@@ -151,3 +151,17 @@ class PostingSlot(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     weekday: Mapped[int] = mapped_column(Integer)
     minute: Mapped[int] = mapped_column(Integer)
+
+
+class InsightSnapshot(Base):
+    """One metric of one posted item as fetched at one time (migration 0008); ``metric`` "*" records a state."""
+
+    __tablename__ = "insight_snapshots"
+    __table_args__ = (Index("ix_insights_item_fetched", "queue_item_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue_item_id: Mapped[int] = mapped_column(ForeignKey("queue_items.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(48))
+    value: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(24))
+    fetched_at: Mapped[datetime]

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import CommentStatus, ItemStatus, first_image, media_to_json
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.lean import stored_utc
+from autoposter_gui.storage.lean import LeanReader, stored_utc
+from autoposter_gui.storage.lean import db_time as _db_time
 from autoposter_gui.storage.models import QueueItem
-from autoposter_gui.storage.repo import NewItem, _db_time
+from autoposter_gui.storage.repo import NewItem
 
 # Statuses whose time an account "uses": a slot holding one of these is taken.
 TAKEN_STATUSES = (ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.POSTED.value)
@@ -120,3 +121,8 @@ class PlanningRepo:
             first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM queue_items").fetchone()[0])
             conn.executemany(_BULK_INSERT, rows)
         return list(range(first, first + len(rows)))
+
+
+def series_times(store: Store, series_id: str) -> list[tuple[int, str | None]]:
+    """(id, stored time) of every item of a series, by time then id."""
+    return LeanReader(store.read_raw).series_times(series_id)

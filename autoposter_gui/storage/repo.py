@@ -40,6 +40,7 @@ from autoposter_gui.storage.lean import UPCOMING_SORT as UPCOMING_SORT
 from autoposter_gui.storage.lean import AttemptRow as AttemptRow
 from autoposter_gui.storage.lean import ItemRow as ItemRow
 from autoposter_gui.storage.lean import LeanReader
+from autoposter_gui.storage.lean import db_time as _db_time
 from autoposter_gui.storage.lean import stored_utc as _utc
 from autoposter_gui.storage.lean import upcoming_before as upcoming_before
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
@@ -222,13 +223,6 @@ def _read_work(conn: sqlite3.Connection, item_id: int) -> Work | None:
     item = WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], meta, row[7], media, *row[16:23])
     account = None if row[8] is None else WorkAccount(*row[8:15])
     return Work(item, account, _history(history))
-
-
-def _db_time(value: datetime) -> str:
-    """An aware datetime as the ORM stores it (``UTCDateTime`` on SQLite: naive UTC, always with microseconds)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _db_json(value: dict[str, Any] | list[Any]) -> str:

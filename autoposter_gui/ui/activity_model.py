@@ -63,6 +63,9 @@ class ActivityTableModel(QAbstractTableModel):
         self._items: dict[int, _ItemInfo | None] = {}
         self._accounts: dict[int, AccountView] = {}
         self._more = False
+        # Insights (issue 16): item id → "412 reached · 37 likes", read at each reload from this source.
+        self.summaries_source: Callable[[], dict[int, str]] | None = None
+        self.summaries: dict[int, str] = {}
 
     # ----- loading ---------------------------------------------------------------------------------
     @Slot()
@@ -71,10 +74,21 @@ class ActivityTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._accounts = {a.id: a for a in reads.accounts()}
         self._items.clear()
+        self.summaries = self.summaries_source() if self.summaries_source is not None else {}
         self._rows = self._remember(reads.attempts(limit=PAGE_SIZE, offset=0))
         self._more = len(self._rows) == PAGE_SIZE
         self._reindex()
         self.endResetModel()
+
+    @Slot()
+    def refresh_summaries(self) -> None:
+        """Read the insights summaries again (a refresh ended) and repaint the Details column."""
+        if self.summaries_source is None:
+            return
+        self.summaries = self.summaries_source()
+        if self._rows:
+            column = ActivityColumn.DETAILS
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def _reindex(self) -> None:
         self._row_of = {a.id: row for row, a in enumerate(self._rows)}
@@ -258,7 +272,9 @@ class ActivityTableModel(QAbstractTableModel):
         if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
             where = f" on {network}" if info is not None else ""
             what = "First comment posted" if attempt.step == "comment" else "Published"
-            return f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+            text = f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+            numbers = self.summaries.get(attempt.queue_item_id) if attempt.step != "comment" else None
+            return numbers or text  # a post with numbers: "412 reached · 37 likes" (the Outcome says it is out)
         if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:
             return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
         return ""

@@ -73,7 +73,26 @@ class ActivityTab(QWidget):
         controller.bridge.attempts_recorded.connect(self.model.refresh_attempts)  # batched: one query a burst
         controller.bridge.items_changed.connect(self.model.refresh_items)
         controller.bridge.account_changed.connect(self._accounts_changed)
+        controller.bridge.notice.connect(self._engine_notice)
+        if controller.ready:
+            self._use_insights(refresh=False)
+        else:  # the quick start: the insights' numbers are read once the engine is open
+            controller.engine_ready.connect(self._use_insights)
         self.model.reload()
+
+    @Slot()
+    def _use_insights(self, refresh: bool = True) -> None:
+        """Show each post's metric summary ("412 reached · 37 likes"): the engine's insights, once it is open."""
+        from autoposter_gui.engine.insights_view import InsightsView  # the engine's insights: loaded with it
+
+        self.model.summaries_source = InsightsView(self.controller.ctx).summaries
+        if refresh:
+            self.model.refresh_summaries()
+
+    @Slot(str, dict)
+    def _engine_notice(self, kind: str, payload: dict[str, object]) -> None:
+        if kind == "insights" and not payload.get("running"):
+            self.model.refresh_summaries()
 
     @Slot()
     def _update_state(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from autoposter_gui.domain.models import Platform
 from autoposter_gui.domain.validation import (
@@ -62,7 +62,10 @@ class CaptionEditor(QWidget):
         label.setBuddy(self.text_edit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(label)
+        self.tools = QHBoxLayout()  # the label, and buttons that insert text (the Composer adds them)
+        self.tools.addWidget(label)
+        self.tools.addStretch(1)
+        layout.addLayout(self.tools)
         layout.addWidget(self.text_edit, 1)
         layout.addWidget(self.counter)
         layout.addWidget(self.error)

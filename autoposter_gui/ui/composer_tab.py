@@ -32,9 +32,11 @@ from autoposter_gui.ui.composer_problems import ProblemDisplay
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
+from autoposter_gui.ui.snippets import SnippetsButton
 
 if TYPE_CHECKING:  # the engine's post service: loaded with the engine, after the first window
     from autoposter_gui.engine.posts import PostRequest
+    from autoposter_gui.ui import composer_planning
 
 SCHEDULE, PUBLISH_NOW, DRAFT = "schedule", "now", "draft"
 
@@ -110,6 +112,9 @@ class ComposerTab(QWidget):
         self.when_edit, self.when_summary = self.footer.when_edit, self.footer.when_summary
         self.when_error, self.form_error = self.footer.when_error, self.footer.form_error
         self.schedule_button, self.now_button, self.draft_button = self.footer.buttons()
+        self.queue_button, self.repeat_button = self.footer.queue_button, self.footer.repeat_button
+        self.snippets_button = SnippetsButton(controller, self.text_edit, self.caption)
+        self.caption.tools.addWidget(self.snippets_button)
 
         self.problems = ProblemDisplay(self)
         layout = QVBoxLayout(self)
@@ -129,6 +134,8 @@ class ComposerTab(QWidget):
         self.schedule_button.clicked.connect(self.schedule)
         self.now_button.clicked.connect(self.publish_now)
         self.draft_button.clicked.connect(self.save_draft)
+        self.queue_button.clicked.connect(self.add_to_queue)
+        self.repeat_button.clicked.connect(self.repeat)
         self.fit_panel.use_background(controller.tasks.submit)
         for keys, slot in (
             ("Ctrl+Return", self.schedule),
@@ -284,6 +291,18 @@ class ComposerTab(QWidget):
     def save_draft(self) -> list[int]:
         return self.submit(DRAFT)
 
+    @Slot()
+    def add_to_queue(self) -> list[int]:
+        from autoposter_gui.ui import composer_planning  # the planner loads with its first use
+
+        return composer_planning.add_to_queue(self)
+
+    @Slot()
+    def repeat(self, dialog: composer_planning.RepeatDialog | None = None) -> list[int]:
+        from autoposter_gui.ui import composer_planning
+
+        return composer_planning.repeat(self, dialog)
+
     def clear_errors(self) -> None:
         self.problems.clear()
 
@@ -401,6 +420,8 @@ class ComposerTab(QWidget):
         self.image_box.set_context(self._selected_platforms(), True)
         self._rich_locked = fill_from(self, item, editing=True)
         self.image_box.set_editable(not self._rich_locked)
+        for button in (self.queue_button, self.repeat_button):
+            button.setEnabled(False)  # an edit changes this one post; a new time is picked above
         self.extras.set_editable(False)  # the engine's update changes the text, the one image and the time
         now = self.controller.now()
         start = item.scheduled_at if item.scheduled_at is not None and item.scheduled_at > now else None
@@ -455,7 +476,7 @@ class ComposerTab(QWidget):
         self.image_box.set_editable(True)
         self.set_image(None)
         self.when_edit.setDateTime(fmt.qdatetime_from_naive(fmt.default_post_time(self.controller.now())))
-        for button in (self.schedule_button, self.now_button, self.draft_button):
+        for button in (self.schedule_button, self.now_button, self.draft_button, self.queue_button, self.repeat_button):
             button.setEnabled(True)
         self.picker.unlock()
         self.clear_errors()

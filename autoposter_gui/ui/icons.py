@@ -399,11 +399,31 @@ def _tab_accounts(p: QPainter, s: float) -> None:
     p.drawPath(path)
 
 
+def _tab_calendar(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.08))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRoundedRect(QRectF(s * 0.14, s * 0.2, s * 0.72, s * 0.64), s * 0.06, s * 0.06)
+    p.drawLine(QPointF(s * 0.14, s * 0.38), QPointF(s * 0.86, s * 0.38))
+    p.setPen(_pen(BLUE, s * 0.13))
+    p.drawPoint(QPointF(s * 0.62, s * 0.62))
+
+
+def _tab_insights(p: QPainter, s: float) -> None:
+    p.setPen(_pen(INK, s * 0.08))
+    p.drawLine(QPointF(s * 0.14, s * 0.86), QPointF(s * 0.86, s * 0.86))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(BLUE))
+    for n, height in enumerate((0.3, 0.5, 0.38, 0.64)):
+        p.drawRect(QRectF(s * (0.18 + n * 0.17), s * (0.8 - height), s * 0.11, s * height))
+
+
 _TABS: dict[str, Draw] = {
     "composer": _tab_compose,
     "queue": _tab_queue,
+    "calendar": _tab_calendar,
     "activity": _tab_activity,
     "accounts": _tab_accounts,
+    "insights": _tab_insights,
 }
 
 

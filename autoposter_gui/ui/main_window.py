@@ -1,8 +1,9 @@
-"""The main window: Composer, Queue, Activity and Accounts tabs, menus, status bar, and close-to-tray."""
+"""The main window: Composer, Queue, Calendar, Activity, Accounts and Insights tabs, menus, status bar, tray."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
@@ -12,8 +13,10 @@ from autoposter_gui import APP_NAME, window_title
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.accounts_tab import AccountsTab
 from autoposter_gui.ui.activity_tab import ActivityTab
+from autoposter_gui.ui.calendar_tab import CalendarTab
 from autoposter_gui.ui.composer_tab import ComposerTab
 from autoposter_gui.ui.controller import AppController
+from autoposter_gui.ui.insights_tab import InsightsTab
 from autoposter_gui.ui.queue_tab import QueueTab
 from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt
 from autoposter_gui.ui.status_bar import AppStatusBar
@@ -21,7 +24,7 @@ from autoposter_gui.ui.tray import TrayController
 
 CLOSE_HINT_KEY = "tray/close_hint_shown"
 GEOMETRY_KEY = "window/geometry"
-TABS = ("composer", "queue", "activity", "accounts")
+TABS = ("composer", "queue", "calendar", "activity", "accounts", "insights")
 
 
 class MainWindow(QMainWindow):
@@ -39,15 +42,19 @@ class MainWindow(QMainWindow):
 
         self.composer = ComposerTab(controller, self)
         self.queue = QueueTab(controller, self)
+        self.calendar = CalendarTab(controller, self)
         self.activity = ActivityTab(controller, self)
         self.accounts = AccountsTab(controller, self)
+        self.insights = InsightsTab(controller, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for name, widget, title in (
             ("composer", self.composer, "&Composer"),
             ("queue", self.queue, "&Queue"),
+            ("calendar", self.calendar, "Ca&lendar"),
             ("activity", self.activity, "&Activity"),
             ("accounts", self.accounts, "Acc&ounts"),
+            ("insights", self.insights, "&Insights"),
         ):
             self.tabs.addTab(widget, icons.tab_icon(name), title)
         self.setCentralWidget(self.tabs)
@@ -60,6 +67,8 @@ class MainWindow(QMainWindow):
         self.queue.edit_requested.connect(self.edit_item)
         self.queue.duplicate_requested.connect(self.duplicate_item)
         self.queue.compose_requested.connect(lambda: self.show_tab("composer"))
+        self.calendar.edit_requested.connect(self.edit_item)
+        self.calendar.compose_requested.connect(self.compose_at)
         controller.show_tab_requested.connect(self.show_tab)
         controller.scheduler_changed.connect(self._scheduler_changed)
         self._scheduler_changed()
@@ -75,6 +84,13 @@ class MainWindow(QMainWindow):
         new_post = file_menu.addAction("&New Post")
         new_post.setShortcut(QKeySequence.StandardKey.New)
         new_post.triggered.connect(self.new_post)
+        file_menu.addSeparator()
+        import_posts = file_menu.addAction("&Import Posts…")
+        import_posts.setStatusTip("Queue posts from a CSV file (checked first; nothing written until it is clean)")
+        import_posts.triggered.connect(lambda: self.import_posts())
+        export_posts = file_menu.addAction("&Export Posts…")
+        export_posts.setStatusTip("Save the posts still to go out as a CSV file")
+        export_posts.triggered.connect(lambda: self.export_posts())
         file_menu.addSeparator()
         settings = file_menu.addAction("&Settings…")
         preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
@@ -163,6 +179,34 @@ class MainWindow(QMainWindow):
     def edit_item(self, item_id: int) -> None:
         if self.composer.edit_item(item_id):
             self.show_tab("composer")
+
+    def compose_at(self, local: datetime) -> bool:
+        """A click on an empty calendar slot: a new post at that local time (naive) in the Composer."""
+        from autoposter_gui.ui import fmt
+        from autoposter_gui.ui.composer_editing import may_discard
+
+        if self.composer.is_dirty() and not may_discard(self, "start a new post at this time"):
+            return False
+        self.composer.clear()
+        self.composer.when_edit.setDateTime(fmt.qdatetime_from_naive(local))
+        self.show_tab("composer")
+        return True
+
+    def import_posts(self, path: str | None = None) -> list[int]:
+        """File → Import Posts…: the preview dialog; the ids it queued (none until the owner confirms)."""
+        from autoposter_gui.ui.import_dialog import ImportDialog, choose_import_file
+
+        path = path or choose_import_file(self)
+        if not path:
+            return []
+        self.import_dialog = ImportDialog(self.controller, path, self)
+        self.import_dialog.exec()
+        return self.import_dialog.imported
+
+    def export_posts(self, path: str | None = None) -> int | None:
+        from autoposter_gui.ui.import_dialog import export_posts
+
+        return export_posts(self.controller, self, path)
 
     @Slot(int)
     def duplicate_item(self, item_id: int) -> None:

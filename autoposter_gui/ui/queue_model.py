@@ -56,6 +56,7 @@ SORT_KEYS = {
     QueueColumn.COMMENT: "comment_status",
 }
 
+SERIES_MARK = "↻ "  # a post of a repeated series (its tooltip: "2 of 6 in a weekly series")
 EDITABLE = frozenset(
     {ItemStatus.DRAFT.value, ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.CANCELED.value}
     | {ItemStatus.MISSED.value}
@@ -329,7 +330,8 @@ class QueueTableModel(QAbstractTableModel):
         if column is QueueColumn.ACCOUNT:
             return fmt.account_name(self._accounts.get(item.account_id))
         if column is QueueColumn.POST:
-            return with_media(fmt.preview(item.text), media_label(item.media_raw, item.image_path, item.platform))
+            text = with_media(fmt.preview(item.text), media_label(item.media_raw, item.image_path, item.platform))
+            return SERIES_MARK + text if item.series_id else text
         if column is QueueColumn.COMMENT:
             return comment_label(item.comment_status)
         if column is QueueColumn.SCHEDULED:
@@ -348,7 +350,9 @@ class QueueTableModel(QAbstractTableModel):
     def _tooltip(self, item: QueueRow, column: QueueColumn) -> str | None:
         if column is QueueColumn.POST:
             text = item.text if len(item.text) <= 600 else item.text[:600] + "…"
-            return text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
+            position = self._reads().series_mark(item.id, item.series_id)
+            series = f"{SERIES_MARK}{position.text}\n\n" if position is not None else ""
+            return series + text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
         if column is QueueColumn.SCHEDULED:
             return fmt.full_time(item.scheduled_at) or None
         if column is QueueColumn.NEXT_ATTEMPT:

@@ -185,6 +185,14 @@ class SettingsDialog(QDialog):
             notify_layout.addWidget(box)
             self.notify_checks[kind] = box
 
+        # --- the Composer's saved hashtag groups and snippets (saved by their own dialog)
+        snippets = QGroupBox("Composer", self)
+        self.snippets_button = QPushButton("Hashtag groups and &snippets…", snippets)
+        self.snippets_button.setToolTip("Text the Composer's Insert menu adds with a click")
+        snippets_layout = QHBoxLayout(snippets)
+        snippets_layout.addWidget(self.snippets_button)
+        snippets_layout.addStretch(1)
+
         # --- data
         data = QGroupBox("Data", self)
         self.data_dir_edit = QLineEdit(str(config.data_dir), data)
@@ -229,7 +237,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
-        for group in (startup, missed, notifications):
+        for group in (startup, missed, notifications, snippets):
             left.addWidget(group)
         for group in (self.email, data, logs):
             right.addWidget(group)
@@ -244,6 +252,7 @@ class SettingsDialog(QDialog):
         self.open_data_button.clicked.connect(lambda: open_folder(config.data_dir))
         self.open_logs_button.clicked.connect(lambda: open_folder(config.log_dir))
         self.restore_button.clicked.connect(self.restore_from_backup)
+        self.snippets_button.clicked.connect(self.manage_snippets)
         self.load()
 
     # ----- values ------------------------------------------------------------------------------------
@@ -305,6 +314,12 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         if self.apply():
             super().accept()
+
+    def manage_snippets(self) -> None:
+        from autoposter_gui.engine.snippets import SnippetService
+        from autoposter_gui.ui.snippets import SnippetsDialog
+
+        SnippetsDialog(SnippetService(self.controller.ctx), self).exec()
 
     # ----- restore -----------------------------------------------------------------------------------
     @Slot()

@@ -1,4 +1,4 @@
-"""Run the benchmarks B1-B8, B10 and B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
+"""Run the benchmarks B1-B12 and print a table of ratios; write tests/benchmarks/RESULTS.md.
 
     python -m tests.benchmarks               # all of them (about 3 minutes)
     python -m tests.benchmarks --only B1,B4  # some of them
@@ -46,7 +46,9 @@ SUITE: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("B6",), "tests.benchmarks.bench_startup", ()),
     (("B7",), "tests.benchmarks.bench_idle", ()),
     (("B3v", "B8"), "tests.benchmarks.bench_video", ()),
+    (("B9",), "tests.benchmarks.bench_calendar", ()),
     (("B10",), "tests.benchmarks.bench_import", ()),
+    (("B11",), "tests.benchmarks.bench_insights", ()),
     (("B12",), "tests.benchmarks.bench_cli", ()),
 )
 TITLES = {
@@ -60,7 +62,9 @@ TITLES = {
     "B7": "Idle in the tray, 60 s, nothing due",
     "B3v": "HTTP calls per video post (FB Reel / FB video / IG Reel)",
     "B8": "Publish a 200 MB video: RSS growth, upload vs plain requests",
+    "B9": "Calendar week/month over 10k items: first paint vs bare QTableView; drag round trip",
     "B10": "`import` of a 5,000-row CSV vs the store's bulk insert",
+    "B11": "Insights: refresh 500 posts on one token; open the tab over 500 × 4 snapshots",
     "B12": "`autoposter queue --json`, 20k items, start to exit",
 }
 

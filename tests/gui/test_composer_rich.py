@@ -300,3 +300,44 @@ def test_media_alone_is_unsaved_work(composer: ComposerTab, ctx: Context, photos
     composer.clear()
     composer.comment_edit.setPlainText("#later")
     assert composer.is_dirty()
+
+
+def test_carousel_photos_link_and_comments_from_the_composer_go_out_with_permalinks(
+    qtbot: Any, composer: ComposerTab, ctx: Context, photos: list[str], real_scheduler: Any
+) -> None:
+    """The issue's composer checks against the sandbox: a 3-image Instagram carousel with alt text and a first
+    comment, a 3-photo Facebook post with a first comment, and a Facebook link post, each published with its
+    permalink (and its comment's)."""
+    ig, fb = account_id(ctx, BAKERY_IG), account_id(ctx, BAKERY_PAGE)
+    ids: list[int] = []
+    composer.set_selected_accounts([ig])
+    composer.text_edit.setPlainText("Three loaves, one carousel")
+    composer.image_box.set_media([MediaRef(p, MediaKind.IMAGE, f"Loaf {n}") for n, p in enumerate(photos, 1)])
+    composer.comment_edit.setPlainText("#rye #spelt #sourdough")
+    ids += composer.publish_now()
+    composer.set_selected_accounts([fb])
+    composer.text_edit.setPlainText("Our shelves this morning")
+    composer.image_box.set_media([MediaRef(p) for p in photos])
+    composer.comment_edit.setPlainText("Open 7 to 19")
+    ids += composer.publish_now()
+    composer.set_selected_accounts([fb])
+    composer.text_edit.setPlainText("Our story, from the first loaf")
+    composer.link_edit.setText("https://example.com/story")
+    ids += composer.publish_now()
+    assert len(ids) == 3, composer.errors()
+
+    def done() -> bool:
+        items = [ctx.repo.item(i) for i in ids]
+        return all(i is not None and i.status == "posted" for i in items) and all(
+            i is not None and i.comment_status in (None, "posted") for i in items
+        )
+
+    qtbot.waitUntil(done, timeout=60_000)
+    carousel, photo_post, link_post = (ctx.repo.item(i) for i in ids)
+    assert carousel is not None and photo_post is not None and link_post is not None
+    assert carousel.permalink and "/ig/" in carousel.permalink
+    assert [m["alt_text"] for m in carousel.media] == ["Loaf 1", "Loaf 2", "Loaf 3"]
+    assert carousel.comment_status == "posted" and carousel.comment_permalink
+    assert photo_post.permalink and len(photo_post.media) == 3
+    assert photo_post.comment_status == "posted" and photo_post.comment_permalink
+    assert link_post.permalink and link_post.link == "https://example.com/story" and link_post.comment_status is None

@@ -82,3 +82,24 @@ def test_the_gui_leaves_meta_calls_to_the_scheduler_thread(
     Runner(ctx).run_due()  # the scheduler thread's tick sends it
     item = ctx.repo.item(held)
     assert item is not None and item.status == "canceled" and sandbox.state()["scheduled_posts"] == []
+
+
+def test_the_calendar_marks_a_post_held_by_meta(
+    qtbot: Any, controller: AppController, connected: list[Account], ctx: Context, sandbox: Any
+) -> None:
+    from autoposter_gui.ui.calendar_tab import CalendarTab
+
+    sandbox.set_clock(ctx.clock.now())
+    held = make_post(ctx, "Handed off", minutes=60).id
+    local = make_post(ctx, "Kept local", minutes=5).id
+    Runner(ctx).run_due()
+    tab = CalendarTab(controller)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 1300)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.go_to(fmt.naive_local(ctx.clock.now()).date())
+    held_center, local_center = tab.view.chip_center(held), tab.view.chip_center(local)
+    assert held_center is not None and local_center is not None
+    assert "Held by Meta: Meta publishes it, even with this computer off" in (tab.view.tooltip_at(held_center) or "")
+    assert "Held by Meta" not in (tab.view.tooltip_at(local_center) or "")

@@ -62,8 +62,12 @@ def _account(platform: str = "facebook") -> Account:
 
 def test_judge_rules() -> None:
     now = datetime(2027, 1, 1, tzinfo=UTC)
-    ok = TokenInfo(True, None, ("pages_show_list", "pages_read_engagement", "pages_manage_posts"))
+    ok = TokenInfo(True, None, ("pages_show_list", "pages_read_engagement", "pages_manage_posts", "read_insights"))
     assert judge(_account(), ok, now) == (AccountStatus.CONNECTED, None)
+    # Without read_insights it still posts, and the Accounts tab says what the insights lack.
+    no_insights = TokenInfo(True, None, ok.scopes[:3])
+    status, message = judge(_account(), no_insights, now)
+    assert status is AccountStatus.CONNECTED and "read your Page's insights" in (message or "")
     soon = TokenInfo(True, now + timedelta(days=6), ok.scopes)
     status, message = judge(_account(), soon, now)
     assert status is AccountStatus.NEEDS_ATTENTION and "2027-01-07" in (message or "")

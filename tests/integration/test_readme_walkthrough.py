@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 def test_the_example_images_exist_and_menu_needs_a_fit() -> None:
     script = walkthrough()
-    for name in ("examples/croissant.jpg", "examples/menu.png"):
+    for name in ("examples/croissant.jpg", "examples/menu.png", "examples/reel.mp4"):
         assert name in script and (REPO / name).stat().st_size < 64 * 1024  # small, and shipped
     with Image.open(REPO / "examples/menu.png") as menu:
         assert not instagram_ratio_ok(*menu.size)  # the walkthrough shows what --fit pad is for
@@ -82,12 +82,21 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path, shell: str) -> N
     assert proc.returncode == 0, f"stdout:\n{out}\nstderr:\n{err}"
     assert "Traceback" not in err and "autoposter:" not in err, err
     assert "Connected " in out and "Sandbox Bakery" in out
-    assert "processed: 3, succeeded: 3, failed: 0, retried: 0" in out  # the croissants wait for tomorrow
-    queue = out[out.index("processed: 3") :]
-    for text in ("Fresh bread at 7!", "Croissants", "New menu #bakery"):
+    assert "processed: 7, succeeded: 7, failed: 0, retried: 0" in out  # the croissants wait for tomorrow
+    queue = out[out.index("processed: 7") :]
+    for text in (
+        "Fresh bread at 7!",
+        "Croissants",
+        "New menu #bakery",
+        "Two ways #bakery",
+        "A little reel",
+        "Our story",
+    ):
         assert text in queue
-    assert len(re.findall(r"\bposted\b", queue)) == 3 and len(re.findall(r"\bscheduled\b", queue)) == 1
-    assert queue.count(f"http://127.0.0.1:{port}/sandbox/") == 6  # each published post's permalink, twice
+    assert len(re.findall(r"\bposted\b", queue)) == 7 and len(re.findall(r"\bscheduled\b", queue)) == 1
+    # Each published post's permalink, in the queue and in the activity; and the first comment's, in the activity.
+    assert queue.count(f"http://127.0.0.1:{port}/sandbox/") == 7 * 2 + 1
+    assert "comment_id=" in queue
     [data_dir] = scratch.iterdir()  # the walkthrough's scratch data folder (mktemp -d)
     assert (data_dir / "autoposter.db").is_file()
     assert not (REPO / "autoposter.db").exists() and not (REPO / "sandbox.txt").exists()  # the checkout stays clean

@@ -108,6 +108,10 @@ def test_read_models_carry_exactly_what_the_orm_rows_do(tmp_path: Path) -> None:
         assert media_from_json(json.loads(row.media_raw) if row.media_raw else None) == media_from_json(stored.media)
         assert (row.comment_status, row.comment_permalink) == (stored.comment_status, stored.comment_permalink)
         assert (row.handoff, json.loads(row.handoff_change_raw or "null")) == (stored.handoff, stored.handoff_change)
+        assert row.series_id == stored.series_id  # the Queue's series mark
+    marks = [reads.series_mark(i, "s-1") for i in (rich_id, rich_id + 1)]  # the two posts of series s-1 (a tooltip)
+    assert [m.text if m else None for m in marks] == [f"{n} of 2 in a repeating series" for n in (1, 2)]
+    assert reads.series_mark(rich_id, None) is None and reads.series_mark(1, "s-1") is None  # not in that series
     assert reads.item(2).meta == {"limitWaits": 1} and reads.item(2).unconfirmed_attempt_id is not None  # type: ignore[union-attr]
     assert reads.item(999) is None
     attempts = reads.attempts(limit=None)

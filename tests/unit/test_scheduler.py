@@ -115,3 +115,26 @@ def test_publish_now_is_not_held_up_by_a_daily_job(ctx: Context) -> None:
     finally:
         release.set()
         scheduler.shutdown()
+
+
+def test_the_after_tick_hook_runs_after_publishing_and_never_kills_the_tick() -> None:
+    order: list[str] = []
+
+    class _Runner:
+        ctx = type("Ctx", (), {"events": Events()})()
+
+        def run_due(self, lock_timeout: float = 0) -> Any:
+            from autoposter_gui.domain.models import RunStats
+
+            order.append("publish")
+            return RunStats()
+
+    def hook() -> None:
+        order.append("insights")
+        raise RuntimeError("boom")
+
+    scheduler = PublishScheduler(_Runner(), after_tick=hook)  # type: ignore[arg-type]
+    scheduler.events.subscribe(Events.TICK_FINISHED, lambda summary: order.append("finished"))
+    scheduler._tick()
+    scheduler._tick()
+    assert order == ["publish", "finished", "insights"] * 2
