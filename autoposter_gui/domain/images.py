@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from autoposter_gui.domain.errors import Remedy, ValidationError
+from autoposter_gui.domain.media_files import existing_file, require_readable
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -38,21 +39,10 @@ def inspect_image(path: str | os.PathLike[str], *, decode: bool = True) -> Image
     """
     from PIL import Image, UnidentifiedImageError
 
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise ValidationError(f"Image not found: {p}", field="image")
-    if p.is_dir():
-        raise ValidationError(f"Image path is a folder, not a file: {p}", field="image")
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise ValidationError(f"Cannot read image {p}: {exc.strerror}", field="image") from None
-    if size == 0:
-        raise ValidationError(f"Image file is empty (0 bytes): {p}", field="image")
+    p, size = existing_file(path, "image")
     if size > MAX_IMAGE_BYTES_INPUT:
         raise ValidationError(f"Image is too large ({size // (1024 * 1024)} MB); use one under 50 MB", field="image")
-    if not os.access(p, os.R_OK):
-        raise ValidationError(f"Cannot read image {p}: permission denied", field="image")
+    require_readable(p, "image")
     try:
         with Image.open(p) as img:
             width, height = img.size

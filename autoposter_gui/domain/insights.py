@@ -105,6 +105,20 @@ def due(published_at: datetime, fetched: Sequence[datetime], last_try: datetime 
     return not any(when >= latest_point for when in fetched)
 
 
+def next_due(
+    published_at: datetime, fetched: Sequence[datetime], last_try: datetime | None, now: datetime
+) -> datetime | None:
+    """The first moment from ``now`` on at which :func:`due` holds for this post (``now`` if it does already);
+    None when no snapshot is ever due again (every schedule point is covered)."""
+    floor = last_try + MIN_INTERVAL if last_try is not None else now
+    points = [published_at + offset for offset in SCHEDULE]
+    passed = [point for point in points if point <= now]
+    if passed and not any(when >= passed[-1] for when in fetched):
+        return max(now, floor)
+    upcoming = [point for point in points if point > now]
+    return max(upcoming[0], floor) if upcoming else None
+
+
 @dataclass
 class HeatCell:
     """One weekday × hour slot of the best-time heatmap."""

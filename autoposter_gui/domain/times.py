@@ -72,10 +72,13 @@ def iso_local() -> Callable[[datetime | None], str | None]:
 
 def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     """Attach ``zone`` to a wall-clock time, refusing times that don't exist or are ambiguous there."""
+    # The usual case first, asked of the zone directly (no aware datetime built twice: a CSV import localizes
+    # thousands): one offset for both folds, so neither in a gap nor in a repeated hour.
+    wall = naive if naive.tzinfo is None and not naive.fold else naive.replace(tzinfo=None, fold=0)
+    if zone.utcoffset(wall) == zone.utcoffset(wall.replace(fold=1)):
+        return wall.replace(tzinfo=zone)
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first  # the usual case: one offset, so neither in a gap nor in a repeated hour
     round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive.replace(tzinfo=None):
         # A spring-forward gap: propose the first valid wall time after it.
@@ -94,6 +97,16 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
             (first, second),
         )
     return first
+
+
+def localize_utc(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
+    """``localize(naive, zone, zone_name)`` as a UTC moment; the usual case (one offset) without building the
+    aware local time first."""
+    wall = naive if naive.tzinfo is None and not naive.fold else naive.replace(tzinfo=None, fold=0)
+    offset = zone.utcoffset(wall)
+    if offset is not None and offset == zone.utcoffset(wall.replace(fold=1)):
+        return (wall - offset).replace(tzinfo=UTC)
+    return localize(naive, zone, zone_name).astimezone(UTC)
 
 
 def _exists(naive: datetime, zone: tzinfo) -> bool:
@@ -156,7 +169,7 @@ def _parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[dat
         zone_name = "UTC" if parsed.utcoffset() == timedelta(0) else parsed.strftime("%z")
         return parsed.astimezone(UTC), zone_name
     zone, zone_name = local or local_zone()
-    return localize(parsed, zone, zone_name).astimezone(UTC), zone_name
+    return localize_utc(parsed, zone, zone_name), zone_name
 
 
 _CLOCK_RE = re.compile(r"^(\d{1,2})(?:[:.h ]?(\d{2}))?\s*([ap])?\.?\s*(?:m\.?)?$")

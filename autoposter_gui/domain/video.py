@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.media_files import existing_file, require_readable
 
 if TYPE_CHECKING:
     from fractions import Fraction  # only a type here (PyAV's rates); the module loads decimal
@@ -121,19 +122,8 @@ def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
     """Read the file's headers and first frame with PyAV (never the whole file); ValidationError if it can't."""
     import av
 
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise ValidationError(f"Video not found: {p}", field="video")
-    if p.is_dir():
-        raise ValidationError(f"Video path is a folder, not a file: {p}", field="video")
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise ValidationError(f"Cannot read video {p}: {exc.strerror}", field="video") from None
-    if size == 0:
-        raise ValidationError(f"Video file is empty (0 bytes): {p}", field="video")
-    if not os.access(p, os.R_OK):
-        raise ValidationError(f"Cannot read video {p}: permission denied", field="video")
+    p, size = existing_file(path, "video")
+    require_readable(p, "video")
     try:
         with av.open(str(p), mode="r") as container:
             if not container.streams.video:

@@ -19,6 +19,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.engine.settings import SettingsService, SmtpSettings
+from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.settings import SettingsTable
 
 log = logging.getLogger(__name__)
@@ -197,23 +198,33 @@ class AlertService:
             handoffs, self._handoffs = self._handoffs, []
         return (*taken[:3], taken[3] + self._handoff_alerts(handoffs))
 
+    def _item_alert(self, kind: str, item: QueueItem, *, reason: str, todo: str, permalink: str | None = None) -> Alert:
+        """An alert about one queued post: its account (or that it was removed), time, first line and id."""
+        account = self.ctx.repo.account(item.account_id)
+        return Alert(
+            kind,
+            account_label(account) if account is not None else "An account that was removed",
+            reason=reason,
+            todo=todo,
+            when=_iso(item.scheduled_at),
+            text=first_line(item.text),
+            permalink=permalink,
+            item_id=item.id,
+        )
+
     def _handoff_alerts(self, handoffs: list[tuple[int, str]]) -> list[Alert]:
         repo, alerts = self.ctx.repo, []
         for item_id, why in handoffs:
             item = repo.item(item_id)
             if item is None:
                 continue
-            account = repo.account(item.account_id)
             alerts.append(
-                Alert(
+                self._item_alert(
                     AlertKind.HANDOFF_UNVERIFIED.value,
-                    account_label(account) if account is not None else "An account that was removed",
+                    item,
                     reason=why or "Meta's scheduler did not publish it on time",
                     todo="Nothing, if the link below works; otherwise check the post in Autoposter's Queue",
-                    when=_iso(item.scheduled_at),
-                    text=first_line(item.text),
                     permalink=item.permalink,
-                    item_id=item.id,
                 )
             )
         return alerts
@@ -230,19 +241,15 @@ class AlertService:
             if item is None or item.status != ItemStatus.FAILED.value:
                 continue
             self._seen_attempts.add(attempt_id)
-            account = repo.account(item.account_id)
             alerts.append(
-                Alert(
+                self._item_alert(
                     AlertKind.FAILED.value,
-                    account_label(account) if account is not None else "An account that was removed",
+                    item,
                     reason=item.error_message or attempt.error_message or "Meta refused the post",
                     todo=(
                         "Open Autoposter's Queue, fix what the reason says, then Retry it "
                         f"(`autoposter retry {item.id}`)"
                     ),
-                    when=_iso(item.scheduled_at),
-                    text=first_line(item.text),
-                    item_id=item.id,
                 )
             )
         return alerts
@@ -274,16 +281,12 @@ class AlertService:
             item = repo.item(item_id)
             if item is None or item.status != ItemStatus.MISSED.value:
                 continue
-            account = repo.account(item.account_id)
             alerts.append(
-                Alert(
+                self._item_alert(
                     AlertKind.MISSED.value,
-                    account_label(account) if account is not None else "An account that was removed",
+                    item,
                     reason=(item.error_message or "Missed while the computer was off").split(":")[0],
                     todo="Open Autoposter and publish it now, reschedule it or skip it",
-                    when=_iso(item.scheduled_at),
-                    text=first_line(item.text),
-                    item_id=item.id,
                 )
             )
         return alerts

@@ -3,15 +3,18 @@ each image file inspected and each copy stored only once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image
-from autoposter_gui.domain.models import MediaRef
+from autoposter_gui.domain.models import MediaRef, Platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.storage.models import Account
+
+T = TypeVar("T")
 
 
 class BatchPostService(PostService):
@@ -27,7 +30,13 @@ class BatchPostService(PostService):
         for account in sorted(accounts, key=lambda a: a.id, reverse=True):  # the lowest id wins, as in the Repo
             self._by_external[account.external_id] = account
         self._resolved: dict[tuple[str | int, ...], list[Account] | ValidationError] = {}
-        self._refused: dict[tuple[int, ...], list[str]] = {}
+        # Per set of accounts, keyed by the Account objects' identity (each entry keeps its objects alive, so an id
+        # is never reused meanwhile): no database attribute read per post.
+        self._refused: dict[tuple[int, ...], tuple[object, list[str]]] = {}
+        self._platform_memo: dict[tuple[int, ...], tuple[object, tuple[Platform, ...]]] = {}
+        self._target_memo: dict[
+            tuple[int, ...], tuple[object, tuple[tuple[tuple[int, Platform], ...], frozenset[str]]]
+        ] = {}
         self._inspected: dict[str, ImageInfo | ValidationError] = {}
         self._stored: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self._stored_media: dict[tuple[object, ...], dict[str, tuple[MediaRef, ...]]] = {}
@@ -50,10 +59,13 @@ class BatchPostService(PostService):
         return list(found)
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
-        key = tuple(a.id for a in accounts)
-        if key not in self._refused:
-            self._refused[key] = super()._cannot_post(accounts)
-        return self._refused[key]
+        return _remembered(self._refused, accounts, super()._cannot_post)
+
+    def _platforms(self, accounts: Sequence[Account]) -> tuple[Platform, ...]:
+        return _remembered(self._platform_memo, accounts, super()._platforms)
+
+    def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[tuple[int, Platform], ...], frozenset[str]]:
+        return _remembered(self._target_memo, accounts, super()._targets)
 
     def _inspect_once(self, path: str) -> ImageInfo:
         found = self._inspected.get(path)
@@ -90,16 +102,42 @@ class BatchPostService(PostService):
     def store_images(self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]) -> None:
         """Copy the images of checked posts into the media store, a few files at a time (each copy waits for the
         disk: its own sync and its folder's), so that ``new_items`` finds them stored."""
+        self.storing_images(posts)()
+
+    def storing_images(
+        self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]
+    ) -> Callable[[], None]:
+        """``store_images`` started on worker threads; returns the wait for it (which raises a failed copy's
+        ValidationError). Meanwhile only ``new_items`` of posts without an image may run."""
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
         for request, accounts, info in posts:
             if info is not None and not request.media:  # a post with media lists stores them in new_items
-                platforms = {a.platform for a in accounts}
+                platforms = set(self._targets(accounts)[1])
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:
-            return
+            return lambda: None
         store = super()._store_images
-        with ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media") as pool:
-            futures = {k: pool.submit(store, *v) for k, v in todo.items()}
-        for key, future in futures.items():
-            self._stored[key] = future.result()  # a failed copy raises here (ValidationError, as one at a time)
+        pool = ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media")
+        futures = {k: pool.submit(store, *v) for k, v in todo.items()}
+        pool.shutdown(wait=False)
+
+        def wait() -> None:
+            pool.shutdown(wait=True)
+            for key, future in futures.items():
+                self._stored[key] = future.result()  # a failed copy raises here (ValidationError, as one at a time)
+
+        return wait
+
+
+def _remembered(
+    memo: dict[tuple[int, ...], tuple[object, T]],
+    accounts: Sequence[Account],
+    compute: Callable[[Sequence[Account]], T],
+) -> T:
+    """``compute(accounts)``, once per set of Account objects in ``memo``."""
+    key = tuple(map(id, accounts))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (tuple(accounts), compute(accounts))
+    return found[1]

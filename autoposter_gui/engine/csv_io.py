@@ -9,7 +9,7 @@ import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import NamedTuple
 
@@ -104,17 +104,13 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(the physical line a record starts on, its cells); blank lines skipped. A quoted cell may span lines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 0
-    while True:
-        start = line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ValidationError(f"line {start}: the file can't be read as CSV ({exc})", field="file") from None
-        line = reader.line_num
-        if "".join(cells).strip():
-            yield start, cells
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if "".join(cells).strip():
+                yield start, cells
+    except csv.Error as exc:
+        raise ValidationError(f"line {line + 1}: the file can't be read as CSV ({exc})", field="file") from None
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -148,14 +144,17 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
         return [], [RowProblem(header_line, f"{what}; the header row names the columns: {', '.join(COLUMNS)}")]
     folder = path.resolve().parent
     images: dict[str, tuple[str, ...]] = {}  # a cell's paths, resolved against the file's folder (once per cell)
+    width = len(names)
     column = {name: n for n, name in enumerate(names)}
-    optional = [column.get(name) for name in ("at", "image", "alt_text", "first_comment", "link")]
+    # A column the file lacks reads the empty cell appended to each row (index ``width``).
+    at_cell, image_cell, alt_cell, comment_cell, link_cell = (
+        column.get(name, width) for name in ("at", "image", "alt_text", "first_comment", "link")
+    )
     account_cell, text_cell = column["account"], column["text"]
     rows: list[CsvRow] = []
     problems: list[RowProblem] = []
     for line, cells in records:
-        extra = cells[len(names) :]
-        if len(cells) < len(names) or any(c.strip() for c in extra):
+        if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
             problems.append(
                 RowProblem(
                     line,
@@ -164,7 +163,9 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
                 )
             )
             continue
-        at, image, alt_text, first_comment, link = ("" if n is None else cells[n] for n in optional)
+        del cells[width:]  # blank extra cells
+        cells.append("")
+        image = cells[image_cell]
         if image not in images:
             images[image] = tuple(str(folder / Path(p).expanduser()) for p in _split(image))
         rows.append(
@@ -172,11 +173,11 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
                 line,
                 _split(cells[account_cell]),
                 cells[text_cell],
-                at.strip(),
+                cells[at_cell].strip(),
                 images[image],
-                alt_text.strip(),
-                first_comment,
-                link.strip(),
+                cells[alt_cell].strip(),
+                cells[comment_cell],
+                cells[link_cell].strip(),
             )
         )
     return rows, problems
@@ -220,12 +221,14 @@ class CsvService:
             raise ValidationError(f"{path.name} has no posts below its header row; nothing to import")
         posts = BatchPostService(self.ctx)
         local = local_zone()
+        times: dict[str, tuple[datetime, str] | ValidationError] = {}  # each distinct time read once
         plan = ImportPlan(rows, problems, service=posts)
         for row in rows:
-            request, found = self._request(row, local)
+            request, found = self._request(row, local, times)
             if request is not None:
                 checked, accounts, info = posts.assess(request)
-                found += [message for _, message in checked]
+                if checked:
+                    found += [message for _, message in checked]
                 plan.ready.append((request, accounts, info))
                 plan.posts += len(accounts)
             if found:
@@ -234,17 +237,32 @@ class CsvService:
         return plan
 
     @staticmethod
-    def _request(row: CsvRow, local: tuple[tzinfo, str]) -> tuple[PostRequest | None, list[str]]:
+    def _request(
+        row: CsvRow,
+        local: tuple[tzinfo, str],
+        times: dict[str, tuple[datetime, str] | ValidationError] | None = None,
+    ) -> tuple[PostRequest | None, list[str]]:
         """The row as ``post`` would take it, and the problems only the file's form can have (the time, more alt
-        texts than images); the rules of a post come after (``assess``)."""
+        texts than images); the rules of a post come after (``assess``). ``times``: the times read so far."""
         when, zone = None, None
         if row.at:
-            try:
-                when, zone = parse_when(row.at, local)
-            except ValidationError as exc:
-                return None, [exc.phrased()]
-        alts = _alt_texts(row)
-        extra = alt_text_problem(len(row.images), len(alts))
+            parsed = times.get(row.at) if times is not None else None
+            if parsed is None:
+                try:
+                    parsed = parse_when(row.at, local)
+                except ValidationError as exc:
+                    parsed = exc
+                if times is not None:
+                    times[row.at] = parsed
+            if isinstance(parsed, ValidationError):
+                return None, [parsed.phrased()]
+            when, zone = parsed
+        if row.alt_text:
+            alts = _alt_texts(row)
+            extra = alt_text_problem(len(row.images), len(alts))
+            media = _media(row, alts)
+        else:  # the common case: no alt text, so no alt text problem, and a media list only for several images
+            extra, media = None, _media(row, []) if len(row.images) > 1 else ()
         request = PostRequest(
             row.accounts,
             row.text,
@@ -252,7 +270,7 @@ class CsvService:
             when,
             zone,
             draft=when is None,
-            media=_media(row, alts),
+            media=media,
             first_comment=row.first_comment or None,
             link=row.link or None,
         )
@@ -267,12 +285,24 @@ class CsvService:
             return self._write(plan, plan.service)
 
     def _write(self, plan: ImportPlan, posts: BatchPostService) -> list[int]:
-        posts.store_images(plan.ready)
         now = self.ctx.clock.now()
-        new = [item for request, accounts, info in plan.ready for item in posts.new_items(request, accounts, info, now)]
+        # The posts without an image become items while their images are copied (the copies mostly wait for the
+        # disk); the others once the copies are done.
+        stored = posts.storing_images(plan.ready)
+        try:
+            early = [
+                None if info is not None or request.media else posts.new_items(request, accounts, info, now)
+                for request, accounts, info in plan.ready
+            ]
+        finally:
+            stored()
+        new = [
+            item
+            for made, (request, accounts, info) in zip(early, plan.ready, strict=True)
+            for item in (made if made is not None else posts.new_items(request, accounts, info, now))
+        ]
         ids = PlanningRepo(self.ctx.store).add_items_bulk(new, now)
-        for item_id in ids:
-            self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
+        self.ctx.events.emit_each(Events.ITEM_CHANGED, ids)
         return ids
 
     def export(self, path: str | os.PathLike[str]) -> int:

@@ -73,6 +73,12 @@ class HandoffService:
 
         return SettingsService(self.ctx).handoff
 
+    def _posted(
+        self, item_id: int, post_id: str, permalink: str | None, created: str | None, now: datetime, note: str
+    ) -> None:
+        """Record that Meta published the handed-off post, and tell the views."""
+        self._changed(item_id, self.repo.handoff_posted(item_id, post_id, permalink, created, now, note))
+
     def _changed(self, item_id: int, event_id: int | None = None) -> None:
         if event_id is not None:
             self.ctx.events.emit(Events.ATTEMPT_RECORDED, event_id)
@@ -160,8 +166,7 @@ class HandoffService:
             if out is not None:
                 note = "Published by Meta's scheduler (found after an interruption)"
                 created = str(out.extra.get("created_time") or "") or None
-                event = self.repo.handoff_posted(row.id, out.provider_post_id, out.permalink, created, now, note)
-                self._changed(row.id, event)
+                self._posted(row.id, out.provider_post_id, out.permalink, created, now, note)
                 return
         if now < started + LATE_ANSWER:
             return  # Meta may still record a late answer: look again next tick
@@ -202,15 +207,13 @@ class HandoffService:
             state = graph.read_post(pub, post_id, token)
             if state.published:
                 note = "Published now through Meta's scheduler"
-                event = self.repo.handoff_posted(row.id, post_id, state.permalink, state.created_time, now, note)
-                self._changed(row.id, event)
+                self._posted(row.id, post_id, state.permalink, state.created_time, now, note)
             return
         # WITHDRAW or CANCEL: the post must not go out from Meta. Unless it already did: then it is posted.
         state = graph.read_post(pub, post_id, token)
         if state.published:
             note = "It had already been published by Meta's scheduler, so the change came too late"
-            event = self.repo.handoff_posted(row.id, post_id, state.permalink, state.created_time, now, note)
-            self._changed(row.id, event)
+            self._posted(row.id, post_id, state.permalink, state.created_time, now, note)
             return
         if not state.gone:
             graph.delete_post(pub, post_id, token)
@@ -228,8 +231,7 @@ class HandoffService:
         result, why = verdict(row.due, now, Check(state.gone, state.published))
         if result is Verdict.POSTED:
             note = "Published by Meta's scheduler"
-            event = self.repo.handoff_posted(row.id, row.post_id, state.permalink, state.created_time, now, note)
-            self._changed(row.id, event)
+            self._posted(row.id, row.post_id, state.permalink, state.created_time, now, note)
             log.info("item %s: Meta's scheduler published it", row.id)
             return
         if result is Verdict.WAIT:
@@ -248,8 +250,7 @@ class HandoffService:
         if out is not None:
             note = f"{why}, but the post is on the Page (found in its feed)"
             created = str(out.extra.get("created_time") or "") or None
-            event = self.repo.handoff_posted(row.id, out.provider_post_id, out.permalink, created, now, note)
-            self._changed(row.id, event)
+            self._posted(row.id, out.provider_post_id, out.permalink, created, now, note)
             return
         note = f"{why}; it was deleted at Meta so it can't go out late, and Autoposter publishes it itself"
         self._changed(row.id, self.repo.handoff_dropped(row.id, now, note))

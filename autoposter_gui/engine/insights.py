@@ -14,6 +14,7 @@ from autoposter_gui.domain.insights import (
     InsightsState,
     contract_state,
     due,
+    next_due,
     summary,
 )
 from autoposter_gui.engine.context import Context
@@ -86,6 +87,7 @@ class InsightsService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = InsightsRepo(ctx.store)
+        self._next_check: datetime | None = None  # the scheduler's hook reads nothing before then
 
     # ----- reading (no network) -----
 
@@ -248,9 +250,26 @@ class InsightsService:
         return {p for p, needed in INSIGHTS_SCOPES.items() if any(s not in info.scopes for s in needed)}
 
     def tick(self) -> None:
-        """The scheduler's hook, after a tick's publishing: the due snapshots, bounded, never raising."""
+        """The scheduler's hook, after a tick's publishing: the due snapshots, bounded, never raising. Between two
+        moments a snapshot can fall due, a tick reads nothing (the check reads every posted item and its fetches)."""
+        now = self.ctx.clock.now()
+        if self._next_check is not None and now < self._next_check:
+            return
         try:
             with self.ctx.tokens.cached():
                 self.refresh(limit=TICK_LIMIT)
         except Exception:  # the scheduler thread must survive anything
             log.exception("insights refresh failed")
+        self._next_check = self.next_check(now)
+
+    def next_check(self, now: datetime) -> datetime:
+        """When a tick must look again: the first moment a posted item's snapshot falls due, and within the hour in
+        any case (a post published from now on has its first snapshot an hour after it went out)."""
+        times = self.repo.fetch_times()
+        moments = [now + MIN_INTERVAL]
+        for item in self.repo.posted_items():
+            good, last = times.get(item.id, ([], None))
+            moment = next_due(item.published_at, good, last, now)
+            if moment is not None:
+                moments.append(moment)
+        return min(moments)

@@ -17,6 +17,7 @@ from autoposter_gui.domain.images import IG_MAX_BYTES, IG_MAX_WIDTH, inspect_ima
 from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.meta.client import FileSpec, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
+from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
 from autoposter_gui.meta.redact import install_redaction
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ UNMEASURED_SKEW = timedelta(hours=1)
 # Asked of Meta (``since``): wide enough for any plausible clock error; the exact window is applied here.
 SERVER_SINCE_MARGIN = timedelta(hours=26)
 RECONCILE_MAX_PAGES = 20
-POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)  # then 5 s each; Meta usually finishes an image within seconds
 
 
 def _str_field(answer: Mapping[str, Any], key: str) -> str | None:
@@ -258,42 +258,33 @@ class MetaPublisher:
         ERROR is a permanent MEDIA_INVALID error, EXPIRED a temporary CONTAINER_EXPIRED one, and running
         out of time a temporary MEDIA_NOT_READY one.
         """
-        started = self._monotonic()
-        slept = 0.0
-        polls = 0
-        while True:
-            status = self.container_status(container_id, token)
-            polls += 1
-            if status in ("FINISHED", "PUBLISHED"):
-                return status
-            if status == "ERROR":
-                raise PublishError(
-                    ErrorKind.PERMANENT,
-                    ErrorCategory.MEDIA_INVALID,
-                    "Instagram could not process the image. Use a JPEG under 8 MB with an aspect ratio "
-                    "from 4:5 to 1.91:1, then try again.",
-                    extra={"container_id": container_id},
-                )
-            if status == "EXPIRED":
-                raise PublishError(
-                    ErrorKind.TEMPORARY,
-                    ErrorCategory.CONTAINER_EXPIRED,
-                    "The prepared Instagram upload expired; Autoposter will upload the image again.",
-                    extra={"container_id": container_id},
-                )
-            elapsed = max(slept, self._monotonic() - started)
-            remaining = max_wait - elapsed
-            if remaining <= 0:
-                logger.warning("IG container still %s after %d reads", status, polls)
-                raise PublishError(
-                    ErrorKind.TEMPORARY,
-                    ErrorCategory.MEDIA_NOT_READY,
-                    "Instagram is still processing the image; Autoposter will try again shortly.",
-                    extra={"container_id": container_id},
-                )
-            delay = min(POLL_DELAYS[min(polls - 1, len(POLL_DELAYS) - 1)], remaining)
-            self.client.sleep(delay)
-            slept += delay
+
+        def check(status: str) -> None:
+            raise_if_failed(
+                status,
+                container_id,
+                invalid="Instagram could not process the image. Use a JPEG under 8 MB with an aspect ratio "
+                "from 4:5 to 1.91:1, then try again.",
+                expired="The prepared Instagram upload expired; Autoposter will upload the image again.",
+            )
+
+        def timed_out(status: str, polls: int) -> PublishError:
+            logger.warning("IG container still %s after %d reads", status, polls)
+            return PublishError(
+                ErrorKind.TEMPORARY,
+                ErrorCategory.MEDIA_NOT_READY,
+                "Instagram is still processing the image; Autoposter will try again shortly.",
+                extra={"container_id": container_id},
+            )
+
+        return poll_container(
+            lambda: self.container_status(container_id, token),
+            check,
+            timed_out,
+            budget=max_wait,
+            sleep=self.client.sleep,
+            monotonic=self._monotonic,
+        )
 
     def publish_container(self, ig_user_id: str, container_id: str, token: str) -> PublishResult:
         """media_publish (call 11), then ONE permalink read (call 12); its failure keeps the media id."""
@@ -319,13 +310,7 @@ class MetaPublisher:
         on_container(container_id)
         status = self.wait_until_finished(container_id, token)
         if status == "PUBLISHED":  # cannot happen for a new container; never publish one twice
-            raise PublishError(
-                ErrorKind.TEMPORARY,
-                ErrorCategory.MEDIA_NOT_READY,
-                "Instagram says this post was already published; Autoposter will look it up.",
-                ambiguous=True,
-                extra={"container_id": container_id, "reason": "already_published"},
-            )
+            raise already_published(container_id, "post")
         return self.publish_container(ig_user_id, container_id, token)
 
     def find_instagram_media(

@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
+from autoposter_gui.domain.errors import ErrorCategory, PublishError
 from autoposter_gui.domain.models import Checkpoint, MediaRef, PublishResult, SaveCheckpoint
 from autoposter_gui.meta.errors import unexpected_answer
+from autoposter_gui.meta.polling import already_published
 from autoposter_gui.meta.publisher import MetaPublisher, _caption, _jpeg_file, _normalise, _require_id, _str_field
 from autoposter_gui.meta.redact import install_redaction
 
@@ -173,13 +174,7 @@ def publish_instagram_carousel(
             save(IG_HOSTED, [])
         raise
     if status == "PUBLISHED":  # cannot happen for a new container; never publish one twice
-        raise PublishError(
-            ErrorKind.TEMPORARY,
-            ErrorCategory.MEDIA_NOT_READY,
-            "Instagram says this post was already published; Autoposter will look it up.",
-            ambiguous=True,
-            extra={"container_id": parent, "reason": "already_published"},
-        )
+        raise already_published(parent, "post")
     result = pub.publish_container(ig_user_id, parent, token)
     return PublishResult(result.provider_post_id, result.permalink, {**result.extra, "children": ",".join(children)})
 

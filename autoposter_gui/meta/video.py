@@ -15,6 +15,8 @@ from autoposter_gui.domain.models import Checkpoint, PublishResult, SaveCheckpoi
 from autoposter_gui.meta.bodies import FileWindow, MultipartFile
 from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
+from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
+from autoposter_gui.meta.publisher import _str_field as _str
 from autoposter_gui.meta.redact import install_redaction
 
 logger = logging.getLogger(__name__)
@@ -24,7 +26,6 @@ RUPLOAD = "https://rupload.facebook.com"
 UPLOAD_CHUNK = 64 * 1024 * 1024  # bytes per upload request; the offset is saved after each one
 # Instagram: status reads within one try (1, 2, 3, 5 s apart, at most this long), then the post waits for a later
 # tick (the runner moves on to other posts): processing a Reel can take minutes.
-POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)
 POLL_BUDGET = 15.0
 # How long a post waits between checks while Instagram processes, by how long it has been processing.
 PROCESSING_WAITS = ((timedelta(minutes=2), timedelta(seconds=30)), (timedelta(minutes=10), timedelta(minutes=1)))
@@ -54,15 +55,6 @@ def rupload_origin(graph_origin: str) -> str:
         return RUPLOAD
     parts = urlsplit(graph_origin)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _str(answer: dict[str, object], key: str) -> str | None:
-    value = answer.get(key)
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def _offset(state: Checkpoint) -> int:
@@ -269,13 +261,7 @@ class VideoPublisher:
             save(PROCESSING_SINCE, since.isoformat())
         status = self._poll(container_id, token, since)
         if status == "PUBLISHED":  # an earlier media_publish went through: find it, never publish again
-            raise PublishError(
-                ErrorKind.TEMPORARY,
-                ErrorCategory.MEDIA_NOT_READY,
-                "Instagram says this Reel was already published; Autoposter will look it up.",
-                ambiguous=True,
-                extra={"container_id": container_id, "reason": "already_published"},
-            )
+            raise already_published(container_id, "Reel")
         save(PUBLISH_SENT, True)
         answer = self.client.post(f"/{ig_user_id}/media_publish", token, data={"creation_id": container_id})
         media_id = _str(answer, "id")
@@ -286,38 +272,32 @@ class VideoPublisher:
 
     def _poll(self, container_id: str, token: str, since: datetime) -> str:
         """FINISHED or PUBLISHED; a wait (see publish_ig_reel) while IN_PROGRESS; ERROR and EXPIRED fail."""
-        started = self._monotonic()
-        slept = 0.0
-        polls = 0
-        while True:
+
+        def read() -> str:
             answer = self.client.get(f"/{container_id}", token, params={"fields": "status_code"})
-            status = (_str(answer, "status_code") or "").upper()
-            polls += 1
-            if status in ("FINISHED", "PUBLISHED"):
-                return status
-            if status == "ERROR":
-                raise PublishError(
-                    ErrorKind.PERMANENT,
-                    ErrorCategory.MEDIA_INVALID,
-                    "Instagram could not process the video. Use an MP4 with H.264 video and AAC sound, 3 s to "
-                    "15 min long, then try again.",
-                    extra={"container_id": container_id},
-                )
-            if status == "EXPIRED":
-                raise PublishError(
-                    ErrorKind.TEMPORARY,
-                    ErrorCategory.CONTAINER_EXPIRED,
-                    "The uploaded Instagram video expired before it was published; Autoposter will upload it again.",
-                    extra={"container_id": container_id, "drop": CONTAINER_ID},
-                )
+            return (_str(answer, "status_code") or "").upper()
+
+        def check(status: str) -> None:
+            raise_if_failed(
+                status,
+                container_id,
+                invalid="Instagram could not process the video. Use an MP4 with H.264 video and AAC sound, 3 s to "
+                "15 min long, then try again.",
+                expired="The uploaded Instagram video expired before it was published; "
+                "Autoposter will upload it again.",
+                drop=CONTAINER_ID,
+            )
             if status != "IN_PROGRESS":
                 raise unexpected_answer("container status", is_write=False)
-            remaining = self.poll_budget - max(slept, self._monotonic() - started)
-            if remaining <= 0:
-                raise self._still_processing(container_id, since)
-            delay = min(POLL_DELAYS[min(polls - 1, len(POLL_DELAYS) - 1)], remaining)
-            self.client.sleep(delay)
-            slept += delay
+
+        return poll_container(
+            read,
+            check,
+            lambda _status, _polls: self._still_processing(container_id, since),
+            budget=self.poll_budget,
+            sleep=self.client.sleep,
+            monotonic=self._monotonic,
+        )
 
     def _still_processing(self, container_id: str, since: datetime) -> PublishError:
         age = self._now() - since

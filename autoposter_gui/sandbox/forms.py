@@ -33,6 +33,16 @@ def header_params(value: str) -> tuple[str, dict[str, str]]:
     return main.strip().lower(), params
 
 
+def part_headers(head: bytes) -> dict[str, str]:
+    """The headers of one multipart part (names lower-cased), from the bytes before its blank line."""
+    headers: dict[str, str] = {}
+    for line in head.decode("utf-8", "replace").split("\r\n"):
+        name, colon, value = line.partition(":")
+        if colon:
+            headers[name.strip().lower()] = value.strip()
+    return headers
+
+
 def parse_query(query: str) -> dict[str, str]:
     return dict(parse_qsl(query, keep_blank_values=True))
 
@@ -71,11 +81,7 @@ def parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], dict[st
         head, sep, content = chunk.partition(b"\r\n\r\n")
         if not sep:
             raise FormError("multipart part without headers")
-        headers: dict[str, str] = {}
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            name, colon, value = line.partition(":")
-            if colon:
-                headers[name.strip().lower()] = value.strip()
+        headers = part_headers(head)
         disposition, dparams = header_params(headers.get("content-disposition", ""))
         field_name = dparams.get("name")
         if disposition != "form-data" or field_name is None:

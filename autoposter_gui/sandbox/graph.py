@@ -43,6 +43,7 @@ PUBLISH_PERMISSION_MESSAGE = (
 JsonDict = dict[str, Any]
 
 if TYPE_CHECKING:
+    from .faults import Fault
     from .uploads import StreamedBody
 
 
@@ -132,12 +133,70 @@ def _unsupported(method: str, node_id: str) -> GraphError:
     )
 
 
+def fault_error(fault: Fault, *, user_text: bool = True) -> GraphError:
+    """The Graph error an injected ``error`` fault stands for (``user_text``: with its error_user_title/msg)."""
+    return GraphError(
+        fault.code,
+        fault.error_message(),
+        status=fault.status,
+        error_type=fault.type,
+        subcode=fault.subcode,
+        is_transient=fault.is_transient,
+        user_title=fault.error_user_title if user_text else None,
+        user_msg=fault.error_user_msg if user_text else None,
+    )
+
+
 def _param_error(message: str, *, subcode: int | None = None, user_msg: str | None = None) -> GraphError:
     return GraphError(100, message, subcode=subcode, user_msg=user_msg)
 
 
 def _image_error() -> GraphError:
     return GraphError(324, "(#324) Missing or invalid image file")
+
+
+def _not_ready_error(user_msg: str = "The media is not ready for publishing, please wait for a moment") -> GraphError:
+    return GraphError(
+        9007,
+        "Media ID is not available",
+        subcode=2207027,
+        is_transient=False,
+        user_title="Media Not Ready For Publishing",
+        user_msg=user_msg,
+    )
+
+
+def check_publishable(store: SandboxStore, ig_user_id: str, status: str) -> None:
+    """Raise Meta's error when media with this ``status_code`` can't go out on this IG account now."""
+    if status == "PUBLISHED":
+        raise GraphError(
+            9007,
+            "The media has already been published",
+            subcode=2207027,
+            is_transient=False,
+            user_title="Media already published",
+            user_msg="The media has already been published.",
+        )
+    if status == "EXPIRED":
+        raise GraphError(
+            -2,
+            "The media you are trying to access has expired. Please try to upload again.",
+            subcode=2207020,
+            is_transient=False,
+            user_title="Media expired",
+            user_msg="The media you are trying to access has expired. Please try to upload again.",
+        )
+    if status != "FINISHED":
+        raise _not_ready_error()
+    if store.quota_usage(ig_user_id) >= store.config.quota_total:
+        raise GraphError(
+            9,
+            "(#9) Application request limit reached",
+            subcode=2207042,
+            is_transient=False,
+            user_title="Reached Maximum Posts",
+            user_msg="You've reached the maximum number of posts you can publish in a day.",
+        )
 
 
 class GraphApi:
@@ -807,42 +866,7 @@ class GraphApi:
                 "(#100) Invalid parameter", user_msg=f"The media container ID {creation_id} is not valid."
             )
         status = store.container_status(container)
-        if status == "PUBLISHED":
-            raise GraphError(
-                9007,
-                "The media has already been published",
-                subcode=2207027,
-                is_transient=False,
-                user_title="Media already published",
-                user_msg="The media has already been published.",
-            )
-        if status == "EXPIRED":
-            raise GraphError(
-                -2,
-                "The media you are trying to access has expired. Please try to upload again.",
-                subcode=2207020,
-                is_transient=False,
-                user_title="Media expired",
-                user_msg="The media you are trying to access has expired. Please try to upload again.",
-            )
-        if status != "FINISHED":
-            raise GraphError(
-                9007,
-                "Media ID is not available",
-                subcode=2207027,
-                is_transient=False,
-                user_title="Media Not Ready For Publishing",
-                user_msg="The media is not ready for publishing, please wait for a moment",
-            )
-        if store.quota_usage(ig.id) >= store.config.quota_total:
-            raise GraphError(
-                9,
-                "(#9) Application request limit reached",
-                subcode=2207042,
-                is_transient=False,
-                user_title="Reached Maximum Posts",
-                user_msg="You've reached the maximum number of posts you can publish in a day.",
-            )
+        check_publishable(store, ig.id, status)
         if container.children:
             media = rich.publish_carousel(store, container)
         else:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import world
-from .graph import GraphError, GraphRequest, JsonDict, _param_error, _unsupported
+from .graph import GraphError, GraphRequest, JsonDict, _param_error, _unsupported, fault_error
 from .store import PostRecord
 
 if TYPE_CHECKING:
@@ -261,14 +261,7 @@ class InsightsApi:
             if self.take_fault is not None:
                 fault = self.take_fault(method, self.graph.classify(method, segments, params), path)
             if fault is not None and fault.kind == "error":
-                raise GraphError(
-                    fault.code,
-                    fault.error_message(),
-                    status=fault.status,
-                    error_type=fault.type,
-                    subcode=fault.subcode,
-                    is_transient=fault.is_transient,
-                )
+                raise fault_error(fault, user_text=False)
             if not segments:
                 raise _unsupported(method, "")
             body: Any = self.graph._route(GraphRequest(method=method, path=path, segments=segments, params=params))

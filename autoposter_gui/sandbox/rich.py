@@ -26,7 +26,7 @@ def is_carousel(params: Mapping[str, str]) -> bool:
 
 def carousel_parent(store: SandboxStore, req: GraphRequest, ig_user_id: str) -> JsonDict:
     """``POST /{ig}/media?media_type=CAROUSEL&children=...``: checks each child as Meta does."""
-    from .graph import GraphError, _param_error
+    from .graph import _not_ready_error, _param_error
 
     raw = req.params.get("children") or ""
     ids = [c.strip() for c in raw.strip("[]").replace('"', "").split(",") if c.strip()]
@@ -44,14 +44,7 @@ def carousel_parent(store: SandboxStore, req: GraphRequest, ig_user_id: str) -> 
             raise _param_error("(#100) Invalid parameter", user_msg=f"The media container ID {child_id} is not valid.")
         status = store.container_status(child)
         if status != "FINISHED":
-            raise GraphError(
-                9007,
-                "Media ID is not available",
-                subcode=2207027,
-                is_transient=False,
-                user_title="Media Not Ready For Publishing",
-                user_msg=f"The carousel item {child_id} is {status}, not FINISHED.",
-            )
+            raise _not_ready_error(f"The carousel item {child_id} is {status}, not FINISHED.")
         children.append(child)
     parent = store.add_container(
         ig_user_id, children[0].photo_id, req.params.get("caption", ""), children=[c.id for c in children]

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 from . import pages, world
 from .faults import GRAPH_ENDPOINTS, Fault, FaultQueue
 from .forms import FormError, Upload, header_params, parse_body, parse_query
-from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fbtrace_id, scaled_jpeg
+from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fault_error, fbtrace_id, scaled_jpeg
 from .store import SandboxStore, meta_time
 from .uploads import StreamedBody, spool_body, spool_multipart
 from .video import is_streamed
@@ -253,16 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self._abort(reset=False)
                     return
             elif fault.kind == "error":
-                error = GraphError(
-                    fault.code,
-                    fault.error_message(),
-                    status=fault.status,
-                    error_type=fault.type,
-                    subcode=fault.subcode,
-                    is_transient=fault.is_transient,
-                    user_title=fault.error_user_title,
-                    user_msg=fault.error_user_msg,
-                )
+                error = fault_error(fault)
                 headers = owner._graph_headers(api.account_for(segments), version)
                 headers.update(error.response_headers())
                 headers.update(fault.headers)

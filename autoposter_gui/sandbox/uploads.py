@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from .forms import FormError, header_params
+from .forms import FormError, header_params, part_headers
 
 CHUNK = 1024 * 1024
 MAX_FIELD_BYTES = 1024 * 1024  # a non-file form field of a multipart body
@@ -159,12 +159,8 @@ def spool_multipart(
                 if len(buffer) > 65536 or not fill(len(buffer) + 1):
                     raise FormError("multipart part without headers")
             head, _, buffer = buffer.partition(b"\r\n\r\n")
-            part_headers: dict[str, str] = {}
-            for line in head.decode("utf-8", "replace").split("\r\n"):
-                name, colon, value = line.partition(":")
-                if colon:
-                    part_headers[name.strip().lower()] = value.strip()
-            _disposition, dparams = header_params(part_headers.get("content-disposition", ""))
+            headers_of_part = part_headers(head)
+            _disposition, dparams = header_params(headers_of_part.get("content-disposition", ""))
             field_name = dparams.get("name") or ""
             is_file = "filename" in dparams or "filename*" in dparams
             sink: BinaryIO | _Counter | None = None

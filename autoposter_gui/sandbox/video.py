@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import world
 from .forms import parse_fields
-from .graph import GraphError, GraphRequest, JsonDict, _param_error, _permission_error, _unsupported
+from .graph import GraphError, GraphRequest, JsonDict, _param_error, _permission_error, _unsupported, check_publishable
 from .store import CONTAINER_ID_BASE, QUOTA_DURATION_SECONDS, VIDEO_ID_BASE, VideoRecord
 
 if TYPE_CHECKING:
@@ -263,33 +263,7 @@ class VideoApi:
         if video.account_id != ig.id:
             raise _param_error("(#100) Invalid parameter", user_msg=f"The media container ID {video.id} is not valid.")
         status = self.status_code(video)
-        if status == "PUBLISHED":
-            raise GraphError(
-                9007,
-                "The media has already been published",
-                subcode=2207027,
-                is_transient=False,
-                user_title="Media already published",
-                user_msg="The media has already been published.",
-            )
-        if status != "FINISHED":
-            raise GraphError(
-                9007,
-                "Media ID is not available",
-                subcode=2207027,
-                is_transient=False,
-                user_title="Media Not Ready For Publishing",
-                user_msg="The media is not ready for publishing, please wait for a moment",
-            )
-        if store.quota_usage(ig.id) >= store.config.quota_total:
-            raise GraphError(
-                9,
-                "(#9) Application request limit reached",
-                subcode=2207042,
-                is_transient=False,
-                user_title="Reached Maximum Posts",
-                user_msg="You've reached the maximum number of posts you can publish in a day.",
-            )
+        check_publishable(store, ig.id, status)
         self._publish_post("instagram", video)
         assert video.post_id is not None
         return {"id": video.post_id}

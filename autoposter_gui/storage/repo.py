@@ -79,7 +79,7 @@ def tries_used(item: HasTries) -> int:
     return max(0, item.attempt_count - limit_waits(item))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: quicker to build (an import builds thousands)
 class NewItem:
     account_id: int
     platform: Platform

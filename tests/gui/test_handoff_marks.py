@@ -26,13 +26,19 @@ def _row_of(tab: QueueTab, item_id: int) -> int:
     return row
 
 
-def test_queue_shows_held_by_meta_and_a_pending_change(
-    qtbot: Any, controller: AppController, connected: list[Account], ctx: Context, sandbox: Any
-) -> None:
+def _held_and_local(ctx: Context, sandbox: Any) -> tuple[int, int]:
+    """Two posts after one tick: the one due in an hour handed off to Meta, the one due in 5 minutes kept."""
     sandbox.set_clock(ctx.clock.now())
     held = make_post(ctx, "Handed off", minutes=60).id
     local = make_post(ctx, "Kept local", minutes=5).id
     Runner(ctx).run_due()
+    return held, local
+
+
+def test_queue_shows_held_by_meta_and_a_pending_change(
+    qtbot: Any, controller: AppController, connected: list[Account], ctx: Context, sandbox: Any
+) -> None:
+    held, local = _held_and_local(ctx, sandbox)
     tab = QueueTab(controller)
     qtbot.addWidget(tab)
     tab.model.reload()
@@ -89,10 +95,7 @@ def test_the_calendar_marks_a_post_held_by_meta(
 ) -> None:
     from autoposter_gui.ui.calendar_tab import CalendarTab
 
-    sandbox.set_clock(ctx.clock.now())
-    held = make_post(ctx, "Handed off", minutes=60).id
-    local = make_post(ctx, "Kept local", minutes=5).id
-    Runner(ctx).run_due()
+    held, local = _held_and_local(ctx, sandbox)
     tab = CalendarTab(controller)
     qtbot.addWidget(tab)
     tab.resize(1200, 1300)

@@ -8,43 +8,18 @@ from typing import Any
 
 import pytest
 
-from tests.support.cli import CliResult, cli_env, run_cli
+from tests.support.cli import connected_cli_env, ok, post_now, run_cli
 from tests.support.helpers import BAKERY, BAKERY_IG, make_image
 
 FIELDS = {"id", "account_id", "platform", "permalink", "published_at", "metrics", "state", "fetched_at"}
 
 
-def _ok(result: CliResult) -> Any:
-    assert result.code == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.json
-
-
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
-    sandbox.configure(container_polls=0)
-    env = cli_env(tmp_path / "data", sandbox.url, tmp_path / "keyring.json")
-    creds = sandbox.credentials
-    connect = ["connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token]
-    _ok(run_cli(env, *connect, "--json"))
+    env = connected_cli_env(tmp_path, sandbox)
     img = make_image(tmp_path / "bread.jpg")
-    _ok(
-        run_cli(
-            env,
-            "post",
-            "--account",
-            BAKERY,
-            "--account",
-            BAKERY_IG,
-            "--text",
-            "Bread",
-            "--image",
-            img,
-            "--now",
-            "--json",
-        )
-    )
-    _ok(run_cli(env, "run-due", "--json"))
+    post_now(env, "Bread", "--image", img, accounts=(BAKERY, BAKERY_IG))
+    ok(run_cli(env, "run-due", "--json"))
     return env
 
 
@@ -54,7 +29,7 @@ def _calls(sandbox: Any) -> int:
 
 def test_insights_lists_posted_items_reads_only_then_refreshes(env: dict[str, str], sandbox: Any) -> None:
     before = _calls(sandbox)
-    rows = _ok(run_cli(env, "insights", "--json"))
+    rows = ok(run_cli(env, "insights", "--json"))
     assert _calls(sandbox) == before  # plain `insights` never calls Meta
     assert len(rows) == 2 and all(set(r) >= FIELDS for r in rows)
     assert {r["account_id"] for r in rows} == {BAKERY, BAKERY_IG} and {r["platform"] for r in rows} == {
@@ -65,13 +40,13 @@ def test_insights_lists_posted_items_reads_only_then_refreshes(env: dict[str, st
     assert all(r["permalink"] and r["published_at"] for r in rows)
 
     # Not due yet (+1 h not reached): --refresh fetches nothing.
-    assert _ok(run_cli(env, "insights", "--refresh", "--json"))[0]["state"] == "pending"
+    assert ok(run_cli(env, "insights", "--refresh", "--json"))[0]["state"] == "pending"
     assert _calls(sandbox) == before
 
     published = datetime.fromisoformat(rows[0]["published_at"])
     sandbox.advance_clock(2 * 3600)
     later = (published + timedelta(hours=2)).isoformat()
-    rows = _ok(run_cli(env, "insights", "--refresh", "--as-of", later, "--json"))
+    rows = ok(run_cli(env, "insights", "--refresh", "--as-of", later, "--json"))
     assert all(r["state"] == "ok" and r["metrics"]["reach"] > 0 and r["fetched_at"] for r in rows)
     ig = next(r for r in rows if r["platform"] == "instagram")
     assert {"views", "likes", "comments", "saved", "shares"} <= set(ig["metrics"])
@@ -82,7 +57,7 @@ def test_insights_lists_posted_items_reads_only_then_refreshes(env: dict[str, st
 
 
 def test_each_state_shows_as_itself(env: dict[str, str], sandbox: Any) -> None:
-    rows = _ok(run_cli(env, "insights", "--json"))
+    rows = ok(run_cli(env, "insights", "--json"))
     published = datetime.fromisoformat(rows[0]["published_at"])
     steps: list[tuple[str, dict[str, Any], dict[str, str]]] = [
         ("not_enough_viewers", {}, {"facebook": "not_enough_viewers", "instagram": "not_enough_viewers"}),
@@ -96,7 +71,7 @@ def test_each_state_shows_as_itself(env: dict[str, str], sandbox: Any) -> None:
         sandbox.configure(**{"insights_permission": True, **settings})
         sandbox.advance_clock(2 * 3600)
         as_of = (published + timedelta(hours=hour * 2)).isoformat()
-        rows = _ok(run_cli(env, "insights", "--refresh", "--all", "--as-of", as_of, "--json"))
+        rows = ok(run_cli(env, "insights", "--refresh", "--all", "--as-of", as_of, "--json"))
         assert {r["platform"]: r["state"] for r in rows} == expected, forced
         for row in rows:
             assert (row["metrics"] == {}) == (row["state"] != "ok")

@@ -132,3 +132,25 @@ def test_token_health_says_when_a_token_lacks_the_insights_permissions(
     sandbox.configure(insights_permission=True)
     TokenHealthService(ctx).check_all()
     assert ctx.repo.account(accounts[BAKERY].id).status_message is None  # type: ignore[union-attr]
+
+
+def test_the_scheduler_hook_reads_nothing_until_a_snapshot_can_fall_due(
+    ctx: Context, sandbox: Any, posted: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook runs after every tick: between the moments a snapshot can fall due it must not read every posted
+    item and its fetches; at the moment one does, it takes it."""
+    service = InsightsService(ctx)
+    reads: list[int] = []
+    scan = service.repo.posted_items
+    monkeypatch.setattr(service.repo, "posted_items", lambda *a: reads.append(1) or scan(*a))
+    service.tick()  # nothing due yet: looked once, and knows when to look again (+1 h)
+    looked = len(reads)
+    assert looked > 0
+    for _minute in range(59):
+        _move(ctx, sandbox, timedelta(minutes=1))
+        service.tick()
+    assert len(reads) == looked  # 59 ticks, no read
+    assert _states(service) == {posted["fb"]: InsightsState.PENDING, posted["ig"]: InsightsState.PENDING}
+    _move(ctx, sandbox, timedelta(minutes=2))  # +1 h passed
+    service.tick()
+    assert set(_states(service).values()) == {InsightsState.OK}

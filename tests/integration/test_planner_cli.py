@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,38 +17,19 @@ import pytest
 from autoposter_gui import cli
 from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.engine.context import Context
-from tests.support.cli import CliResult, cli_env, run_cli
+from tests.support.cli import CliResult, bad, connected_cli_env, ok, run_cli
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image, published
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
-def env(tmp_path: Path, sandbox: Any) -> Iterator[dict[str, str]]:
-    sandbox.configure(container_polls=0)
-    creds = sandbox.credentials
-    environment = cli_env(tmp_path / "data", sandbox.url, tmp_path / "keyring.json", TZ="Europe/Berlin")
-    args = ["connect", "--app-id", creds.app_id, "--app-secret", creds.app_secret, "--user-token", creds.user_token]
-    assert run_cli(environment, *args).code == 0
-    yield environment
-
-
-def _ok(result: CliResult) -> Any:
-    assert result.code == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.json
-
-
-def _bad(result: CliResult, code: int = 2) -> str:
-    assert result.code == code, (result.code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr and result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
+    return connected_cli_env(tmp_path, sandbox, TZ="Europe/Berlin")
 
 
 def _queue(env: dict[str, str]) -> dict[int, dict[str, Any]]:
-    return {row["id"]: row for row in _ok(run_cli(env, "queue", "--json"))}
+    return {row["id"]: row for row in ok(run_cli(env, "queue", "--json"))}
 
 
 def _future(days: int = 2, hour: int = 9, minute: int = 30) -> str:
@@ -61,39 +41,39 @@ def _future(days: int = 2, hour: int = 9, minute: int = 30) -> str:
 
 
 def test_a_draft_has_no_time_and_becomes_scheduled_then_published(env: dict[str, str], sandbox: Any) -> None:
-    [draft] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Draft day", "--draft", "--json"))
+    [draft] = ok(run_cli(env, "post", "--account", BAKERY, "--text", "Draft day", "--draft", "--json"))
     assert draft["status"] == "draft" and draft["scheduled_at"] is None
     listed = _queue(env)[draft["id"]]
     assert listed["status"] == "draft" and listed["scheduled_at"] is None and listed["series_id"] is None
-    assert "Draft day" not in str(_ok(run_cli(env, "run-due", "--json")))
+    assert "Draft day" not in str(ok(run_cli(env, "run-due", "--json")))
     assert published(sandbox, "Draft day") == []  # a draft never goes out
 
     at = _future()
-    scheduled = _ok(run_cli(env, "schedule", str(draft["id"]), "--at", at, "--json"))
+    scheduled = ok(run_cli(env, "schedule", str(draft["id"]), "--at", at, "--json"))
     assert scheduled["status"] == "scheduled"
     assert scheduled["scheduled_at"].startswith(at)  # local (Berlin) time, with its offset
     # Only a draft can be scheduled: exit 2, one clear line, nothing changed.
-    line = _bad(run_cli(env, "schedule", str(draft["id"]), "--now"))
+    line = bad(run_cli(env, "schedule", str(draft["id"]), "--now"))
     assert f"Item {draft['id']} is scheduled, not a draft" in line
     assert _queue(env)[draft["id"]]["scheduled_at"] == scheduled["scheduled_at"]
 
-    [now_draft] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Right away", "--draft", "--json"))
-    assert _ok(run_cli(env, "schedule", str(now_draft["id"]), "--now", "--json"))["status"] == "scheduled"
-    assert _ok(run_cli(env, "run-due", "--json"))["succeeded"] == 1
+    [now_draft] = ok(run_cli(env, "post", "--account", BAKERY, "--text", "Right away", "--draft", "--json"))
+    assert ok(run_cli(env, "schedule", str(now_draft["id"]), "--now", "--json"))["status"] == "scheduled"
+    assert ok(run_cli(env, "run-due", "--json"))["succeeded"] == 1
     assert len(published(sandbox, "Right away")) == 1
 
 
 def test_schedule_refuses_a_past_time_an_unknown_item_and_a_missing_slot(env: dict[str, str]) -> None:
-    [draft] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Later", "--draft", "--json"))
-    assert "in the past" in _bad(run_cli(env, "schedule", str(draft["id"]), "--at", "2020-01-01T09:00"))
-    assert "No queue item with id 999" in _bad(run_cli(env, "schedule", "999", "--now"))
-    assert "no posting slots" in _bad(run_cli(env, "schedule", str(draft["id"]), "--next-slot"))
-    assert _bad(run_cli(env, "schedule", str(draft["id"])))  # one of --at, --now, --next-slot is required
+    [draft] = ok(run_cli(env, "post", "--account", BAKERY, "--text", "Later", "--draft", "--json"))
+    assert "in the past" in bad(run_cli(env, "schedule", str(draft["id"]), "--at", "2020-01-01T09:00"))
+    assert "No queue item with id 999" in bad(run_cli(env, "schedule", "999", "--now"))
+    assert "no posting slots" in bad(run_cli(env, "schedule", str(draft["id"]), "--next-slot"))
+    assert bad(run_cli(env, "schedule", str(draft["id"])))  # one of --at, --now, --next-slot is required
     assert _queue(env)[draft["id"]]["status"] == "draft"
 
 
 def test_a_draft_keeps_the_post_rules(env: dict[str, str]) -> None:
-    line = _bad(run_cli(env, "post", "--account", BAKERY_IG, "--text", "No picture", "--draft"))
+    line = bad(run_cli(env, "post", "--account", BAKERY_IG, "--text", "No picture", "--draft"))
     assert "Instagram posts need an image" in line
     assert _queue(env) == {}
 
@@ -102,19 +82,19 @@ def test_a_draft_keeps_the_post_rules(env: dict[str, str]) -> None:
 
 
 def test_slots_are_set_listed_and_cleared(env: dict[str, str]) -> None:
-    rows = _ok(run_cli(env, "slots", "set", "--account", BAKERY, "wed 12:00", "mon 09:30", "--json"))
+    rows = ok(run_cli(env, "slots", "set", "--account", BAKERY, "wed 12:00", "mon 09:30", "--json"))
     assert [r["slot"] for r in rows] == ["mon 09:30", "wed 12:00"]
-    _ok(run_cli(env, "slots", "set", "--account", BAKERY_IG, "fri 18:15", "--json"))
-    listed = _ok(run_cli(env, "slots", "--json"))
+    ok(run_cli(env, "slots", "set", "--account", BAKERY_IG, "fri 18:15", "--json"))
+    listed = ok(run_cli(env, "slots", "--json"))
     assert [(r["account_id"], r["weekday"], r["time"]) for r in listed] == [
         (BAKERY, "mon", "09:30"),
         (BAKERY, "wed", "12:00"),
         (BAKERY_IG, "fri", "18:15"),
     ]
-    assert [r["slot"] for r in _ok(run_cli(env, "slots", "--account", BAKERY_IG, "--json"))] == ["fri 18:15"]
+    assert [r["slot"] for r in ok(run_cli(env, "slots", "--account", BAKERY_IG, "--json"))] == ["fri 18:15"]
     assert "fri 18:15" in run_cli(env, "slots").stdout
-    assert _ok(run_cli(env, "slots", "set", "--account", BAKERY_IG, "--json")) == []  # no SLOT: cleared
-    assert [r["account_id"] for r in _ok(run_cli(env, "slots", "--json"))] == [BAKERY, BAKERY]
+    assert ok(run_cli(env, "slots", "set", "--account", BAKERY_IG, "--json")) == []  # no SLOT: cleared
+    assert [r["account_id"] for r in ok(run_cli(env, "slots", "--json"))] == [BAKERY, BAKERY]
 
 
 @pytest.mark.parametrize(
@@ -127,18 +107,18 @@ def test_slots_are_set_listed_and_cleared(env: dict[str, str]) -> None:
     ],
 )
 def test_bad_slots_are_refused_and_nothing_changes(env: dict[str, str], args: list[str], message: str) -> None:
-    _ok(run_cli(env, "slots", "set", "--account", BAKERY, "tue 10:00", "--json"))
-    assert message in _bad(run_cli(env, *args))
-    assert [r["slot"] for r in _ok(run_cli(env, "slots", "--json"))] == ["tue 10:00"]
+    ok(run_cli(env, "slots", "set", "--account", BAKERY, "tue 10:00", "--json"))
+    assert message in bad(run_cli(env, *args))
+    assert [r["slot"] for r in ok(run_cli(env, "slots", "--json"))] == ["tue 10:00"]
 
 
 def test_next_slot_fills_each_accounts_slots_in_order(env: dict[str, str], tmp_path: Path) -> None:
-    _ok(run_cli(env, "slots", "set", "--account", BAKERY, "mon 09:30", "thu 17:00", "--json"))
-    _ok(run_cli(env, "slots", "set", "--account", BAKERY_IG, "sat 08:00", "--json"))
+    ok(run_cli(env, "slots", "set", "--account", BAKERY, "mon 09:30", "thu 17:00", "--json"))
+    ok(run_cli(env, "slots", "set", "--account", BAKERY_IG, "sat 08:00", "--json"))
     img = make_image(tmp_path / "bread.jpg")
     times: dict[str, list[str]] = {BAKERY: [], BAKERY_IG: []}
     for n in range(3):
-        rows = _ok(
+        rows = ok(
             run_cli(
                 env, "post", "--account", BAKERY, "--account", BAKERY_IG, "--text", f"Slot {n}", "--image", img,
                 "--next-slot", "--json",
@@ -156,8 +136,8 @@ def test_next_slot_fills_each_accounts_slots_in_order(env: dict[str, str], tmp_p
 
 
 def test_next_slot_without_slots_writes_nothing(env: dict[str, str]) -> None:
-    _ok(run_cli(env, "slots", "set", "--account", BAKERY, "mon 09:30", "--json"))
-    line = _bad(run_cli(env, "post", "--account", BAKERY, "--account", BAKERY_IG, "--text", "x", "--next-slot"))
+    ok(run_cli(env, "slots", "set", "--account", BAKERY, "mon 09:30", "--json"))
+    line = bad(run_cli(env, "post", "--account", BAKERY, "--account", BAKERY_IG, "--text", "x", "--next-slot"))
     assert "has no posting slots" in line and "slots set --account" in line
     assert _queue(env) == {}
 
@@ -204,7 +184,7 @@ def test_slots_fill_in_order_across_the_march_change(
 
 def test_a_weekly_series_of_6_keeps_0930_across_the_march_change(env: dict[str, str]) -> None:
     year = datetime.now(BERLIN).year + 1
-    rows = _ok(
+    rows = ok(
         run_cli(
             env, "post", "--account", BAKERY, "--text", "Weekly special", "--at", f"{year}-03-14T09:30",
             "--repeat", "weekly", "--count", "6", "--json",
@@ -221,7 +201,7 @@ def test_a_weekly_series_of_6_keeps_0930_across_the_march_change(env: dict[str, 
 
 def test_a_monthly_series_on_the_31st_and_until_inclusive(env: dict[str, str]) -> None:
     year = datetime.now(BERLIN).year + 1
-    rows = _ok(
+    rows = ok(
         run_cli(
             env, "post", "--account", BAKERY, "--text", "Month end", "--at", f"{year}-01-31T12:00",
             "--repeat", "monthly", "--until", f"{year}-05-31", "--json",
@@ -245,17 +225,17 @@ def test_a_monthly_series_on_the_31st_and_until_inclusive(env: dict[str, str]) -
 )
 def test_bad_repeats_are_refused_and_nothing_is_written(env: dict[str, str], extra: list[str], message: str) -> None:
     args = ["post", "--account", BAKERY, "--text", "Daily", "--at", _future(), *extra]
-    assert message in _bad(run_cli(env, *args))
+    assert message in bad(run_cli(env, *args))
     assert _queue(env) == {}
 
 
 def test_repeat_needs_at(env: dict[str, str]) -> None:
-    line = _bad(run_cli(env, "post", "--account", BAKERY, "--text", "x", "--now", "--repeat", "daily", "--count", "2"))
+    line = bad(run_cli(env, "post", "--account", BAKERY, "--text", "x", "--now", "--repeat", "daily", "--count", "2"))
     assert "--repeat needs --at" in line
 
 
 def test_a_series_too_far_ahead_is_refused_whole(env: dict[str, str]) -> None:
-    line = _bad(
+    line = bad(
         run_cli(
             env, "post", "--account", BAKERY, "--text", "Monthly", "--at", _future(), "--repeat", "monthly",
             "--count", "14",
@@ -266,30 +246,30 @@ def test_a_series_too_far_ahead_is_refused_whole(env: dict[str, str]) -> None:
 
 
 def test_cancel_series_cancels_that_post_and_every_later_unposted_one(env: dict[str, str]) -> None:
-    rows = _ok(
+    rows = ok(
         run_cli(
             env, "post", "--account", BAKERY, "--text", "Daily bread", "--at", _future(), "--repeat", "daily",
             "--count", "5", "--json",
         )
     )  # fmt: skip
-    [single] = _ok(run_cli(env, "post", "--account", BAKERY, "--text", "Alone", "--at", _future(3), "--json"))
-    canceled = _ok(run_cli(env, "cancel", str(rows[2]["id"]), "--series", "--json"))
+    [single] = ok(run_cli(env, "post", "--account", BAKERY, "--text", "Alone", "--at", _future(3), "--json"))
+    canceled = ok(run_cli(env, "cancel", str(rows[2]["id"]), "--series", "--json"))
     assert [r["id"] for r in canceled] == [r["id"] for r in rows[2:]]
     queue = _queue(env)
     assert [queue[r["id"]]["status"] for r in rows] == ["scheduled", "scheduled", "canceled", "canceled", "canceled"]
     assert queue[single["id"]]["status"] == "scheduled"
-    line = _bad(run_cli(env, "cancel", str(single["id"]), "--series"))
+    line = bad(run_cli(env, "cancel", str(single["id"]), "--series"))
     assert "not part of a series" in line
-    assert _ok(run_cli(env, "cancel", str(rows[0]["id"]), "--json"))["status"] == "canceled"  # plain cancel: one
+    assert ok(run_cli(env, "cancel", str(rows[0]["id"]), "--json"))["status"] == "canceled"  # plain cancel: one
     assert _queue(env)[rows[1]["id"]]["status"] == "scheduled"
 
 
 def test_a_rich_draft_keeps_its_images_and_first_comment_when_scheduled(env: dict[str, str], tmp_path: Path) -> None:
     a, b = make_image(tmp_path / "a.jpg"), make_image(tmp_path / "b.jpg", color="blue")
     args = ["post", "--account", BAKERY_IG, "--text", "Carousel", "--image", a, "--image", b]
-    [draft] = _ok(run_cli(env, *args, "--alt-text", "Bread", "--first-comment", "#bakery", "--draft", "--json"))
+    [draft] = ok(run_cli(env, *args, "--alt-text", "Bread", "--first-comment", "#bakery", "--draft", "--json"))
     assert draft["status"] == "draft"
-    scheduled = _ok(run_cli(env, "schedule", str(draft["id"]), "--at", _future(), "--json"))
+    scheduled = ok(run_cli(env, "schedule", str(draft["id"]), "--at", _future(), "--json"))
     assert scheduled["status"] == "scheduled"
     assert [m["alt_text"] for m in scheduled["media"]] == ["Bread", None]
     assert scheduled["first_comment"] == "#bakery"

@@ -7,10 +7,8 @@ Starts its own Xvfb when DISPLAY is unset.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -31,24 +29,18 @@ TEXTS = (
 
 
 def run(out: Path) -> int:
-    data = Path(tempfile.mkdtemp(prefix="autoposter-calendar-"))
-    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
-    os.environ.setdefault("TZ", "Europe/Berlin")
+    data = common.fresh_data_dir("autoposter-calendar-", "Europe/Berlin")
     from PIL import Image
-    from PySide6.QtWidgets import QApplication
 
-    from autoposter_gui.app import Application, _identify, make_config
     from autoposter_gui.domain.recurrence import Recurrence, Repeat
     from autoposter_gui.engine.planner import PlannerService
     from autoposter_gui.engine.posts import PostRequest, PostService
     from autoposter_gui.engine.runner import Runner
     from autoposter_gui.engine.snippets import Snippet, SnippetKind, SnippetService
-    from autoposter_gui.logsetup import configure_logging
     from autoposter_gui.ui.composer_planning import RepeatDialog
     from autoposter_gui.ui.import_dialog import ImportDialog
 
-    qapp = QApplication([sys.argv[0]])
-    _identify(qapp)
+    qapp, app = common.start_demo_app((1240, 780), (10, 10))
 
     def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
         common.spin(qapp, seconds, until)
@@ -57,15 +49,8 @@ def run(out: Path) -> int:
         spin(0.8)
         common.grab_screen(out / f"{name}.png")
 
-    config = make_config(True, None)
-    configure_logging(config.log_dir)
-    app = Application(qapp, config, sandbox_port=0)
-    assert app.start()
     window = app.window
     assert window is not None and app.ctx is not None
-    window.resize(1240, 780)
-    window.move(10, 10)
-    spin(20, lambda: app.demo_ready)
     ctx = app.ctx
     out.mkdir(parents=True, exist_ok=True)
     pages = ["100000000000001"]  # the sandbox's Bakery Page (its Cafe Page can't post)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,3 +44,33 @@ def grab_screen(path: Path) -> None:
     """The whole X screen (window decorations, the tray panel) as a PNG, with ImageMagick's ``import``."""
     subprocess.run(["import", "-window", "root", str(path)], check=False)
     print(path)
+
+
+def fresh_data_dir(prefix: str, tz: str) -> Path:
+    """A new empty data folder for the app (AUTOPOSTER_DATA_DIR), and TZ unless the caller set one."""
+    data = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
+    os.environ.setdefault("TZ", tz)
+    return data
+
+
+def start_demo_app(size: tuple[int, int], pos: tuple[int, int]) -> tuple[Any, Any]:
+    """(qapp, app): the app in sandbox mode, its window at ``pos`` and ``size``, once the demo accounts connected
+    (or 20 s passed: check ``app.demo_ready``)."""
+    from PySide6.QtWidgets import QApplication
+
+    from autoposter_gui.app import Application, _identify, make_config
+    from autoposter_gui.logsetup import configure_logging
+
+    qapp = QApplication([sys.argv[0]])
+    _identify(qapp)
+    config = make_config(True, None)
+    configure_logging(config.log_dir)
+    app = Application(qapp, config, sandbox_port=0)
+    assert app.start()
+    window = app.window
+    assert window is not None and app.ctx is not None
+    window.resize(*size)
+    window.move(*pos)
+    spin(qapp, 20, lambda: app.demo_ready)
+    return qapp, app

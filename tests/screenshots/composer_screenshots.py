@@ -8,10 +8,8 @@ size and at 700×480.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,36 +24,23 @@ DEFAULT, SMALL = (1120, 720), (700, 480)
 
 
 def run(out: Path) -> int:
-    data = Path(tempfile.mkdtemp(prefix="autoposter-composer-"))
-    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
-    os.environ.setdefault("TZ", "Europe/Paris")
-    from PySide6.QtWidgets import QApplication
+    data = common.fresh_data_dir("autoposter-composer-", "Europe/Paris")
 
-    from autoposter_gui.app import Application, _identify, make_config
-    from autoposter_gui.logsetup import configure_logging
     from autoposter_gui.ui import fmt
 
-    qapp = QApplication([sys.argv[0]])
-    _identify(qapp)
+    qapp, app = common.start_demo_app(DEFAULT, (20, 20))
 
     def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
         common.spin(qapp, seconds, until)
 
-    config = make_config(True, None)
-    configure_logging(config.log_dir)
-    app = Application(qapp, config, sandbox_port=0)
-    assert app.start()
     window = app.window
     assert window is not None and app.ctx is not None
-    window.move(20, 20)
 
     def screen(name: str, size: tuple[int, int]) -> None:
         window.resize(*size)
         spin(0.8)
         common.grab_screen(out / f"{name}-{size[0]}x{size[1]}.png")
 
-    window.resize(*DEFAULT)
-    spin(20, lambda: app.demo_ready)
     ctx, composer = app.ctx, window.composer
     accounts = {a.external_id: a.id for a in ctx.repo.accounts()}
     bakery, insta = accounts["100000000000001"], accounts["17841400000000001"]

@@ -7,11 +7,9 @@ through the Refresh button, and saves the tab for all accounts, for the Instagra
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,28 +29,15 @@ TEXTS = (
 
 
 def run(out: Path) -> int:
-    data = Path(tempfile.mkdtemp(prefix="autoposter-shots-"))
-    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
-    os.environ.setdefault("TZ", "Europe/Paris")
+    data = common.fresh_data_dir("autoposter-shots-", "Europe/Paris")
     from PIL import Image
-    from PySide6.QtWidgets import QApplication
 
-    from autoposter_gui.app import Application, _identify, make_config
     from autoposter_gui.domain.models import PublishResult
     from autoposter_gui.engine.posts import PostRequest, PostService
-    from autoposter_gui.logsetup import configure_logging
 
-    qapp = QApplication([sys.argv[0]])
-    _identify(qapp)
-    config = make_config(True, None)
-    configure_logging(config.log_dir)
-    app = Application(qapp, config, sandbox_port=0)
-    assert app.start()
+    qapp, app = common.start_demo_app((1120, 720), (40, 50))
     window, ctx = app.window, app.ctx
     assert window is not None and ctx is not None
-    window.resize(1120, 720)
-    window.move(40, 50)
-    common.spin(qapp, 20, lambda: app.demo_ready)
     sandbox = app.sandbox_server
     assert sandbox is not None
     accounts = {a.external_id: a for a in ctx.repo.accounts()}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -35,32 +34,19 @@ def _image(folder: Path) -> str:
 
 
 def run(out: Path) -> int:
-    data = Path(tempfile.mkdtemp(prefix="autoposter-shots-"))
-    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
-    os.environ.setdefault("TZ", "Europe/Paris")
+    data = common.fresh_data_dir("autoposter-shots-", "Europe/Paris")
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtWidgets import QApplication
 
-    from autoposter_gui.app import Application, _identify, make_config
     from autoposter_gui.domain.models import ItemStatus
-    from autoposter_gui.logsetup import configure_logging
     from autoposter_gui.ui import fmt
 
-    qapp = QApplication([sys.argv[0]])
-    _identify(qapp)
+    qapp, app = common.start_demo_app((1120, 720), (40, 50))
 
     def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
         common.spin(qapp, seconds, until)
 
-    config = make_config(True, None)
-    configure_logging(config.log_dir)
-    app = Application(qapp, config, sandbox_port=0)
-    assert app.start()
     window = app.window
     assert window is not None and app.ctx is not None
-    window.resize(1120, 720)
-    window.move(40, 50)
-    spin(20, lambda: app.demo_ready)
     if not app.demo_ready:
         print("demo accounts did not connect", file=sys.stderr)
         return 1

@@ -8,10 +8,8 @@ and the Reschedule dialog.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -23,21 +21,15 @@ from tests.screenshots import common  # noqa: E402
 
 
 def run(out: Path) -> int:
-    data = Path(tempfile.mkdtemp(prefix="autoposter-when-"))
-    os.environ["AUTOPOSTER_DATA_DIR"] = str(data)
-    os.environ.setdefault("TZ", "Europe/Paris")
+    data = common.fresh_data_dir("autoposter-when-", "Europe/Paris")
     sys.path.insert(0, str(ROOT))
     from PIL import Image, ImageDraw
     from PySide6.QtCore import QPoint
-    from PySide6.QtWidgets import QApplication
 
-    from autoposter_gui.app import Application, _identify, make_config
-    from autoposter_gui.logsetup import configure_logging
     from autoposter_gui.ui import fmt
     from autoposter_gui.ui.dialogs import RescheduleDialog
 
-    qapp = QApplication([sys.argv[0]])
-    _identify(qapp)
+    qapp, app = common.start_demo_app((1120, 720), (20, 20))
 
     def spin(seconds: float, until: Callable[[], object] | None = None) -> None:
         common.spin(qapp, seconds, until)
@@ -46,15 +38,8 @@ def run(out: Path) -> int:
         spin(0.6)
         common.grab_screen(out / f"{name}.png")
 
-    config = make_config(True, None)
-    configure_logging(config.log_dir)
-    app = Application(qapp, config, sandbox_port=0)
-    assert app.start()
     window = app.window
     assert window is not None and app.ctx is not None
-    window.resize(1120, 720)
-    window.move(20, 20)
-    spin(20, lambda: app.demo_ready)
     ctx, composer = app.ctx, window.composer
     accounts = {a.external_id: a.id for a in ctx.repo.accounts()}
     bakery, insta = accounts["100000000000001"], accounts["17841400000000001"]

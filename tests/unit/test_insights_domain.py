@@ -11,6 +11,7 @@ from autoposter_gui.domain.insights import (
     due,
     engagement,
     heatmap,
+    next_due,
     summary,
 )
 
@@ -62,3 +63,19 @@ def test_heatmap_medians_and_counts_in_the_owners_zone() -> None:
     assert grid[1][9].median is None and grid[1][9].posts == 0
     assert [(c.weekday, c.hour) for c in best_cells(grid, 2)] == [(2, 14), (0, 9)]
     assert [(c.weekday, c.hour) for c in best_cells(grid, 2, min_posts=2)] == [(0, 9)]
+
+
+def test_next_due_is_the_first_moment_due_holds() -> None:
+    assert next_due(PUB, [], None, PUB) == PUB + H  # the first point
+    assert next_due(PUB, [], None, PUB + 2 * H) == PUB + 2 * H  # missed: due now
+    assert next_due(PUB, [PUB + H], PUB + H, PUB + 2 * H) == PUB + 24 * H
+    failed_try = PUB + 24 * H  # a failed try at +24 h: again an hour later
+    assert next_due(PUB, [PUB + H], failed_try, failed_try + timedelta(minutes=10)) == failed_try + H
+    done = [PUB + H, PUB + 24 * H, PUB + timedelta(days=7), PUB + timedelta(days=28)]
+    assert next_due(PUB, done, done[-1], PUB + timedelta(days=30)) is None  # never again
+    for now in (PUB, PUB + 2 * H, PUB + timedelta(days=3), PUB + timedelta(days=20)):  # agrees with due()
+        fetched = [PUB + H] if now > PUB + H else []
+        moment = next_due(PUB, fetched, fetched[-1] if fetched else None, now)
+        assert moment is not None and due(PUB, fetched, fetched[-1] if fetched else None, moment)
+        if moment > now:
+            assert not due(PUB, fetched, fetched[-1] if fetched else None, moment - timedelta(minutes=1))

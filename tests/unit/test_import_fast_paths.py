@@ -1,0 +1,159 @@
+"""The import's fast paths give what the general ones give: times (gaps, repeated hours), blank and UTF-8 checks,
+and each distinct CSV time read once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.times import AmbiguousTimeError, localize, localize_utc
+from autoposter_gui.domain.validation import has_invalid_characters, is_blank
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.csv_io import CsvRow, CsvService
+from autoposter_gui.engine.events import Events
+from autoposter_gui.storage.media import MediaStore
+from tests.support.helpers import BAKERY, connect, make_image
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    "naive",
+    [
+        datetime(2027, 1, 15, 9, 30),
+        datetime(2027, 1, 15, 9, 30, fold=1),  # a fold on a plain time changes nothing
+        datetime(2027, 7, 1, 23, 59, tzinfo=UTC),  # an aware time: its wall clock is taken
+    ],
+)
+def test_localize_attaches_the_zone_to_the_wall_time(naive: datetime) -> None:
+    found = localize(naive, BERLIN, "Europe/Berlin")
+    assert found.tzinfo is BERLIN and found.fold == 0
+    assert found.replace(tzinfo=None) == naive.replace(tzinfo=None, fold=0)
+    offset = timedelta(hours=1 if naive.month == 1 else 2)
+    assert found.astimezone(UTC) == naive.replace(tzinfo=UTC) - offset
+
+
+def test_localize_still_refuses_gaps_and_repeated_hours_and_takes_fixed_offsets() -> None:
+    with pytest.raises(ValidationError, match=r"does not exist.*use 2027-03-28T03:00"):
+        localize(datetime(2027, 3, 28, 2, 30), BERLIN, "Europe/Berlin")
+    with pytest.raises(AmbiguousTimeError) as caught:
+        localize(datetime(2027, 10, 31, 2, 30, fold=1), BERLIN, "Europe/Berlin")
+    assert [c.utcoffset() for c in caught.value.choices] == [timedelta(hours=2), timedelta(hours=1)]
+    fixed = timezone(timedelta(hours=-5))
+    assert localize(datetime(2027, 3, 28, 2, 30), fixed, "-0500").astimezone(UTC) == datetime(
+        2027, 3, 28, 7, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "blank"),
+    [("Fresh bread", False), ("9 rolls", False), ("", True), ("  \u200b", True), ("\u3164", True), ("é", False)],
+)
+def test_is_blank_with_and_without_the_ascii_fast_path(text: str, blank: bool) -> None:
+    assert is_blank(text) is blank
+
+
+def test_invalid_characters_are_found_past_the_ascii_fast_path() -> None:
+    assert not has_invalid_characters("plain ascii")
+    assert not has_invalid_characters("café ☕")
+    assert has_invalid_characters("caf\udce9")
+
+
+def _row(line: int, at: str) -> CsvRow:
+    return CsvRow(line, ("1",), "text", at, ())
+
+
+def test_a_time_read_once_for_many_rows_gives_each_row_the_same_result() -> None:
+    local = (BERLIN, "Europe/Berlin")
+    times: dict[str, tuple[datetime, str] | ValidationError] = {}
+    first, _ = CsvService._request(_row(2, "2027-01-15T09:30"), local, times)
+    second, _ = CsvService._request(_row(3, "2027-01-15T09:30"), local, times)
+    assert first is not None and second is not None
+    assert first.when == second.when == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+    assert first.zone == second.zone == "Europe/Berlin"
+    for line in (4, 5):  # a bad time is refused on every row that has it, not only the first
+        request, problems = CsvService._request(_row(line, "2027-03-28T02:30"), local, times)
+        assert request is None and len(problems) == 1 and "does not exist" in problems[0]
+    assert len(times) == 2
+    unmemoized, _ = CsvService._request(_row(6, "2027-01-15T09:30"), local)
+    assert unmemoized is not None and unmemoized.when == first.when
+
+
+def test_emit_each_calls_every_listener_once_per_value_in_order() -> None:
+    events = Events()
+    seen: list[tuple[str, int]] = []
+
+    def broken(value: int) -> None:
+        raise RuntimeError("a broken listener")
+
+    events.subscribe(Events.ITEM_CHANGED, lambda value: seen.append(("a", value)))
+    events.subscribe(Events.ITEM_CHANGED, broken)
+    events.subscribe(Events.ITEM_CHANGED, lambda value: seen.append(("b", value)))
+    events.emit_each(Events.ITEM_CHANGED, [3, 1, 2])
+    events.emit_each(Events.ACCOUNT_CHANGED, [9])  # no listener: nothing
+    assert seen == [("a", 3), ("b", 3), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
+
+
+@pytest.mark.parametrize(
+    "naive",
+    [
+        datetime(2027, 1, 15, 9, 30),
+        datetime(2027, 7, 1, 23, 59, 30, 5, fold=1),
+        datetime(2027, 10, 31, 3, 0),  # just after the repeated hour
+        datetime(2027, 3, 28, 3, 0),  # just after the gap
+    ],
+)
+def test_localize_utc_is_localize_in_utc(naive: datetime) -> None:
+    expected = localize(naive, BERLIN, "Europe/Berlin").astimezone(UTC)
+    found = localize_utc(naive, BERLIN, "Europe/Berlin")
+    assert found == expected and found.tzinfo is UTC
+    with pytest.raises(ValidationError, match="does not exist"):
+        localize_utc(datetime(2027, 3, 28, 2, 30), BERLIN, "Europe/Berlin")
+    with pytest.raises(AmbiguousTimeError):
+        localize_utc(datetime(2027, 10, 31, 2, 30), BERLIN, "Europe/Berlin")
+
+
+def _plan_file(folder: Path, start: datetime) -> Path:
+    make_image(folder / "p.jpg")
+    lines = ["account,text,at,image"]
+    for n in range(6):
+        image = "p.jpg" if n % 2 else ""
+        lines.append(f"{BAKERY},post {n},{(start + timedelta(days=1, hours=n)):%Y-%m-%dT%H:%M},{image}")
+    path = folder / "plan.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_items_keep_the_files_order_while_the_photos_are_copied_alongside(
+    ctx: Context, sandbox: Any, tmp_path: Path
+) -> None:
+    connect(ctx, sandbox)
+    service = CsvService(ctx)
+    ids = service.write(service.check(_plan_file(tmp_path, ctx.clock.now())))
+    items = sorted(ctx.repo.items(), key=lambda i: i.id)
+    assert [i.id for i in items] == ids == sorted(ids)
+    assert [i.text for i in items] == [f"post {n}" for n in range(6)]
+    stored = {i.image_path for i in items if i.image_path}
+    assert len(stored) == 1 and ctx.media.owns(stored.pop())  # the stored copy, not the owner's file
+    assert [bool(i.image_path) for i in items] == [False, True] * 3
+
+
+def test_a_failed_photo_copy_writes_nothing(
+    ctx: Context, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect(ctx, sandbox)
+    service = CsvService(ctx)
+    plan = service.check(_plan_file(tmp_path, ctx.clock.now()))
+
+    def full_disk(store: MediaStore, path: object, suffix: str | None = None) -> Path:
+        raise ValidationError("Cannot store the image: the disk is full", field="image")
+
+    monkeypatch.setattr(MediaStore, "put", full_disk)
+    with pytest.raises(ValidationError, match="disk is full"):
+        service.write(plan)
+    assert ctx.repo.count_items() == 0
