@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -21,10 +22,10 @@ if TYPE_CHECKING:
 
     from autoposter_gui.config import AppConfig
     from autoposter_gui.domain.clock import Clock
-    from autoposter_gui.engine.context import Context
+    from autoposter_gui.engine.context import Context, TokenStore
+    from autoposter_gui.engine.reads import StartupReads
     from autoposter_gui.engine.scheduler import PublishScheduler
     from autoposter_gui.sandbox.server import SandboxServer
-    from autoposter_gui.tokens import TokenStore
     from autoposter_gui.ui.controller import AppController
     from autoposter_gui.ui.errors import ExceptionHook
     from autoposter_gui.ui.main_window import MainWindow
@@ -40,6 +41,9 @@ GEOMETRY_KEY = "window/geometry"  # the same key as ui.main_window.GEOMETRY_KEY 
 # When set, the app prints this variable's value on its own line to stdout the moment its window is usable (the
 # tabs built, the accounts and the first Queue page shown and painted): the start-up benchmark (B6) waits for it.
 READY_MARK_ENV = "AUTOPOSTER_READY_MARK"
+# Likewise, printed the moment the engine is open behind a window that was filled from the quick start-up read (its
+# actions work from then on).
+ENGINE_MARK_ENV = "AUTOPOSTER_ENGINE_MARK"
 DEMO_LOADING = "Connecting the sandbox's demo accounts…"
 _STARTED = time.perf_counter()  # about when the process started (this module is imported first)
 
@@ -165,33 +169,51 @@ class Application:
         self.start_note: str | None = None  # shown in the status bar once the window is up (after a restore)
         self.shell: QWidget | None = None  # the light window shown at launch, replaced by the real one in start()
         self.ready = False  # the window is usable: shown and painted with its accounts and first Queue page
+        self.before_engine: Callable[[], None] | None = None  # run right before the store opens (late set-up)
+        self._events: Any = None  # the engine's event hub (made before the store opens when the start is quick)
+        self._held: Any = None  # the window's input, held between a quick first frame and the open engine
+        # main() pauses the cyclic garbage collector for the start (thousands of long-lived objects: widgets, enum
+        # and dataclass types; its passes would free nothing): it runs again once the engine is open.
+        self.gc_paused = False
         self.alerts: Any = None  # email alerts (engine/alerts.py), flushed at each tick's end
         self.keep_awake: Any = None  # the sleep inhibitor around due posts (engine/keep_awake.py)
 
     # ----- start ---------------------------------------------------------------------------------------
-    def start(self, *, show: bool = True) -> bool:
-        """Open the store and show the window; the scheduler (and sandbox) start right after, off the critical path."""
-        from PySide6.QtCore import QSettings, QTimer
+    def start(self, *, show: bool = True, quick: StartupReads | None = None) -> bool:
+        """Open the store and show the window; the scheduler (and sandbox) start right after, off the critical path.
 
+        With ``quick`` (the database read on its own: it exists at the current schema), the window is built and
+        painted from those reads first, its input held; the store, its services and the rest open right after the
+        first frame (:meth:`_open_engine`)."""
+        from PySide6.QtCore import QSettings
+
+        from autoposter_gui.domain.clock import SystemClock
+        from autoposter_gui.engine.events import Events
         from autoposter_gui.ui.bridge import EngineBridge
         from autoposter_gui.ui.controller import AppController
         from autoposter_gui.ui.errors import ExceptionHook
         from autoposter_gui.ui.main_window import MainWindow
         from autoposter_gui.ui.missed_dialog import MissedPosts
         from autoposter_gui.ui.preferences import Preferences
+        from autoposter_gui.ui.startup import hold_input_until_ready
         from autoposter_gui.ui.tasks import TaskRunner
         from autoposter_gui.ui.tray import TrayController
 
-        if not self._open_store():
+        if quick is None and not self._open_store():
             self._close_shell()
             return False
-        assert self.ctx is not None
         if self.preferences is None:
             self.preferences = Preferences()
-        bridge = EngineBridge(self.ctx.events)
+        self._events = self.ctx.events if self.ctx is not None else Events()
+        bridge = EngineBridge(self._events)
         settings = QSettings(str(self.config.data_dir / "gui.ini"), QSettings.Format.IniFormat)
         self.controller = AppController(
-            self.ctx, bridge=bridge, tasks=TaskRunner(), settings=settings, preferences=self.preferences
+            self.ctx,
+            bridge=bridge,
+            tasks=TaskRunner(),
+            settings=settings,
+            preferences=self.preferences,
+            startup=None if quick is None else (quick, self.config, self._clock or SystemClock()),
         )
         if self.config.sandbox:  # the demo accounts come a moment later: never "No accounts…" meanwhile
             self.controller.set_accounts_loading(DEMO_LOADING)
@@ -212,14 +234,63 @@ class Application:
         self._hook = ExceptionHook(self.config.log_dir, lambda: window if window.isVisible() else None)
         self._hook.install()
         self.ready = False
+        self._held = hold_input_until_ready(self.window, self.controller)  # no action before the engine is open
         if show or not has_tray:
             self.window.show()
-            _after_first_frame(self.window, self._painted)
+            _after_first_frame(self.window, self._first_frame)
+        elif not self.controller.ready:
+            self._open_engine()
         self._close_shell()
+        if self.controller.ready:
+            self._engine_opened()
+        return True
+
+    def _first_frame(self) -> None:
+        self._painted()
+        if self.controller is not None and not self.controller.ready:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._open_engine)  # after the first frame is on screen
+
+    def _open_engine(self) -> None:
+        """The window came from the quick read: open the store and its services now, and hand them to the UI. If
+        the store can't open after all (it changed meanwhile), start over on the normal path, which explains it."""
+        controller = self.controller
+        if controller is None or controller.ready:
+            return
+        if self.before_engine is not None:
+            self.before_engine()
+        from autoposter_gui.domain.errors import AutoposterError
+        from autoposter_gui.engine.context import Context
+
+        try:
+            self.ctx = Context.open(self.config, tokens=self._tokens, clock=self._clock)
+        except (AutoposterError, OSError) as exc:
+            log.warning("the store did not open after the quick start (%s); starting again", type(exc).__name__)
+            if self._held is not None:
+                self._held.release()
+            self._discard_window()
+            if not self.start(show=True):
+                self.quit()
+            return
+        self.ctx.events = self._events  # the bridge already listens to these
+        controller.attach(self.ctx)
+        log.info("engine open %.0f ms after start", (time.perf_counter() - _STARTED) * 1000)
+        if self.ready:
+            self._print_engine_mark()
+        self._engine_opened()
+
+    def _engine_opened(self) -> None:
+        """The store is open: the sandbox's demo accounts, then the scheduler a moment later."""
+        from PySide6.QtCore import QTimer
+
+        if self.gc_paused:  # start-up is over: the collector may run again
+            self.gc_paused = False
+            gc.enable()
+
         if self.config.sandbox:  # the demo accounts right after the first frames, not with the scheduler
             QTimer.singleShot(0, self._start_demo)
         QTimer.singleShot(BACKEND_DELAY_MS, self.start_backend)  # off the first frames' path
-        return True
 
     def _painted(self) -> None:
         """The window has painted: usable now if its accounts are known, else once they are (and painted)."""
@@ -244,6 +315,14 @@ class Application:
         self.ready = True
         log.info("window usable %.0f ms after start", (time.perf_counter() - _STARTED) * 1000)
         mark = os.environ.get(READY_MARK_ENV)
+        if mark:
+            sys.stdout.write(mark + "\n")
+            sys.stdout.flush()
+        if self.controller is not None and self.controller.ready:  # opened before the window (the normal path)
+            self._print_engine_mark()
+
+    def _print_engine_mark(self) -> None:
+        mark = os.environ.get(ENGINE_MARK_ENV)
         if mark:
             sys.stdout.write(mark + "\n")
             sys.stdout.flush()
@@ -288,19 +367,15 @@ class Application:
         """Show why the store can't open. True when a backup was restored or the owner chose to start empty (try
         again), False to quit. Restores go through the same engine service as the CLI's `autoposter restore`."""
         from autoposter_gui.domain.clock import SystemClock
-        from autoposter_gui.domain.errors import AutoposterError, StoreError
+        from autoposter_gui.domain.errors import AutoposterError
         from autoposter_gui.engine.backups import BackupService
-        from autoposter_gui.storage.backup import check_backup
         from autoposter_gui.ui.recovery_dialog import QUIT, RESTORE, START_EMPTY, RecoveryDialog
 
         db = self.config.db_path
         service = BackupService(self.config)
         damaged = False
         if db.exists() and not missing:
-            try:
-                check_backup(db)  # the same integrity check a backup gets
-            except StoreError:
-                damaged = True
+            damaged = service.database_damaged()  # the same integrity check a backup gets
         latest = service.latest_good() if damaged or missing else None
         dialog = RecoveryDialog(message, self.config.data_dir, damaged=damaged, latest_backup=latest, missing=missing)
         while (choice := dialog.exec()) != QUIT:
@@ -429,14 +504,13 @@ class Application:
         def connect() -> Any:
             from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError
             from autoposter_gui.engine.health import TokenHealthService
-            from autoposter_gui.tokens import TokenStore
 
             try:
                 accounts = controller.account_service().connect(app_id, secret, token)
             except KeyringUnavailableError:
                 # Sandbox only: the demo tokens are fake, so keeping them in memory is fine.
                 log.warning("no usable keyring; the sandbox keeps its demo tokens in memory")
-                ctx.tokens = TokenStore(ctx.config.keyring_service, DemoKeyring())
+                ctx.keep_tokens_in(DemoKeyring())
                 accounts = controller.account_service().connect(app_id, secret, token)
             try:
                 TokenHealthService(ctx).check_all()  # the Accounts tab shows each token's health straight away
@@ -487,18 +561,7 @@ class Application:
         from autoposter_gui.domain.errors import AutoposterError
         from autoposter_gui.engine.backups import BackupService
 
-        window, tray = self.window, self.tray
-        self.shutdown()
-        self.missed = None
-        self.controller = None
-        self.window = None
-        self.tray = None
-        self._demo_connected = False
-        if window is not None:
-            window.hide()
-            window.deleteLater()
-        if tray is not None:
-            tray.deleteLater()
+        self._discard_window()
         try:
             result = BackupService(self.config).restore(backup, (self._clock or SystemClock()).now())
         except AutoposterError as exc:
@@ -511,6 +574,21 @@ class Application:
             self.quit()
             return False
         return True
+
+    def _discard_window(self) -> None:
+        """Stop everything and drop the window, tray and controller (to start again in this process)."""
+        window, tray = self.window, self.tray
+        self.shutdown()
+        self.missed = None
+        self.controller = None
+        self.window = None
+        self.tray = None
+        self._demo_connected = False
+        if window is not None:
+            window.hide()
+            window.deleteLater()
+        if tray is not None:
+            tray.deleteLater()
 
     def show_window(self) -> None:
         """A second launch asked for the window."""
@@ -539,6 +617,7 @@ class Application:
             self.controller.bridge.detach()
             self.controller.settings.sync()
             self.controller.preferences.sync()
+            self.controller.close()
         if self.tray is not None:
             self.tray.hide()
         if self.sandbox_server is not None:
@@ -700,10 +779,19 @@ def _preload_store_modules() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # for the start (see Application.gc_paused)
+    try:
+        return _main(argv, gc_was_enabled)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None, gc_was_enabled: bool) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
     if args.probe_video:
         return probe_video_command(args.probe_video)
-    _preload_store_modules()
     from PySide6.QtWidgets import QApplication
 
     from autoposter_gui.ui.preferences import Preferences
@@ -730,23 +818,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{APP_NAME} is already running; its window was brought to the front.", file=sys.stderr)
         return 0
     app = Application(qapp, config, data_dir_arg=args.data_dir, preferences=preferences)
+    app.gc_paused = gc_was_enabled
     show = not (args.minimized or preferences.start_minimized)
+    quick: StartupReads | None = None
+    if show:  # a database at the current schema: the real window comes first, filled from a plain read
+        from autoposter_gui.engine.reads import startup_reads
 
-    def begin() -> bool:  # after the first frame when the window shows
+        quick = startup_reads(config.db_path)
+    if quick is None:
+        _preload_store_modules()
+
+    def late_setup() -> None:
         from autoposter_gui.logsetup import configure_logging
-        from autoposter_gui.ui import icons  # draws at import
 
         configure_logging(config.log_dir, preferences.startup_log_level())
-        qapp.setWindowIcon(icons.app_icon())
         instance.listen()
-        if not app.start(show=show):
+
+    def begin() -> bool:  # after the shell's first frame, or at once when the start is quick
+        from autoposter_gui.ui import icons  # draws at import
+
+        if quick is None:
+            late_setup()
+        else:  # right after the real window's first frame, before the store opens
+            app.before_engine = late_setup
+        qapp.setWindowIcon(icons.app_icon())
+        if not (app.start(show=show) if quick is None else app.start(show=show, quick=quick)):
             return False
         instance.activation_requested.connect(app.show_window)
         return True
 
     try:
         _quit_on_signals(qapp, app)
-        if show:  # a light window first; the store, the tabs and the icons load right after its first frame
+        if quick is not None:
+            if not begin():
+                return 1
+        elif show:  # a light window first; the store, the tabs and the icons load right after its first frame
             app.shell = _make_shell(config)
             app.shell.show()
             _after_first_frame(app.shell, lambda: None if begin() else qapp.exit(1))

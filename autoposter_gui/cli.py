@@ -227,7 +227,7 @@ def _context(config: AppConfig) -> Any:
 
 
 def _external_ids(ctx: Any) -> dict[int, str]:
-    return {a.id: a.external_id for a in ctx.repo.accounts()}
+    return dict(ctx.reads.external_ids())
 
 
 def cmd_connect(args: argparse.Namespace, ctx: Any) -> Any:
@@ -243,11 +243,11 @@ def cmd_connect(args: argparse.Namespace, ctx: Any) -> Any:
 def cmd_accounts(args: argparse.Namespace, ctx: Any) -> Any:
     from autoposter_gui.engine.health import TokenHealthService
 
-    if ctx.repo.accounts():
+    if ctx.reads.accounts():
         # Live token health (skipped quietly when Meta can't be reached); listing works without the keyring.
         with contextlib.suppress(KeyringUnavailableError):
             TokenHealthService(ctx).check_all()
-    rows = [account_json(a) for a in ctx.repo.accounts()]
+    rows = [account_json(a) for a in ctx.reads.accounts()]
     cols = ["id", "platform", "account_id", "name", "status", "token_expires_at", "status_message"]
     return rows, _table(rows, cols)
 
@@ -309,15 +309,13 @@ def post_media(args: argparse.Namespace) -> tuple[MediaRef, ...]:
 
 
 def cmd_queue(args: argparse.Namespace, ctx: Any) -> Any:
-    from autoposter_gui.storage.listing import external_ids, item_records
-
     # The listing can be long (tens of thousands of items): plain rows on the store's lean read path (the ORM is
     # not even imported), the local zone looked up once, and no table text when the output is JSON.
-    external, when = external_ids(ctx.store), iso_local()
+    external, when = ctx.reads.external_ids(), iso_local()
     collecting = gc.isenabled()
     gc.disable()  # tens of thousands of small acyclic rows: the collector's passes would find nothing to free
     try:
-        rows = [item_json(i, external, when) for i in item_records(ctx.store)]
+        rows = [item_json(i, external, when) for i in ctx.listed_items()]
     finally:
         if collecting:
             gc.enable()
@@ -348,7 +346,7 @@ def text_preview(text: str, width: int = TEXT_PREVIEW_CHARS) -> str:
 
 
 def cmd_activity(args: argparse.Namespace, ctx: Any) -> Any:
-    rows = [attempt_json(a) for a in ctx.repo.attempts()]
+    rows = [attempt_json(a) for a in ctx.reads.attempts(limit=None)]
     cols = ["id", "queue_item_id", "attempt_number", "outcome", "started_at", "permalink", "error_message"]
     return rows, _table(rows, cols)
 

@@ -9,6 +9,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+# The Insights tab's periods: label → days back (None: all time).
+PERIODS: dict[str, int | None] = {"Last 7 days": 7, "Last 28 days": 28, "Last 90 days": 90, "All time": None}
+
 
 class InsightsState(StrEnum):
     """How a post's numbers stand. Only OK carries numbers; every other state is shown as words, never as 0."""

@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,8 @@ from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.media_files import existing_file, require_readable
 
 if TYPE_CHECKING:
+    from fractions import Fraction  # only a type here (PyAV's rates); the module loads decimal
+
     from PIL import Image
 
 MB = 1024 * 1024

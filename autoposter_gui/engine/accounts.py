@@ -8,17 +8,26 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError, ValidationError
+from autoposter_gui.domain.errors import (
+    ErrorCategory,
+    ErrorKind,
+    KeyringUnavailableError,
+    PublishError,
+    ValidationError,
+)
 from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus, can_post
-from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
 from autoposter_gui.meta.auth import MetaAuth
 from autoposter_gui.meta.login import SCOPES
-from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
+
+if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
+    from autoposter_gui.engine.context import Context
+    from autoposter_gui.storage.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +250,14 @@ class AccountService:
 
     def accounts(self) -> list[Account]:
         return self.repo.accounts()
+
+    def stored_app(self) -> tuple[str | None, str | None]:
+        """The App ID and App Secret the keyring already holds ((None, None) when it can't be read: a keyring may
+        prompt, so call this off the GUI thread)."""
+        try:
+            return self.ctx.tokens.get(APP_ID), self.ctx.tokens.get(APP_SECRET)
+        except KeyringUnavailableError:
+            return None, None
 
     def disconnect(self, account_id: int) -> int:
         """Remove the account's token; its pending posts are kept and flagged. Returns how many were flagged."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.errors import AutoposterError, StoreError, ValidationError
+from autoposter_gui.engine.views import BackupView
 from autoposter_gui.storage import backup as backup_files
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.folder import private_dir, write_marker
@@ -64,6 +66,24 @@ class BackupService:
             taken = datetime.fromtimestamp(st.st_mtime, UTC)
             out.append(BackupInfo(path, taken, st.st_size, backup_files.count_items(path)))
         return out
+
+    def files(self) -> builtins.list[BackupView]:
+        """The backup files, newest first, none of them opened (cheap: for pickers and reports)."""
+        out: builtins.list[BackupView] = []
+        for path in backup_files.list_backups(self.config.db_path):
+            try:
+                out.append(BackupView(path, datetime.fromtimestamp(path.stat().st_mtime, UTC)))
+            except OSError:
+                continue
+        return out
+
+    def database_damaged(self) -> bool:
+        """Whether the database file fails SQLite's integrity check (the check every backup gets)."""
+        try:
+            backup_files.check_backup(self.config.db_path)
+        except StoreError:
+            return True
+        return False
 
     def latest_good(self) -> Path | None:
         """The newest backup that passes SQLite's integrity check (a damaged one is skipped, with a log line)."""

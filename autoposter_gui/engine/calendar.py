@@ -2,57 +2,47 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.domain.slots import Slot, slot_times
-from autoposter_gui.domain.times import wall_time
-from autoposter_gui.engine.context import Context
-from autoposter_gui.engine.planner import PlannerService
-from autoposter_gui.engine.posts import PostService
-from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.planning import CalendarRow, calendar_rows, draft_rows, series_times
+from autoposter_gui.domain.times import local_zone, wall_time
+from autoposter_gui.engine.views import SeriesMark
+from autoposter_gui.storage.calendar_reads import CalendarRow, calendar_rows, draft_rows
+
+if TYPE_CHECKING:  # the ORM's services: loaded when the service is made (the engine is open), not with the tab
+    from autoposter_gui.engine.context import Context
+    from autoposter_gui.engine.posts import PostService
 
 __all__ = ["MOVABLE", "CalendarRow", "CalendarService", "SeriesMark"]
 
 MOVABLE = (ItemStatus.SCHEDULED.value, ItemStatus.FAILED.value, ItemStatus.MISSED.value)
-_KINDS = ((timedelta(days=1), "daily"), (timedelta(days=7), "weekly"))
-
-
-@dataclass(frozen=True)
-class SeriesMark:
-    """Where a post stands in its series: ``position`` of ``total``, and how it repeats ("weekly")."""
-
-    position: int
-    total: int
-    kind: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.position} of {self.total} in a {self.kind} series"
 
 
 class CalendarService:
     """What the calendar shows and does, over the same services as the Queue and the CLI (no rule of its own)."""
 
     def __init__(self, ctx: Context, posts: PostService | None = None) -> None:
+        from autoposter_gui.engine.planner import PlannerService
+        from autoposter_gui.engine.posts import PostService
+
         self.ctx = ctx
         self.posts = posts or PostService(ctx)
         self.planner = PlannerService(ctx, self.posts)
 
     @staticmethod
     def zone() -> tzinfo:
-        return PlannerService.zone()[0]
+        return local_zone()[0]  # the planner's zone
 
     # ----- reads -----------------------------------------------------------------------------------
     def entries(self, since: datetime, until: datetime) -> list[CalendarRow]:
         """The posts with a time in [since, until) (UTC), by time: only the visible range is read."""
-        return calendar_rows(self.ctx.store, since, until)
+        return calendar_rows(self.ctx.store.read_raw, since, until)
 
     def drafts(self) -> list[CalendarRow]:
-        return draft_rows(self.ctx.store)
+        return draft_rows(self.ctx.store.read_raw)
 
     def slot_markers(self, since: datetime, until: datetime) -> list[tuple[int, datetime]]:
         """(account id, moment UTC) of every account's posting slot in [since, until), DST-safe."""
@@ -69,7 +59,7 @@ class CalendarService:
         ]
 
     def series_mark(self, item_id: int, series_id: str | None) -> SeriesMark | None:
-        return series_mark(self.ctx.store, item_id, series_id)
+        return self.ctx.reads.series_mark(item_id, series_id)
 
     # ----- moves -----------------------------------------------------------------------------------
     def moment(self, local: datetime) -> datetime:
@@ -93,22 +83,5 @@ class CalendarService:
             return when
         if status not in MOVABLE:
             raise ValidationError(f"This post is {status}; only posts still to go out can be moved")
-        self.posts.reschedule(item_id, when, PlannerService.zone()[1])
+        self.posts.reschedule(item_id, when, local_zone()[1])
         return when
-
-
-def series_mark(store: Store, item_id: int, series_id: str | None) -> SeriesMark | None:
-    """ "3 of 6 in a weekly series", read when asked (a tooltip); None for a post of its own."""
-    if series_id is None:
-        return None
-    rows = series_times(store, series_id)
-    ids = [i for i, _ in rows]
-    if item_id not in ids:
-        return None
-    kind = "repeating"
-    times = [datetime.fromisoformat(t).replace(tzinfo=UTC) for _, t in rows[:2] if t]
-    if len(times) == 2:
-        gap = times[1] - times[0]
-        near = [name for step, name in _KINDS if abs(gap - step) <= timedelta(hours=1)]
-        kind = near[0] if near else "monthly" if timedelta(days=27) <= gap <= timedelta(days=32) else kind
-    return SeriesMark(ids.index(item_id) + 1, len(ids), kind)

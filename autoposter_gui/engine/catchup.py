@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
+
+if TYPE_CHECKING:
+    from autoposter_gui.engine.context import Context
 
 log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=6)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.config import AppConfig
 from autoposter_gui.domain.clock import Clock, SystemClock
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.reads import Reads
 from autoposter_gui.storage.db import Store
-from autoposter_gui.tokens import APP_SECRET, TokenStore
+from autoposter_gui.storage.lean import LeanReader
+from autoposter_gui.tokens import APP_SECRET
+from autoposter_gui.tokens import TokenStore as TokenStore  # the type callers hand to open()
 
 if TYPE_CHECKING:
     from autoposter_gui.meta.client import GraphClient
+    from autoposter_gui.storage.listing import ItemRecord as ListedItem
     from autoposter_gui.storage.media import MediaStore
     from autoposter_gui.storage.repo import Repo
 
@@ -34,6 +38,18 @@ class Context:
         from autoposter_gui.storage.repo import Repo  # the ORM: imported on first use (`queue` lists without it)
 
         return Repo(self.store)
+
+    @property
+    def reads(self) -> Reads:
+        """The read models the UI and the CLI list (plain SQL on the store's lean read path; no ORM)."""
+        return Reads(LeanReader(self.store.read_raw))
+
+    def listed_items(self) -> list[ListedItem]:
+        """Every post with every field `autoposter queue` lists, in id order. A read model kept as a NamedTuple of
+        the store's lean listing, not a dataclass per row: the listing runs to tens of thousands (20k in ~25 ms)."""
+        from autoposter_gui.storage.listing import item_records
+
+        return item_records(self.store)
 
     @property
     def media(self) -> MediaStore:
@@ -71,6 +87,10 @@ class Context:
             tokens=tokens or TokenStore(config.keyring_service),
             clock=clock or SystemClock(),
         )
+
+    def keep_tokens_in(self, backend: Any) -> None:
+        """Keep secrets in ``backend`` (a keyring-like object) from now on: sandbox mode's in-memory fallback."""
+        self.tokens = TokenStore(self.config.keyring_service, backend)
 
     def close(self) -> None:
         self.store.close()

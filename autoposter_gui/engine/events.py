@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 log = logging.getLogger(__name__)
+INSIGHTS_NOTICE = "insights"  # the NOTICE kind: {"running": bool, "done": int, "total": int}
 TOKEN_CHECK = "token_check"  # the NOTICE kind around a token health check: {"running": True}, then False
 
 

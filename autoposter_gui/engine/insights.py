@@ -18,6 +18,7 @@ from autoposter_gui.domain.insights import (
     summary,
 )
 from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.events import INSIGHTS_NOTICE as INSIGHTS_NOTICE
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.health import INSIGHTS_SCOPES
 from autoposter_gui.storage.insights import InsightsRepo, PostedItem, Snapshot
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from autoposter_gui.meta.client import GraphClient
 
 log = logging.getLogger(__name__)
-INSIGHTS_NOTICE = "insights"  # NOTICE payload: {"running": bool, "done": int, "total": int}
 TICK_LIMIT = 250  # posts refreshed at most per scheduler tick (5 batch calls): the tick stays short
 
 

@@ -23,8 +23,6 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.insights import InsightsRow, InsightsService, RefreshStats
 from autoposter_gui.engine.labels import account_label
 
-PERIODS: dict[str, int | None] = {"Last 7 days": 7, "Last 28 days": 28, "Last 90 days": 90, "All time": None}
-
 
 @dataclass(frozen=True)
 class DayPoint:

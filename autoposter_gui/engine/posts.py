@@ -34,12 +34,14 @@ from autoposter_gui.domain.validation import (
     post_problems,
     validate_post,
 )
-from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
-from autoposter_gui.engine.post_media import store_media
-from autoposter_gui.storage.models import Account, QueueItem
-from autoposter_gui.storage.repo import NewItem
+from autoposter_gui.engine.views import AccountView
+
+if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
+    from autoposter_gui.engine.context import Context
+    from autoposter_gui.storage.models import Account, QueueItem
+    from autoposter_gui.storage.repo import NewItem
 
 if TYPE_CHECKING:
     from autoposter_gui.engine.handoff import HandoffService
@@ -237,6 +239,8 @@ class PostService:
 
     def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
         """The request's media copied into the media store, per platform (a batch remembers each copy)."""
+        from autoposter_gui.engine.post_media import store_media  # the media store (hashlib): when first stored
+
         return store_media(self.ctx.media, request.media, platforms, request.fit, request.fit_color)
 
     def new_items(
@@ -248,6 +252,8 @@ class PostService:
         series_id: str | None = None,
     ) -> list[NewItem]:
         """The queue items of a validated request, one per account, its images copied into the media store."""
+        from autoposter_gui.storage.repo import NewItem
+
         targets, kinds = self._targets(accounts)
         platforms = set(kinds)
         if request.media:
@@ -279,7 +285,7 @@ class PostService:
             for account_id, platform in targets
         ]
 
-    def quota_warnings(self, accounts: Sequence[Account]) -> list[str]:
+    def quota_warnings(self, accounts: Sequence[Account | AccountView]) -> list[str]:
         """A sentence per Instagram account whose 24-hour publishing limit is already used up (network: call
         this off the GUI thread). Unreachable Meta or missing tokens give no warning."""
         from autoposter_gui.domain.errors import AutoposterError, PublishError

@@ -6,10 +6,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.engine.context import Context
 from autoposter_gui.storage.settings import SettingsTable
+
+if TYPE_CHECKING:
+    from autoposter_gui.engine.context import Context
 
 SNIPPETS_KEY = "composer.snippets"  # not one of the `autoposter settings` keys: the app manages it
 MAX_SNIPPETS, MAX_NAME, MAX_TEXT = 100, 40, 2200

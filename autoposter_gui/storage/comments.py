@@ -6,7 +6,7 @@ from datetime import datetime
 
 from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, CommentStatus, ItemStatus
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.listing import stored_utc
+from autoposter_gui.storage.lean import stored_utc
 
 # A posted item's next_attempt_at is set only while its first comment is pending (when it is due next): the
 # scheduler's "next due" and the runner's due query find comments by it.
@@ -14,7 +14,7 @@ COMMENT_NOTE = "comment"
 
 
 def _db_time(value: datetime) -> str:
-    from autoposter_gui.storage.repo import _db_time as db_time
+    from autoposter_gui.storage.lean import db_time
 
     return db_time(value)
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from autoposter_gui.domain.errors import DatabaseReplacedError, MissingDatabaseError, StoreError
 from autoposter_gui.storage import folder as data_folder
+from autoposter_gui.storage.lean import SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
-# The newest migration; a test checks it matches the migrations folder. Lets start-up skip Alembic when current.
-SCHEMA_HEAD = "0008"
 
 
 class _RawConnection(sqlite3.Connection):

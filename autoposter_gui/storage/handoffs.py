@@ -18,7 +18,7 @@ from autoposter_gui.domain.models import (
     media_from_json,
 )
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.listing import stored_utc
+from autoposter_gui.storage.lean import stored_utc
 
 HANDOFF_REFUSED = "handoffRefused"  # queue_items.metadata: Meta refused this post's hand-off: it stays local
 SENT = "handoffSent"  # queue_items.metadata: what Meta was last sent of a handed-off post (text, time, pictures)
@@ -26,7 +26,7 @@ HANDOFF_STEP = AttemptStep.HANDOFF.value  # delivery_attempts.step of a hand-off
 
 
 def _db_time(value: datetime) -> str:
-    from autoposter_gui.storage.repo import _db_time as db_time
+    from autoposter_gui.storage.lean import db_time
 
     return db_time(value)
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from autoposter_gui.domain.insights import STATE_METRIC
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.listing import stored_utc
-from autoposter_gui.storage.repo import _db_time
+from autoposter_gui.storage.lean import db_time as _db_time
+from autoposter_gui.storage.lean import stored_utc
 
 # A posted item: its publish time is the succeeded publish attempt's end (else the item's last change).
 _POSTED = (

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.lean import stored_utc
 
 
 class ItemRecord(NamedTuple):
@@ -59,11 +60,6 @@ _RECORDS = (
     " error_message, last_error_code, provider_post_id, permalink, series_id, media, first_comment, comment_status,"
     " comment_permalink, link, handoff, handoff_change FROM queue_items ORDER BY id"
 )
-
-
-def stored_utc(value: str | None) -> datetime | None:
-    """A stored naive-UTC datetime (SQLAlchemy's SQLite text format) as an aware UTC datetime."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def item_records(store: Store) -> list[ItemRecord]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple
 
 from sqlalchemy import select
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.models import CommentStatus, ItemStatus, first_image, media_to_json
 from autoposter_gui.storage.db import Store
-from autoposter_gui.storage.listing import stored_utc
+from autoposter_gui.storage.lean import LeanReader, stored_utc
+from autoposter_gui.storage.lean import db_time as _db_time
 from autoposter_gui.storage.models import QueueItem
-from autoposter_gui.storage.repo import NewItem, _db_time
+from autoposter_gui.storage.repo import NewItem
 
 # Statuses whose time an account "uses": a slot holding one of these is taken.
 TAKEN_STATUSES = (ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.POSTED.value)
@@ -123,60 +123,6 @@ class PlanningRepo:
         return list(range(first, first + len(rows)))
 
 
-# ----- the calendar's lean reads ---------------------------------------------------------------------------------
-class CalendarRow(NamedTuple):
-    """One post as the calendar shows it (a plain tuple: a month holds thousands); its time parsed when read."""
-
-    id: int
-    account_id: int
-    platform: str
-    status: str
-    text: str
-    image_path: str | None
-    scheduled_raw: str | None
-    permalink: str | None
-    series_id: str | None
-    unconfirmed: bool
-    handoff: str | None = None  # "meta" while Meta's scheduler holds the post
-
-    @property
-    def scheduled_at(self) -> datetime | None:
-        return stored_utc(self.scheduled_raw)
-
-
-_CALENDAR_COLUMNS = (
-    "id, account_id, platform, status, text, image_path, scheduled_at, permalink, series_id,"
-    " unconfirmed_attempt_id IS NOT NULL, handoff"
-)
-# Every status that has a time on the calendar (drafts have none; canceled posts are off it).
-ON_CALENDAR = tuple(s.value for s in ItemStatus if s not in (ItemStatus.DRAFT, ItemStatus.CANCELED))
-
-
-def calendar_rows(store: Store, since: datetime, until: datetime) -> list[CalendarRow]:
-    """The posts with a time in [since, until), by time then id: one indexed range read per status
-    (``ix_queue_status_scheduled``), reading only the columns a chip shows."""
-    marks = ", ".join("?" * len(ON_CALENDAR))
-    sql = (
-        f"SELECT {_CALENDAR_COLUMNS} FROM queue_items WHERE status IN ({marks})"
-        " AND scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id"
-    )
-    with store.read_raw() as conn:
-        rows = conn.execute(sql, (*ON_CALENDAR, _db_time(since), _db_time(until))).fetchall()
-    return list(map(CalendarRow._make, rows))
-
-
-def draft_rows(store: Store) -> list[CalendarRow]:
-    """Every draft, newest first."""
-    sql = f"SELECT {_CALENDAR_COLUMNS} FROM queue_items WHERE status = ? ORDER BY id DESC"
-    with store.read_raw() as conn:
-        rows = conn.execute(sql, (ItemStatus.DRAFT.value,)).fetchall()
-    return list(map(CalendarRow._make, rows))
-
-
 def series_times(store: Store, series_id: str) -> list[tuple[int, str | None]]:
     """(id, stored time) of every item of a series, by time then id."""
-    with store.read_raw() as conn:
-        rows = conn.execute(
-            "SELECT id, scheduled_at FROM queue_items WHERE series_id = ? ORDER BY scheduled_at, id", (series_id,)
-        ).fetchall()
-    return [(int(i), t) for i, t in rows]
+    return LeanReader(store.read_raw).series_times(series_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -36,7 +35,14 @@ from autoposter_gui.domain.models import (
 from autoposter_gui.storage.comments import CommentQueries
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.handoffs import HandoffQueries
-from autoposter_gui.storage.listing import stored_utc as _utc
+from autoposter_gui.storage.lean import ITEM_SORT_KEYS as ITEM_SORT_KEYS
+from autoposter_gui.storage.lean import UPCOMING_SORT as UPCOMING_SORT
+from autoposter_gui.storage.lean import AttemptRow as AttemptRow
+from autoposter_gui.storage.lean import ItemRow as ItemRow
+from autoposter_gui.storage.lean import LeanReader
+from autoposter_gui.storage.lean import db_time as _db_time
+from autoposter_gui.storage.lean import stored_utc as _utc
+from autoposter_gui.storage.lean import upcoming_before as upcoming_before
 from autoposter_gui.storage.models import Account, DeliveryAttempt, QueueItem
 
 DUE_BATCH = 50
@@ -73,26 +79,6 @@ def tries_used(item: HasTries) -> int:
     return max(0, item.attempt_count - limit_waits(item))
 
 
-# Sort keys Repo.items accepts (queue item columns, or "account": platform then name).
-ITEM_SORT_KEYS = frozenset(
-    {"status", "account", "text", "scheduled_at", "attempt_count", "next_attempt_at", "error_message", "created_at"}
-    | {"comment_status"}
-)
-# The Queue's default order ("upcoming first"): what is still to go out, soonest first; then drafts, newest first;
-# then everything else (posted, failed, canceled, missed) by its time, latest first. Each part is one index range of
-# (status, scheduled_at), so a page costs a few index seeks at any size.
-UPCOMING_SORT = "upcoming"
-_UPCOMING_PARTS: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value}), "q.scheduled_at ASC, q.id ASC"),
-    (frozenset({ItemStatus.DRAFT.value}), "q.id DESC"),
-    (
-        frozenset(s.value for s in ItemStatus)
-        - {ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemStatus.DRAFT.value},
-        "q.scheduled_at DESC, q.id DESC",
-    ),
-)
-
-
 @dataclass(frozen=True, slots=True)  # slots: quicker to build (an import builds thousands)
 class NewItem:
     account_id: int
@@ -126,43 +112,6 @@ class Failure:
     item_code: str | None = None  # the item's note code when it differs from the attempt's (e.g. "token" for 190)
 
 
-class ItemRow(NamedTuple):
-    """A queue item as the Queue table shows it: the columns it needs, read without the ORM (a plain tuple;
-    the two times are parsed when read)."""
-
-    id: int
-    account_id: int
-    platform: str
-    text: str
-    image_path: str | None
-    status: str
-    scheduled_raw: str | None
-    next_attempt_raw: str | None
-    attempt_count: int
-    error_message: str | None
-    permalink: str | None
-    media_raw: str | None = None  # rich posts: the ``media`` JSON, the first comment's status and link
-    comment_status: str | None = None
-    comment_permalink: str | None = None
-    handoff: str | None = None  # Meta's scheduler: "pending" or "meta"; and the change still to send there
-    handoff_change_raw: str | None = None
-    series_id: str | None = None  # the posts of one repeated post share it
-
-    @property
-    def scheduled_at(self) -> datetime | None:
-        return _utc(self.scheduled_raw)
-
-    @property
-    def next_attempt_at(self) -> datetime | None:
-        return _utc(self.next_attempt_raw)
-
-    @property
-    def handoff_change(self) -> str | None:
-        """The op of the change still to send to Meta ("update", "withdraw", "cancel", "publish"), if any."""
-        value = json.loads(self.handoff_change_raw) if self.handoff_change_raw else None
-        return str(value.get("op")) if isinstance(value, dict) and value.get("op") else None
-
-
 class DueRow(NamedTuple):
     """A post about to go out (``publishing``: it is going out right now), with its account's names."""
 
@@ -177,99 +126,6 @@ class DueRow(NamedTuple):
     @property
     def due_at(self) -> datetime | None:
         return _utc(self.due_raw)
-
-
-_ROW_COLUMNS = (
-    "q.id, q.account_id, q.platform, q.text, q.image_path, q.status, q.scheduled_at, q.next_attempt_at, "
-    "coalesce(q.attempt_count, 0), q.error_message, q.permalink, q.media, q.comment_status, q.comment_permalink, "
-    "q.handoff, q.handoff_change, q.series_id"
-)
-
-
-_Statement = tuple[str, list[str]]
-_ALL_STATUSES = frozenset(st.value for st in ItemStatus)
-
-
-@functools.cache
-def _upcoming_plan(wanted: frozenset[str]) -> tuple[_Statement | None, list[_Statement]]:
-    """The statements of an "upcoming first" page over the ``wanted`` statuses (built once per filter): the count
-    of the first two parts (None when both are filtered out), and each part's page query (no statuses: skip it)."""
-    parts = [(sorted(part & wanted), order) for part, order in _UPCOMING_PARTS]
-    # The page's ids come from the index alone (covering, in order), then only those rows are read by id: ~20%
-    # less than reading every candidate row of each status before sorting. CROSS JOIN keeps the ids' loop outside
-    # (SQLite's documented join order), so the rows come out in the page's order with no second sort.
-    pages = [
-        (
-            f"SELECT {_ROW_COLUMNS} FROM (SELECT q.id AS page_id FROM queue_items q{_status_clause(values)}"
-            f" ORDER BY {order} LIMIT ? OFFSET ?) AS page CROSS JOIN queue_items q ON q.id = page.page_id",
-            values,
-        )
-        for values, order in parts
-    ]
-    early = parts[0][0] + parts[1][0]
-    if not early:
-        return None, pages
-    marks = ", ".join("?" * len(parts[0][0])) or "NULL"
-    sql = f"SELECT coalesce(sum(q.status IN ({marks})), 0), count(*) FROM queue_items q{_status_clause(early)}"
-    return (sql, [*parts[0][0], *early]), pages
-
-
-def _upcoming_part(row: ItemRow) -> int:
-    return next((n for n, (statuses, _) in enumerate(_UPCOMING_PARTS) if row.status in statuses), 2)
-
-
-def upcoming_before(a: ItemRow, b: ItemRow) -> bool:
-    """Whether ``a`` comes before ``b`` in the "upcoming first" order (as ``Repo.item_rows`` sorts in SQL)."""
-    part_a, part_b = _upcoming_part(a), _upcoming_part(b)
-    if part_a != part_b:
-        return part_a < part_b
-    if part_a == 0:  # soonest first (SQLite puts NULLs first when ascending)
-        return (a.scheduled_raw is not None, a.scheduled_raw or "", a.id) < (
-            b.scheduled_raw is not None,
-            b.scheduled_raw or "",
-            b.id,
-        )
-    if part_a == 2 and a.scheduled_raw != b.scheduled_raw:  # latest first, NULLs last
-        if a.scheduled_raw is None or b.scheduled_raw is None:
-            return b.scheduled_raw is None
-        return a.scheduled_raw > b.scheduled_raw  # one stored format: text order is time order
-    return a.id > b.id
-
-
-class AttemptRow(NamedTuple):
-    """A delivery attempt as the Activity table and the tray show it, with its post's account, platform and
-    text (None when the post was deleted), read without the ORM (the two times are parsed when read)."""
-
-    id: int
-    queue_item_id: int
-    attempt_number: int
-    started_raw: str
-    finished_raw: str | None
-    outcome: str
-    permalink: str | None
-    error_code: str | None
-    error_message: str | None
-    item_account_id: int | None
-    item_platform: str | None
-    item_text: str | None
-    step: str = AttemptStep.PUBLISH.value  # "publish", or "comment" (a first comment's attempt)
-    item_media_raw: str | None = None  # the post's ``media`` JSON ("3 photos", "Reel" in the Activity)
-
-    @property
-    def started_at(self) -> datetime:
-        return datetime.fromisoformat(self.started_raw).replace(tzinfo=UTC)
-
-    @property
-    def finished_at(self) -> datetime | None:
-        return _utc(self.finished_raw)
-
-
-_ATTEMPT_SELECT = (
-    "SELECT d.id, d.queue_item_id, d.attempt_number, d.started_at, d.finished_at, d.outcome, d.permalink,"
-    " d.error_code, d.error_message, q.account_id, q.platform, q.text, d.step"
-    ", q.media"
-    " FROM delivery_attempts d LEFT JOIN queue_items q ON q.id = d.queue_item_id"
-)
 
 
 class WorkItem(NamedTuple):
@@ -369,13 +225,6 @@ def _read_work(conn: sqlite3.Connection, item_id: int) -> Work | None:
     return Work(item, account, _history(history))
 
 
-def _db_time(value: datetime) -> str:
-    """An aware datetime as the ORM stores it (``UTCDateTime`` on SQLite: naive UTC, always with microseconds)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
 def _db_json(value: dict[str, Any] | list[Any]) -> str:
     """A JSON column's value as the ORM stores it (SQLAlchemy's JSON type: ``json.dumps``)."""
     return json.dumps(value)
@@ -395,15 +244,12 @@ def _one_row(cursor: sqlite3.Cursor, what: str, key: int) -> None:
         raise LookupError(f"no {what} with id {key}")
 
 
-def _status_clause(statuses: Sequence[str] | None) -> str:
-    return "" if statuses is None else f" WHERE q.status IN ({', '.join('?' * len(statuses))})"
-
-
 class Repo(CommentQueries, HandoffQueries):
     """Typed access to the store. Returned ORM objects are detached snapshots."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.lean = LeanReader(store.read_raw)  # the window's plain-SQL reads
 
     # ----- accounts -------------------------------------------------------------------------------
     def upsert_account(self, found: DiscoveredAccount, expires_at: datetime | None, now: datetime) -> Account:
@@ -532,80 +378,16 @@ class Repo(CommentQueries, HandoffQueries):
         sort: str | None = None,
         descending: bool = True,
     ) -> list[ItemRow]:
-        """A page of ``ItemRow`` in the order of ``items()``: by id (``sort=None``), a key of ITEM_SORT_KEYS, or
-        UPCOMING_SORT (``descending`` is ignored)."""
-        if sort == UPCOMING_SORT:
-            return self._upcoming_rows(statuses, limit, offset)
-        values = None if statuses is None else [st.value for st in statuses]
-        direction = "DESC" if descending else "ASC"
-        join = ""
-        if sort is None:
-            order = f"q.id {direction}"
-        else:
-            if sort not in ITEM_SORT_KEYS:
-                raise ValueError(f"unknown sort key {sort!r}")
-            if sort == "account":
-                join = " JOIN accounts a ON a.id = q.account_id"
-                keys = ["a.platform", "a.name"]
-            else:
-                keys = [f"q.{sort}"]
-                if values is None:
-                    # "status IN (every status)" lets SQLite walk the (status, <key>) indexes one status at a time
-                    # and stop after a page: 0.05 ms at 100k rows, where a bare ORDER BY sorts them all (~40 ms).
-                    values = [st.value for st in ItemStatus]
-            order = ", ".join(f"{k} {direction} NULLS LAST" for k in keys) + f", q.id {direction}"
-        sql = (
-            f"SELECT {_ROW_COLUMNS} FROM queue_items q{join}{_status_clause(values)} ORDER BY {order} LIMIT ? OFFSET ?"
-        )
-        with self.store.read_raw() as conn:
-            rows = conn.execute(sql, [*(values or ()), limit, offset]).fetchall()
-        return list(map(ItemRow._make, rows))
-
-    def _upcoming_rows(self, statuses: Iterable[ItemStatus] | None, limit: int, offset: int) -> list[ItemRow]:
-        """A page in the "upcoming first" order: its parts in turn, each one indexed query (see _UPCOMING_PARTS)."""
-        wanted = _ALL_STATUSES if statuses is None else frozenset(st.value for st in statuses)
-        count, parts = _upcoming_plan(wanted)
-        rows: list[tuple[Any, ...]] = []
-        with self.store.read_raw() as conn:
-            sizes = (0, 0)
-            if count is not None:  # the first two parts are small (what is still to come, drafts): one count
-                sql, params = count
-                found = conn.execute(sql, params).fetchone()
-                sizes = (int(found[0]), int(found[1]) - int(found[0]))
-            for n, (sql, params) in enumerate(parts):
-                if not params or limit <= 0:
-                    continue
-                if n < 2 and offset >= sizes[n]:
-                    offset -= sizes[n]
-                    continue
-                page = conn.execute(sql, [*params, limit, offset]).fetchall()
-                rows.extend(page)
-                limit -= len(page)
-                offset = 0
-        return list(map(ItemRow._make, rows))
+        """A page of ``ItemRow`` (see ``LeanReader.item_rows``)."""
+        return self.lean.item_rows(statuses, limit=limit, offset=offset, sort=sort, descending=descending)
 
     def item_rows_by_ids(self, ids: Iterable[int]) -> list[ItemRow]:
         """The ``ItemRow`` of those of ``ids`` that still exist (one query; any order)."""
-        return list(map(ItemRow._make, self._raw_by_ids(f"SELECT {_ROW_COLUMNS} FROM queue_items q", "q.id", ids)))
-
-    def _raw_by_ids(self, select_sql: str, id_column: str, ids: Iterable[int]) -> list[tuple[Any, ...]]:
-        """``select_sql WHERE id_column IN ids`` on the lean read path, in chunks under SQLite's parameter limit."""
-        wanted = list(dict.fromkeys(ids))
-        rows: list[tuple[Any, ...]] = []
-        with self.store.read_raw() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                sql = f"{select_sql} WHERE {id_column} IN ({', '.join('?' * len(chunk))})"
-                rows.extend(conn.execute(sql, chunk).fetchall())
-        return rows
+        return self.lean.item_rows_by_ids(ids)
 
     def count_items(self, statuses: Iterable[ItemStatus] | None = None) -> int:
-        """Items in those statuses (all when None), on the lean read path (SQLite's b-tree count: ~0.02 ms at
-        100k rows)."""
-        values = None if statuses is None else [st.value for st in statuses]
-        with self.store.read_raw() as conn:
-            row = conn.execute(f"SELECT count(*) FROM queue_items q{_status_clause(values)}", values or ()).fetchone()
-        return int(row[0]) if row else 0
+        """Items in those statuses (all when None), on the lean read path."""
+        return self.lean.count_items(statuses)
 
     def media_in_use(self, finished_since: datetime | None = None) -> set[str]:
         """The image paths of every unfinished item: all but posted and canceled ones (a failed item can be
@@ -650,16 +432,7 @@ class Repo(CommentQueries, HandoffQueries):
 
     def next_due_at(self) -> datetime | None:
         """When the next scheduled item becomes due (its retry time if later); one lean query, two index seeks."""
-        sql = (
-            "SELECT min(t) FROM ("
-            " SELECT min(scheduled_at) AS t FROM queue_items WHERE status = ? AND next_attempt_at IS NULL"
-            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?"
-            " UNION ALL SELECT min(next_attempt_at) FROM queue_items WHERE status = ?)"  # a first comment's turn
-        )
-        scheduled = ItemStatus.SCHEDULED.value
-        with self.store.read_raw() as conn:
-            row = conn.execute(sql, (scheduled, scheduled, ItemStatus.POSTED.value)).fetchone()
-        return _utc(row[0]) if row else None
+        return self.lean.next_due_at()
 
     def due_until(self, until: datetime, limit: int) -> tuple[list[DueRow], int]:
         """Posts being published now, then scheduled ones due (their retry time if later) by ``until`` whose
@@ -1016,14 +789,11 @@ class Repo(CommentQueries, HandoffQueries):
 
     def attempt_rows(self, *, limit: int, offset: int = 0) -> list[AttemptRow]:
         """A page of ``AttemptRow`` in the order of ``attempts()`` (newest first), on the lean read path."""
-        sql = f"{_ATTEMPT_SELECT} ORDER BY d.started_at DESC, d.id DESC LIMIT ? OFFSET ?"
-        with self.store.read_raw() as conn:
-            rows = conn.execute(sql, (limit, offset)).fetchall()
-        return list(map(AttemptRow._make, rows))
+        return self.lean.attempt_rows(limit=limit, offset=offset)
 
     def attempt_rows_by_ids(self, ids: Iterable[int]) -> list[AttemptRow]:
         """The ``AttemptRow`` of those of ``ids`` that still exist (one query; any order)."""
-        return list(map(AttemptRow._make, self._raw_by_ids(_ATTEMPT_SELECT, "d.id", ids)))
+        return self.lean.attempt_rows_by_ids(ids)
 
     def attempt(self, attempt_id: int) -> DeliveryAttempt | None:
         with self.store.read() as s:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from autoposter_gui.storage.db import Store
+if TYPE_CHECKING:
+    from autoposter_gui.storage.db import Store
 
 
 class SettingsTable:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from autoposter_gui.domain.models import AccountStatus, Platform
-from autoposter_gui.storage.models import Account
+from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 
 AccountIdRole = int(Qt.ItemDataRole.UserRole) + 20
@@ -43,12 +43,12 @@ class AccountsTableModel(QAbstractTableModel):
     """A handful of rows: reloaded whole whenever an account changes."""
 
     def __init__(
-        self, accounts: Callable[[], list[Account]], now: Callable[[], datetime], parent: QObject | None = None
+        self, accounts: Callable[[], list[AccountView]], now: Callable[[], datetime], parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._load = accounts
         self._now = now
-        self._rows: list[Account] = []
+        self._rows: list[AccountView] = []
         self.checking = False  # a token check is under way: accounts never checked show "Checking…"
 
     @Slot()
@@ -57,11 +57,11 @@ class AccountsTableModel(QAbstractTableModel):
         self._rows = self._load()
         self.endResetModel()
 
-    def needing_attention(self) -> list[Account]:
+    def needing_attention(self) -> list[AccountView]:
         """Accounts whose token expires soon, lacks a permission or no longer works, or that can't post."""
         return [a for a in self._rows if a.status in ATTENTION]
 
-    def account_at(self, row: int) -> Account | None:
+    def account_at(self, row: int) -> AccountView | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -105,7 +105,7 @@ class AccountsTableModel(QAbstractTableModel):
                 return f"Linked to the Facebook Page {account.page_id}"
         return None
 
-    def _display(self, account: Account, column: AccountColumn) -> str:
+    def _display(self, account: AccountView, column: AccountColumn) -> str:
         if column is AccountColumn.ACCOUNT:
             return fmt.account_name(account)
         if column is AccountColumn.KIND:

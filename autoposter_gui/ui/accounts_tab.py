@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -19,13 +19,15 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.models import AccountStatus
 from autoposter_gui.engine.events import TOKEN_CHECK
-from autoposter_gui.storage.models import Account
+from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
-from autoposter_gui.ui.connect_dialog import ConnectDialog
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.errors import show_error, user_message
 from autoposter_gui.ui.widgets import EmptyState, heading, read_only_table, secondary
+
+if TYPE_CHECKING:  # the wizard (and the engine's account service under it) loads when it opens, not at start-up
+    from autoposter_gui.ui.connect_dialog import ConnectDialog
 
 COLUMN_WIDTHS = {
     AccountColumn.ACCOUNT: 200,
@@ -189,13 +191,15 @@ class AccountsTab(QWidget):
         account = self.selected_account()
         self.disconnect_button.setEnabled(account is not None and account.status != AccountStatus.DISCONNECTED.value)
 
-    def selected_account(self) -> Account | None:
+    def selected_account(self) -> AccountView | None:
         rows = self.view.selectionModel().selectedRows()
         return self.model.account_at(rows[0].row()) if rows else None
 
     @Slot()
     def open_connect_dialog(self, guided: bool = False) -> ConnectDialog:
         """The Connect wizard; ``guided`` starts it at the guide to creating a Meta app (Help → Getting Started)."""
+        from autoposter_gui.ui.connect_dialog import ConnectDialog
+
         dialog = ConnectDialog(self.controller, self, guided=guided)
         dialog.connected.connect(self._connected)
         self.dialog = dialog
@@ -203,7 +207,7 @@ class AccountsTab(QWidget):
         return dialog
 
     @Slot(list)
-    def _connected(self, _accounts: list[Account]) -> None:
+    def _connected(self, _accounts: list[AccountView]) -> None:
         self.model.reload()  # the token check right after connecting changes no status: reload for the expiry
 
     @Slot()

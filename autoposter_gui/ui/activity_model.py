@@ -12,8 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from autoposter_gui.domain.models import AttemptOutcome, Platform
-from autoposter_gui.storage.models import Account
-from autoposter_gui.storage.repo import AttemptRow, Repo
+from autoposter_gui.engine.reads import Reads
+from autoposter_gui.engine.views import AccountView, AttemptView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.rich_labels import media_label, with_media
 
@@ -54,14 +54,14 @@ class _ItemInfo:
 class ActivityTableModel(QAbstractTableModel):
     """Attempts in the repo's order (started_at, id; newest first). New attempts are inserted at the top."""
 
-    def __init__(self, repo: Callable[[], Repo], now: Callable[[], datetime], parent: QObject | None = None) -> None:
+    def __init__(self, reads: Callable[[], Reads], now: Callable[[], datetime], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._repo = repo
+        self._reads = reads
         self._now = now
-        self._rows: list[AttemptRow] = []
+        self._rows: list[AttemptView] = []
         self._row_of: dict[int, int] = {}
         self._items: dict[int, _ItemInfo | None] = {}
-        self._accounts: dict[int, Account] = {}
+        self._accounts: dict[int, AccountView] = {}
         self._more = False
         # Insights (issue 16): item id → "412 reached · 37 likes", read at each reload from this source.
         self.summaries_source: Callable[[], dict[int, str]] | None = None
@@ -70,12 +70,12 @@ class ActivityTableModel(QAbstractTableModel):
     # ----- loading ---------------------------------------------------------------------------------
     @Slot()
     def reload(self) -> None:
-        repo = self._repo()
+        reads = self._reads()
         self.beginResetModel()
-        self._accounts = {a.id: a for a in repo.accounts()}
+        self._accounts = {a.id: a for a in reads.accounts()}
         self._items.clear()
         self.summaries = self.summaries_source() if self.summaries_source is not None else {}
-        self._rows = self._remember(repo.attempt_rows(limit=PAGE_SIZE, offset=0))
+        self._rows = self._remember(reads.attempts(limit=PAGE_SIZE, offset=0))
         self._more = len(self._rows) == PAGE_SIZE
         self._reindex()
         self.endResetModel()
@@ -94,7 +94,7 @@ class ActivityTableModel(QAbstractTableModel):
         self._row_of = {a.id: row for row, a in enumerate(self._rows)}
 
     def reload_accounts(self) -> None:
-        self._accounts = {a.id: a for a in self._repo().accounts()}
+        self._accounts = {a.id: a for a in self._reads().accounts()}
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, ActivityColumn.ACCOUNT), self.index(len(self._rows) - 1, ActivityColumn.ACCOUNT)
@@ -106,7 +106,7 @@ class ActivityTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
             return
-        page = self._remember(self._repo().attempt_rows(limit=PAGE_SIZE, offset=len(self._rows)))
+        page = self._remember(self._reads().attempts(limit=PAGE_SIZE, offset=len(self._rows)))
         self._more = len(page) == PAGE_SIZE
         batch = [a for a in page if a.id not in self._row_of]
         if not batch:
@@ -128,11 +128,11 @@ class ActivityTableModel(QAbstractTableModel):
         ids = list(dict.fromkeys(attempt_ids))
         if not ids:
             return
-        found = {a.id: a for a in self._remember(self._repo().attempt_rows_by_ids(ids))}
+        found = {a.id: a for a in self._remember(self._reads().attempts_by_ids(ids))}
         for attempt_id in ids:
             self._apply(attempt_id, found.get(attempt_id))
 
-    def _apply(self, attempt_id: int, attempt: AttemptRow | None) -> None:
+    def _apply(self, attempt_id: int, attempt: AttemptView | None) -> None:
         row = self._row_of.get(attempt_id)
         if attempt is None:
             if row is not None:
@@ -170,7 +170,7 @@ class ActivityTableModel(QAbstractTableModel):
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(ActivityColumn) - 1))
 
     # ----- access ----------------------------------------------------------------------------------
-    def attempt_at(self, row: int) -> AttemptRow | None:
+    def attempt_at(self, row: int) -> AttemptView | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, attempt_id: int) -> int | None:
@@ -183,7 +183,7 @@ class ActivityTableModel(QAbstractTableModel):
         url = QUrl(attempt.permalink)
         return url if url.isValid() and url.scheme() in ("http", "https") else None
 
-    def _remember(self, rows: list[AttemptRow]) -> list[AttemptRow]:
+    def _remember(self, rows: list[AttemptView]) -> list[AttemptView]:
         """Keep the post details each row was read with (one query for the rows and their posts)."""
         for a in rows:
             known = a.item_account_id is not None
@@ -193,7 +193,7 @@ class ActivityTableModel(QAbstractTableModel):
 
     def _item(self, item_id: int) -> _ItemInfo | None:
         if item_id not in self._items:  # the post changed since its row was read
-            found = self._repo().item_rows_by_ids([item_id])
+            found = self._reads().queue_rows_by_ids([item_id])
             self._items[item_id] = _ItemInfo(found[0].account_id, found[0].platform, found[0].text) if found else None
         return self._items[item_id]
 
@@ -242,7 +242,7 @@ class ActivityTableModel(QAbstractTableModel):
             return QColor(icons.INK)
         return None
 
-    def _display(self, attempt: AttemptRow, column: ActivityColumn, info: _ItemInfo | None) -> str:
+    def _display(self, attempt: AttemptView, column: ActivityColumn, info: _ItemInfo | None) -> str:
         if column is ActivityColumn.TIME:
             return fmt.when_text(attempt.finished_at or attempt.started_at, self._now())
         if column is ActivityColumn.ACCOUNT:
@@ -263,7 +263,7 @@ class ActivityTableModel(QAbstractTableModel):
             return ""
         return COMMENT_LINK_TEXT if attempt.step == "comment" else LINK_TEXT
 
-    def _details(self, attempt: AttemptRow) -> str:
+    def _details(self, attempt: AttemptView) -> str:
         """The error or note of an attempt; for one without (a plain success, one under way), what happened."""
         if attempt.error_message:
             return " ".join(attempt.error_message.split())
@@ -279,7 +279,7 @@ class ActivityTableModel(QAbstractTableModel):
             return f"Sending to {network}, waiting for its answer" if info is not None else "Waiting for Meta's answer"
         return ""
 
-    def _tooltip(self, attempt: AttemptRow, column: ActivityColumn, info: _ItemInfo | None) -> str | None:
+    def _tooltip(self, attempt: AttemptView, column: ActivityColumn, info: _ItemInfo | None) -> str | None:
         if column is ActivityColumn.TIME:
             started = fmt.full_time(attempt.started_at)
             return f"Started {started}" + (
@@ -298,6 +298,6 @@ class ActivityTableModel(QAbstractTableModel):
         return None
 
 
-def _newer(a: AttemptRow, b: AttemptRow) -> bool:
+def _newer(a: AttemptView, b: AttemptView) -> bool:
     """True when ``a`` sorts before ``b`` in newest-first order."""
-    return (a.started_raw, a.id) > (b.started_raw, b.id)  # one stored format: text order is time order
+    return (a.started_at, a.id) > (b.started_at, b.id)

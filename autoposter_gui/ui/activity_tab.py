@@ -34,10 +34,7 @@ class ActivityTab(QWidget):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.model = ActivityTableModel(lambda: controller.repo, controller.now, self)
-        from autoposter_gui.engine.insights_view import InsightsView
-
-        self.model.summaries_source = InsightsView(controller.ctx).summaries  # "412 reached · 37 likes"
+        self.model = ActivityTableModel(lambda: controller.reads, controller.now, self)
 
         self.view = read_only_table(self, self.model, COLUMN_WIDTHS)
         self.view.setWordWrap(False)
@@ -77,7 +74,20 @@ class ActivityTab(QWidget):
         controller.bridge.items_changed.connect(self.model.refresh_items)
         controller.bridge.account_changed.connect(self._accounts_changed)
         controller.bridge.notice.connect(self._engine_notice)
+        if controller.ready:
+            self._use_insights(refresh=False)
+        else:  # the quick start: the insights' numbers are read once the engine is open
+            controller.engine_ready.connect(self._use_insights)
         self.model.reload()
+
+    @Slot()
+    def _use_insights(self, refresh: bool = True) -> None:
+        """Show each post's metric summary ("412 reached · 37 likes"): the engine's insights, once it is open."""
+        from autoposter_gui.engine.insights_view import InsightsView  # the engine's insights: loaded with it
+
+        self.model.summaries_source = InsightsView(self.controller.ctx).summaries
+        if refresh:
+            self.model.refresh_summaries()
 
     @Slot(str, dict)
     def _engine_notice(self, kind: str, payload: dict[str, object]) -> None:

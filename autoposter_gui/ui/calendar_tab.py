@@ -58,7 +58,7 @@ class CalendarTab(QWidget):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.service = CalendarService(controller.ctx, controller.posts)
+        self._service: CalendarService | None = None  # made once the engine is open (see ``service``)
         self.anchor = fmt.to_local(controller.now()).date()
         self.mode = WEEK if controller.settings.value(MODE_KEY, WEEK) != MONTH else MONTH
         self._thumbs_pending: set[str] = set()
@@ -122,6 +122,7 @@ class CalendarTab(QWidget):
         self._reload_timer.setInterval(100)
         self._reload_timer.timeout.connect(self._reload_if_shown)
         controller.bridge.items_changed.connect(self._items_changed)
+        controller.engine_ready.connect(self._reload_if_shown)  # the quick start: read once the engine is open
         controller.bridge.account_changed.connect(self._account_changed)
         controller.accounts_loading_changed.connect(self._account_changed)
         self._load_accounts()
@@ -145,15 +146,23 @@ class CalendarTab(QWidget):
             self.title.setText(f"{self.anchor:%B %Y}")
         self._reload_if_shown()
 
+    @property
+    def service(self) -> CalendarService:
+        """The engine's calendar service, made when first needed (the first window comes before the engine)."""
+        if self._service is None:
+            self._service = CalendarService(self.controller.ctx, self.controller.posts)
+        return self._service
+
+    @Slot()
     def _reload_if_shown(self) -> None:
-        if self.isVisible():
+        if self.isVisible() and self.controller.ready:
             self.reload()
         else:
             self._stale = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
+        if self._stale and self.controller.ready:
             self.reload()
 
     @Slot(int)

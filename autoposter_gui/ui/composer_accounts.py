@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from autoposter_gui.domain.models import CANNOT_POST_MESSAGE, AccountStatus, Platform
-from autoposter_gui.storage.models import Account
+from autoposter_gui.engine.views import AccountView as Account
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.widgets import MessageLabel, secondary
@@ -168,12 +168,12 @@ class AccountPicker(QGroupBox):
         if not todo:
             return
         self._quota_pending.update(todo)
-        repo, posts = self.controller.repo, self.controller.posts
+        reads, posts = self.controller.reads, self.controller.posts
 
         def work() -> dict[int, str | None]:
             answers: dict[int, str | None] = {}
             for aid in todo:
-                account = repo.account(aid)
+                account = reads.account(aid)
                 if account is not None:
                     found = posts.quota_warnings([account])
                     answers[aid] = found[0] if found else None

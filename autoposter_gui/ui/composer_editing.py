@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from autoposter_gui.domain.models import MediaKind, MediaRef, media_from_json
+from autoposter_gui.domain.models import MediaKind, MediaRef
+from autoposter_gui.engine.views import ItemView
 
 if TYPE_CHECKING:
     from autoposter_gui.ui.composer_tab import ComposerTab
@@ -17,20 +18,9 @@ RICH_NOTE = " Its photos, video, comment and link stay as queued: Duplicate it t
 NO_LONGER_KEPT = "The image of that post is no longer kept: choose it again."
 
 
-class StoredPost(Protocol):
-    """What the Composer reads of a queued post (the engine's item, whatever its class)."""
-
-    account_id: int
-    text: str
-    image_path: str | None
-    media: Any  # the stored ``media`` JSON list
-    first_comment: str | None
-    link: str | None
-
-
-def stored_media(item: StoredPost) -> list[MediaRef]:
+def stored_media(item: ItemView) -> list[MediaRef]:
     """A queued post's media in order: its ``media`` list, or the one image of ``image_path``."""
-    refs = list(media_from_json(item.media))
+    refs = list(item.media)
     return refs or ([MediaRef(item.image_path)] if item.image_path else [])
 
 
@@ -52,7 +42,7 @@ def may_discard(parent: QWidget, then: str) -> bool:
     return bool(answer == QMessageBox.StandardButton.Discard)
 
 
-def fill_from(tab: ComposerTab, item: StoredPost, *, editing: bool) -> bool:
+def fill_from(tab: ComposerTab, item: ItemView, *, editing: bool) -> bool:
     """Put ``item``'s text, media, first comment, link and account into the (cleared) Composer. Editing keeps
     its stored copies as they are; a duplicate leaves out those already cleaned up (and says so). Returns whether
     the post is rich (more than the engine's ``update`` can change)."""

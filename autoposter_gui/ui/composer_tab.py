@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QPalette, QShortcut
@@ -19,8 +20,7 @@ from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.handoff import offline_note
 from autoposter_gui.domain.models import ItemStatus, MediaKind, Platform
 from autoposter_gui.engine.labels import account_label
-from autoposter_gui.engine.posts import PostRequest
-from autoposter_gui.ui import composer_planning, fmt
+from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_accounts import AccountPicker
 from autoposter_gui.ui.composer_caption import CaptionEditor
 from autoposter_gui.ui.composer_editing import RICH_NOTE, fill_from, is_rich, may_discard
@@ -33,6 +33,10 @@ from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
 from autoposter_gui.ui.snippets import SnippetsButton
+
+if TYPE_CHECKING:  # the engine's post service: loaded with the engine, after the first window
+    from autoposter_gui.engine.posts import PostRequest
+    from autoposter_gui.ui import composer_planning
 
 SCHEDULE, PUBLISH_NOW, DRAFT = "schedule", "now", "draft"
 
@@ -109,7 +113,7 @@ class ComposerTab(QWidget):
         self.when_error, self.form_error = self.footer.when_error, self.footer.form_error
         self.schedule_button, self.now_button, self.draft_button = self.footer.buttons()
         self.queue_button, self.repeat_button = self.footer.queue_button, self.footer.repeat_button
-        self.snippets_button = SnippetsButton(controller.ctx, self.text_edit, self.caption)
+        self.snippets_button = SnippetsButton(controller, self.text_edit, self.caption)
         self.caption.tools.addWidget(self.snippets_button)
 
         self.problems = ProblemDisplay(self)
@@ -145,6 +149,7 @@ class ComposerTab(QWidget):
             shortcut.activated.connect(slot)
         controller.bridge.account_changed.connect(self._account_changed)
         controller.accounts_loading_changed.connect(self.reload_accounts)
+        controller.engine_ready.connect(self.update_handoff_note)
         controller.bridge.items_changed.connect(self._items_changed)
 
         self.reload_accounts()
@@ -181,6 +186,9 @@ class ComposerTab(QWidget):
     @Slot()
     def update_handoff_note(self) -> None:
         """Say which ticked accounts' posts go out with this computer off, and which need it on."""
+        if not self.controller.ready:  # the first window comes before the engine's settings: said once they open
+            self.footer.handoff_note.setVisible(False)
+            return
         now = self.controller.now()
         try:
             due: datetime | None = fmt.wall_time_to_utc(fmt.qdatetime_from_naive(self.when_edit.naive()))[0]
@@ -285,10 +293,14 @@ class ComposerTab(QWidget):
 
     @Slot()
     def add_to_queue(self) -> list[int]:
+        from autoposter_gui.ui import composer_planning  # the planner loads with its first use
+
         return composer_planning.add_to_queue(self)
 
     @Slot()
     def repeat(self, dialog: composer_planning.RepeatDialog | None = None) -> list[int]:
+        from autoposter_gui.ui import composer_planning
+
         return composer_planning.repeat(self, dialog)
 
     def clear_errors(self) -> None:
@@ -303,6 +315,8 @@ class ComposerTab(QWidget):
         self.problems.show(problems)
 
     def _request(self, mode: str, when: datetime | None, zone_name: str) -> PostRequest:
+        from autoposter_gui.engine.posts import PostRequest
+
         media = self.image_box.media()
         simple = len(media) == 1 and media[0].kind is MediaKind.IMAGE and not media[0].alt_text
         return PostRequest(
@@ -394,7 +408,7 @@ class ComposerTab(QWidget):
 
     def edit_item(self, item_id: int) -> bool:
         """Load a not-yet-published post for editing."""
-        item = self.controller.repo.item(item_id)
+        item = self.controller.reads.item(item_id)
         if item is None or item.status not in EDITABLE:
             QMessageBox.information(self, "Can't edit this post", "This post is being published or already went out.")
             return False
@@ -430,7 +444,7 @@ class ComposerTab(QWidget):
 
     def duplicate_item(self, item_id: int) -> bool:
         """Start a new post from an existing one (any status): its text, image and account, a fresh time."""
-        item = self.controller.repo.item(item_id)
+        item = self.controller.reads.item(item_id)
         if item is None:
             return False
         if self.is_dirty() and not may_discard(self, "start from the selected post"):
@@ -445,7 +459,7 @@ class ComposerTab(QWidget):
     def _items_changed(self, item_ids: list[int]) -> None:
         if self._editing is None or self._editing not in item_ids:
             return
-        item = self.controller.repo.item(self._editing)
+        item = self.controller.reads.item(self._editing)
         if item is None or item.status in (ItemStatus.PROCESSING.value, ItemStatus.POSTED.value):
             self.form_error.show_message("This post started publishing, so it can no longer be changed.")
             for button in (self.schedule_button, self.now_button, self.draft_button):

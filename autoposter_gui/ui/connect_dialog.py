@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autoposter_gui.domain.errors import AutoposterError, KeyringUnavailableError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, ValidationError
 from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, Platform
 from autoposter_gui.engine.accounts import AccountCheck, AppCheck, Discovery, ScopeCheck, assess, token_shape_problem
-from autoposter_gui.meta.login import DIALOG_ORIGIN, SCOPES, LoginError, login_url, new_state, parse_login_redirect
-from autoposter_gui.storage.models import Account
-from autoposter_gui.tokens import APP_ID, APP_SECRET
+from autoposter_gui.engine.login import DIALOG_ORIGIN, SCOPES, LoginError, login_url, new_state, parse_login_redirect
+from autoposter_gui.engine.reads import account_view
+from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.connect_flow import ConnectFlow, Step
 from autoposter_gui.ui.controller import AppController
@@ -168,8 +168,8 @@ class ConnectDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.accounts: list[Account] = []
-        self.dialog_origin = dialog_origin or (controller.ctx.config.graph_origin if controller.sandbox else None)
+        self.accounts: list[AccountView] = []
+        self.dialog_origin = dialog_origin or (controller.config.graph_origin if controller.sandbox else None)
         self.browser: LoginBrowser | None = None
         self.webview_error: str | None = None
         self.discovery: Discovery | None = None
@@ -646,15 +646,8 @@ class ConnectDialog(QDialog):
     # ----- app credentials -------------------------------------------------------------------------------
     def _load_stored(self) -> None:
         """Read what the keyring already holds (off the GUI thread: a keyring may prompt)."""
-        tokens = self.controller.ctx.tokens
-
-        def read() -> tuple[str | None, str | None]:
-            try:
-                return tokens.get(APP_ID), tokens.get(APP_SECRET)
-            except KeyringUnavailableError:
-                return None, None
-
-        self.controller.tasks.submit(read, self._stored_loaded, lambda _exc: None)
+        controller = self.controller
+        controller.tasks.submit(lambda: controller.account_service().stored_app(), self._stored_loaded, lambda _e: None)
 
     def _stored_loaded(self, stored: Any) -> None:
         app_id, secret = stored
@@ -897,10 +890,10 @@ class ConnectDialog(QDialog):
         controller = self.controller
         self._set_busy(True)
 
-        def work() -> list[Account]:
+        def work() -> list[AccountView]:
             from autoposter_gui.engine.health import TokenHealthService
 
-            saved = controller.account_service().save(app_id, secret, discovery, chosen)
+            saved = [account_view(a) for a in controller.account_service().save(app_id, secret, discovery, chosen)]
             try:
                 TokenHealthService(controller.ctx).check_all()  # the expiry and ✅ show at once
             except AutoposterError as exc:

@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 def graph_version() -> str:
     """The pinned Graph API version (imported here, late: the client pulls in ``requests``)."""
-    from autoposter_gui.meta.client import GRAPH_VERSION
+    from autoposter_gui.engine.support import graph_version as pinned
 
-    return GRAPH_VERSION
+    return pinned()
 
 
 def _iso(value: datetime | None) -> str:
@@ -75,18 +75,17 @@ def diagnostics_text(controller: AppController) -> str:
     It reads no token or secret (those stay in the keyring), and the whole text still goes through the
     redaction filter, in case a path or an error message ever carried one.
     """
-    from autoposter_gui.meta.redact import redact
-    from autoposter_gui.storage.backup import list_backups
+    from autoposter_gui.engine.backups import BackupService
+    from autoposter_gui.engine.support import redact
 
-    ctx = controller.ctx
-    config = ctx.config
-    repo = controller.repo
+    config = controller.config
+    reads = controller.reads
     prefs = controller.preferences
-    accounts = repo.accounts()
+    accounts = reads.accounts()
     by_platform = Counter(a.platform for a in accounts)
     by_status = Counter(a.status for a in accounts)
-    items = {status.value: repo.count_items([status]) for status in ItemStatus}
-    backups = list_backups(config.db_path)
+    items = {status.value: reads.count_items([status]) for status in ItemStatus}
+    backups = BackupService(config).files()
     try:
         db_size = f"{config.db_path.stat().st_size / 1024:,.0f} KB"
     except OSError:

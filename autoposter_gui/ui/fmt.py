@@ -8,7 +8,7 @@ from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, ItemStatus, Platform
 from autoposter_gui.domain.times import ensure_utc, local_zone, localize
-from autoposter_gui.storage.models import Account
+from autoposter_gui.engine.views import AccountView
 
 STATUS_LABELS: dict[str, str] = {
     ItemStatus.DRAFT.value: "Draft",
@@ -117,7 +117,7 @@ def platform_label(platform: str) -> str:
     return "Instagram" if platform == Platform.INSTAGRAM.value else "Facebook Page"
 
 
-def account_name(account: Account | None) -> str:
+def account_name(account: AccountView | None) -> str:
     """``@username`` for Instagram, the Page name for Facebook."""
     if account is None:
         return "Unknown account"
@@ -126,7 +126,7 @@ def account_name(account: Account | None) -> str:
     return account.name
 
 
-def account_problem(account: Account) -> str:
+def account_problem(account: AccountView) -> str:
     """One line naming the account and what is wrong with it (the attention banner, the status bar's tip)."""
     label = ACCOUNT_STATUS_LABELS.get(account.status, account.status)
     if account.status == AccountStatus.CANNOT_POST.value:  # the stored message does not name the account
@@ -134,7 +134,7 @@ def account_problem(account: Account) -> str:
     return account.status_message or f"{account_title(account)}: {label}"
 
 
-def account_title(account: Account | None) -> str:
+def account_title(account: AccountView | None) -> str:
     """``Sandbox Bakery (Facebook Page)``: the name plus the kind of account."""
     if account is None:
         return "Unknown account"

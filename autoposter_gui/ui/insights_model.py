@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QImageReader, QPixmap
 
 from autoposter_gui.domain.insights import STATE_WORDS, InsightsState
-from autoposter_gui.engine.insights import InsightsRow
+
+if TYPE_CHECKING:
+    from autoposter_gui.engine.insights import InsightsRow
 
 THUMB = 40
 SortRole = int(Qt.ItemDataRole.UserRole) + 20

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from autoposter_gui.domain.errors import AutoposterError
-from autoposter_gui.domain.insights import STATE_WORDS, InsightsState
-from autoposter_gui.engine.insights import INSIGHTS_NOTICE, RefreshStats
-from autoposter_gui.engine.insights_view import PERIODS, InsightsData, InsightsView, export_csv
+from autoposter_gui.domain.insights import PERIODS, STATE_WORDS, InsightsState
+from autoposter_gui.engine.events import INSIGHTS_NOTICE
 from autoposter_gui.ui.controller import AppController
 
 if TYPE_CHECKING:
+    from autoposter_gui.engine.insights import RefreshStats
+    from autoposter_gui.engine.insights_view import InsightsData, InsightsView
     from autoposter_gui.ui.insights_charts import LineChart
 from autoposter_gui.ui.insights_heatmap import Heatmap
 from autoposter_gui.ui.insights_model import PermalinkRole, TopPostsModel
@@ -46,7 +47,7 @@ class InsightsTab(QWidget):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.view_model = InsightsView(controller.ctx)
+        self._view_model: InsightsView | None = None  # made once the engine is open (see ``view_model``)
         self.data: InsightsData | None = None
         self.refreshing = False
         self._loaded_once = False
@@ -130,12 +131,28 @@ class InsightsTab(QWidget):
         self.slots_button.clicked.connect(self.add_best_slots)
         controller.bridge.notice.connect(self._engine_notice)
         controller.bridge.account_changed.connect(self._accounts_changed)
+        controller.engine_ready.connect(self._engine_ready)  # the quick start: read once the engine is open
+
+    @property
+    def view_model(self) -> InsightsView:
+        """What the tab reads, through the engine: made when first needed (the first window has no engine yet)."""
+        if self._view_model is None:
+            from autoposter_gui.engine.insights_view import InsightsView  # the engine's insights: loaded with it
+
+            self._view_model = InsightsView(self.controller.ctx)
+        return self._view_model
+
+    @Slot()
+    def _engine_ready(self) -> None:
+        if self.isVisible() and not self._loaded_once:
+            self._fill_accounts()
+            self.reload()
 
     # ----- loading (the store only) ---------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ensure_charts()
-        if not self._loaded_once:
+        if not self._loaded_once and self.controller.ready:
             self._fill_accounts()
             self.reload()
 
@@ -246,6 +263,8 @@ class InsightsTab(QWidget):
 
     # ----- actions --------------------------------------------------------------------------------
     def export_to(self, path: Path) -> int:
+        from autoposter_gui.engine.insights_view import InsightsData, export_csv
+
         data = self.data or InsightsData([])
         return export_csv(self.model.rows, data.metrics, path)  # in the table's order
 

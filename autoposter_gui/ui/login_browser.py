@@ -14,7 +14,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
-from autoposter_gui.meta.login import is_redirect
+from autoposter_gui.engine.login import is_redirect
 from autoposter_gui.ui.widgets import secondary
 
 log = logging.getLogger(__name__)

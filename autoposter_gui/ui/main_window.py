@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_log_folder(self) -> None:
-        folder = self.controller.ctx.config.log_dir
+        folder = self.controller.config.log_dir
         folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 

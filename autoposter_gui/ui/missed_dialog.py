@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.engine.catchup import MISSED_WHILE
-from autoposter_gui.storage.models import QueueItem
+from autoposter_gui.engine.views import ItemView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.when_picker import WhenPicker
@@ -151,7 +151,7 @@ class MissedPostsDialog(QDialog):
         for item_id in ids:
             if item_id in known:
                 continue
-            row = self.controller.repo.item(item_id)
+            row = self.controller.reads.item(item_id)
             if row is None or row.status != ItemStatus.MISSED.value:
                 continue
             self.list.addItem(self._entry(row))
@@ -159,8 +159,8 @@ class MissedPostsDialog(QDialog):
         self._drop_settled()
         self._update_title()
 
-    def _entry(self, row: QueueItem) -> QListWidgetItem:
-        account = self.controller.repo.account(row.account_id)
+    def _entry(self, row: ItemView) -> QListWidgetItem:
+        account = self.controller.reads.account(row.account_id)
         due = fmt.when_text(row.scheduled_at, self.controller.now())
         text = f"{fmt.account_name(account)} · was due {due}\n{fmt.preview(row.text, 80)}"
         entry = QListWidgetItem(icons.platform_icon(row.platform), text)
@@ -173,7 +173,7 @@ class MissedPostsDialog(QDialog):
     def _drop_settled(self) -> None:
         """Remove posts that are no longer missed (acted on here or in the Queue)."""
         for row in reversed(range(self.list.count())):
-            item = self.controller.repo.item(int(self.list.item(row).data(ID_ROLE)))
+            item = self.controller.reads.item(int(self.list.item(row).data(ID_ROLE)))
             if item is None or item.status != ItemStatus.MISSED.value:
                 self.list.takeItem(row)
 
@@ -247,8 +247,8 @@ class MissedPostsDialog(QDialog):
     def _act_checked(self, work: Callable[[list[int]], str]) -> None:
         """``_act`` once Meta said that none of the ticked posts whose last try may have gone out did (after a
         restore, say); the check runs off the GUI thread, and a post that went out leaves the list as posted."""
-        repo = self.controller.repo
-        unsure = [i for i in self.checked_ids() if (item := repo.item(i)) and item.unconfirmed_attempt_id is not None]
+        reads = self.controller.reads
+        unsure = [i for i in self.checked_ids() if (item := reads.item(i)) and item.unconfirmed_attempt_id is not None]
         if not unsure:
             self._act(work)
             return

@@ -12,9 +12,8 @@ from PySide6.QtGui import QColor, QFont
 
 from autoposter_gui.domain.handoff import handoff_mark
 from autoposter_gui.domain.models import CommentStatus, ItemStatus
-from autoposter_gui.engine.calendar import series_mark
-from autoposter_gui.storage.models import Account
-from autoposter_gui.storage.repo import UPCOMING_SORT, ItemRow, Repo, upcoming_before
+from autoposter_gui.engine.reads import UPCOMING_SORT, Reads, upcoming_before
+from autoposter_gui.engine.views import AccountView, QueueRow
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.rich_labels import comment_label, media_label, with_media
 
@@ -69,20 +68,20 @@ class QueueTableModel(QAbstractTableModel):
 
     def __init__(
         self,
-        repo: Callable[[], Repo],
+        reads: Callable[[], Reads],
         now: Callable[[], datetime],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._repo = repo
+        self._reads = reads
         self._now = now
-        self._rows: list[ItemRow] = []
+        self._rows: list[QueueRow] = []
         self._row_of: dict[int, int] = {}
         self._total = 0
         self._statuses: tuple[ItemStatus, ...] | None = None
         self._sort_key = UPCOMING_SORT  # the default: what is still to go out first, soonest first
         self._descending = True
-        self._accounts: dict[int, Account] = {}
+        self._accounts: dict[int, AccountView] = {}
         self._accounts_loaded = False  # kept between reloads; account_changed (reload_accounts) refreshes it
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -90,8 +89,8 @@ class QueueTableModel(QAbstractTableModel):
         self._reload_timer.timeout.connect(self.reload)
 
     # ----- loading --------------------------------------------------------------------------------
-    def _query(self, offset: int, limit: int, repo: Repo | None = None) -> list[ItemRow]:
-        return (repo or self._repo()).item_rows(
+    def _query(self, offset: int, limit: int, reads: Reads | None = None) -> list[QueueRow]:
+        return (reads or self._reads()).queue_rows(
             self._statuses, limit=limit, offset=offset, sort=self._sort_key, descending=self._descending
         )
 
@@ -102,9 +101,9 @@ class QueueTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Start over from the first page (keeps the filter and sort)."""
         self._reload_timer.stop()
-        repo = self._repo()
-        total = repo.count_items(self._statuses)
-        rows = self._query(0, PAGE_SIZE, repo)
+        reads = self._reads()
+        total = reads.count_items(self._statuses)
+        rows = self._query(0, PAGE_SIZE, reads)
         if not self._accounts_loaded or any(r.account_id not in self._accounts for r in rows):
             self._load_accounts()
         self.beginResetModel()
@@ -114,7 +113,7 @@ class QueueTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _load_accounts(self) -> None:
-        self._accounts = {a.id: a for a in self._repo().accounts()}
+        self._accounts = {a.id: a for a in self._reads().accounts()}
         self._accounts_loaded = True
 
     def schedule_reload(self) -> None:
@@ -158,7 +157,7 @@ class QueueTableModel(QAbstractTableModel):
         return self._sort_key
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting happens in SQL over every row; column -1 means the default, "upcoming first" (Repo.item_rows)."""
+        """Sorting happens in SQL over every row; column -1 means the default, "upcoming first" (Reads.queue_rows)."""
         try:
             key = SORT_KEYS[QueueColumn(column)]
         except ValueError:
@@ -168,7 +167,7 @@ class QueueTableModel(QAbstractTableModel):
         self.reload()
 
     # ----- live updates ----------------------------------------------------------------------------
-    def _matches(self, item: ItemRow) -> bool:
+    def _matches(self, item: QueueRow) -> bool:
         return self._statuses is None or item.status in {s.value for s in self._statuses}
 
     @Slot(int)
@@ -182,11 +181,11 @@ class QueueTableModel(QAbstractTableModel):
         ids = list(dict.fromkeys(item_ids))
         if not ids:
             return
-        found = {item.id: item for item in self._repo().item_rows_by_ids(ids)}
+        found = {item.id: item for item in self._reads().queue_rows_by_ids(ids)}
         for item_id in ids:
             self._apply(item_id, found.get(item_id))
 
-    def _apply(self, item_id: int, item: ItemRow | None) -> None:
+    def _apply(self, item_id: int, item: QueueRow | None) -> None:
         row = self._row_of.get(item_id)
         if row is not None:
             if item is None or not self._matches(item):
@@ -194,7 +193,7 @@ class QueueTableModel(QAbstractTableModel):
                 return
             old = self._rows[row]
             if self._sort_key == UPCOMING_SORT:
-                if (old.status, old.scheduled_raw) != (item.status, item.scheduled_raw):
+                if (old.status, old.scheduled_at) != (item.status, item.scheduled_at):
                     self._move_in_order(row, item)  # its place moved: the row moves (keeping its selection)
                     return
             elif getattr(old, self._sort_key, None) != getattr(item, self._sort_key, None):
@@ -211,7 +210,7 @@ class QueueTableModel(QAbstractTableModel):
         else:
             self.schedule_reload()
 
-    def _move_in_order(self, row: int, item: ItemRow) -> None:
+    def _move_in_order(self, row: int, item: QueueRow) -> None:
         """Move a loaded row to where the "upcoming first" order now puts it (or drop it past the loaded window)."""
         others = self._rows[:row] + self._rows[row + 1 :]
         position = 0
@@ -231,7 +230,7 @@ class QueueTableModel(QAbstractTableModel):
             self._rows[row] = item
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(QueueColumn) - 1))
 
-    def _insert_in_order(self, item: ItemRow) -> None:
+    def _insert_in_order(self, item: QueueRow) -> None:
         """Insert a row where the "upcoming first" order puts it among the loaded rows (no query)."""
         position = 0
         while position < len(self._rows) and upcoming_before(self._rows[position], item):
@@ -257,13 +256,13 @@ class QueueTableModel(QAbstractTableModel):
         """Rows matching the filter, loaded or not."""
         return self._total
 
-    def item_at(self, row: int) -> ItemRow | None:
+    def item_at(self, row: int) -> QueueRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, item_id: int) -> int | None:
         return self._row_of.get(item_id)
 
-    def account(self, account_id: int) -> Account | None:
+    def account(self, account_id: int) -> AccountView | None:
         return self._accounts.get(account_id)
 
     # ----- QAbstractTableModel -----------------------------------------------------------------------
@@ -318,7 +317,7 @@ class QueueTableModel(QAbstractTableModel):
             return font
         return None
 
-    def _display(self, item: ItemRow, column: QueueColumn) -> str:
+    def _display(self, item: QueueRow, column: QueueColumn) -> str:
         now = self._now()
         if column is QueueColumn.STATUS:
             label = fmt.STATUS_LABELS.get(item.status, item.status.title())
@@ -348,10 +347,10 @@ class QueueTableModel(QAbstractTableModel):
             return fmt.when_text(item.next_attempt_at, now) if item.status == ItemStatus.SCHEDULED.value else "—"
         return " ".join((item.error_message or "").split())
 
-    def _tooltip(self, item: ItemRow, column: QueueColumn) -> str | None:
+    def _tooltip(self, item: QueueRow, column: QueueColumn) -> str | None:
         if column is QueueColumn.POST:
             text = item.text if len(item.text) <= 600 else item.text[:600] + "…"
-            position = series_mark(self._repo().store, item.id, item.series_id)
+            position = self._reads().series_mark(item.id, item.series_id)
             series = f"{SERIES_MARK}{position.text}\n\n" if position is not None else ""
             return series + text + (f"\n\nImage: {item.image_path}" if item.image_path else "")
         if column is QueueColumn.SCHEDULED:

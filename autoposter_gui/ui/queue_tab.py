@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus
-from autoposter_gui.storage.repo import ItemRow
+from autoposter_gui.engine.views import QueueRow
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.dialogs import RescheduleDialog, confirm
@@ -74,7 +74,7 @@ class QueueTab(QWidget):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.model = QueueTableModel(lambda: controller.repo, controller.now, self)
+        self.model = QueueTableModel(lambda: controller.reads, controller.now, self)
         self._selected_id: int | None = None
         self._actions_state: tuple[str, bool] | None = None  # (status, has a link) the actions were last set for
 
@@ -241,7 +241,7 @@ class QueueTab(QWidget):
         self.order_label.setVisible(column < 0)
 
     # ----- selection ---------------------------------------------------------------------------------
-    def selected_item(self) -> ItemRow | None:
+    def selected_item(self) -> QueueRow | None:
         rows = self.view.selectionModel().selectedRows()
         return self.model.item_at(rows[0].row()) if rows else None
 
@@ -337,10 +337,10 @@ class QueueTab(QWidget):
     @Slot()
     def _refresh_counts(self) -> None:
         """COUNT queries, coalesced: a busy tick changes many rows in a burst."""
-        repo = self.controller.repo
+        reads = self.controller.reads
         if FILTERS[max(0, self.filter_combo.currentIndex())][1] is not None:
-            self.count_label.setText(f"{self.model.total:,} of {fmt.plural(repo.count_items(), 'post')}")
-        failed = repo.count_items([ItemStatus.FAILED])
+            self.count_label.setText(f"{self.model.total:,} of {fmt.plural(reads.count_items(), 'post')}")
+        failed = reads.count_items([ItemStatus.FAILED])
         self.retry_all_button.setEnabled(failed > 0)
         self.retry_all_button.setText(f"Retry all failed ({failed:,})" if failed else "Retry all failed")
 
@@ -377,7 +377,7 @@ class QueueTab(QWidget):
     def _checked_first(self, item_id: int, title: str, then: Callable[[], None]) -> None:
         """Run ``then`` now, or, when the post's last try may have gone out, once Meta says it did not (the check
         runs off the GUI thread; if it went out, or Meta can't tell, the owner is told and nothing changes)."""
-        item = self.controller.repo.item(item_id)
+        item = self.controller.reads.item(item_id)
         if item is None or item.unconfirmed_attempt_id is None:
             then()
             return
@@ -479,7 +479,7 @@ class QueueTab(QWidget):
 
     @Slot()
     def retry_all_failed(self) -> None:
-        failed = self.controller.repo.count_items([ItemStatus.FAILED])
+        failed = self.controller.reads.count_items([ItemStatus.FAILED])
         if failed == 0:
             return
         if failed > 1 and not confirm(

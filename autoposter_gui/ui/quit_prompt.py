@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QMessageBox, QPushButton, QSizePolicy, QSpacerItem, QWidget
 
 from autoposter_gui import APP_NAME
-from autoposter_gui.engine.posts import DuePost, DueSoon
 from autoposter_gui.ui import fmt
+
+if TYPE_CHECKING:  # the engine's post service: named here, loaded with the engine
+    from autoposter_gui.engine.posts import DuePost, DueSoon
 
 SOON = timedelta(hours=1)  # with a tray: ask only when a post goes out within this time
 LISTED = 5  # posts named in the question; the rest are counted

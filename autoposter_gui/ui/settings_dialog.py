@@ -33,7 +33,6 @@ from autoposter_gui import APP_NAME
 from autoposter_gui.desktop.autostart import Autostart, for_this_platform, launch_command
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.logsetup import configure_logging
-from autoposter_gui.storage.backup import list_backups
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.email_settings import EmailAlertsGroup
@@ -136,7 +135,7 @@ class SettingsDialog(QDialog):
         self.autostart = autostart if autostart is not None else for_this_platform()
         self.setWindowTitle("Settings")  # Qt shows "Settings — Autoposter"
         self.setMinimumWidth(940)
-        config = controller.ctx.config
+        config = controller.config
 
         # --- start-up
         startup = QGroupBox("Start-up", self)
@@ -307,7 +306,7 @@ class SettingsDialog(QDialog):
         level = str(self.log_level_combo.currentData())
         if level != prefs.log_level or logging.getLevelName(logging.getLogger().level) != level:
             prefs.log_level = level
-            configure_logging(self.controller.ctx.config.log_dir, level)
+            configure_logging(self.controller.config.log_dir, level)
             log.info("log level set to %s", level)
         prefs.sync()
         return True
@@ -327,7 +326,10 @@ class SettingsDialog(QDialog):
     def restore_from_backup(self) -> None:
         """Pick a backup, confirm, then hand it to the app (which closes the store, restores and restarts)."""
         now = self.controller.now()
-        picker = RestoreBackupDialog(list_backups(self.controller.ctx.config.db_path), now, self)
+        from autoposter_gui.engine.backups import BackupService  # the store's modules: loaded when asked
+
+        backups = [b.path for b in BackupService(self.controller.config).files()]
+        picker = RestoreBackupDialog(backups, now, self)
         if picker.exec() != QDialog.DialogCode.Accepted:
             return
         backup = picker.chosen()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from autoposter_gui.domain.errors import AutoposterError
-from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.snippets import Snippet, SnippetKind, SnippetService
 from autoposter_gui.ui.widgets import MessageLabel, secondary
+
+if TYPE_CHECKING:
+    from autoposter_gui.ui.controller import AppController
 
 KIND_LABELS = {SnippetKind.HASHTAGS: "Hashtag group", SnippetKind.TEXT: "Text snippet"}
 
@@ -39,15 +43,23 @@ def insert_snippet(editor: QPlainTextEdit, text: str) -> None:
 class SnippetsButton(QToolButton):
     """ "Insert ▾": the saved hashtag groups and snippets, each inserted with a click; "Manage…" edits them."""
 
-    def __init__(self, ctx: Context, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: AppController, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = SnippetService(ctx)
+        self.controller = controller
+        self._service: SnippetService | None = None
         self.editor = editor
         self.setText("Insert")
         self.setToolTip("Insert a saved hashtag group or text snippet (manage them in Settings)")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setMenu(QMenu(self))
         self.menu().aboutToShow.connect(self.rebuild)  # read when opened: nothing read at start-up
+
+    @property
+    def service(self) -> SnippetService:
+        """The saved snippets, through the engine: made when first needed (the first window has no engine yet)."""
+        if self._service is None:
+            self._service = SnippetService(self.controller.ctx)
+        return self._service
 
     def rebuild(self) -> None:
         menu = self.menu()

@@ -237,7 +237,7 @@ class AppStatusBar(QStatusBar):
         self.next_due_label.setText(self._next_due_text())
 
     def _next_due_text(self) -> str:
-        due = self.controller.repo.next_due_at()
+        due = self.controller.reads.next_due_at()
         if due is None:
             return "No posts scheduled"
         now = self.controller.now()

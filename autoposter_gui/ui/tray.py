@@ -94,7 +94,7 @@ class TrayController(QObject):
         self.pause_action.setEnabled(self.controller.scheduler is not None)
         self.run_now_action.setEnabled(self.controller.scheduler is not None and not paused)
         state = "paused" if paused else "publishing" if self._publishing else "idle"
-        if not paused and self.controller.repo.count_items([ItemStatus.FAILED, ItemStatus.MISSED]):
+        if not paused and self.controller.reads.count_items([ItemStatus.FAILED, ItemStatus.MISSED]):
             state = "attention" if not self._publishing else state
         self.icon.setIcon(icons.tray_icon(state, self.controller.sandbox))
         self.icon.setToolTip(self._tooltip(paused))
@@ -145,7 +145,7 @@ class TrayController(QObject):
 
     @Slot(list)
     def _attempts_recorded(self, attempt_ids: list[int]) -> None:
-        found = {a.id: a for a in self.controller.repo.attempt_rows_by_ids(attempt_ids)}
+        found = {a.id: a for a in self.controller.reads.attempts_by_ids(attempt_ids)}
         gathered = False
         for attempt_id in dict.fromkeys(attempt_ids):
             attempt = found.get(attempt_id)
@@ -168,10 +168,10 @@ class TrayController(QObject):
     def _flush(self) -> None:
         posted, failed = self._posted, self._failed
         self._posted, self._failed = [], []
-        repo = self.controller.repo
-        found = repo.attempt_rows_by_ids((failed or posted)[:1])  # the attempt the message names, with its post
+        reads = self.controller.reads
+        found = reads.attempts_by_ids((failed or posted)[:1])  # the attempt the message names, with its post
         attempt = found[0] if found else None
-        account = repo.account(attempt.item_account_id) if attempt and attempt.item_account_id else None
+        account = reads.account(attempt.item_account_id) if attempt and attempt.item_account_id else None
         if failed:
             also = f" ({fmt.plural(len(posted), 'other post')} published)" if posted else ""
             if len(failed) == 1:

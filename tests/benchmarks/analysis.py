@@ -41,7 +41,9 @@ EXPLANATIONS: dict[str, str] = {
   with 3 accounts and 300 posts, and a bare script with one `QMainWindow`. The app's time is to its usable window:
   the line it prints (`AUTOPOSTER_READY_MARK` set) once the real window, its tabs built, its accounts and the first
   Queue page loaded, has painted (sandbox mode: after the demo accounts too); the bare script's is to its window's
-  first Expose event. The app's first frame (its loading shell) is noted. 7 each, interleaved, medians.
+  first Expose event. The app's first frame (its loading shell, or the real window on a quick start), when its
+  engine was open (`AUTOPOSTER_ENGINE_MARK`: its actions work from then on) and the CPU time of both processes to
+  their lines (/proc schedstat, all threads) are noted. 7 each, interleaved, medians.
 - **B7** runs `python -m autoposter_gui.app --minimized` under Xvfb with the trayer panel (a real tray; offscreen
   without them), waits 12 s, then reads its CPU time and per-thread context switches over 60 s, with a bare PySide6
   window measured over the same 60 s.
@@ -179,24 +181,50 @@ lookups instead of one sequential scan); with the count, the ratio went from ~1.
 on the same machine. The bare query stays the id-ordered one, the cheapest first page there is.""",
     "B6": """\
 Since issue 12, B6 times the window a user can use (tabs built, accounts and the first Queue page painted), no
-longer the first frame: with the first-frame timing it passed at 1.26× (app 98 ms ÷ bare 78 ms), but that frame was
-an empty grey shell and the usable UI came 0.3-0.5 s later (1.8-2.3 s, and the sandbox's accounts 3.5-4 s, on a
-slower desktop). Measured the new way, before the changes below: app 484 ms ÷ bare 97 ms (5.0×); first frame 134 ms.
-Changes: the shell now says what it is doing ("Opening Autoposter…, loading your accounts and posts", centred by
-layout stretches, no `Qt.*` enum); no tab shows "No accounts…" before the accounts are known (sandbox mode:
-"Connecting the sandbox's demo accounts…", and those connect right after the first frames instead of with the
-scheduler 1 s later); the store's modules (SQLAlchemy) are imported on a thread from the start of `main()` while
-the main thread loads Qt and paints the shell. After: app 423 ms ÷ bare 84 ms (5.0× on a busier run; -60 ms).
-Why it still misses ≤ 2×: by pyinstrument, of the ~450 ms to the usable window, importing SQLAlchemy (engine,
-`sql`, `orm`, and the `asyncio`/`importlib.metadata` it pulls in) is ~300 ms of CPU (B12 measures `import
-sqlalchemy, sqlite3` alone at 172 ms); with the thread, the main thread still waits ~200 ms for it on the import
-lock (2 shared cores: little runs in parallel). The window itself (UI modules ~30 ms, `MainWindow()` ~45 ms with
-the accounts read, the first Queue page on the lean `Repo.item_rows` path ~5 ms, icons ~10 ms) is not the cost.
-2× the bare window (~170-190 ms) leaves no room for SQLAlchemy, so reaching it means a first window that needs no
-SQLAlchemy: every UI module imports `storage.models` (ORM classes) and the controller the `Context`, so the
-accounts and the first Queue page would have to come from a sqlite3-only reader (as `item_rows` already is) into
-plain rows, with the ORM store opened after the first usable frame. That is a change across storage/engine/ui,
-not done here.""",
+longer the first frame. History: 5.0× (app 484 ms ÷ bare 97 ms) when first measured that way; 5.0× after a loading
+shell and importing SQLAlchemy on a thread (app 423 ms ÷ bare 84 ms), because of the ~450 ms to the usable window,
+importing SQLAlchemy was ~300 ms of CPU and every UI module imported the ORM classes or the `Context`.
+What changed (issue 12, "the UI talks to the engine only"): the UI now imports only engine read models (immutable
+values in `engine/views.py`) read through `engine/reads.py` on `storage/lean.py`, a sqlite3-only module
+(the Queue, Activity and account reads moved there from `repo.py`); the engine services the UI names load the ORM
+only when first used. So when the database is there at the current schema (`SCHEMA_HEAD`), `main()` builds the real
+window straight from a plain read-only sqlite3 connection (`startup_reads`: no SQLAlchemy, Alembic or keyring
+loaded by the usable window; the benchmark checks), and opens the store, the services and the scheduler right after
+the first frame, on the event loop; meanwhile the window's input is held (busy pointer, nothing greyed out: the
+window's pixels are the same before and after). A new, empty, damaged or older database, or a store that then fails
+to open, takes the normal path (the shell, the store, migrations, the recovery dialog). The cyclic garbage
+collector is paused for the start (-10 ms CPU). Measured with the read models but before the quick start, on a
+quiet machine (load 0.9): 5.32× (app 438 ms ÷ bare 82 ms).
+Why it still misses ≤ 2×: CPU time to the usable window is 2.5-2.65× the bare window's (app 205-220 ms ÷ bare 78-86
+ms, schedstat), and the wall ratio follows it: five runs of B6 alone with this code, at a load average of about 2
+on these 2 cores (other sessions were running tests), gave 2.29, 2.60, 2.61, 2.62 and 2.65× (app 209-233 ms; the
+table shows the median one); at load averages of 2.6-5, earlier, they spread to 2.4-4.0×, as the app runs longer
+and is preempted more. Of the ~130 ms of CPU over the bare window (per-phase CPU, `resource.getrusage`, medians of
+7): building the window ~30 ms (the Composer ~40% of it), importing the UI's modules ~28 ms (PySide6 subclass
+creation in the tab and dialog modules, the Composer ~8 ms), the first paint of four real tabs, menus and status
+bar ~20 ms more than an empty window, the first use of the `Qt` namespace ~12 ms (PySide6 builds its ~114 enum
+classes then), the start-up read with the read models' modules ~10 ms, preferences and the single-instance lock
+(QSettings, hashlib) ~7 ms, icons ~5 ms. No single piece is left to remove: ≤ 2× needs ~45 ms less CPU, which means
+building less before the first frame (the hidden tabs after it, but B6's definition says "tabs built"), a lighter
+Composer (another change is splitting it), or fewer PySide6 classes at start (each Qt class the UI touches first
+has PySide6 build its enum types: ~80 during the UI modules' import alone).
+After main's rich posts, split Composer, planner and settings were merged into this branch (issue 12's layer work
+kept): 2.81× (app 242 ms ÷ bare 86 ms, CPU 2.70×) in one run at load 1.55, from 2.61× before the merge: the Composer
+grew (media strip, alt text, first comment and link fields, live preview cards). Per part (perf_counter around each
+constructor, in the quick-start process): the main window ~36 ms, the Composer ~23 ms of it (media box 7 ms with its
+strip 5, caption 3.5, footer and time picker 2.4, preview cards 0.5), the hidden Queue, Activity and Accounts tabs
+3.2, 3.3 and 2.5 ms. Building the preview lazily would not pay: swapping it for an empty widget changed nothing
+measurable (six A/B pairs, 181-196 ms either way), and the media strip's buttons are visible, so it stays. What was
+hidden and cheap to defer: the media store (engine.post_media, storage.media) now loads when a post's media is first
+stored, and domain.video names `Fraction` for its types only (fractions and decimal no longer load). Then three runs
+of B6 alone at load 1.5-1.6 gave 2.53, 2.61 and 2.64× (app 224-232 ms ÷ bare 88-89 ms; CPU 2.64-2.67×); the table
+shows the median one. Still a MISS, for the reasons above. Last, the Composer and
+the quit question name the post service for their types only (it loads with the engine, not with the first window);
+three runs of the final code at load 1.65-1.84 gave 2.79, 2.48 and 2.56× (app 235-242 ms ÷ bare 87-95 ms; CPU
+2.60-2.69×): no change the noise lets one see. Then main's hand-off to
+Meta's scheduler was merged too (the Composer's hand-off note, said once the engine is open): three runs at load
+1.2-1.5 gave 2.71, 2.62 and 2.71× (app 223-249 ms ÷ bare 85-92 ms; CPU 2.58-2.70×); the table shows the final code's
+median run.""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a

@@ -10,8 +10,9 @@ from PySide6.QtGui import QDesktopServices
 
 from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.reads import Reads
 from autoposter_gui.storage.models import Account
-from autoposter_gui.storage.repo import Failure, Repo
+from autoposter_gui.storage.repo import Failure
 from autoposter_gui.ui.activity_model import LINK_TEXT, ActivityColumn
 from autoposter_gui.ui.activity_tab import ActivityTab
 from autoposter_gui.ui.controller import AppController
@@ -130,8 +131,8 @@ def test_rows_come_with_their_post_and_follow_an_edit(
 ) -> None:
     attempt_id = _posted(ctx, "First words")
     reads: list[list[int]] = []
-    lean = Repo.item_rows_by_ids
-    monkeypatch.setattr(Repo, "item_rows_by_ids", lambda repo, ids: reads.append(list(ids)) or lean(repo, ids))
+    lean = Reads.queue_rows_by_ids
+    monkeypatch.setattr(Reads, "queue_rows_by_ids", lambda self, ids: reads.append(list(ids)) or lean(self, ids))
     assert _cell(activity, 0, ActivityColumn.POST) == "First words"
     assert _cell(activity, 0, ActivityColumn.ACCOUNT) == "Sandbox Bakery"
     assert reads == []  # the attempt's row was read with its post: painting it reads nothing more

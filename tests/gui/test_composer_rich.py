@@ -260,7 +260,7 @@ def test_a_video_from_the_composer_goes_out_as_reels_on_both_networks(
     ids = composer.publish_now()
     assert len(ids) == 2, composer.errors()
     qtbot.waitUntil(lambda: all((ctx.repo.item(i) or Any).status == "posted" for i in ids), timeout=30_000)
-    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
     model.reload()
     for item_id in ids:
         item = ctx.repo.item(item_id)

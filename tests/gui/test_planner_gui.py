@@ -87,7 +87,7 @@ def test_the_queue_marks_posts_of_a_series(qtbot: Any, controller: AppController
     PostService(ctx).create(PostRequest([BAKERY_PAGE], "On its own", when=ctx.clock.now() + timedelta(hours=1)))
     start = ctx.clock.now() + timedelta(days=1)
     PlannerService(ctx).create_series(PostRequest([BAKERY_PAGE], "Weekly", when=start), Recurrence(Repeat.WEEKLY, 3))
-    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
     model.reload()
     texts = [model.data(model.index(r, QueueColumn.POST)) for r in range(model.rowCount())]
     assert sorted(t.startswith("↻ ") for t in texts) == [False, True, True, True]

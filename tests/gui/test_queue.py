@@ -66,7 +66,7 @@ def _cell(tab: QueueTab, row: int, column: QueueColumn) -> str:
 
 def test_model_pages_lazily_at_100k_rows(qtbot: Any, ctx: Context, connected: list[Account]) -> None:
     _bulk_items(ctx, connected[0].id, 100_000)
-    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
     started = time.perf_counter()
     model.reload()
     assert time.perf_counter() - started < 1.0
@@ -349,7 +349,7 @@ def test_upcoming_order_pages_across_its_parts_like_sql(qtbot: Any, ctx: Context
         s.execute(text("UPDATE queue_items SET scheduled_at = NULL WHERE status = 'draft' AND id % 2 = 0"))
         s.execute(text("UPDATE queue_items SET status = 'processing' WHERE id % 97 = 0"))
         s.execute(text("UPDATE queue_items SET scheduled_at = '2026-12-01 00:00:00.000000' WHERE id % 89 = 0"))
-    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
     model.reload()
     while model.canFetchMore():
         model.fetchMore()
@@ -610,7 +610,7 @@ def test_a_row_that_moves_past_the_loaded_rows_comes_back_with_paging(
     qtbot: Any, ctx: Context, connected: list[Account]
 ) -> None:
     _bulk_items(ctx, connected[0].id, 500)
-    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
     model.reload()
     first = model.item_at(0)
     assert first is not None and first.status == "scheduled" and model.rowCount() == PAGE_SIZE

@@ -92,7 +92,7 @@ def test_queue_rows_show_the_media_and_the_comment(
             [account_id(ctx, BAKERY_PAGE)], "Soon", when=ctx.clock.now() + timedelta(hours=2), first_comment="#soon"
         )
     )[0]
-    model = QueueTableModel(lambda: ctx.repo, ctx.clock.now)
+    model = QueueTableModel(lambda: ctx.reads, ctx.clock.now)
     model.reload()
     row, soon = model.row_of(item_id), model.row_of(pending.id)
     assert row is not None and soon is not None

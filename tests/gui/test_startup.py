@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from autoposter_gui.app import DEMO_LOADING, READY_MARK_ENV, Application, _make_shell, make_config
-from autoposter_gui.ui.controller import AppController
+from autoposter_gui.app import DEMO_LOADING, ENGINE_MARK_ENV, READY_MARK_ENV, Application, _make_shell, make_config
+from autoposter_gui.config import AppConfig
+from autoposter_gui.domain.errors import StoreError
+from autoposter_gui.domain.models import DiscoveredAccount, ItemStatus, Platform
+from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.reads import startup_reads
+from autoposter_gui.storage.db import Store
+from autoposter_gui.storage.repo import NewItem, Repo
+from autoposter_gui.ui.controller import AppController, EngineStartingError
 from autoposter_gui.ui.main_window import MainWindow
+from tests.conftest import START
 from tests.gui.helpers import shut_down
 
 
@@ -93,3 +104,103 @@ def test_the_first_window_says_it_is_loading(tmp_path: Path) -> None:
         assert "Loading your accounts and posts" in text and "sandbox" in text
     finally:
         shell.deleteLater()
+
+
+def _folder_in_use(tmp_path: Path) -> AppConfig:
+    """A data folder the store made before, with one Page and one post (what the quick start reads)."""
+    config = make_config(False, str(tmp_path / "data"))
+    config.ensure_dir()
+    repo = Repo(Store(config.db_path))
+    page = repo.upsert_account(DiscoveredAccount(Platform.FACEBOOK, "111", "Corner Bakery", "tok"), None, START)
+    later = START + timedelta(days=1)
+    repo.add_items([NewItem(page.id, Platform.FACEBOOK, "Fresh bread", None, ItemStatus.SCHEDULED, later)], START)
+    repo.store.close()
+    return config
+
+
+def test_a_quick_start_paints_the_window_from_a_plain_read_then_opens_the_engine(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    config = _folder_in_use(tmp_path)
+    monkeypatch.setenv(READY_MARK_ENV, "READY-7")
+    monkeypatch.setenv(ENGINE_MARK_ENV, "ENGINE-7")
+    quick = startup_reads(config.db_path)
+    assert quick is not None
+    app = Application(qapp, config, tray_available=False)
+    monkeypatch.setattr(app, "quit", lambda: None)
+    try:
+        assert app.start(quick=quick)
+        window, controller = app.window, app.controller
+        assert window is not None and controller is not None
+        # The whole window, from the plain read: no store, no SQLAlchemy session yet
+        assert app.ctx is None and not controller.ready
+        assert window.queue.model.rowCount() == 1 and window.queue.model.item_at(0).text == "Fresh bread"  # type: ignore[union-attr]
+        assert window.accounts.model.rowCount() == 1 and controller.accounts_loading is None
+        # Actions wait for the engine: typed keys are held, a service call says why
+        with pytest.raises(EngineStartingError, match="still opening"):
+            controller.posts.retry_all_failed()
+        QTest.keyClicks(window.composer.text_edit, "abc")
+        assert window.composer.text_edit.toPlainText() == ""
+        assert QGuiApplication.overrideCursor() is not None  # the pointer says it is busy
+        note = window.composer.footer.handoff_note  # needs the engine's settings: said once they are open
+        assert window.composer.selected_account_ids() and not note.text() and note.isHidden()
+        # Tabs whose reads need the engine (Calendar, Insights, Activity's metric summaries, the snippets menu)
+        # were built without it, and have read nothing through it yet
+        assert window.calendar._service is None and window.calendar._stale
+        assert window.insights._view_model is None and not window.insights._loaded_once
+        assert window.activity.model.summaries_source is None
+
+        qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
+        assert "Meta" in note.text() and not note.isHidden()  # the Page's post goes out through Meta's scheduler
+        assert window.activity.model.summaries_source is not None  # Activity reads the insights now
+        assert window.composer.snippets_button.service.all() == []
+        window.tabs.setCurrentWidget(window.calendar)  # shown once the engine is open: it reads its range
+        qtbot.waitUntil(lambda: not window.calendar._stale)
+        assert window.calendar.service.drafts() == []
+        assert app.ready and app.ctx is not None
+        out = capsys.readouterr().out.splitlines()
+        assert out.index("READY-7") < out.index("ENGINE-7")  # usable first, the engine right after
+        assert QGuiApplication.overrideCursor() is None
+        QTest.keyClicks(window.composer.text_edit, "abc")
+        assert window.composer.text_edit.toPlainText() == "abc"
+        # The bridge hears the engine's own events: a change made through the store shows in the Queue
+        item_id = window.queue.model.item_at(0).id  # type: ignore[union-attr]
+        app.ctx.repo.cancel(item_id, START)
+        app.ctx.events.emit("item_changed", item_id)
+        qtbot.waitUntil(lambda: window.queue.model.item_at(0).status == ItemStatus.CANCELED.value)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: app.scheduler is not None, timeout=10_000)
+    finally:
+        shut_down(qapp, app)
+
+
+def test_a_quick_start_whose_store_does_not_open_starts_again_the_normal_way(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    config = _folder_in_use(tmp_path)
+    quick = startup_reads(config.db_path)
+    assert quick is not None
+    real_open = Context.open.__func__  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def flaky_open(cls: type[Context], *args: Any, **kwargs: Any) -> Context:
+        calls.append(1)
+        if len(calls) == 1:
+            raise StoreError("The database is busy (another Autoposter is writing); try again in a moment")
+        return real_open(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Context, "open", classmethod(flaky_open))
+    app = Application(qapp, config, tray_available=False)
+    monkeypatch.setattr(app, "quit", lambda: None)
+    try:
+        assert app.start(quick=quick)
+        first = app.window
+        qtbot.waitUntil(lambda: app.controller is not None and app.controller.ready, timeout=10_000)
+        assert len(calls) == 2 and app.window is not None and app.window is not first
+        assert app.window.queue.model.rowCount() == 1
+        assert QGuiApplication.overrideCursor() is None
+    finally:
+        shut_down(qapp, app)
