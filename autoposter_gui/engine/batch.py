@@ -30,6 +30,9 @@ class BatchPostService(PostService):
         for account in sorted(accounts, key=lambda a: a.id, reverse=True):  # the lowest id wins, as in the Repo
             self._by_external[account.external_id] = account
         self._resolved: dict[tuple[str | int, ...], list[Account] | ValidationError] = {}
+        self._audiences: dict[
+            tuple[str | int, ...], tuple[list[Account] | ValidationError, list[str], tuple[Platform, ...]]
+        ] = {}
         # Per set of accounts, keyed by the Account objects' identity (each entry keeps its objects alive, so an id
         # is never reused meanwhile): no database attribute read per post.
         self._refused: dict[tuple[int, ...], tuple[object, list[str]]] = {}
@@ -57,6 +60,16 @@ class BatchPostService(PostService):
         if isinstance(found, ValidationError):
             raise found
         return list(found)
+
+    def _audience(
+        self, refs: Sequence[str | int]
+    ) -> tuple[list[Account] | ValidationError, list[str], tuple[Platform, ...]]:
+        key = tuple(refs)
+        found = self._audiences.get(key)
+        if found is None:
+            found = self._audiences[key] = super()._audience(refs)
+        accounts, refused, platforms = found
+        return (accounts if isinstance(accounts, ValidationError) else list(accounts)), list(refused), platforms
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
         return _remembered(self._refused, accounts, super()._cannot_post)
