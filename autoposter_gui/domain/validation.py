@@ -200,11 +200,12 @@ def post_problems(
             if problem is not None:
                 found.append(problem)
     if draft.scheduled_at is not None:
-        if require_future and draft.scheduled_at < now - PAST_TOLERANCE:
+        ahead = draft.scheduled_at - now  # one subtraction, compared with both limits
+        if require_future and ahead < -PAST_TOLERANCE:
             found.append(
                 ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")
             )
-        if draft.scheduled_at > now + MAX_AHEAD:
+        if ahead > MAX_AHEAD:
             found.append(
                 ValidationError("That time is more than a year ahead; pick a time within 12 months", field="when")
             )
