@@ -4,6 +4,7 @@ each image file inspected and each copy stored only once."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -93,11 +94,12 @@ class BatchPostService(PostService):
         return found
 
     @staticmethod
-    def _key(request: PostRequest, info: ImageInfo, platforms: set[str]) -> tuple[object, ...]:
-        return (info.path, request.fit, request.fit_color, *sorted(platforms))
+    def _key(request: PostRequest, info: ImageInfo, platforms: AbstractSet[str]) -> tuple[object, ...]:
+        # A frozenset (what _targets gives) is its own frozenset, its hash computed once: nothing built per post.
+        return (info.path, request.fit, request.fit_color, frozenset(platforms))
 
     def _store_images(
-        self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
+        self, request: PostRequest, info: ImageInfo | None, platforms: AbstractSet[str]
     ) -> tuple[str | None, str | None]:
         if info is None:
             return None, None
@@ -122,10 +124,10 @@ class BatchPostService(PostService):
     ) -> Callable[[], None]:
         """``store_images`` started on worker threads; returns the wait for it (which raises a failed copy's
         ValidationError). Meanwhile only ``new_items`` of posts without an image may run."""
-        wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
+        wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, AbstractSet[str]]] = {}
         for request, accounts, info in posts:
             if info is not None and not request.media:  # a post with media lists stores them in new_items
-                platforms = set(self._targets(accounts)[1])
+                platforms = self._targets(accounts)[1]
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -209,7 +210,7 @@ class PostService:
         return accounts, info
 
     def _store_images(
-        self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
+        self, request: PostRequest, info: ImageInfo | None, platforms: AbstractSet[str]
     ) -> tuple[str | None, str | None]:
         """Copy the (validated) image into the media store: (the copy other platforms use, the one Instagram
         uses: a fitted copy when asked and needed). The posts point to these, never to the original."""
@@ -263,7 +264,7 @@ class PostService:
             media = self._store_media(request, set(kinds))
             image, ig_image = first_image(media.get("facebook", ())), first_image(media.get("instagram", ()))
         elif info is not None:
-            image, ig_image = self._store_images(request, info, set(kinds))
+            image, ig_image = self._store_images(request, info, kinds)
         else:  # a text post: nothing to store
             image = ig_image = None
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
