@@ -4,6 +4,7 @@ each image file inspected and each copy stored only once."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -30,6 +31,9 @@ class BatchPostService(PostService):
         for account in sorted(accounts, key=lambda a: a.id, reverse=True):  # the lowest id wins, as in the Repo
             self._by_external[account.external_id] = account
         self._resolved: dict[tuple[str | int, ...], list[Account] | ValidationError] = {}
+        self._audiences: dict[
+            tuple[str | int, ...], tuple[list[Account] | ValidationError, list[str], tuple[Platform, ...]]
+        ] = {}
         # Per set of accounts, keyed by the Account objects' identity (each entry keeps its objects alive, so an id
         # is never reused meanwhile): no database attribute read per post.
         self._refused: dict[tuple[int, ...], tuple[object, list[str]]] = {}
@@ -58,6 +62,16 @@ class BatchPostService(PostService):
             raise found
         return list(found)
 
+    def _audience(
+        self, refs: Sequence[str | int]
+    ) -> tuple[list[Account] | ValidationError, list[str], tuple[Platform, ...]]:
+        key = tuple(refs)
+        found = self._audiences.get(key)
+        if found is None:
+            found = self._audiences[key] = super()._audience(refs)
+        accounts, refused, platforms = found
+        return (accounts if isinstance(accounts, ValidationError) else list(accounts)), list(refused), platforms
+
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
         return _remembered(self._refused, accounts, super()._cannot_post)
 
@@ -80,11 +94,12 @@ class BatchPostService(PostService):
         return found
 
     @staticmethod
-    def _key(request: PostRequest, info: ImageInfo, platforms: set[str]) -> tuple[object, ...]:
-        return (info.path, request.fit, request.fit_color, *sorted(platforms))
+    def _key(request: PostRequest, info: ImageInfo, platforms: AbstractSet[str]) -> tuple[object, ...]:
+        # A frozenset (what _targets gives) is its own frozenset, its hash computed once: nothing built per post.
+        return (info.path, request.fit, request.fit_color, frozenset(platforms))
 
     def _store_images(
-        self, request: PostRequest, info: ImageInfo | None, platforms: set[str]
+        self, request: PostRequest, info: ImageInfo | None, platforms: AbstractSet[str]
     ) -> tuple[str | None, str | None]:
         if info is None:
             return None, None
@@ -109,10 +124,10 @@ class BatchPostService(PostService):
     ) -> Callable[[], None]:
         """``store_images`` started on worker threads; returns the wait for it (which raises a failed copy's
         ValidationError). Meanwhile only ``new_items`` of posts without an image may run."""
-        wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, set[str]]] = {}
+        wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, AbstractSet[str]]] = {}
         for request, accounts, info in posts:
             if info is not None and not request.media:  # a post with media lists stores them in new_items
-                platforms = set(self._targets(accounts)[1])
+                platforms = self._targets(accounts)[1]
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:

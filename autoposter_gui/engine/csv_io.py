@@ -107,7 +107,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             start, line = line + 1, reader.line_num
-            if "".join(cells).strip():
+            if cells and (cells[0].strip() or "".join(cells).strip()):  # most rows: a first cell, no join
                 yield start, cells
     except csv.Error as exc:
         raise ValidationError(f"line {line + 1}: the file can't be read as CSV ({exc})", field="file") from None

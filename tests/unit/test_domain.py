@@ -51,6 +51,18 @@ def test_text_limits_are_per_platform() -> None:
     assert text_problems("e\u0301 \u3164x \u2800\u28ff", (Platform.FACEBOOK,)) == []  # visible next to blanks
 
 
+def test_tag_limits_count_tags_not_signs() -> None:
+    """More "#"/"@" than the limit, but not more tags: the regex decides; any iterable of platforms will do."""
+    doubled = " ".join(f"#t{i} # ##x" for i in range(30))  # 120 "#", 30 hashtags (a lone "#", "##x": none)
+    assert text_problems(doubled, (Platform.INSTAGRAM,)) == []
+    assert text_problems(doubled + " #t30", iter([Platform.INSTAGRAM])) != []
+    emails = " ".join(f"a{i}@b.c" for i in range(40))  # 40 "@", no mention (each "@" follows a word character)
+    assert text_problems(emails, {Platform.INSTAGRAM}) == []
+    mentions = " ".join(f"@u{i}" for i in range(21))
+    assert "21" in text_problems(mentions, [Platform.FACEBOOK, Platform.INSTAGRAM])[0]
+    assert text_problems(mentions, (Platform.FACEBOOK,)) == []
+
+
 @pytest.mark.parametrize(
     ("text", "tz"),
     [

@@ -157,3 +157,23 @@ def test_a_failed_photo_copy_writes_nothing(
     with pytest.raises(ValidationError, match="disk is full"):
         service.write(plan)
     assert ctx.repo.count_items() == 0
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "Australia/Lord_Howe", "America/Sao_Paulo", "UTC"])
+def test_localize_utc_agrees_with_localize_around_the_changes(zone_name: str) -> None:
+    """Every 10 minutes (and a second and microsecond past) over a year's clock changes: the same moment, or the
+    same refusal."""
+    zone = ZoneInfo(zone_name)
+    for day in (datetime(2027, 3, 28), datetime(2027, 4, 4), datetime(2027, 10, 3), datetime(2027, 10, 31)):
+        for minutes in range(0, 24 * 60, 10):
+            naive = day + timedelta(minutes=minutes, seconds=1, microseconds=7)
+            try:
+                expected: datetime | type[Exception] = localize(naive, zone, zone_name).astimezone(UTC)
+            except ValidationError as exc:
+                expected = type(exc)
+            try:
+                found: datetime | type[Exception] = localize_utc(naive, zone, zone_name)
+            except ValidationError as exc:
+                found = type(exc)
+            assert found == expected, naive
+            assert not isinstance(found, datetime) or found.tzinfo is UTC
