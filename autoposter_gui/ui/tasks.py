@@ -17,18 +17,21 @@ Failure = Callable[[BaseException], None]
 
 
 class _Carrier(QObject):
-    """Lives on the GUI thread; the worker emits through it, so delivery is queued to the GUI thread."""
+    """Lives on the GUI thread as long as its runner; workers emit through it (job id, outcome), so delivery is
+    queued to the GUI thread. One carrier for every job: no QObject is created on one thread and deleted on
+    another while a worker may still hold it (a per-job carrier deleted after delivery could crash under load)."""
 
-    succeeded = Signal(object)
-    failed = Signal(object)
+    succeeded = Signal(int, object)
+    failed = Signal(int, object)
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], carrier: _Carrier) -> None:
+    def __init__(self, fn: Callable[[], Any], carrier: _Carrier, job_id: int) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
         self._carrier = carrier
+        self._id = job_id
 
     def run(self) -> None:
         try:
@@ -36,9 +39,9 @@ class _Job(QRunnable):
         except BaseException as exc:  # reported to the GUI thread, never lost on the worker
             if not isinstance(exc, AutoposterError):
                 log.exception("background task failed")
-            self._carrier.failed.emit(exc)
+            self._carrier.failed.emit(self._id, exc)
             return
-        self._carrier.succeeded.emit(result)
+        self._carrier.succeeded.emit(self._id, result)
 
 
 class TaskRunner(QObject):
@@ -50,42 +53,42 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
-        self._pending: dict[_Carrier, tuple[Success | None, Failure | None]] = {}
+        self._carrier = _Carrier(self)
+        self._carrier.succeeded.connect(self._delivered)
+        self._carrier.failed.connect(self._errored)
+        self._pending: dict[int, tuple[Success | None, Failure | None]] = {}
+        self._next_id = 0
 
     @property
     def busy(self) -> bool:
         return bool(self._pending)
 
     def submit(self, fn: Callable[[], Any], on_success: Success | None = None, on_error: Failure | None = None) -> None:
-        carrier = _Carrier(self)
-        self._pending[carrier] = (on_success, on_error)
-        carrier.succeeded.connect(self._delivered)
-        carrier.failed.connect(self._errored)
+        self._next_id += 1
+        self._pending[self._next_id] = (on_success, on_error)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
-        self.pool.start(_Job(fn, carrier))
+        self.pool.start(_Job(fn, self._carrier, self._next_id))
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every running job is done (used at shutdown and in tests)."""
         return bool(self.pool.waitForDone(msecs))
 
-    def _finish(self, carrier: QObject | None) -> tuple[Success | None, Failure | None]:
-        callbacks = self._pending.pop(carrier, (None, None)) if isinstance(carrier, _Carrier) else (None, None)
-        if isinstance(carrier, _Carrier):
-            carrier.deleteLater()
+    def _finish(self, job_id: int) -> tuple[Success | None, Failure | None]:
+        callbacks = self._pending.pop(job_id, (None, None))
         if not self._pending:
             self.busy_changed.emit(False)
         return callbacks
 
-    @Slot(object)
-    def _delivered(self, result: Any) -> None:
-        on_success, _ = self._finish(self.sender())
+    @Slot(int, object)
+    def _delivered(self, job_id: int, result: Any) -> None:
+        on_success, _ = self._finish(job_id)
         if on_success is not None:
             on_success(result)
 
-    @Slot(object)
-    def _errored(self, exc: BaseException) -> None:
-        _, on_error = self._finish(self.sender())
+    @Slot(int, object)
+    def _errored(self, job_id: int, exc: BaseException) -> None:
+        _, on_error = self._finish(job_id)
         if on_error is not None:
             on_error(exc)
         else:
