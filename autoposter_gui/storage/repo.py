@@ -928,22 +928,9 @@ class Repo(CommentQueries, HandoffQueries):
             items = list(s.scalars(select(QueueItem).where(QueueItem.status.in_(unfinished))))
             ids: list[int] = []
             for item in items:
-                last = s.scalar(
-                    select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item.id)
+                attempt = _restored_attempt(
+                    s, item.id, backup_taken_at, now, "this post may have gone out", AttemptStep.PUBLISH
                 )
-                attempt = DeliveryAttempt(
-                    queue_item_id=item.id,
-                    attempt_number=(last or 0) + 1,
-                    started_at=min(backup_taken_at, now),
-                    finished_at=now,
-                    outcome=AttemptOutcome.RETRY_SCHEDULED.value,
-                    error_code="restored",
-                    error_message="Restored from a backup: this post may have gone out after the backup was taken; "
-                    "checking with Meta first",
-                    needs_reconcile=True,
-                )
-                s.add(attempt)
-                s.flush()
                 item.unconfirmed_attempt_id = attempt.id
                 if item.status == ItemStatus.PROCESSING.value:
                     item.status = ItemStatus.SCHEDULED.value
@@ -960,24 +947,9 @@ class Repo(CommentQueries, HandoffQueries):
                 )
             )
             for item in list(pending):
-                last = s.scalar(
-                    select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item.id)
+                _restored_attempt(
+                    s, item.id, backup_taken_at, now, "the first comment may have gone out", AttemptStep.COMMENT
                 )
-                s.add(
-                    DeliveryAttempt(
-                        queue_item_id=item.id,
-                        attempt_number=(last or 0) + 1,
-                        started_at=min(backup_taken_at, now),
-                        finished_at=now,
-                        outcome=AttemptOutcome.RETRY_SCHEDULED.value,
-                        error_code="restored",
-                        error_message="Restored from a backup: the first comment may have gone out after the backup "
-                        "was taken; checking with Meta first",
-                        needs_reconcile=True,
-                        step=AttemptStep.COMMENT.value,
-                    )
-                )
-                s.flush()
                 if item.status == ItemStatus.POSTED.value:
                     item.next_attempt_at = now
                 if item.id not in ids:
@@ -994,3 +966,25 @@ class Repo(CommentQueries, HandoffQueries):
     def failed_ids(self) -> list[int]:
         with self.store.read() as s:
             return list(s.scalars(select(QueueItem.id).where(QueueItem.status == ItemStatus.FAILED.value)))
+
+
+def _restored_attempt(
+    s: Session, item_id: int, backup_taken_at: datetime, now: datetime, what: str, step: AttemptStep
+) -> DeliveryAttempt:
+    """An unconfirmed attempt dated at the backup's time (numbered after the item's last one), so that Meta is asked
+    whether ``what`` happened after the backup before anything else is done; flushed, so it has its id."""
+    last = s.scalar(select(func.max(DeliveryAttempt.attempt_number)).where(DeliveryAttempt.queue_item_id == item_id))
+    attempt = DeliveryAttempt(
+        queue_item_id=item_id,
+        attempt_number=(last or 0) + 1,
+        started_at=min(backup_taken_at, now),
+        finished_at=now,
+        outcome=AttemptOutcome.RETRY_SCHEDULED.value,
+        error_code="restored",
+        error_message=f"Restored from a backup: {what} after the backup was taken; checking with Meta first",
+        needs_reconcile=True,
+        step=step.value,
+    )
+    s.add(attempt)
+    s.flush()
+    return attempt
