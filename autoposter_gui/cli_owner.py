@@ -8,7 +8,7 @@ import argparse
 import sys
 from typing import Any
 
-from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, ValidationError, no_such_item
 from autoposter_gui.domain.models import ItemStatus
 
 EDITABLE = (ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value)
@@ -140,7 +140,7 @@ def cmd_edit(args: argparse.Namespace, ctx: Any) -> Any:
 def _editable(ctx: Any, item_id: int) -> Any:
     item = ctx.repo.item(item_id)
     if item is None:
-        raise ValidationError(f"No queue item with id {item_id}; run `autoposter queue` to list them")
+        raise no_such_item(item_id)
     if item.status == ItemStatus.PROCESSING.value:
         raise ValidationError(f"Item {item_id} is being published right now, so it can no longer be changed")
     if item.status not in EDITABLE:
@@ -155,7 +155,7 @@ def cmd_publish_now(args: argparse.Namespace, ctx: Any) -> Any:
 
     item = ctx.repo.item(args.id)
     if item is None:
-        raise ValidationError(f"No queue item with id {args.id}; run `autoposter queue` to list them")
+        raise no_such_item(args.id)
     if item.status not in (ItemStatus.SCHEDULED.value, ItemStatus.DRAFT.value, ItemStatus.MISSED.value):
         raise ValidationError(f"Item {args.id} is {item.status}; only a post still to come can be published now")
     PostService(ctx).publish_now(args.id)  # the GUI's Publish now: due at once ...

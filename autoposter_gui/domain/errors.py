@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
+from autoposter_gui.domain.models import ItemStatus
+
 
 class AutoposterError(Exception):
     """Base class: ``str(err)`` is always a safe sentence a user can act on."""
@@ -127,3 +129,17 @@ class MissingDatabaseError(StoreError):
 
 class DatabaseReplacedError(StoreError):
     """The database file was deleted or replaced while this process was writing to it."""
+
+
+def no_such_item(item_id: int) -> ValidationError:
+    """The one refusal for an id that names no queue item (the CLI and the engine's owner actions)."""
+    return ValidationError(f"No queue item with id {item_id}; run `autoposter queue` to list them")
+
+
+def require_draft(item_id: int, status: str) -> None:
+    """Only a draft can be scheduled: said before the post rules run, and again under the store's write lock."""
+    if status != ItemStatus.DRAFT.value:
+        raise ValidationError(
+            f"Item {item_id} is {status}, not a draft; only drafts can be scheduled "
+            "(to move a scheduled post, edit it in the app)"
+        )

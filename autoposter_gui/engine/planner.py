@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
-from autoposter_gui.domain.errors import AutoposterError, ValidationError
+from autoposter_gui.domain.errors import AutoposterError, ValidationError, no_such_item, require_draft
 from autoposter_gui.domain.models import ItemStatus, media_from_json
 from autoposter_gui.domain.recurrence import Recurrence, occurrences
 from autoposter_gui.domain.slots import SEARCH_DAYS, Slot, next_free_slot, parse_slots
@@ -112,12 +112,8 @@ class PlannerService:
         (NEXT_SLOT). Anything but a draft is refused. The draft is checked again with the rules of a new post."""
         item = self.ctx.repo.item(item_id)
         if item is None:
-            raise ValidationError(f"No queue item with id {item_id}; run `autoposter queue` to list them")
-        if item.status != ItemStatus.DRAFT.value:
-            raise ValidationError(
-                f"Item {item_id} is {item.status}, not a draft; only drafts can be scheduled "
-                "(to move a scheduled post, edit it in the app)"
-            )
+            raise no_such_item(item_id)
+        require_draft(item_id, item.status)
         [account] = self.posts.resolve_accounts([item.account_id])
         _, zone_name = self.zone()
         moment = self.next_slot(account) if when == NEXT_SLOT else self.ctx.clock.now() if when is None else when
@@ -145,7 +141,7 @@ class PlannerService:
         asks Meta first about a try that may have gone out)."""
         item = self.ctx.repo.item(item_id)
         if item is None:
-            raise ValidationError(f"No queue item with id {item_id}; run `autoposter queue` to list them")
+            raise no_such_item(item_id)
         if item.series_id is None:
             raise ValidationError(f"Item {item_id} is not part of a series; cancel it without --series")
         start = item.scheduled_at

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from autoposter_gui.domain.errors import ValidationError
+from autoposter_gui.domain.errors import no_such_item, require_draft
 from autoposter_gui.domain.models import CommentStatus, ItemStatus, first_image, media_to_json
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.lean import LeanReader, stored_utc
@@ -78,12 +78,8 @@ class PlanningRepo:
         with self.store.transaction() as s:
             item = s.get(QueueItem, item_id)
             if item is None:
-                raise ValidationError(f"No queue item with id {item_id}; run `autoposter queue` to list them")
-            if item.status != ItemStatus.DRAFT.value:
-                raise ValidationError(
-                    f"Item {item_id} is {item.status}, not a draft; only drafts can be scheduled "
-                    "(to move a scheduled post, edit it in the app)"
-                )
+                raise no_such_item(item_id)
+            require_draft(item_id, item.status)
             item.status = ItemStatus.SCHEDULED.value
             item.scheduled_at = when
             item.scheduled_tz = zone
