@@ -12,6 +12,8 @@ from typing import Any
 class Platform(StrEnum):
     FACEBOOK = "facebook"
     INSTAGRAM = "instagram"
+    X = "x"
+    GOOGLE = "google"  # a Google Business Profile location
 
 
 class ItemStatus(StrEnum):

@@ -1,0 +1,1 @@
+"""The publishing side as one interface: the protocol every network implements, and the registry that finds them."""
