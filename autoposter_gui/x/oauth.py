@@ -70,11 +70,13 @@ class XConnectFlow:
             raise ConnectError("Could not reach X to finish signing in: check the connection and try again") from None
         except ValueError:
             raise ConnectError("X's sign-in answer had no access token: start connecting again") from None
-        client = XClient(self.urls, self.env.now, self._oauth)
+        client = XClient(self.urls, self.env.now)  # a plain session: the bearer header is ours
         try:
             me = client.call("GET", "/2/users/me", new.access_token, what="reading the signed-in X account")
         except PublishError as exc:
             raise ConnectError(str(exc)) from None
+        finally:
+            client.close()
         data = me.get("data")
         if not isinstance(data, dict) or not data.get("id"):
             raise ConnectError("X did not say which account signed in: start connecting again")
