@@ -7,7 +7,7 @@ from typing import Any
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.rules_x import check_post
-from autoposter_gui.networks.protocol import AccountRef, Env, OAuthFlow, Post, Session
+from autoposter_gui.networks.protocol import AccountRef, Env, Network, OAuthFlow, Post, Session
 from autoposter_gui.x.oauth import XConnectFlow
 from autoposter_gui.x.publish import XSession
 from autoposter_gui.x.urls import permalink
@@ -36,4 +36,4 @@ class XNetwork:
         return permalink(account.username, provider_post_id)
 
 
-NETWORK = XNetwork()
+NETWORK: Network = XNetwork()

@@ -12,6 +12,7 @@ import requests
 from oauthlib.oauth2 import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
+from autoposter_gui.domain import known_secrets
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import DiscoveredAccount, Platform
 from autoposter_gui.networks.loopback import allow_loopback_http
@@ -58,6 +59,7 @@ class XConnectFlow:
         code = query.get("code")
         if not code:
             raise ConnectError("X's answer has no authorization code: start connecting again")
+        known_secrets.remember(code, getattr(self._oauth, "_code_verifier", None))
         now = self.env.now()
         try:
             with allow_loopback_http(self.urls.token, self._redirect):
