@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -16,7 +15,7 @@ from autoposter_gui.domain import known_secrets
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import DiscoveredAccount, Platform
 from autoposter_gui.networks.loopback import allow_loopback_http
-from autoposter_gui.networks.protocol import ConnectError, ConnectResult, Env
+from autoposter_gui.networks.protocol import ConnectError, ConnectResult, Env, Secrets
 from autoposter_gui.x import errors, grant
 from autoposter_gui.x.client import TIMEOUT, XClient
 from autoposter_gui.x.grant import Grant
@@ -112,7 +111,7 @@ def refresh(
     urls: Urls,
     user_id: str,
     old: Grant,
-    secrets: Any,
+    secrets: Secrets,
     now: Callable[[], datetime],
     username: str | None,
 ) -> Grant:
