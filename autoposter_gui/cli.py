@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autoposter_gui import cli_insights
 
     cli_insights.add_parsers(sub, common)  # insights (issue 16)
+    from autoposter_gui import cli_networks
+
+    cli_networks.add_parsers(sub, common)  # connect-x, connect-google (issue 17)
 
     p = sub.add_parser("sandbox", parents=[common], help="start the local fake Graph API server")
     p.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
@@ -461,7 +464,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print_result(args, data, text)
         return EXIT_OK
     ctx = _context(config)
-    from autoposter_gui import cli_insights, cli_planner
+    from autoposter_gui import cli_insights, cli_networks, cli_planner
 
     try:
         if args.command == "cancel" and args.series:
@@ -469,7 +472,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         elif args.command in ("retry", "cancel"):
             data, text = _item_action(args, ctx, args.command)
         else:
-            data, text = {**COMMANDS, **cli_planner.COMMANDS, **cli_insights.COMMANDS}[args.command](args, ctx)
+            data, text = {**COMMANDS, **cli_planner.COMMANDS, **cli_insights.COMMANDS, **cli_networks.COMMANDS}[
+                args.command
+            ](args, ctx)
     finally:
         ctx.close()
     _print_result(args, data, text)

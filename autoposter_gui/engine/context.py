@@ -17,6 +17,7 @@ from autoposter_gui.tokens import TokenStore as TokenStore  # the type callers h
 
 if TYPE_CHECKING:
     from autoposter_gui.meta.client import GraphClient
+    from autoposter_gui.networks.protocol import Env
     from autoposter_gui.storage.listing import ItemRecord as ListedItem
     from autoposter_gui.storage.media import MediaStore
     from autoposter_gui.storage.repo import Repo
@@ -68,6 +69,17 @@ class Context:
             client = GraphClient(origin=self.config.graph_origin, app_secret=self.tokens.get(APP_SECRET))
         client.now = self.clock.now  # Meta's clock offset is measured against the engine's clock
         return client
+
+    def network_env(self, key: str) -> Env:
+        """What the network ``key`` gets from this data folder: its origin (None: the real service), the keyring,
+        the engine's clock."""
+        import os
+
+        from autoposter_gui.networks.protocol import Env
+
+        variable = {"meta": "AUTOPOSTER_GRAPH_URL", "x": "AUTOPOSTER_X_URL", "google": "AUTOPOSTER_GOOGLE_URL"}[key]
+        origin = self.config.graph_origin if key == "meta" else None
+        return Env(origin or os.environ.get(variable) or None, self.tokens, self.clock.now, self.config.sandbox)
 
     @classmethod
     def open(

@@ -10,12 +10,13 @@ from autoposter_gui.domain.rules_x import check_post
 from autoposter_gui.networks.protocol import AccountRef, Env, Network, OAuthFlow, Post, Session
 from autoposter_gui.x.oauth import XConnectFlow
 from autoposter_gui.x.publish import XSession
-from autoposter_gui.x.urls import permalink
+from autoposter_gui.x.urls import DEFAULT_PORT, permalink
 
 
 class XNetwork:
     key = "x"
     platforms: tuple[str, ...] = ("x",)
+    default_port = DEFAULT_PORT  # X wants the exact callback URL registered: a fixed port
 
     def label(self, platform: str) -> str:
         return "X"
