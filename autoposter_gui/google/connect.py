@@ -82,7 +82,9 @@ class GoogleFlow:
     def _exchange(self, code: str) -> dict[str, Any]:
         try:
             with plain_http_for(self._origins.token_uri):
-                token = self._flow.fetch_token(code=code)
+                token = self._flow.fetch_token(
+                    code=code, include_client_id=True
+                )  # id+secret in the body, as Google documents
         except OAuth2Error as exc:
             what = exc.error or "refused"
             hint = (
