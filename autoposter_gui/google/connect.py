@@ -46,7 +46,8 @@ class GoogleFlow:
             config, scopes=[SCOPE], redirect_uri=self._redirect_uri, autogenerate_code_verifier=True
         )
         # offline: a refresh token; consent: Google sends it again on a reconnect.
-        self._url, self._state = self._flow.authorization_url(access_type="offline", prompt="consent")
+        with plain_http_for(self._origins.auth_uri):
+            self._url, self._state = self._flow.authorization_url(access_type="offline", prompt="consent")
 
     @property
     def authorization_url(self) -> str:
