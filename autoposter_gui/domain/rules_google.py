@@ -16,8 +16,6 @@ def google_problems(
 ) -> list[ValidationError]:
     """Every problem with a Google Business Profile post; [] when it can go."""
     problems: list[ValidationError] = []
-    if not text.strip():
-        problems.append(ValidationError("A Google Business Profile post needs text", "text"))
     if len(text) > MAX_SUMMARY:
         problems.append(
             ValidationError(
