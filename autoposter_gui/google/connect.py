@@ -94,6 +94,13 @@ class GoogleFlow:
                 else "start the connection again"
             )
             raise ConnectError(f"Google refused the sign-in code ({what}); {hint}") from None
+        except Warning as changed:  # oauthlib: Google granted other scopes than asked (more, or fewer)
+            granted = getattr(changed, "new_scope", None) or []
+            if SCOPE not in granted or getattr(changed, "token", None) is None:
+                raise ConnectError(
+                    "Google sign-in did not let Autoposter manage your Business Profile; connect again and allow it"
+                ) from None
+            return dict(changed.token)  # type: ignore[attr-defined]
         except requests.RequestException:
             raise ConnectError(
                 "Google's sign-in service could not be reached; check the connection and retry"

@@ -141,3 +141,19 @@ def test_plain_http_is_allowed_only_for_loopback_and_only_inside_the_call() -> N
     with plain_http_for("http://127.0.0.1:8765/token"):
         assert os.environ["OAUTHLIB_INSECURE_TRANSPORT"] == "1"
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
+
+
+@responses.activate
+def test_other_granted_scopes_are_accepted_only_with_business_manage() -> None:
+    token = {"access_token": "ya29.a-0003", "refresh_token": REFRESH, "scope": f"openid {SCOPE}"}
+    responses.add(responses.POST, f"{ORIGIN}/token", json=token)
+    responses.add(responses.GET, f"{ORIGIN}/v1/accounts", json={"accounts": [{"name": "accounts/1001"}]})
+    responses.add(
+        responses.GET, f"{ORIGIN}/v1/accounts/1001/locations", json={"locations": [{"name": "locations/2001"}]}
+    )
+    flow = NETWORK.begin_connect(make_env(), client_id="cid", client_secret=SECRET)
+    assert [a.external_id for a in flow.finish(redirect_with(flow.authorization_url)).accounts] == ["2001"]
+    responses.replace(responses.POST, f"{ORIGIN}/token", json={**token, "scope": "openid"})
+    flow = NETWORK.begin_connect(make_env(), client_id="cid", client_secret=SECRET)
+    with pytest.raises(ConnectError, match="did not let Autoposter manage your Business Profile"):
+        flow.finish(redirect_with(flow.authorization_url))
