@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +40,9 @@ class GoogleSession:
 
     def _refreshed(self, account: AccountRef, grant: Grant) -> str:
         token = refresh(self._http, self._origins, grant, self._env.now())
+        if token.rotated:  # kept before anything else happens
+            kept = replace(grant, refresh_token=token.rotated)
+            self._env.secrets.set(secret_key(account.external_id), kept.dumps())
         with self._lock:
             self._tokens[account.external_id] = token
         return token.value

@@ -107,6 +107,7 @@ def redirect_params(redirect_url: str) -> dict[str, str]:
 class AccessToken:
     value: str
     expires_at: datetime
+    rotated: str | None = None  # a new refresh token, when Google sent one (it rarely does)
 
 
 def refresh(http: requests.Session, origins: Origins, grant: Grant, now: datetime) -> AccessToken:
@@ -152,7 +153,9 @@ def refresh(http: requests.Session, origins: Origins, grant: Grant, now: datetim
             f"Reconnect Google Business Profile: {why}",
             http_status=response.status_code,
         )
-    remember(token)
+    rotated = body.get("refresh_token")
+    rotated = rotated if isinstance(rotated, str) and rotated and rotated != grant.refresh_token else None
+    remember(token, rotated)
     seconds = body.get("expires_in")
     lifetime = timedelta(seconds=int(seconds)) if isinstance(seconds, int | str) and str(seconds).isdigit() else None
-    return AccessToken(token, now + (lifetime or timedelta(hours=1)))
+    return AccessToken(token, now + (lifetime or timedelta(hours=1)), rotated)

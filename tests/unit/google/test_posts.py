@@ -15,9 +15,22 @@ from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import AttemptOutcome, MediaRef
 from autoposter_gui.google import media, posts
 from autoposter_gui.google.network import NETWORK
+from autoposter_gui.google.oauth import secret_key
 from autoposter_gui.networks.protocol import WAIT, Post
 
-from .helpers import NOW, ORIGIN, PARENT, POSTS_URL, REFRESH, Saved, account, connected_env, google_error, local_post
+from .helpers import (
+    LOCATION,
+    NOW,
+    ORIGIN,
+    PARENT,
+    POSTS_URL,
+    REFRESH,
+    Saved,
+    account,
+    connected_env,
+    google_error,
+    local_post,
+)
 
 MEDIA_URL = f"{ORIGIN}/v4/{PARENT}/media"
 REF = "AF1QipRef-9"
@@ -262,3 +275,13 @@ def test_no_stored_grant_means_no_token() -> None:
     from .helpers import make_env
 
     assert NETWORK.session(make_env()).access_token(account()) is None
+
+
+@responses.activate
+def test_a_refresh_token_google_rotates_is_stored_at_once() -> None:
+    answer = {"access_token": "ya29.fresh-0002", "expires_in": 3599, "refresh_token": "1//rotated-refresh-xyz"}
+    responses.add(responses.POST, f"{ORIGIN}/token", json=answer)
+    env = connected_env()
+    assert NETWORK.session(env).access_token(account()) == "ya29.fresh-0002"
+    stored = json.loads(env.secrets.get(secret_key(LOCATION)) or "{}")
+    assert stored["refresh_token"] == "1//rotated-refresh-xyz" and stored["client_secret"]
