@@ -44,6 +44,20 @@ GRAPH_ENDPOINTS = (
     "edge",
 )
 PAGE_ENDPOINTS = ("sandbox_index", "sandbox_post", "sandbox_ig", "sandbox_media", "login_dialog", "login_confirm")
+# X's endpoints (x_api.classify); "*" does not cover them: name them, or use a "/2/..." glob.
+X_ENDPOINTS = (
+    "x_authorize",
+    "x_token",
+    "x_me",
+    "x_tweet_create",
+    "x_user_tweets",
+    "x_media_init",
+    "x_media_append",
+    "x_media_finalize",
+    "x_media_status",
+    "x_media_metadata",
+    "x_other",
+)
 # Google Business Profile's calls (sandbox/google_api.py); "*" does not match them: name them, or a "/path/glob".
 GOOGLE_ENDPOINTS = (
     "google_auth",
@@ -57,7 +71,7 @@ GOOGLE_ENDPOINTS = (
     "google_local_post_get",
     "google_local_posts_list",
 )
-ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS + GOOGLE_ENDPOINTS
+ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS + X_ENDPOINTS + GOOGLE_ENDPOINTS
 
 DEFAULT_HANG_SECONDS = 300.0
 DEFAULT_LATE_COMMIT_SECONDS = 30.0
