@@ -12,7 +12,8 @@ from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.domain.models import DiscoveredAccount, Platform
 from autoposter_gui.google.client import Client, Origins
-from autoposter_gui.google.oauth import SCOPE, Grant, free_port, plain_http_for, redirect_params, secret_key
+from autoposter_gui.google.oauth import SCOPE, Grant, free_port, redirect_params, secret_key
+from autoposter_gui.networks.loopback import allow_loopback_http
 from autoposter_gui.networks.protocol import ConnectError, ConnectResult, Env
 
 READ_MASK = "name,title,storeCode"
@@ -46,7 +47,7 @@ class GoogleFlow:
             config, scopes=[SCOPE], redirect_uri=self._redirect_uri, autogenerate_code_verifier=True
         )
         # offline: a refresh token; consent: Google sends it again on a reconnect.
-        with plain_http_for(self._origins.auth_uri):
+        with allow_loopback_http(self._origins.auth_uri):
             self._url, self._state = self._flow.authorization_url(access_type="offline", prompt="consent")
 
     @property
@@ -82,7 +83,7 @@ class GoogleFlow:
 
     def _exchange(self, code: str) -> dict[str, Any]:
         try:
-            with plain_http_for(self._origins.token_uri):
+            with allow_loopback_http(self._origins.token_uri):
                 token = self._flow.fetch_token(
                     code=code, include_client_id=True
                 )  # id+secret in the body, as Google documents

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,8 +17,6 @@ from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.google.client import TIMEOUT, Origins
 
 SCOPE = "https://www.googleapis.com/auth/business.manage"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-_insecure_lock = threading.Lock()
 
 
 def secret_key(location_id: str) -> str:
@@ -68,28 +63,6 @@ class Grant:
             return None
         remember(grant.client_secret, grant.refresh_token)
         return grant
-
-
-def is_loopback(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
-
-
-@contextlib.contextmanager
-def plain_http_for(url: str) -> Iterator[None]:
-    """Let oauthlib use plain http for one call, and only when ``url`` is on this machine (the sandbox)."""
-    if not url.startswith("http://") or not is_loopback(url):
-        yield
-        return
-    with _insecure_lock:
-        before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
-        try:
-            yield
-        finally:
-            if before is None:
-                os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
-            else:
-                os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = before
 
 
 def free_port() -> int:

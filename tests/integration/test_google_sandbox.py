@@ -208,3 +208,21 @@ def test_injected_faults_reach_the_google_paths(server: SandboxServer, env: Env,
 def test_oauth_leaves_no_insecure_transport_switch_behind(env: Env) -> None:
     connect(env)
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
+
+
+def test_connect_through_a_loopback_receiver_as_the_cli_will(env: Env) -> None:
+    import threading
+    from urllib.parse import urlsplit
+
+    from autoposter_gui.networks.loopback import LoopbackReceiver
+
+    with LoopbackReceiver(0, path="/") as receiver:
+        flow = NETWORK.begin_connect(
+            env, client_id=google_api.CLIENT_ID, client_secret=google_api.CLIENT_SECRET, port=receiver.port
+        )
+        assert urlsplit(flow.redirect_uri).port == receiver.port and flow.redirect_uri == receiver.redirect_uri
+        browser = threading.Thread(target=requests.get, args=(flow.authorization_url,), kwargs={"timeout": 10})
+        browser.start()
+        redirect = receiver.wait(timeout=10)
+        browser.join(10)
+    assert [a.external_id for a in flow.finish(redirect).accounts] == ["2001", "2002"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -131,16 +130,6 @@ def test_an_api_not_approved_reads_as_such_while_connecting() -> None:
     with pytest.raises(ConnectError, match="must be approved and enabled for your Google Cloud project"):
         flow.finish(redirect_with(flow.authorization_url))
     assert secrets.data == {}
-
-
-def test_plain_http_is_allowed_only_for_loopback_and_only_inside_the_call() -> None:
-    from autoposter_gui.google.oauth import plain_http_for
-
-    with plain_http_for("http://example.com/token"):
-        assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
-    with plain_http_for("http://127.0.0.1:8765/token"):
-        assert os.environ["OAUTHLIB_INSECURE_TRANSPORT"] == "1"
-    assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
 
 
 @responses.activate
