@@ -19,7 +19,7 @@ from autoposter_gui.google.client import Client, Origins
 from autoposter_gui.google.connect import GoogleFlow
 from autoposter_gui.google.errors import RECONNECT
 from autoposter_gui.google.oauth import AccessToken, Grant, refresh, secret_key
-from autoposter_gui.networks.protocol import AccountRef, Env, OAuthFlow, Post, Reconciliation
+from autoposter_gui.networks.protocol import AccountRef, Env, Network, OAuthFlow, Post, Reconciliation
 
 EARLY = timedelta(minutes=5)  # refresh an access token this long before it expires
 
@@ -95,7 +95,7 @@ class GoogleNetwork:
     """Google Business Profile: one account row per location."""
 
     key = "google"
-    platforms = ("google",)
+    platforms: tuple[str, ...] = ("google",)
 
     def label(self, platform: str) -> str:
         return "Google Business Profile"
@@ -116,4 +116,4 @@ class GoogleNetwork:
         return str(url) if url else None
 
 
-NETWORK = GoogleNetwork()
+NETWORK: Network = GoogleNetwork()
