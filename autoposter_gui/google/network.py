@@ -96,6 +96,8 @@ class GoogleNetwork:
 
     key = "google"
     platforms: tuple[str, ...] = ("google",)
+    default_port = 0  # Google's loopback redirect may use any free port
+    redirect_path = "/"
 
     def label(self, platform: str) -> str:
         return "Google Business Profile"
