@@ -400,7 +400,10 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
     import signal
     import threading
 
+    from autoposter_gui.sandbox.google_api import CLIENT_ID as GOOGLE_ID
+    from autoposter_gui.sandbox.google_api import CLIENT_SECRET as GOOGLE_SECRET
     from autoposter_gui.sandbox.server import SandboxServer
+    from autoposter_gui.sandbox.x_state import X_CLIENT_ID
 
     state = config.data_dir / "sandbox-server.json"
     try:
@@ -423,6 +426,10 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
             f"  export AUTOPOSTER_GRAPH_URL={server.url}\n"
             f"  {connect_command(creds.app_id, creds.app_secret, creds.user_token)}\n"
             "  (the secret comes in on stdin, so it never shows in `ps` or your shell history)\n\n"
+            "It fakes X and Google Business Profile too (their sign-in pages approve at once):\n"
+            f"  export AUTOPOSTER_X_URL={server.url} AUTOPOSTER_GOOGLE_URL={server.url}\n"
+            f"  autoposter connect-x --client-id {X_CLIENT_ID}\n"
+            f"  echo {GOOGLE_SECRET} | autoposter connect-google --client-id {GOOGLE_ID} --client-secret -\n\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )
