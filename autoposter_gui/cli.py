@@ -67,7 +67,10 @@ def _item_id(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
-    parser = _Parser(prog="autoposter", description="Schedule and publish posts to Facebook and Instagram.")
+    parser = _Parser(
+        prog="autoposter",
+        description="Schedule and publish posts to Facebook, Instagram, X and Google Business Profile.",
+    )
     parser.add_argument("--json", action="store_true", default=False, help="machine-readable output")
     parser.add_argument("--version", action="version", version=f"autoposter {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -85,7 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("accounts", parents=[common], help="list connected accounts")
 
     p = sub.add_parser("post", parents=[common], help="queue a post (one item per account)")
-    p.add_argument("--account", action="append", required=True, metavar="ACCOUNT_ID", help="page id or IG user id")
+    p.add_argument(
+        "--account",
+        action="append",
+        required=True,
+        metavar="ACCOUNT_ID",
+        help="an account id from `autoposter accounts`: a Page id, IG user id, X user id or Google location id",
+    )
     p.add_argument("--text", required=True)
     p.add_argument("--image", metavar="PATH", action="append", help="an image; repeat for 2 to 10, in order")
     p.add_argument("--alt-text", metavar="TEXT", action="append", help="repeatable; the n-th goes with the n-th image")
@@ -228,6 +237,7 @@ def attempt_json(a: Any) -> dict[str, Any]:
         "error_code": a.error_code,
         "error_message": a.error_message,
         "step": a.step,
+        "platform": getattr(a, "item_platform", None),  # the post's ("facebook", "instagram", "x", "google")
     }
 
 
