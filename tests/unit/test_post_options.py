@@ -234,3 +234,20 @@ def test_the_draft_checks_its_google_options_with_its_platforms() -> None:
     assert [p.field for p in problems] == ["button_url"]
     draft = PostDraft("Open late", (FB,), None, None, options={"button": "BOOK"})
     assert "Google Business Profile posts only" in str(post_problems(draft, NOW)[0][0])
+
+
+def test_accounts_are_named_after_their_network() -> None:
+    from autoposter_gui.engine.labels import account_label
+
+    def label(platform: str, username: str | None = "bakery") -> str:
+        return account_label(_Named(platform, "Sandbox Bakery", username))
+
+    assert label("facebook") == "Facebook Page Sandbox Bakery"
+    assert label("instagram") == "Instagram account @bakery"
+    assert label("x") == "X account @bakery"
+    assert label("google", None) == "Google Business Profile Sandbox Bakery"
+
+
+class _Named:
+    def __init__(self, platform: str, name: str, username: str | None) -> None:
+        self.platform, self.name, self.username = platform, name, username
