@@ -243,3 +243,10 @@ def stored_options(meta: Mapping[str, Any] | None) -> dict[str, Any]:
     """A queue item's options as stored in its metadata ({} when it has none: every post that is not Google's)."""
     value = (meta or {}).get("options")
     return dict(value) if isinstance(value, Mapping) else {}
+
+
+def stored_flags(meta: Mapping[str, Any] | None) -> dict[str, str | None]:
+    """A queue item's stored options as flags again (what a new post from it, or its re-check, takes): the keys of
+    OPTION_KEYS that have a value; {} when it has none."""
+    options = stored_options(meta)
+    return {key: options[key] for key in OPTION_KEYS if isinstance(options.get(key), str)}

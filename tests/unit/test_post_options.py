@@ -15,6 +15,7 @@ from autoposter_gui.domain.post_options import (
     google_options,
     option_problems,
     parse_options,
+    stored_flags,
     stored_options,
 )
 from autoposter_gui.domain.validation import PLATFORM_RULES, PostDraft, post_problems, text_problems, video_problems
@@ -251,3 +252,11 @@ def test_accounts_are_named_after_their_network() -> None:
 class _Named:
     def __init__(self, platform: str, name: str, username: str | None) -> None:
         self.platform, self.name, self.username = platform, name, username
+
+
+def test_stored_options_become_flags_again_that_pass_the_rules() -> None:
+    options = google_options({"google_type": "offer", "offer_code": "X1", **EVENT})
+    flags = stored_flags({"options": options})
+    assert flags == {"google_type": "offer", "offer_code": "X1", **EVENT}
+    assert option_problems(flags, (G,)) == [] and google_options(flags) == options
+    assert stored_flags({}) == {}
