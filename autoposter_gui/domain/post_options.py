@@ -97,7 +97,7 @@ def option_problems(flags: Mapping[str, str | None], platforms: Iterable[Platfor
         ]
     found: list[ValidationError] = []
     kind = _clean(flags, "google_type")
-    google_type = (kind or "standard").lower()
+    google_type = "standard" if flags.get("google_type") is None else (kind or "").lower()  # "" is no type
     if google_type not in GOOGLE_TYPES:
         found.append(
             ValidationError(

@@ -100,6 +100,11 @@ def test_unknown_type_and_button_list_the_valid_ones() -> None:
     ]
 
 
+def test_blank_type_and_button_are_refused_not_guessed() -> None:
+    assert _fields({"google_type": " "}) == ["google_type"]
+    assert _fields({"button": ""}) == ["button"]
+
+
 @pytest.mark.parametrize("button", ["LEARN_MORE", "book", "Order", "SHOP", "sign_up"])
 def test_a_button_but_call_needs_a_url(button: str) -> None:
     assert _lines({"button": button}) == [f"--button {button.upper()} needs --button-url, the web address it opens"]
