@@ -474,10 +474,10 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
             f"  export AUTOPOSTER_GRAPH_URL={server.url}\n"
             f"  {connect_command(creds.app_id, creds.app_secret, creds.user_token)}\n"
             "  (the secret comes in on stdin, so it never shows in `ps` or your shell history)\n\n"
-            "It fakes X and Google Business Profile too (their sign-in pages approve at once):\n"
-            f"  export AUTOPOSTER_X_URL={server.url} AUTOPOSTER_GOOGLE_URL={server.url}\n"
-            f"  autoposter connect-x --client-id {X_CLIENT_ID}\n"
-            f"  echo {GOOGLE_SECRET} | autoposter connect-google --client-id {GOOGLE_ID} --client-secret -\n\n"
+            "It fakes X and Google Business Profile too; their sign-in pages approve at once. Set\n"
+            f"AUTOPOSTER_X_URL and AUTOPOSTER_GOOGLE_URL to {server.url}, then use the X client id {X_CLIENT_ID},\n"
+            f"the Google client id {GOOGLE_ID} and secret {GOOGLE_SECRET}\n"
+            '(the README\'s "X and Google Business Profile" shows the commands).\n\n'
             "Press Ctrl+C to stop.",
             flush=True,
         )

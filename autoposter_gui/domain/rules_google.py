@@ -25,7 +25,7 @@ def google_problems(
         )
     if any(m.kind is MediaKind.VIDEO for m in media):
         problems.append(
-            ValidationError("Google Business Profile posts made through the API take photos only, not videos", "video")
+            ValidationError("Google Business Profile posts made through the API take photos only, not videos", "image")
         )
     photos = [m for m in media if m.kind is MediaKind.IMAGE]
     if len(photos) > MAX_PHOTOS:
@@ -40,6 +40,8 @@ def google_problems(
         )
     if first_comment:
         problems.append(
-            ValidationError("Google Business Profile posts can't have comments; remove the first comment", "comment")
+            ValidationError(
+                "Google Business Profile posts can't have comments; remove the first comment", "first_comment"
+            )
         )
     return problems

@@ -61,7 +61,12 @@ def has_invalid_characters(text: str) -> bool:
 
 
 # The text limit the composer counts against, per platform (a platform not listed: Facebook's).
-CHAR_LIMITS: dict[Platform, int] = {Platform.FACEBOOK: FB_MAX_CHARS, Platform.INSTAGRAM: IG_MAX_CHARS}
+CHAR_LIMITS: dict[Platform, int] = {
+    Platform.FACEBOOK: FB_MAX_CHARS,
+    Platform.INSTAGRAM: IG_MAX_CHARS,
+    Platform.X: 280,  # weighted (rules_x.weighted_length): links count 23, CJK characters 2
+    Platform.GOOGLE: 1500,
+}
 
 
 def char_limit(platform: Platform) -> int:
@@ -133,6 +138,26 @@ def instagram_rules(draft: PostDraft) -> list[ValidationError]:
     return found
 
 
+def _media_of(draft: PostDraft) -> tuple[MediaRef, ...]:
+    return draft.media or tuple(MediaRef(path) for path in draft.images)
+
+
+def x_rules(draft: PostDraft) -> list[ValidationError]:
+    """X's own rules (domain/rules_x.py: weighted length, 4 images or 1 video, no link field, no first comment)."""
+    from autoposter_gui.domain.rules_x import check_post  # twitter-text loads only for X posts
+
+    text = draft.text if _checks_text(draft.text) else ""
+    return check_post(text, _media_of(draft), link=draft.link, first_comment=draft.first_comment)
+
+
+def google_rules(draft: PostDraft) -> list[ValidationError]:
+    """Google Business Profile's own rules (domain/rules_google.py; the post options are checked on their own)."""
+    from autoposter_gui.domain.rules_google import google_problems
+
+    text = draft.text if _checks_text(draft.text) else ""
+    return google_problems(text, _media_of(draft), draft.link, draft.first_comment)
+
+
 # One platform's own rules for a post: every problem, each with its field ("text", "image"...); [] when fine.
 PlatformRules = Callable[["PostDraft"], list[ValidationError]]
 
@@ -141,6 +166,8 @@ PlatformRules = Callable[["PostDraft"], list[ValidationError]]
 PLATFORM_RULES: dict[Platform, PlatformRules] = {
     Platform.FACEBOOK: facebook_rules,
     Platform.INSTAGRAM: instagram_rules,
+    Platform.X: x_rules,
+    Platform.GOOGLE: google_rules,
 }
 
 

@@ -36,10 +36,10 @@ def test_each_rule_says_what_is_wrong() -> None:
     found = problems(post)
     assert found == [
         "text: Google Business Profile posts hold at most 1,500 characters; this one has 1,501",
-        "video: Google Business Profile posts made through the API take photos only, not videos",
+        "image: Google Business Profile posts made through the API take photos only, not videos",
         "image: A Google Business Profile post takes one photo; this one has 2",
         "link: Google Business Profile posts have no link field; use --button LEARN_MORE with --button-url",
-        "comment: Google Business Profile posts can't have comments; remove the first comment",
+        "first_comment: Google Business Profile posts can't have comments; remove the first comment",
     ]
 
 
