@@ -120,7 +120,7 @@ class GoogleFields(QGroupBox):
         self.form = QFormLayout(self)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._rows: dict[str, QWidget] = {}
+        self.rows: dict[str, QWidget] = {}  # each option's field with its problems under it
         self._labels: dict[str, QLabel] = {}
         for key, field in self.inputs.items():
             cell = QWidget(self)
@@ -140,7 +140,7 @@ class GoogleFields(QGroupBox):
             name = QLabel(f"{LABELS[key]}:", self)
             name.setBuddy(field)
             self.form.addRow(name, cell)
-            self._rows[key], self._labels[key] = cell, name
+            self.rows[key], self._labels[key] = cell, name
         self._labels["google_type"].setText("T&ype:")
         self.type_combo.currentIndexChanged.connect(self._shape)
         self.button_combo.currentIndexChanged.connect(self._shape)
@@ -174,7 +174,7 @@ class GoogleFields(QGroupBox):
     def _shape(self) -> None:
         shown = set(self.visible_keys())
         for key in self.inputs:
-            self.form.setRowVisible(self._rows[key], key in shown)
+            self.form.setRowVisible(self.rows[key], key in shown)
         self.call_note.setVisible(self.button() == "CALL")
         offer = self.google_type() == "offer"
         self._labels["event_title"].setText("Offer title:" if offer else "Title:")

@@ -71,8 +71,9 @@ def event_dates(start: str | None, end: str | None) -> str:
 def _pill(parent: QWidget) -> QLabel:
     pill = QLabel(parent)
     pill.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    pill.setFixedHeight(28)
     pill.setStyleSheet(
-        f"color: {GOOGLE_BLUE}; background: white; border: 1px solid #dadce0; border-radius: 14px; padding: 4px 14px;"
+        f"color: {GOOGLE_BLUE}; background: white; border: 1px solid #dadce0; border-radius: 13px; padding: 0 16px;"
     )
     return pill
 

@@ -77,7 +77,8 @@ class ProblemDisplay:
         for field, messages in by_field.items():
             targets.get(field, t.form_error).show_message("\n".join(messages))
         first = problems[0][0] if problems else ""
-        first_label = targets.get(first, t.google.errors.get(first))
+        # A Google option's problem: its field and the message under it, scrolled to together.
+        first_label = targets.get(first, t.google.rows.get(first))
         if first == "image" and t.fit_panel.message.text():
             first_label = t.fit_panel.message
         body = t.body_scroll.widget()
