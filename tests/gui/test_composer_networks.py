@@ -16,6 +16,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_google import in_composer_words
+from autoposter_gui.ui.composer_planning import MIXED_GOOGLE
 from autoposter_gui.ui.composer_preview_cards import event_dates, x_html, x_link
 from autoposter_gui.ui.composer_tab import ComposerTab
 from tests.gui.helpers import BAKERY_PAGE, account_id
@@ -244,3 +245,53 @@ def test_preview_and_message_helpers() -> None:
     assert in_composer_words("--button-url goes with --button; add one, e.g. --button LEARN_MORE") == (
         "“Button link” goes with “Button”; add one, e.g. “Button” Learn more"
     )
+
+
+def test_the_google_fields_fit_a_small_window(qtbot: Any, window: Any, ctx: Context, connected: Any) -> None:
+    from tests.gui.test_composer_small import _readable, _small
+
+    now = ctx.clock.now()
+    found = DiscoveredAccount(Platform.GOOGLE, GOOGLE_ID, "Sandbox Bakery, Main St", "tok", "accounts/77")
+    google = ctx.repo.upsert_account(found, None, now).id
+    x = ctx.repo.upsert_account(
+        DiscoveredAccount(Platform.X, X_ID, "Sandbox Bakery", "tok", username="sandboxbakery"), None, now
+    ).id
+    _small(qtbot, window)
+    composer = window.composer
+    composer.reload_accounts()
+    composer.set_selected_accounts([x, google])
+    composer.text_edit.setPlainText("Tasting night")
+    _later(composer, ctx)
+    fields = composer.google
+    fields.type_combo.setCurrentIndex(fields.type_combo.findData("offer"))
+    composer.schedule()
+    qtbot.wait(50)
+    assert "event_title" in composer.errors()
+    message = fields.errors["event_title"]
+    qtbot.waitUntil(lambda: _readable(message, window, scroll_to=False), timeout=2000)  # scrolled to at once
+    viewport = composer.body_scroll.viewport()
+    title = fields.event_title.mapTo(viewport, fields.event_title.rect().topLeft())
+    assert viewport.rect().contains(title)  # and its field with it
+    assert composer.body_scroll.horizontalScrollBar().maximum() == 0  # nothing cut at the side
+    assert window.composer.when_edit.isVisible() and composer.schedule_button.isVisible()
+
+
+def test_the_planner_says_google_options_go_with_google_locations_alone(
+    composer: ComposerTab, ctx: Context, networks: tuple[int, int]
+) -> None:
+    x, google = networks
+    composer.set_selected_accounts([x, google])
+    composer.text_edit.setPlainText("Book a table")
+    fields = composer.google
+    fields.button_combo.setCurrentIndex(fields.button_combo.findData("BOOK"))
+    fields.button_url.setText("https://bakery.example/book")
+    assert composer.add_to_queue() == []
+    assert composer.errors() == {"form": MIXED_GOOGLE} and ctx.repo.count_items() == 0
+    from autoposter_gui.engine.planner import PlannerService
+
+    PlannerService(ctx, composer.controller.posts).set_slots(GOOGLE_ID, ["mon 09:30", "fri 18:15"])
+    composer.set_selected_accounts([google])  # alone: the planner takes them
+    ids = composer.add_to_queue()
+    assert len(ids) == 1, composer.errors()
+    [item] = ctx.repo.items()
+    assert item.meta["options"]["button"] == "BOOK"
