@@ -445,7 +445,7 @@ class ComposerTab(QWidget):
 
     # ----- editing ---------------------------------------------------------------------------------
     def is_dirty(self) -> bool:
-        extras = self.extras.first_comment() or self.extras.link()
+        extras = self.extras.first_comment() or self.extras.link() or self._options()
         return bool(self.text_edit.toPlainText().strip() or self.image_box.media() or extras)
 
     @property

@@ -295,3 +295,13 @@ def test_the_planner_says_google_options_go_with_google_locations_alone(
     assert len(ids) == 1, composer.errors()
     [item] = ctx.repo.items()
     assert item.meta["options"]["button"] == "BOOK"
+
+
+def test_google_options_alone_are_unsaved_work(composer: ComposerTab, networks: tuple[int, int]) -> None:
+    _, google = networks
+    composer.set_selected_accounts([google])
+    assert not composer.is_dirty()
+    composer.google.event_title.setText("Tasting")  # hidden for a standard post: nothing given yet
+    assert not composer.is_dirty()
+    composer.google.type_combo.setCurrentIndex(composer.google.type_combo.findData("event"))
+    assert composer.is_dirty()
