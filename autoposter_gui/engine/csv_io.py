@@ -223,13 +223,14 @@ class CsvService:
         local = local_zone()
         times: dict[str, tuple[datetime, str] | ValidationError] = {}  # each distinct time read once
         plan = ImportPlan(rows, problems, service=posts)
+        ready, assess, read = plan.ready.append, posts.assess, self._request  # looked up once, not per row
         for row in rows:
-            request, found = self._request(row, local, times)
+            request, found = read(row, local, times)
             if request is not None:
-                checked, accounts, info = posts.assess(request)
+                checked, accounts, info = assess(request)
                 if checked:
                     found += [message for _, message in checked]
-                plan.ready.append((request, accounts, info))
+                ready((request, accounts, info))
                 plan.posts += len(accounts)
             if found:
                 plan.problems.append(RowProblem(row.line, ". Also: ".join(found)))

@@ -118,6 +118,9 @@ class PostService:
         # A change to a post held by Meta's scheduler is sent at once (the CLI), or by the runner's next tick
         # (the GUI, whose thread never calls Meta: it sets this to False).
         self.handoff_at_once = True
+        from autoposter_gui.storage.repo import NewItem  # the store's modules: loaded by then (ctx.repo)
+
+        self._new_item: type[NewItem] = NewItem
 
     def _account(self, ref: str | int) -> Account | None:
         return self.repo.account(ref) if isinstance(ref, int) else self.repo.account_by_external(str(ref).strip())
@@ -264,8 +267,7 @@ class PostService:
         series_id: str | None = None,
     ) -> list[NewItem]:
         """The queue items of a validated request, one per account, its images copied into the media store."""
-        from autoposter_gui.storage.repo import NewItem
-
+        NewItem = self._new_item  # noqa: N806 - the class, imported once per service (an import costs ~0.4 µs a post)
         targets, kinds = self._targets(accounts)
         media: dict[str, tuple[MediaRef, ...]] = {}
         if request.media:
