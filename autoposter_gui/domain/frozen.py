@@ -32,11 +32,11 @@ def quick_init(cls: type[T]) -> type[T]:
             args.append(f"{f.name}=_default{n}")
         body.append(f"    _set{n}(self, {f.name})")
     source = f"def __init__(self, {', '.join(args)}):\n" + "\n".join(body or ["    pass"]) + "\n"
-    exec(source, names)  # noqa: S102 - built from the field names only, as dataclasses builds its own __init__
+    exec(source, names)  # built from the field names only, as dataclasses builds its own __init__
     init = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     init.__doc__ = cls.__init__.__doc__
     init.__annotations__ = dict(cls.__init__.__annotations__)
-    cls.__init__ = init  # type: ignore[misc]
+    cls.__init__ = init  # type: ignore[method-assign]
     return cls

@@ -73,13 +73,13 @@ class BatchPostService(PostService):
         return (accounts if isinstance(accounts, ValidationError) else list(accounts)), list(refused), platforms
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
-        return _remembered(self._refused, accounts, super()._cannot_post)
+        return _remembered(self._refused, accounts, PostService._cannot_post, self)
 
     def _platforms(self, accounts: Sequence[Account]) -> tuple[Platform, ...]:
-        return _remembered(self._platform_memo, accounts, super()._platforms)
+        return _remembered(self._platform_memo, accounts, PostService._platforms, self)
 
     def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[tuple[int, Platform], ...], frozenset[str]]:
-        return _remembered(self._target_memo, accounts, super()._targets)
+        return _remembered(self._target_memo, accounts, PostService._targets, self)
 
     def _inspect_once(self, path: str) -> ImageInfo:
         found = self._inspected.get(path)
@@ -148,11 +148,13 @@ class BatchPostService(PostService):
 def _remembered(
     memo: dict[tuple[int, ...], tuple[object, T]],
     accounts: Sequence[Account],
-    compute: Callable[[Sequence[Account]], T],
+    compute: Callable[[PostService, Sequence[Account]], T],
+    service: PostService,
 ) -> T:
-    """``compute(accounts)``, once per set of Account objects in ``memo``."""
+    """``compute(service, accounts)`` (PostService's own method: no bound method built per post), once per set of
+    Account objects in ``memo``."""
     key = tuple(map(id, accounts))
     found = memo.get(key)
     if found is None:
-        found = memo[key] = (tuple(accounts), compute(accounts))
+        found = memo[key] = (tuple(accounts), compute(service, accounts))
     return found[1]

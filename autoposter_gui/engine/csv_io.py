@@ -154,16 +154,17 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
     rows: list[CsvRow] = []
     problems: list[RowProblem] = []
     for line, cells in records:
-        if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
-            problems.append(
-                RowProblem(
-                    line,
-                    f"{len(cells)} values, but the header names {len(names)} columns "
-                    "(put a value holding a comma or a semicolon in double quotes)",
+        if len(cells) != width:
+            if len(cells) < width or any(c.strip() for c in cells[width:]):
+                problems.append(
+                    RowProblem(
+                        line,
+                        f"{len(cells)} values, but the header names {len(names)} columns "
+                        "(put a value holding a comma or a semicolon in double quotes)",
+                    )
                 )
-            )
-            continue
-        del cells[width:]  # blank extra cells
+                continue
+            del cells[width:]  # blank extra cells
         cells.append("")
         image = cells[image_cell]
         if image not in images:

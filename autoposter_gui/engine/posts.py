@@ -267,7 +267,7 @@ class PostService:
         series_id: str | None = None,
     ) -> list[NewItem]:
         """The queue items of a validated request, one per account, its images copied into the media store."""
-        NewItem = self._new_item  # noqa: N806 - the class, imported once per service (an import costs ~0.4 µs a post)
+        NewItem = self._new_item  # the class, imported once per service (an import costs ~0.4 µs a post)
         targets, kinds = self._targets(accounts)
         media: dict[str, tuple[MediaRef, ...]] = {}
         if request.media:
