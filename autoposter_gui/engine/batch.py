@@ -115,15 +115,10 @@ class BatchPostService(PostService):
         return self._stored_media[key]
 
     def store_images(self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]) -> None:
-        """Copy the images of checked posts into the media store, a few files at a time (each copy waits for the
-        disk: its own sync and its folder's), so that ``new_items`` finds them stored."""
-        self.storing_images(posts)()
-
-    def storing_images(
-        self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]
-    ) -> Callable[[], None]:
-        """``store_images`` started on worker threads; returns the wait for it (which raises a failed copy's
-        ValidationError). Meanwhile only ``new_items`` of posts without an image may run."""
+        """Copy the images of checked posts into the media store, a few files at a time on worker threads (each
+        copy waits for the disk: its own sync and its folder's), so that ``new_items`` finds them stored. The caller
+        waits meanwhile: a thread running Python beside the copies would make every step of theirs wait for the GIL.
+        A failed copy raises its ValidationError (as one at a time would)."""
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, AbstractSet[str]]] = {}
         for request, accounts, info in posts:
             if info is not None and not request.media:  # a post with media lists stores them in new_items
@@ -131,18 +126,12 @@ class BatchPostService(PostService):
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:
-            return lambda: None
+            return
         store = super()._store_images
-        pool = ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media")
-        futures = {k: pool.submit(store, *v) for k, v in todo.items()}
-        pool.shutdown(wait=False)
-
-        def wait() -> None:
-            pool.shutdown(wait=True)
-            for key, future in futures.items():
-                self._stored[key] = future.result()  # a failed copy raises here (ValidationError, as one at a time)
-
-        return wait
+        with ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media") as pool:
+            futures = {k: pool.submit(store, *v) for k, v in todo.items()}
+        for key, future in futures.items():
+            self._stored[key] = future.result()
 
 
 def _remembered(

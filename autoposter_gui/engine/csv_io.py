@@ -288,21 +288,12 @@ class CsvService:
 
     def _write(self, plan: ImportPlan, posts: BatchPostService) -> list[int]:
         now = self.ctx.clock.now()
-        # The posts without an image become items while their images are copied (the copies mostly wait for the
-        # disk); the others once the copies are done.
-        stored = posts.storing_images(plan.ready)
-        try:
-            early = [
-                None if info is not None or request.media else posts.new_items(request, accounts, info, now)
-                for request, accounts, info in plan.ready
-            ]
-        finally:
-            stored()
-        new = [
-            item
-            for made, (request, accounts, info) in zip(early, plan.ready, strict=True)
-            for item in (made if made is not None else posts.new_items(request, accounts, info, now))
-        ]
+        # The images are copied first (a few files at a time, on worker threads) while this thread only waits: had it
+        # built items meanwhile, each step of a copy (open, write, fsync, rename) would wait for the GIL, up to the
+        # 5 ms switch interval each time (measured: a 5-photo import's items took 40 ms that way under load, 29 ms
+        # copying first; the same when the machine is quiet).
+        posts.store_images(plan.ready)
+        new = [item for request, accounts, info in plan.ready for item in posts.new_items(request, accounts, info, now)]
         ids = PlanningRepo(self.ctx.store).add_items_bulk(new, now)
         self.ctx.events.emit_each(Events.ITEM_CHANGED, ids)
         return ids
