@@ -129,9 +129,7 @@ def _plan_file(folder: Path, start: datetime) -> Path:
     return path
 
 
-def test_items_keep_the_files_order_while_the_photos_are_copied_alongside(
-    ctx: Context, sandbox: Any, tmp_path: Path
-) -> None:
+def test_items_keep_the_files_order_with_photo_and_text_posts_mixed(ctx: Context, sandbox: Any, tmp_path: Path) -> None:
     connect(ctx, sandbox)
     service = CsvService(ctx)
     ids = service.write(service.check(_plan_file(tmp_path, ctx.clock.now())))
