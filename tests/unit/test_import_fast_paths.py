@@ -3,6 +3,7 @@ and each distinct CSV time read once."""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,39 @@ def test_localize_utc_agrees_with_localize_around_the_changes(zone_name: str) ->
                 found = type(exc)
             assert found == expected, naive
             assert not isinstance(found, datetime) or found.tzinfo is UTC
+
+
+def test_the_collector_pause_ends_without_a_young_pass_and_leaves_frozen_objects_frozen() -> None:
+    from autoposter_gui.engine import csv_io
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    kept: list[tuple[int, list[int]]] = []
+    with csv_io._collector_paused():
+        assert not gc.isenabled()
+        kept += [(n, [n]) for n in range(5_000)]  # tracked objects the pause leaves alive
+        assert gc.get_count()[0] > 5_000  # what the first young pass after the pause would scan
+        passes: list[int] = []
+        gc.callbacks.append(lambda phase, info: passes.append(info["generation"]) if phase == "start" else None)
+    try:
+        after = [(n, [n]) for n in range(100)]  # the first allocations after the pause start no pass over the rows
+    finally:
+        gc.callbacks.pop()
+    assert gc.isenabled() and passes == [] and len(after) == 100
+    assert gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(pair) in oldest for pair in kept[:10])  # moved to the oldest generation: a full pass sees them
+    gc.freeze()  # someone else's frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with csv_io._collector_paused():
+            kept += [(n, [n]) for n in range(100)]
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    gc.disable()  # a caller that paused it already: it stays paused
+    try:
+        with csv_io._collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
