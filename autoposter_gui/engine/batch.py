@@ -95,7 +95,11 @@ class BatchPostService(PostService):
 
     @staticmethod
     def _key(request: PostRequest, info: ImageInfo, platforms: AbstractSet[str]) -> tuple[object, ...]:
-        # A frozenset (what _targets gives) is its own frozenset, its hash computed once: nothing built per post.
+        # Without a fit the copy is the file as it is, whatever the platforms (PostService._store_images): one copy
+        # for a photo posted to Pages and to Instagram accounts. A frozenset (what _targets gives) is its own
+        # frozenset, its hash computed once: nothing built per post.
+        if request.fit is None:
+            return (info.path,)
         return (info.path, request.fit, request.fit_color, frozenset(platforms))
 
     def _store_images(

@@ -18,7 +18,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
 from autoposter_gui.engine.events import Events
 from autoposter_gui.storage.media import MediaStore
-from tests.support.helpers import BAKERY, connect, make_image
+from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -212,3 +212,32 @@ def test_the_collector_pause_ends_without_a_young_pass_and_leaves_frozen_objects
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_photo_for_pages_and_instagram_accounts_is_copied_once(
+    ctx: Context, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect(ctx, sandbox)
+    make_image(tmp_path / "p.jpg")  # square: Instagram takes it as it is, no fitted copy
+    when = ctx.clock.now() + timedelta(days=1)
+    lines = ["account,text,at,image"]
+    lines += [
+        f"{acct},post {n},{when + timedelta(hours=n):%Y-%m-%dT%H:%M},p.jpg"
+        for n, acct in enumerate([BAKERY, BAKERY_IG] * 2)
+    ]
+    path = tmp_path / "plan.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    copied: list[str] = []
+    put = MediaStore.put
+
+    def counted(store: MediaStore, source: Any, suffix: str | None = None) -> Path:
+        copied.append(str(source))
+        return put(store, source, suffix)
+
+    monkeypatch.setattr(MediaStore, "put", counted)
+    service = CsvService(ctx)
+    service.write(service.check(path))
+    items = ctx.repo.items()
+    assert len(copied) == 1 and len(items) == 4
+    assert {i.platform for i in items} == {"facebook", "instagram"}
+    assert len({i.image_path for i in items}) == 1 and ctx.media.owns(items[0].image_path or "")
