@@ -7,6 +7,7 @@ import csv
 import gc
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -89,9 +90,13 @@ def _header_name(cell: str) -> str:
     return cell.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+_FIRST_LINE = re.compile("[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*")  # up to the first break splitlines() knows
+
+
 def _delimiter(text: str) -> str:
     """Comma or semicolon (Excel writes either, by locale): the one that splits the header into known columns."""
-    first = text.splitlines()[0] if text else ""
+    match = _FIRST_LINE.match(text)  # the first line alone: not the whole file split into lines for it
+    first = match.group() if match else ""
 
     def known(delimiter: str) -> tuple[int, int]:
         cells = [_header_name(c) for c in next(csv.reader([first], delimiter=delimiter), [])]

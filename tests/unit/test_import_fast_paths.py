@@ -241,3 +241,12 @@ def test_a_photo_for_pages_and_instagram_accounts_is_copied_once(
     assert len(copied) == 1 and len(items) == 4
     assert {i.platform for i in items} == {"facebook", "instagram"}
     assert len({i.image_path for i in items}) == 1 and ctx.media.owns(items[0].image_path or "")
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\u2028", "\x0c"])
+def test_the_delimiter_is_read_from_the_first_line_alone(brk: str) -> None:
+    from autoposter_gui.engine.csv_io import _delimiter
+
+    assert _delimiter(f"account;text;at{brk}1,2,3,4,5,6{brk}") == ";"  # the second line has more commas
+    assert _delimiter(f"account,text,at{brk}a;b;c;d;e{brk}") == ","
+    assert _delimiter("account;text") == ";" and _delimiter("") == ","
