@@ -108,9 +108,10 @@ class BatchPostService(PostService):
         if info is None:
             return None, None
         key = self._key(request, info, platforms)
-        if key not in self._stored:
-            self._stored[key] = super()._store_images(request, info, platforms)
-        return self._stored[key]
+        found = self._stored.get(key)
+        if found is None:
+            found = self._stored[key] = super()._store_images(request, info, platforms)
+        return found
 
     def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
         key = (request.media, request.fit, request.fit_color, *sorted(platforms))

@@ -53,6 +53,9 @@ class ActionRefusedError(AutoposterError):
     """An owner action that could not be done now (the post went out meanwhile, or Meta can't tell yet)."""
 
 
+WHITE = (255, 255, 255)  # the padding a fitted copy gets unless told otherwise
+
+
 @quick_init
 @dataclass(frozen=True, slots=True)  # slots, quick_init: quicker to build (an import builds thousands)
 class PostRequest:
@@ -65,7 +68,7 @@ class PostRequest:
     zone: str | None = None
     draft: bool = False
     fit: str | None = None  # "pad" or "crop": make an Instagram-ready copy when the ratio is out of range
-    fit_color: tuple[int, int, int] = (255, 255, 255)
+    fit_color: tuple[int, int, int] = WHITE
     # Rich posts: the images (1-10, in order, with alt text) or one video; empty: just ``image_path``.
     media: tuple[MediaRef, ...] = ()
     first_comment: str | None = None
