@@ -230,6 +230,7 @@ class CsvService:
         times: dict[str, tuple[datetime, str] | ValidationError] = {}  # each distinct time read once
         plan = ImportPlan(rows, problems, service=posts)
         ready, assess, read = plan.ready.append, posts.assess, self._request  # looked up once, not per row
+        count = 0
         for row in rows:
             request, found = read(row, local, times)
             if request is not None:
@@ -237,9 +238,10 @@ class CsvService:
                 if checked:
                     found += [message for _, message in checked]
                 ready((request, accounts, info))
-                plan.posts += len(accounts)
+                count += len(accounts)
             if found:
                 plan.problems.append(RowProblem(row.line, ". Also: ".join(found)))
+        plan.posts = count
         plan.problems.sort(key=lambda p: p.line)
         return plan
 
