@@ -146,17 +146,17 @@ def test_a_quick_start_paints_the_window_from_a_plain_read_then_opens_the_engine
         assert QGuiApplication.overrideCursor() is not None  # the pointer says it is busy
         note = window.composer.footer.handoff_note  # needs the engine's settings: said once they are open
         assert window.composer.selected_account_ids() and not note.text() and note.isHidden()
-        # Tabs whose reads need the engine (Calendar, Insights, Activity's metric summaries, the snippets menu)
-        # were built without it, and have read nothing through it yet
-        assert window.calendar._service is None and window.calendar._stale
-        assert window.insights._view_model is None and not window.insights._loaded_once
+        # Tabs whose reads need the engine: Calendar and Insights are not even built until first shown (their
+        # modules not loaded); Activity's metric summaries and the snippets menu have read nothing through it yet
+        assert not window.calendar_page.built and not window.insights_page.built
         assert window.activity.model.summaries_source is None
 
         qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
         assert "Meta" in note.text() and not note.isHidden()  # the Page's post goes out through Meta's scheduler
         assert window.activity.model.summaries_source is not None  # Activity reads the insights now
         assert window.composer.snippets_button.service.all() == []
-        window.tabs.setCurrentWidget(window.calendar)  # shown once the engine is open: it reads its range
+        window.show_tab("calendar")  # built when first shown, once the engine is open: it reads its range
+        assert window.calendar_page.built and window.calendar.isVisible()
         qtbot.waitUntil(lambda: not window.calendar._stale)
         assert window.calendar.service.drafts() == []
         assert app.ready and app.ctx is not None
