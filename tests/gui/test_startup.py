@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -138,11 +139,21 @@ def test_a_quick_start_paints_the_window_from_a_plain_read_then_opens_the_engine
         assert app.ctx is None and not controller.ready
         assert window.queue.model.rowCount() == 1 and window.queue.model.item_at(0).text == "Fresh bread"  # type: ignore[union-attr]
         assert window.accounts.model.rowCount() == 1 and controller.accounts_loading is None
-        # Actions wait for the engine: typed keys are held, a service call says why
+        # Actions wait for the engine: typed keys are held, a service call says why. Until the first frame only
+        # the window's own QWindow is watched (what the window system sends goes through it), then every event
         with pytest.raises(EngineStartingError, match="still opening"):
             controller.posts.retry_all_failed()
-        QTest.keyClicks(window.composer.text_edit, "abc")
-        assert window.composer.text_edit.toPlainText() == ""
+        held = app._held
+        assert held is not None and not held.everywhere
+        assert held.eventFilter(window.windowHandle(), QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_A, Qt.NoModifier))
+        typed: list[str] = []
+
+        def type_before_the_engine() -> None:  # after the first frame, right before the engine opens
+            assert held.everywhere and not controller.ready
+            QTest.keyClicks(window.composer.text_edit, "abc")
+            typed.append(window.composer.text_edit.toPlainText())
+
+        app.before_engine = type_before_the_engine
         assert QGuiApplication.overrideCursor() is not None  # the pointer says it is busy
         note = window.composer.footer.handoff_note  # needs the engine's settings: said once they are open
         assert window.composer.selected_account_ids() and not note.text() and note.isHidden()
@@ -152,6 +163,7 @@ def test_a_quick_start_paints_the_window_from_a_plain_read_then_opens_the_engine
         assert window.activity.model.summaries_source is None
 
         qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
+        assert typed == [""]  # held
         assert "Meta" in note.text() and not note.isHidden()  # the Page's post goes out through Meta's scheduler
         assert window.activity.model.summaries_source is not None  # Activity reads the insights now
         assert window.composer.snippets_button.service.all() == []
