@@ -234,9 +234,11 @@ class Application:
         self._hook = ExceptionHook(self.config.log_dir, lambda: window if window.isVisible() else None)
         self._hook.install()
         self.ready = False
-        self._held = hold_input_until_ready(self.window, self.controller)  # no action before the engine is open
         if show or not has_tray:
             self.window.show()
+            # No action before the engine is open. Held from here: show() lays out and polishes the whole window
+            # at once, with no input possible meanwhile, and those thousands of events need not go through Python.
+            self._held = hold_input_until_ready(self.window, self.controller)
             _after_first_frame(self.window, self._first_frame)
         elif not self.controller.ready:
             self._open_engine()
@@ -247,6 +249,8 @@ class Application:
 
     def _first_frame(self) -> None:
         self._painted()
+        if self._held is not None:  # from now on every event is watched (shortcuts too), not just the window's
+            self._held.hold_everywhere()
         if self.controller is not None and not self.controller.ready:
             from PySide6.QtCore import QTimer
 

@@ -33,7 +33,7 @@ from autoposter_gui.ui.composer_problems import ProblemDisplay
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.queue_model import EDITABLE
-from autoposter_gui.ui.snippets import SnippetsButton
+from autoposter_gui.ui.snippets_button import SnippetsButton
 
 if TYPE_CHECKING:  # the engine's post service: loaded with the engine, after the first window
     from autoposter_gui.engine.posts import PostRequest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
@@ -13,14 +14,17 @@ from autoposter_gui import APP_NAME, window_title
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.accounts_tab import AccountsTab
 from autoposter_gui.ui.activity_tab import ActivityTab
-from autoposter_gui.ui.calendar_tab import CalendarTab
 from autoposter_gui.ui.composer_tab import ComposerTab
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.insights_tab import InsightsTab
+from autoposter_gui.ui.lazy_page import LazyPage
 from autoposter_gui.ui.queue_tab import QueueTab
 from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt
 from autoposter_gui.ui.status_bar import AppStatusBar
 from autoposter_gui.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from autoposter_gui.ui.calendar_tab import CalendarTab
+    from autoposter_gui.ui.insights_tab import InsightsTab
 
 CLOSE_HINT_KEY = "tray/close_hint_shown"
 GEOMETRY_KEY = "window/geometry"
@@ -42,19 +46,21 @@ class MainWindow(QMainWindow):
 
         self.composer = ComposerTab(controller, self)
         self.queue = QueueTab(controller, self)
-        self.calendar = CalendarTab(controller, self)
+        # Calendar and Insights read only through the engine, which opens after the first frame: their contents
+        # (and modules) are built when the tab is first shown, or first asked for (``calendar``, ``insights``)
+        self.calendar_page: LazyPage[CalendarTab] = LazyPage(self._build_calendar, self)
         self.activity = ActivityTab(controller, self)
         self.accounts = AccountsTab(controller, self)
-        self.insights = InsightsTab(controller, self)
+        self.insights_page: LazyPage[InsightsTab] = LazyPage(self._build_insights, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for name, widget, title in (
             ("composer", self.composer, "&Composer"),
             ("queue", self.queue, "&Queue"),
-            ("calendar", self.calendar, "Ca&lendar"),
+            ("calendar", self.calendar_page, "Ca&lendar"),
             ("activity", self.activity, "&Activity"),
             ("accounts", self.accounts, "Acc&ounts"),
-            ("insights", self.insights, "&Insights"),
+            ("insights", self.insights_page, "&Insights"),
         ):
             self.tabs.addTab(widget, icons.tab_icon(name), title)
         self.setCentralWidget(self.tabs)
@@ -67,8 +73,6 @@ class MainWindow(QMainWindow):
         self.queue.edit_requested.connect(self.edit_item)
         self.queue.duplicate_requested.connect(self.duplicate_item)
         self.queue.compose_requested.connect(lambda: self.show_tab("composer"))
-        self.calendar.edit_requested.connect(self.edit_item)
-        self.calendar.compose_requested.connect(self.compose_at)
         controller.show_tab_requested.connect(self.show_tab)
         controller.scheduler_changed.connect(self._scheduler_changed)
         self._scheduler_changed()
@@ -76,6 +80,29 @@ class MainWindow(QMainWindow):
         geometry = controller.settings.value(GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1120, 720)
+
+    def _build_calendar(self, page: QWidget) -> CalendarTab:
+        from autoposter_gui.ui.calendar_tab import CalendarTab
+
+        calendar = CalendarTab(self.controller, page)
+        calendar.edit_requested.connect(self.edit_item)
+        calendar.compose_requested.connect(self.compose_at)
+        return calendar
+
+    def _build_insights(self, page: QWidget) -> InsightsTab:
+        from autoposter_gui.ui.insights_tab import InsightsTab
+
+        return InsightsTab(self.controller, page)
+
+    @property
+    def calendar(self) -> CalendarTab:
+        """The Calendar tab's contents (built now if the tab was never shown)."""
+        return self.calendar_page.content()
+
+    @property
+    def insights(self) -> InsightsTab:
+        """The Insights tab's contents (built now if the tab was never shown)."""
+        return self.insights_page.content()
 
     # ----- menus -------------------------------------------------------------------------------------
     def _build_menus(self) -> None:

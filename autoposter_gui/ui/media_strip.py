@@ -81,9 +81,9 @@ class MediaStrip(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAccessibleName("Media, in posting order")
         self.list.setToolTip("Drag to reorder; Delete removes the selected one")
-        self.list.setFixedHeight(
-            ICON.height() + self.list.style().pixelMetric(self.list.style().PixelMetric.PM_ScrollBarExtent) + 20
-        )
+        # the scroll bar's height is the style's PM_ScrollBarExtent (asking QStyle itself costs ~4 ms of start-up:
+        # PySide6 builds all of QStyle's enum types on first use)
+        self.list.setFixedHeight(ICON.height() + self.list.horizontalScrollBar().sizeHint().height() + 20)
         self.add_images_button = QPushButton("Add &images…", self)
         self.add_video_button = QPushButton("Add &video…", self)
         self.left_button = QPushButton("◀", self)

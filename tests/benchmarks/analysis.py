@@ -38,12 +38,13 @@ EXPLANATIONS: dict[str, str] = {
   between reloads) ÷ a bare sqlite3 query of 64 rows by id (the cheapest page); the whole first show (build, load,
   paint) is shown against a bare `QTableView` of the bare rows. RSS growth is of the first opening.
 - **B6** starts fresh processes: `python -c` with `autoposter_gui.app.main(["--data-dir", ...])` over a data folder
-  with 3 accounts and 300 posts, and a bare script with one `QMainWindow`. The app's time is to its usable window:
-  the line it prints (`AUTOPOSTER_READY_MARK` set) once the real window, its tabs built, its accounts and the first
-  Queue page loaded, has painted (sandbox mode: after the demo accounts too); the bare script's is to its window's
-  first Expose event. The app's first frame (its loading shell, or the real window on a quick start), when its
-  engine was open (`AUTOPOSTER_ENGINE_MARK`: its actions work from then on) and the CPU time of both processes to
-  their lines (/proc schedstat, all threads) are noted. 7 each, interleaved, medians.
+  with 3 accounts and 300 posts, and a bare script with one `QMainWindow`. The app's time is to its usable window: the
+  line it prints (`AUTOPOSTER_READY_MARK` set) once the real window, its tabs built (Calendar and Insights: their
+  contents when first shown), its accounts and the first Queue page loaded, has painted (sandbox mode: after the demo
+  accounts too); the bare script's is to its window's first Expose event. The app's first frame (its loading shell, or
+  the real window on a quick start), when its engine was open (`AUTOPOSTER_ENGINE_MARK`: its actions work from then
+  on) and the CPU time of both processes to their lines (/proc schedstat, all threads) are noted. 7 each, interleaved,
+  medians.
 - **B7** runs `python -m autoposter_gui.app --minimized` under Xvfb with the trayer panel (a real tray; offscreen
   without them), waits 12 s, then reads its CPU time and per-thread context switches over 60 s, with a bare PySide6
   window measured over the same 60 s.
@@ -224,7 +225,31 @@ three runs of the final code at load 1.65-1.84 gave 2.79, 2.48 and 2.56× (app 2
 2.60-2.69×): no change the noise lets one see. Then main's hand-off to
 Meta's scheduler was merged too (the Composer's hand-off note, said once the engine is open): three runs at load
 1.2-1.5 gave 2.71, 2.62 and 2.71× (app 223-249 ms ÷ bare 85-92 ms; CPU 2.58-2.70×); the table shows the final code's
-median run.""",
+median run. With main's six tabs (Calendar and Insights added) it measured 2.9-3.15×. Then (task b6): (1) the
+Calendar and Insights tabs build their contents, and import their modules (calendar and insights tabs, views,
+engine.calendar, domain.insights, statistics...), when first shown: a `LazyPage` stands in the tab widget and is
+filled by the real tab in the frame that shows it (six tabs, same order and shortcuts; screenshots of every tab under
+Xvfb, before and after, differ in no pixel but a passing status-bar message). (2) The input hold's application-wide
+Python event filter was installed before `show()`, so every event of the first show and paint (polish, resize,
+layout, paint... of every widget) called into Python, and its first unknown object (the QWidgetWindow) had PySide6
+build the types and ~72 enum types of every QObject class in QtCore: ~20 ms of CPU. The window's own QWindow (the
+window system's clicks, keys and drops go through it) is watched from `show()`, everything from the first frame. (3)
+The media strip's height from its scroll bar (QStyle's 11 enum types, ~4 ms). (4) The Insert button alone in its
+module; the snippets' service and editor load when its menu opens; the log redaction's patterns compile with the log
+file's set-up, after the first frame. Measured side by side (the code before and after, and the bare window, 9
+interleaved rounds, load 1.8): before 2.97× (app 255 ms ÷ bare 86 ms, CPU 2.95×), after 2.65× (app 227 ms ÷ bare 86
+ms, CPU 2.67×). Where the rest goes (CPU ms, `time.process_time()` at each step, offscreen, three runs): interpreter,
+PySide6 and QApplication 83-88 (all the bare window needs, its paint included); the app's own steps ~127 over it:
+app.py 3, Preferences (QSettings, logging set-up, redaction: since moved after the first frame) 4-5, single-instance
+lock (hashlib) 3.5, the read models and lean store (domain.models' enums and dataclasses, json, sqlite3) 14-15, the
+icons module 17 (first use of the `Qt` namespace: PySide6 builds its 93 enum types, ~10 ms; QFont/QPainter's), the
+rest of `main()` (arguments, lock, the start-up read, app icon) 7, the UI modules 32-34, building the window 36 (the
+Composer ~24 of it: media box, caption, time picker, preview; Queue, Activity, Accounts 3-4 each), tray and `show()`
+6, the event loop to the painted frame 6. Two costs of PySide6 itself run through all of it: enum types (about 330
+built before the first frame against 47 for the bare window; Python 3.11 builds each in ~0.1 ms) and shiboken's
+`__feature__` check, which reads the whole source of every module imported after PySide6 (stdlib ones too) looking
+for "PySide6": ~12 ms over ~125 modules. ≤ 2× needs ~40 ms more off: only by building visible parts (the Composer,
+the menus) after the first frame, which B6's definition of usable rules out, or by importing far fewer modules.""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a

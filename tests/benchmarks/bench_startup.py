@@ -205,7 +205,8 @@ def run() -> Result:
         [
             f"medians of {ROUNDS} interleaved fresh processes each (interpreter start included), offscreen, "
             f"a data folder with 3 accounts and {SEED_ITEMS} posts",
-            "usable = the app's AUTOPOSTER_READY_MARK line: tabs built, accounts and the first Queue page painted "
+            "usable = the app's AUTOPOSTER_READY_MARK line: tabs built (all six in place; the Calendar's and "
+            "Insights' contents are built when first shown), accounts and the first Queue page painted "
             "(filled from the plain sqlite3 start-up read; the window's input is held until the engine is open); "
             f"its first frame came at {first_frame}; the engine (store, services; its actions work from then on) "
             f"was open at {engine}",

@@ -307,3 +307,27 @@ def test_a_post_whose_last_try_may_be_out_is_checked_with_meta_before_it_moves(
     tab.move_item(item_id, target)
     qtbot.waitUntil(lambda: (ctx.repo.item(item_id) or row).scheduled_at == tomorrow_at(ctx, 15))
     assert asked == [item_id, item_id]
+
+
+def test_calendar_and_insights_are_built_when_first_shown_and_fill_their_tab(
+    qtbot: Any, window: MainWindow, ctx: Context, connected: list[Account]
+) -> None:
+    item_id = post_at(ctx, tomorrow_at(ctx, 9), "Shown later")
+    assert not window.calendar_page.built and not window.insights_page.built  # nothing built at start-up
+    window.show_tab("queue")
+    assert not window.calendar_page.built
+    window.show_tab("calendar")
+    page = window.calendar_page
+    assert page.built and window.tabs.currentWidget() is page and window.calendar.isVisible()
+    qtbot.waitUntil(lambda: window.calendar.geometry() == page.rect())  # edge to edge, as if it were the page
+    assert not window.calendar._stale  # read its range in the frame that showed it
+    window.calendar.go_to(tomorrow_at(ctx, 9).date())
+    assert window.calendar.view.chip_center(item_id) is not None
+    window.show_tab("insights")
+    assert window.insights_page.built and window.insights.isVisible() and window.insights._loaded_once
+    # Tab from the tab bar moves into the shown tab's contents, as it did when they were built at start-up
+    window.show_tab("calendar")
+    widget = window.tabs.tabBar().nextInFocusChain()
+    while not (widget.isVisible() and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+        widget = widget.nextInFocusChain()
+    assert window.calendar.isAncestorOf(widget)

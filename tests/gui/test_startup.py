@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -138,25 +139,36 @@ def test_a_quick_start_paints_the_window_from_a_plain_read_then_opens_the_engine
         assert app.ctx is None and not controller.ready
         assert window.queue.model.rowCount() == 1 and window.queue.model.item_at(0).text == "Fresh bread"  # type: ignore[union-attr]
         assert window.accounts.model.rowCount() == 1 and controller.accounts_loading is None
-        # Actions wait for the engine: typed keys are held, a service call says why
+        # Actions wait for the engine: typed keys are held, a service call says why. Until the first frame only
+        # the window's own QWindow is watched (what the window system sends goes through it), then every event
         with pytest.raises(EngineStartingError, match="still opening"):
             controller.posts.retry_all_failed()
-        QTest.keyClicks(window.composer.text_edit, "abc")
-        assert window.composer.text_edit.toPlainText() == ""
+        held = app._held
+        assert held is not None and not held.everywhere
+        assert held.eventFilter(window.windowHandle(), QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_A, Qt.NoModifier))
+        typed: list[str] = []
+
+        def type_before_the_engine() -> None:  # after the first frame, right before the engine opens
+            assert held.everywhere and not controller.ready
+            QTest.keyClicks(window.composer.text_edit, "abc")
+            typed.append(window.composer.text_edit.toPlainText())
+
+        app.before_engine = type_before_the_engine
         assert QGuiApplication.overrideCursor() is not None  # the pointer says it is busy
         note = window.composer.footer.handoff_note  # needs the engine's settings: said once they are open
         assert window.composer.selected_account_ids() and not note.text() and note.isHidden()
-        # Tabs whose reads need the engine (Calendar, Insights, Activity's metric summaries, the snippets menu)
-        # were built without it, and have read nothing through it yet
-        assert window.calendar._service is None and window.calendar._stale
-        assert window.insights._view_model is None and not window.insights._loaded_once
+        # Tabs whose reads need the engine: Calendar and Insights are not even built until first shown (their
+        # modules not loaded); Activity's metric summaries and the snippets menu have read nothing through it yet
+        assert not window.calendar_page.built and not window.insights_page.built
         assert window.activity.model.summaries_source is None
 
         qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
+        assert typed == [""]  # held
         assert "Meta" in note.text() and not note.isHidden()  # the Page's post goes out through Meta's scheduler
         assert window.activity.model.summaries_source is not None  # Activity reads the insights now
         assert window.composer.snippets_button.service.all() == []
-        window.tabs.setCurrentWidget(window.calendar)  # shown once the engine is open: it reads its range
+        window.show_tab("calendar")  # built when first shown, once the engine is open: it reads its range
+        assert window.calendar_page.built and window.calendar.isVisible()
         qtbot.waitUntil(lambda: not window.calendar._stale)
         assert window.calendar.service.drafts() == []
         assert app.ready and app.ctx is not None
