@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from autoposter_gui.domain.models import Platform
+from autoposter_gui.engine.networks import platform_label
 
 
 class Named(Protocol):
@@ -21,8 +22,8 @@ class Named(Protocol):
 
 
 def account_label(account: Named) -> str:
-    kind = "Instagram account" if account.platform == Platform.INSTAGRAM.value else "Facebook Page"
-    shown = (
-        f"@{account.username}" if account.username and account.platform == Platform.INSTAGRAM.value else account.name
-    )
+    """``Facebook Page Sandbox Bakery``, ``Instagram account @bakery``, ``X account @cafe``."""
+    platform = account.platform
+    kind = "Facebook Page" if platform == Platform.FACEBOOK.value else f"{platform_label(platform)} account"
+    shown = f"@{account.username}" if account.username and platform != Platform.FACEBOOK.value else account.name
     return f"{kind} {shown}"

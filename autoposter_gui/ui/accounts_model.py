@@ -29,6 +29,14 @@ class AccountColumn(IntEnum):
     CONNECTED = 5
 
 
+# What kind of account a row is, where the network's name alone doesn't say it.
+KINDS = {
+    Platform.FACEBOOK.value: "Facebook Page",
+    Platform.INSTAGRAM.value: "Instagram business account",
+    Platform.X.value: "X account",
+    Platform.GOOGLE.value: "Google Business Profile location",
+}
+
 HEADERS = {
     AccountColumn.ACCOUNT: "Account",
     AccountColumn.KIND: "Type",
@@ -109,7 +117,7 @@ class AccountsTableModel(QAbstractTableModel):
         if column is AccountColumn.ACCOUNT:
             return fmt.account_name(account)
         if column is AccountColumn.KIND:
-            return "Instagram business account" if account.platform == Platform.INSTAGRAM.value else "Facebook Page"
+            return KINDS.get(account.platform) or fmt.platform_label(account.platform)
         if column is AccountColumn.EXTERNAL_ID:
             return account.external_id
         if column is AccountColumn.STATUS:

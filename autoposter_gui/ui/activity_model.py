@@ -11,7 +11,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
-from autoposter_gui.domain.models import AttemptOutcome, Platform
+from autoposter_gui.domain.models import AttemptOutcome
+from autoposter_gui.engine.networks import platform_short_label
 from autoposter_gui.engine.reads import Reads
 from autoposter_gui.engine.views import AccountView, AttemptView
 from autoposter_gui.ui import fmt, icons
@@ -268,7 +269,7 @@ class ActivityTableModel(QAbstractTableModel):
         if attempt.error_message:
             return " ".join(attempt.error_message.split())
         info = self._item(attempt.queue_item_id)
-        network = "Instagram" if info is not None and info.platform == Platform.INSTAGRAM.value else "Facebook"
+        network = platform_short_label(info.platform) if info is not None else "Facebook"
         if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
             where = f" on {network}" if info is not None else ""
             what = "First comment posted" if attempt.step == "comment" else "Published"

@@ -1,0 +1,51 @@
+"""The networks as the owner reads them: the choices the Connect wizard offers and each platform's label."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+
+from autoposter_gui.networks import registry
+from autoposter_gui.networks.registry import keys as network_keys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NetworkChoice:
+    """One network the owner can connect: its registry key, its name, and the platforms it publishes."""
+
+    key: str
+    label: str  # "Facebook & Instagram", "X", "Google Business Profile"
+    platforms: tuple[str, ...]
+
+
+def choices() -> list[NetworkChoice]:
+    """Every network, in the registry's order (one whose package can't be loaded is named by its key; connecting
+    it then says why)."""
+    found: list[NetworkChoice] = []
+    for key in network_keys():
+        try:
+            network = registry.network(key)
+        except ImportError as exc:
+            log.warning("network %s is not available: %s", key, exc)
+            found.append(NetworkChoice(key, key.title(), ()))
+            continue
+        names = " & ".join(dict.fromkeys(network.label(p) for p in network.platforms))
+        found.append(NetworkChoice(key, names, tuple(network.platforms)))
+    return found
+
+
+@cache
+def platform_label(platform: str) -> str:
+    """The long name of a platform: "Facebook", "Instagram", "X", "Google Business Profile"."""
+    try:
+        return registry.for_platform(platform).label(platform)
+    except (ImportError, KeyError):
+        return platform.title()
+
+
+def platform_short_label(platform: str) -> str:
+    """The short name, for tight places (chips, lists): the long name's first word ("Google")."""
+    return platform_label(platform).split()[0]
