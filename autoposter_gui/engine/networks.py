@@ -49,3 +49,23 @@ def platform_label(platform: str) -> str:
 def platform_short_label(platform: str) -> str:
     """The short name, for tight places (chips, lists): the long name's first word ("Google")."""
     return platform_label(platform).split()[0]
+
+
+def network_of(platform: str) -> str:
+    """The key of the network that publishes ``platform`` ("facebook" → "meta")."""
+    try:
+        return registry.for_platform(platform).key
+    except ImportError:
+        return "meta" if platform in ("facebook", "instagram") else platform
+
+
+def callback_url(key: str) -> str | None:
+    """The exact redirect a network's developer portal must list (X's fixed loopback port); None when the
+    network takes any free port (Google's installed-app loopback)."""
+    from autoposter_gui.networks.loopback import HOST
+
+    try:
+        port = registry.network(key).default_port
+    except ImportError:
+        return None
+    return f"http://{HOST}:{port}/callback" if port else None
