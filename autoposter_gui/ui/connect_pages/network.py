@@ -19,7 +19,7 @@ BLURBS = {
 
 
 class NetworkPage(Page):
-    """The networks to choose from; ``chosen`` is emitted on Enter or a double click (Next does the same)."""
+    """The networks to choose from (arrows move; Enter is the wizard's Next); a double click emits ``chosen``."""
 
     chosen = Signal(str)
 
@@ -43,7 +43,8 @@ class NetworkPage(Page):
             if blurb:
                 item.setText(f"{choice.label}\n{blurb}")
         self.list.setCurrentRow(0)
-        self.list.itemActivated.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        # Enter is the dialog's default button (Next); a double click chooses too.
+        self.list.itemDoubleClicked.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
         rows = max(1, len(choices))
         self.list.setMinimumHeight(rows * 48 + 8)
         self.column.addWidget(self.list, 1)
