@@ -27,8 +27,7 @@ def check_post(
     images = sum(1 for m in media if m.kind is MediaKind.IMAGE)
     videos = sum(1 for m in media if m.kind is MediaKind.VIDEO)
     length = weighted_length(text)
-    if not text.strip() and not media:
-        problems.append(ValidationError("An X post needs text, images or a video", "text"))
+    # No text and no media is refused for every network by the shared rules (domain/validation.py).
     if length > MAX_WEIGHTED_LENGTH:
         problems.append(
             ValidationError(
@@ -42,7 +41,7 @@ def check_post(
     if images > MAX_IMAGES:
         problems.append(ValidationError(f"X takes at most {MAX_IMAGES} images in a post, not {images}", "image"))
     if videos > MAX_VIDEOS:
-        problems.append(ValidationError(f"X takes one video in a post, not {videos}", "video"))
+        problems.append(ValidationError(f"X takes one video in a post, not {videos}", "image"))
     if link:
         problems.append(ValidationError("X has no separate link: put the link in the text for X", "link"))
     if first_comment:

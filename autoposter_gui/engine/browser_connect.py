@@ -60,7 +60,7 @@ class BrowserConnect:
             raise ValidationError(f"--port must be between 1 and 65535, not {port}")
         ctx.tokens.check()  # no keyring: say so before the owner signs in for nothing
         default = self.network.default_port
-        self._receiver = LoopbackReceiver(default if port is None else port)
+        self._receiver = LoopbackReceiver(default if port is None else port, self.network.redirect_path)
         try:
             self._flow: OAuthFlow = self.network.begin_connect(
                 network_env(ctx, self.network.key),

@@ -109,7 +109,10 @@ class TokenHealthService:
     def _check_all(self) -> list[Health]:
         ctx, repo = self.ctx, self.ctx.repo
         app_id, app_secret = ctx.tokens.get(APP_ID), ctx.tokens.get(APP_SECRET)
-        accounts = [a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value]
+        # Meta's accounts only: debug_token knows nothing of an X or Google token (it would call them invalid).
+        accounts = [
+            a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value and a.platform in REQUIRED_SCOPES
+        ]
         if not accounts or not app_id or not app_secret:
             return []
         now = ctx.clock.now()

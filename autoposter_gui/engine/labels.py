@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from autoposter_gui.domain.models import Platform
-from autoposter_gui.engine.networks import platform_label
 
 
 class Named(Protocol):
@@ -21,9 +20,17 @@ class Named(Protocol):
     def username(self) -> str | None: ...
 
 
+# What an account is called, per platform, and the platforms whose accounts go by their @username.
+KINDS = {
+    Platform.FACEBOOK.value: "Facebook Page",
+    Platform.INSTAGRAM.value: "Instagram account",
+    Platform.X.value: "X account",
+    Platform.GOOGLE.value: "Google Business Profile",
+}
+_BY_USERNAME = frozenset({Platform.INSTAGRAM.value, Platform.X.value})
+
+
 def account_label(account: Named) -> str:
-    """``Facebook Page Sandbox Bakery``, ``Instagram account @bakery``, ``X account @cafe``."""
-    platform = account.platform
-    kind = "Facebook Page" if platform == Platform.FACEBOOK.value else f"{platform_label(platform)} account"
-    shown = f"@{account.username}" if account.username and platform != Platform.FACEBOOK.value else account.name
+    kind = KINDS.get(account.platform, "Facebook Page")
+    shown = f"@{account.username}" if account.username and account.platform in _BY_USERNAME else account.name
     return f"{kind} {shown}"

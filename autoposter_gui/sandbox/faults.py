@@ -58,7 +58,20 @@ X_ENDPOINTS = (
     "x_media_metadata",
     "x_other",
 )
-ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS + X_ENDPOINTS
+# Google Business Profile's calls (sandbox/google_api.py); "*" does not match them: name them, or a "/path/glob".
+GOOGLE_ENDPOINTS = (
+    "google_auth",
+    "google_token",
+    "google_accounts",
+    "google_locations",
+    "google_start_upload",
+    "google_upload",
+    "google_media_create",
+    "google_local_post_create",
+    "google_local_post_get",
+    "google_local_posts_list",
+)
+ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS + X_ENDPOINTS + GOOGLE_ENDPOINTS
 
 DEFAULT_HANG_SECONDS = 300.0
 DEFAULT_LATE_COMMIT_SECONDS = 30.0

@@ -17,6 +17,7 @@ class XNetwork:
     key = "x"
     platforms: tuple[str, ...] = ("x",)
     default_port = DEFAULT_PORT  # X wants the exact callback URL registered: a fixed port
+    redirect_path = "/callback"
 
     def label(self, platform: str) -> str:
         return "X"

@@ -70,7 +70,7 @@ def test_a_port_in_use_is_refused_in_words(env: dict[str, str]) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
-        line = bad(run_cli(env, "connect-x", "--client-id", "abc", "--no-browser", "--port", port))
+        line = bad(run_cli(env, "connect-x", "--client-id", "abc", "--no-browser", "--port", port), 1)
     assert "already in use" in line and port in line
 
 
@@ -85,3 +85,18 @@ def _entries(stored: Any) -> list[tuple[str, str]]:
                 found.extend((f"{key}/{k}", v) for k, v in _entries(value))
         return found
     return []
+
+
+def test_connect_google_connects_every_location_with_the_secret_from_stdin(env: dict[str, str], tmp_path: Path) -> None:
+    from autoposter_gui.sandbox.google_api import CLIENT_ID, CLIENT_SECRET
+
+    result = sign_in(
+        env, "connect-google", "--client-id", CLIENT_ID, "--client-secret", "-", "--no-browser", stdin=CLIENT_SECRET
+    )
+    assert result.code == 0, result.stderr
+    assert "/o/oauth2/auth?" in result.stdout and "Connected 2 account(s)." in result.stdout
+    accounts = ok(run_cli(env, "accounts", "--json"))
+    assert {a["platform"] for a in accounts} == {"google"} and len(accounts) == 2
+    assert all(a["account_id"].isdigit() and a["status"] == "connected" for a in accounts)
+    assert CLIENT_SECRET not in result.stdout + result.stderr
+    assert CLIENT_SECRET.encode() not in (tmp_path / "data" / "autoposter.db").read_bytes()
