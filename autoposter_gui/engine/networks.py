@@ -22,15 +22,16 @@ class NetworkChoice:
 
 
 def choices() -> list[NetworkChoice]:
-    """Every network, in the registry's order (one whose package can't be loaded is named by its key; connecting
-    it then says why)."""
+    """Every network, in the registry's order (one whose package can't be loaded is named after its platforms;
+    connecting it then says why)."""
     found: list[NetworkChoice] = []
     for key in network_keys():
         try:
             network = registry.network(key)
         except ImportError as exc:
             log.warning("network %s is not available: %s", key, exc)
-            found.append(NetworkChoice(key, key.title(), ()))
+            known = registry.platforms(key)
+            found.append(NetworkChoice(key, " & ".join(p.title() for p in known) or key.title(), known))
             continue
         names = " & ".join(dict.fromkeys(network.label(p) for p in network.platforms))
         found.append(NetworkChoice(key, names, tuple(network.platforms)))
@@ -53,10 +54,7 @@ def platform_short_label(platform: str) -> str:
 
 def network_of(platform: str) -> str:
     """The key of the network that publishes ``platform`` ("facebook" → "meta")."""
-    try:
-        return registry.for_platform(platform).key
-    except ImportError:
-        return "meta" if platform in ("facebook", "instagram") else platform
+    return next((key for key in network_keys() if platform in registry.platforms(key)), platform)
 
 
 def callback_url(key: str) -> str | None:
@@ -65,7 +63,7 @@ def callback_url(key: str) -> str | None:
     from autoposter_gui.networks.loopback import HOST
 
     try:
-        port = registry.network(key).default_port
+        network = registry.network(key)
     except ImportError:
         return None
-    return f"http://{HOST}:{port}/callback" if port else None
+    return f"http://{HOST}:{network.default_port}{network.redirect_path}" if network.default_port else None

@@ -166,3 +166,55 @@ def test_a_refused_sign_in_says_so_in_words_and_saves_nothing(
     with qtbot.waitSignal(dialog.connected, timeout=20_000):
         click(qtbot, dialog.next_button)
     assert [a.platform for a in ctx.repo.accounts()] == ["x"]
+
+
+def test_connecting_google_keeps_only_the_ticked_locations(
+    qtbot: Any, tab: AccountsTab, ctx: Context, browser: Callable[[str], None]
+) -> None:
+    from autoposter_gui.sandbox.google_api import CLIENT_ID, CLIENT_SECRET, LOCATIONS
+
+    dialog = tab.choose_and_connect()
+    dialog.network_page.select("google")
+    click(qtbot, dialog.next_button)
+    page = dialog.google_page
+    assert dialog.step is Step.GOOGLE and dialog.next_button.text() == "&Sign in with Google…"
+    assert page.client_secret_edit is not None and page.callback_edit is None  # Google takes any free port
+    assert (page.client_id_edit.text(), page.client_secret_edit.text()) == (CLIENT_ID, CLIENT_SECRET)  # sandbox
+    assert page.client_secret_edit.echoMode() == page.client_secret_edit.EchoMode.Password
+    page.open_url = browser
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: page.state == "choose", timeout=20_000)
+    assert [box.text() for box in page.boxes] == list(LOCATIONS.values())
+    assert all(box.isChecked() for box in page.boxes)  # all ticked; the owner unticks one
+    assert dialog.next_button.text() == "&Connect 2 locations"
+    assert ctx.repo.accounts() == []  # nothing saved before the owner chose
+    page.boxes[1].setChecked(False)
+    assert dialog.next_button.text() == "&Connect 1 location"
+    with qtbot.waitSignal(dialog.connected, timeout=20_000):
+        click(qtbot, dialog.next_button)
+    kept, dropped = list(LOCATIONS)
+    assert [(a.platform, a.external_id) for a in ctx.repo.accounts()] == [("google", kept)]
+    assert ctx.tokens.get(f"account:google:{kept}") and ctx.tokens.get(f"account:google:{dropped}") is None
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    row = tab.model.index(0, AccountColumn.ACCOUNT)
+    assert row.data() == LOCATIONS[kept]
+    assert row.data(Qt.ItemDataRole.DecorationRole).pixmap(16, 16).toImage().cacheKey() == _icon_key("google")
+
+
+def test_closing_at_the_checklist_forgets_what_was_found(
+    qtbot: Any, tab: AccountsTab, ctx: Context, controller: AppController, browser: Callable[[str], None]
+) -> None:
+    from autoposter_gui.sandbox.google_api import LOCATIONS
+
+    dialog = tab.open_connect_dialog(network="google")
+    assert dialog.step is Step.GOOGLE and not dialog.back_button.isVisible()  # straight there (Reconnect)
+    page = dialog.google_page
+    page.open_url = browser
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: page.state == "choose", timeout=20_000)
+    assert all(ctx.tokens.get(f"account:google:{lid}") for lid in LOCATIONS)  # held while the owner chooses
+    dialog.reject()
+    qtbot.waitUntil(lambda: not controller.tasks.busy)
+    assert ctx.repo.accounts() == []
+    assert all(ctx.tokens.get(f"account:google:{lid}") is None for lid in LOCATIONS)
