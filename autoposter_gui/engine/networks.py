@@ -57,6 +57,11 @@ def network_of(platform: str) -> str:
     return next((key for key in network_keys() if platform in registry.platforms(key)), platform)
 
 
+def provider_name(platform: str) -> str:
+    """Who answers for a platform, as the owner knows it: "Meta" (Facebook, Instagram), "X", "Google"."""
+    return network_of(platform).title()
+
+
 def callback_url(key: str) -> str | None:
     """The exact redirect a network's developer portal must list (X's fixed loopback port); None when the
     network takes any free port (Google's installed-app loopback)."""

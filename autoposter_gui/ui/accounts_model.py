@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from autoposter_gui.domain.models import AccountStatus, Platform
+from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 
@@ -106,7 +107,8 @@ class AccountsTableModel(QAbstractTableModel):
                 if account.token_expires_at is not None:
                     return fmt.full_time(account.token_expires_at)
                 if account.token_checked_at is not None:
-                    return f"Meta reports no expiry date (checked {fmt.full_time(account.token_checked_at)})"
+                    checked = fmt.full_time(account.token_checked_at)
+                    return f"{provider_name(account.platform)} reports no expiry date (checked {checked})"
             if column is AccountColumn.CONNECTED:
                 return fmt.full_time(account.connected_at)
             if column is AccountColumn.ACCOUNT and account.page_id and account.platform == Platform.INSTAGRAM.value:

@@ -218,3 +218,13 @@ def test_closing_at_the_checklist_forgets_what_was_found(
     qtbot.waitUntil(lambda: not controller.tasks.busy)
     assert ctx.repo.accounts() == []
     assert all(ctx.tokens.get(f"account:google:{lid}") is None for lid in LOCATIONS)
+
+
+def test_each_network_has_its_own_painted_icon(qtbot: Any) -> None:
+    images = {p: icons.platform_icon(p).pixmap(32, 32).toImage() for p in ("facebook", "instagram", "x", "google")}
+    assert all(not image.isNull() for image in images.values())
+    shown = list(images.values())
+    assert all(shown[i] != shown[j] for i in range(4) for j in range(i + 1, 4))  # four different marks
+    # X's mark is black and white; Google's tile is blue.
+    assert images["x"].pixelColor(16, 4).name() == "#000000"
+    assert images["google"].pixelColor(4, 16).name() == icons.BLUE

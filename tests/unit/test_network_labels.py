@@ -33,3 +33,10 @@ def test_account_labels_name_the_network() -> None:
     assert account_label(Row("instagram", "Bakery", "sandbox.bakery")) == "Instagram account @sandbox.bakery"
     assert account_label(Row("x", "Sandbox Cafe", "sandboxcafe")) == "X account @sandboxcafe"
     assert account_label(Row("google", "Sandbox Cafe — Main St")) == "Google Business Profile Sandbox Cafe — Main St"
+
+
+def test_who_answers_for_each_platform() -> None:
+    from autoposter_gui.engine.networks import network_of, provider_name
+
+    assert [network_of(p) for p in ("facebook", "instagram", "x", "google")] == ["meta", "meta", "x", "google"]
+    assert [provider_name(p) for p in ("instagram", "x", "google")] == ["Meta", "X", "Google"]
