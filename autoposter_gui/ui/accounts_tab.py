@@ -115,14 +115,14 @@ class AccountsTab(QWidget):
         sandbox_layout = QHBoxLayout(self.sandbox_box)
         if controller.sandbox:
             text_value = (
-                "You are in sandbox mode: posts go to a local stand-in for Facebook and Instagram, with demo "
-                "accounts. Nothing is published for real, and your real posts and accounts are kept apart."
+                "You are in sandbox mode: posts go to a local stand-in for Facebook, Instagram, X and Google, with "
+                "demo accounts. Nothing is published for real, and your real posts and accounts are kept apart."
             )
             button_text = "Restart in normal mode"
         else:
             text_value = (
-                "Try every feature safely: sandbox mode runs against a local stand-in for Facebook and Instagram "
-                "with demo accounts, in a separate data folder."
+                "Try every feature safely: sandbox mode runs against a local stand-in for Facebook, Instagram, X and "
+                "Google with demo accounts, in a separate data folder."
             )
             button_text = "Restart in sandbox mode"
         self.sandbox_label = secondary(text_value, self.sandbox_box)

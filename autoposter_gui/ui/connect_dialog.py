@@ -208,9 +208,12 @@ class ConnectDialog(MetaSteps):
         self.next_button.setEnabled(not self._busy)
         page = self.sign_in_page
         self.back_button.setEnabled(not self.busy)
+        self.cancel_button.setVisible(page is None or page.state != "done")
         if page is not None:
             self.next_button.setText(page.next_label())
             self.next_button.setEnabled(page.can_go_on())
+            done = page.state == "done"  # connected: only Done is left
+            self.back_button.setVisible(not done and self.flow.before(step) is not None)
         elif step is Step.NETWORK:
             self.next_button.setEnabled(self.network_page.current is not None)
         elif step is Step.APP and self.guided:

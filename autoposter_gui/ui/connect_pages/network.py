@@ -12,9 +12,9 @@ from autoposter_gui.ui.widgets import heading, secondary
 
 # What each network connects, in the owner's words (a network without a line here shows its name only).
 BLURBS = {
-    "meta": "Your Facebook Pages and their Instagram business accounts, through your own Meta app.",
-    "x": "Your X account, through your own app in X's developer portal.",
-    "google": "Your business's locations on Google Search and Maps, through your own Google Cloud project.",
+    "meta": "Your Facebook Pages and their Instagram business accounts, through your Meta app.",
+    "x": "Your X account, through your app in X's developer portal.",
+    "google": "Your business's locations on Google Search and Maps, through your Google Cloud project.",
 }
 
 
@@ -34,6 +34,9 @@ class NetworkPage(Page):
         self.list.setIconSize(QSize(32, 32))
         self.list.setSpacing(3)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setWordWrap(True)  # each network's line wraps at the dialog's width, no sideways scrolling
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setAccessibleName("Networks")
         for choice in choices:
             blurb = BLURBS.get(choice.key, "")
