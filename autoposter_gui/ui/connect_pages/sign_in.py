@@ -34,8 +34,8 @@ def sign_in_spec(key: str) -> SignInSpec:
         secret=True,
         note=(
             "Google grants the Business Profile API on request: your project must be approved before it can post "
-            f'(see <a href="{GBP_ACCESS_URL}">Google\'s access steps</a> and the README section “Google Business '
-            "Profile”)."
+            f'(see <a href="{GBP_ACCESS_URL}">Google\'s access steps</a> and the README section “X and '
+            "Google Business Profile”)."
         ),
         choose=True,
         noun="location",
