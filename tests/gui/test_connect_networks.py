@@ -228,3 +228,20 @@ def test_each_network_has_its_own_painted_icon(qtbot: Any) -> None:
     # X's mark is black and white; Google's tile is blue.
     assert images["x"].pixelColor(16, 4).name() == "#000000"
     assert images["google"].pixelColor(4, 16).name() == icons.BLUE
+
+
+def test_an_empty_client_secret_is_refused_in_words_before_any_sign_in(
+    qtbot: Any, tab: AccountsTab, ctx: Context, sandbox: Any
+) -> None:
+    opened: list[str] = []
+    dialog = tab.open_connect_dialog(network="google")
+    page = dialog.google_page
+    page.open_url = opened.append
+    assert page.client_secret_edit is not None
+    page.client_secret_edit.clear()
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: page.state == "failed")
+    assert page.error.text() == ("The client secret is empty: copy it from your Google Business Profile app's settings")
+    assert opened == [] and ctx.repo.accounts() == []
+    page.client_secret_edit.setText("x")  # typing clears the message
+    assert page.error.text() == "" and dialog.next_button.isEnabled()
