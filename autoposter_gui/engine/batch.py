@@ -73,13 +73,13 @@ class BatchPostService(PostService):
         return (accounts if isinstance(accounts, ValidationError) else list(accounts)), list(refused), platforms
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
-        return _remembered(self._refused, accounts, super()._cannot_post)
+        return _remembered(self._refused, accounts, PostService._cannot_post, self)
 
     def _platforms(self, accounts: Sequence[Account]) -> tuple[Platform, ...]:
-        return _remembered(self._platform_memo, accounts, super()._platforms)
+        return _remembered(self._platform_memo, accounts, PostService._platforms, self)
 
     def _targets(self, accounts: Sequence[Account]) -> tuple[tuple[tuple[int, Platform], ...], frozenset[str]]:
-        return _remembered(self._target_memo, accounts, super()._targets)
+        return _remembered(self._target_memo, accounts, PostService._targets, self)
 
     def _inspect_once(self, path: str) -> ImageInfo:
         found = self._inspected.get(path)
@@ -95,7 +95,11 @@ class BatchPostService(PostService):
 
     @staticmethod
     def _key(request: PostRequest, info: ImageInfo, platforms: AbstractSet[str]) -> tuple[object, ...]:
-        # A frozenset (what _targets gives) is its own frozenset, its hash computed once: nothing built per post.
+        # Without a fit the copy is the file as it is, whatever the platforms (PostService._store_images): one copy
+        # for a photo posted to Pages and to Instagram accounts. A frozenset (what _targets gives) is its own
+        # frozenset, its hash computed once: nothing built per post.
+        if request.fit is None:
+            return (info.path,)
         return (info.path, request.fit, request.fit_color, frozenset(platforms))
 
     def _store_images(
@@ -104,9 +108,10 @@ class BatchPostService(PostService):
         if info is None:
             return None, None
         key = self._key(request, info, platforms)
-        if key not in self._stored:
-            self._stored[key] = super()._store_images(request, info, platforms)
-        return self._stored[key]
+        found = self._stored.get(key)
+        if found is None:
+            found = self._stored[key] = super()._store_images(request, info, platforms)
+        return found
 
     def _store_media(self, request: PostRequest, platforms: set[str]) -> dict[str, tuple[MediaRef, ...]]:
         key = (request.media, request.fit, request.fit_color, *sorted(platforms))
@@ -115,15 +120,10 @@ class BatchPostService(PostService):
         return self._stored_media[key]
 
     def store_images(self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]) -> None:
-        """Copy the images of checked posts into the media store, a few files at a time (each copy waits for the
-        disk: its own sync and its folder's), so that ``new_items`` finds them stored."""
-        self.storing_images(posts)()
-
-    def storing_images(
-        self, posts: Iterable[tuple[PostRequest, Sequence[Account], ImageInfo | None]]
-    ) -> Callable[[], None]:
-        """``store_images`` started on worker threads; returns the wait for it (which raises a failed copy's
-        ValidationError). Meanwhile only ``new_items`` of posts without an image may run."""
+        """Copy the images of checked posts into the media store, a few files at a time on worker threads (each
+        copy waits for the disk: its own sync and its folder's), so that ``new_items`` finds them stored. The caller
+        waits meanwhile: a thread running Python beside the copies would make every step of theirs wait for the GIL.
+        A failed copy raises its ValidationError (as one at a time would)."""
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, AbstractSet[str]]] = {}
         for request, accounts, info in posts:
             if info is not None and not request.media:  # a post with media lists stores them in new_items
@@ -131,28 +131,24 @@ class BatchPostService(PostService):
                 wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:
-            return lambda: None
+            return
         store = super()._store_images
-        pool = ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media")
-        futures = {k: pool.submit(store, *v) for k, v in todo.items()}
-        pool.shutdown(wait=False)
-
-        def wait() -> None:
-            pool.shutdown(wait=True)
-            for key, future in futures.items():
-                self._stored[key] = future.result()  # a failed copy raises here (ValidationError, as one at a time)
-
-        return wait
+        with ThreadPoolExecutor(max_workers=min(4, len(todo)), thread_name_prefix="media") as pool:
+            futures = {k: pool.submit(store, *v) for k, v in todo.items()}
+        for key, future in futures.items():
+            self._stored[key] = future.result()
 
 
 def _remembered(
     memo: dict[tuple[int, ...], tuple[object, T]],
     accounts: Sequence[Account],
-    compute: Callable[[Sequence[Account]], T],
+    compute: Callable[[PostService, Sequence[Account]], T],
+    service: PostService,
 ) -> T:
-    """``compute(accounts)``, once per set of Account objects in ``memo``."""
+    """``compute(service, accounts)`` (PostService's own method: no bound method built per post), once per set of
+    Account objects in ``memo``."""
     key = tuple(map(id, accounts))
     found = memo.get(key)
     if found is None:
-        found = memo[key] = (tuple(accounts), compute(accounts))
+        found = memo[key] = (tuple(accounts), compute(service, accounts))
     return found[1]

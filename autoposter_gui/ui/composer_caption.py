@@ -16,15 +16,24 @@ from autoposter_gui.domain.validation import (
     text_problems,
 )
 from autoposter_gui.ui import fmt, icons
+from autoposter_gui.ui.composer_networks import NAMES, network_counts
 from autoposter_gui.ui.widgets import MessageLabel, keep_together
 
 
 def counter_parts(text: str, platforms: set[Platform]) -> tuple[list[str], bool]:
-    """The counter's parts ("12 / 2,200 characters", …) for the ticked platforms, and whether a limit is passed."""
+    """The counter's parts ("12 / 2,200 characters", …) for the ticked platforms, and whether a limit is passed.
+    With an X or Google account ticked, each network's count against its own limit ("X 35 / 280 · Google 35 /
+    1,500 characters"): X counts every link as 23 and CJK characters as 2."""
     length, tags, mentions = len(text), count_hashtags(text), count_mentions(text)
     parts: list[str] = []
     over = False
-    if platforms:
+    if platforms - {Platform.FACEBOOK, Platform.INSTAGRAM}:  # X or Google: each network's own count and limit
+        counts = network_counts(text, platforms)
+        for n, (platform, count, limit) in enumerate(counts, start=1):
+            unit = " characters" if n == len(counts) else ""
+            parts.append(f"{NAMES[platform]} {count:,} / {limit:,}{unit}")
+            over = over or count > limit
+    elif platforms:
         limit = min(char_limit(p) for p in platforms)
         parts.append(f"{length:,} / {limit:,} characters")
         over = length > limit

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from autoposter_gui.ui.composer_tab import ComposerTab
 
 RICH_NOTE = " Its photos, video, comment and link stay as queued: Duplicate it to change them."
+GOOGLE_NOTE = " Its Google post type, button, event and offer stay as queued: Duplicate it to change them."
 NO_LONGER_KEPT = "The image of that post is no longer kept: choose it again."
 
 
@@ -56,6 +57,8 @@ def fill_from(tab: ComposerTab, item: ItemView, *, editing: bool) -> bool:
     tab.extras.comment_edit.setPlainText(item.first_comment or "")
     tab.extras.link_edit.setText(item.link or "")
     tab.set_selected_accounts([item.account_id])
-    if not editing:  # a duplicate keeps a Google post's type, button, event and offer (an edit leaves them as stored)
-        tab.carried_options = stored_flags(item.meta)
+    # A Google post's type, button, event and offer: a duplicate starts from them; an edit shows them as stored
+    # (the engine's ``update`` changes the text, the one image and the time).
+    tab.google.set_flags(stored_flags(item.meta))
+    tab.google.set_editable(not editing)
     return is_rich(refs, item.first_comment, item.link)

@@ -7,14 +7,15 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QW
 
 from autoposter_gui.domain.models import Platform
 from autoposter_gui.domain.validation import comment_problems, is_blank, link_problems
+from autoposter_gui.ui.composer_networks import comment_reason, link_reason
 from autoposter_gui.ui.widgets import MessageLabel
 
-LINK_FOR_FACEBOOK_ONLY = "Links are for Facebook posts only: untick the Instagram accounts to add one."
+LINK_FOR_FACEBOOK_ONLY = link_reason({Platform.INSTAGRAM})
 
 
 class PostExtras(QWidget):
-    """ "First comment" (both networks) and "Link" (Facebook only: enabled while only Facebook Pages are ticked, or
-    while it holds a link, so that its problem can be read and the link removed)."""
+    """ "First comment" (not for X or Google) and "Link" (Facebook only: enabled while only Facebook Pages are
+    ticked, or while it holds a link, so that its problem can be read and the link removed)."""
 
     changed = Signal()
 
@@ -53,16 +54,30 @@ class PostExtras(QWidget):
         return self.link_edit.text().strip() or None
 
     def update_for(self, platforms: set[Platform], has_media: bool) -> None:
-        """Enable the link for Facebook-only posts, and show each field's problems as they appear."""
-        link = self.link()
-        instagram = Platform.INSTAGRAM in platforms
-        self.link_edit.setEnabled(not instagram or link is not None)
-        problems = [str(p) for p in comment_problems(self.first_comment(), platforms)]
-        self.comment_error.show_message("\n".join(problems))
+        """Enable the link for Facebook-only posts and the first comment for networks that take one (each stays on
+        while it holds text, so that its problem can be read and the text removed); say why one is off, and show
+        each field's problems as they appear."""
+        link, comment = self.link(), self.first_comment()
+        link_off, comment_off = link_reason(platforms), comment_reason(platforms)
+        self.link_edit.setEnabled(not link_off or link is not None)
+        self.comment_edit.setEnabled(not comment_off or comment is not None)
+        problems = [str(p) for p in comment_problems(comment, platforms)]
+        if problems:
+            self.comment_error.show_message("\n".join(problems))
+        elif comment_off:
+            self.comment_error.show_message(comment_off, "hint" if comment is None else "warning")
+        else:
+            self.comment_error.clear()
         if link is not None:
-            self.link_error.show_message("\n".join(str(p) for p in link_problems(link, platforms, has_media=has_media)))
-        elif instagram:
-            self.link_error.show_message(LINK_FOR_FACEBOOK_ONLY, "hint")
+            problems = [str(p) for p in link_problems(link, platforms, has_media=has_media)]
+            if problems:
+                self.link_error.show_message("\n".join(problems))
+            elif link_off:
+                self.link_error.show_message(link_off, "warning")
+            else:
+                self.link_error.clear()
+        elif link_off:
+            self.link_error.show_message(link_off, "hint")
         else:
             self.link_error.clear()
 

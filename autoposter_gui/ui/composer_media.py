@@ -16,6 +16,7 @@ from autoposter_gui.domain.models import MediaKind, MediaRef, Platform
 from autoposter_gui.domain.validation import video_problems
 from autoposter_gui.domain.video import VIDEO_SUFFIXES
 from autoposter_gui.ui import icons
+from autoposter_gui.ui.composer_networks import media_hint, media_problems
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.fit_panel import PAD, REMEDIES, InstagramFitPanel
 from autoposter_gui.ui.media_strip import MediaStrip, video_badge
@@ -73,6 +74,7 @@ class MediaBox(QGroupBox):
         self.error = MessageLabel(self)
         self.notice = MessageLabel(self)  # what the strip could not do as asked (an 11th image...)
         self.preflight = MessageLabel(self)  # what the networks would refuse in a video (checked on a worker)
+        self.limits = MessageLabel(self)  # what the ticked X / Google accounts take, or what they would refuse
         self._preflight: dict[tuple[str, frozenset[Platform]], list[str] | None] = {}
         self.choose_button, self.remove_button = self.strip.add_images_button, self.strip.remove_button
         layout = QVBoxLayout(self)
@@ -84,6 +86,7 @@ class MediaBox(QGroupBox):
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(self.preflight)
+        layout.addWidget(self.limits)
         QWidget.setTabOrder(self.strip.remove_button, self.alt_edit)
 
         self.strip.add_images_requested.connect(self.choose_images)
@@ -276,6 +279,11 @@ class MediaBox(QGroupBox):
 
     def update_hint(self) -> None:
         self._check_video()
+        refused = media_problems(self.media(), self._platforms)
+        if refused:
+            self.limits.show_message("\n".join(refused), "warning")
+        else:
+            self.limits.show_message(media_hint(self._platforms), "hint")
         problem = self.ratio_problem()
         first = self.path if self.info is not None else None
         if problem is not None and first is not None:

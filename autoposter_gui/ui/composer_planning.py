@@ -126,9 +126,25 @@ def _refused(tab: ComposerTab, request: PostRequest, exc: AutoposterError) -> li
     return []
 
 
+MIXED_GOOGLE = (
+    "Add to queue and Repeat take Google's post options for Google locations alone: untick the other accounts, "
+    "or use Schedule to post to all of them at once"
+)
+
+
+def _mixed_google(tab: ComposerTab) -> bool:
+    """Whether Google options go with other networks' accounts (the planner takes one post for all): said if so."""
+    if len(tab._requests("schedule", None, fmt.zone()[1])) > 1:
+        tab.form_error.show_message(MIXED_GOOGLE)
+        return True
+    return False
+
+
 def add_to_queue(tab: ComposerTab) -> list[int]:
     """ "Add to queue": the post for each ticked account at that account's next free posting slot."""
     tab.clear_errors()
+    if _mixed_google(tab):
+        return []
     request = tab._request("schedule", None, fmt.zone()[1])
     try:
         items = PlannerService(tab.controller.ctx, tab.controller.posts).create_in_next_slots(request)
@@ -144,6 +160,8 @@ def repeat(tab: ComposerTab, dialog: RepeatDialog | None = None) -> list[int]:
     """ "Repeat…": ask how (unless ``dialog`` is given, already answered), then create the series from the chosen
     time through the planner."""
     tab.clear_errors()
+    if _mixed_google(tab):
+        return []
     try:
         when, zone_name = tab.when_edit.when_utc()
     except ValidationError as exc:

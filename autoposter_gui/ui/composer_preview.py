@@ -1,13 +1,14 @@
-"""The Composer's live preview: a Facebook card (text, image grid or link card) and an Instagram feed card."""
+"""The Composer's live preview: a Facebook card (text, image grid or link card), an Instagram feed card, and the X
+and Google Business Profile cards (composer_preview_cards)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from autoposter_gui.domain.models import MediaKind, MediaRef, Platform
 from autoposter_gui.ui import icons
@@ -167,11 +168,17 @@ class PostPreview(QWidget):
             ig.addWidget(widget)
         ig.addStretch(1)
 
-        self.cards = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        from autoposter_gui.ui.composer_preview_cards import GoogleCard, XCard  # they build on this module's parts
+
+        self.x_card = XCard(self)
+        self.google_card = GoogleCard(self)
+        self.x_card.hide()
+        self.google_card.hide()
+        self.all_cards: list[QWidget] = [self.facebook, self.instagram, self.x_card, self.google_card]
+        self.cards = QGridLayout()  # the shown cards, as many side by side as the width holds
         self.cards.setContentsMargins(0, 0, 0, 0)
-        self.cards.addWidget(self.facebook, 0, Qt.AlignmentFlag.AlignTop)
-        self.cards.addWidget(self.instagram, 0, Qt.AlignmentFlag.AlignTop)
-        self.cards.addStretch(1)
+        self._columns = 0
+        self._placed: list[QWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading("Preview", self, scale=1.0))
@@ -179,16 +186,31 @@ class PostPreview(QWidget):
         self.setMinimumWidth(CARD_WIDTH)
         self._dots = 0
         self._caption = ""
+        self._arrange()
 
     def sizeHint(self) -> QSize:
         return QSize(CARD_WIDTH, super().sizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        side_by_side = event.size().width() >= 2 * CARD_WIDTH + self.cards.spacing()
-        direction = QBoxLayout.Direction.LeftToRight if side_by_side else QBoxLayout.Direction.TopToBottom
-        if self.cards.direction() != direction:
-            self.cards.setDirection(direction)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Lay the shown cards out in rows, as many side by side as the width holds."""
+        shown = [card for card in self.all_cards if not card.isHidden()]
+        step = CARD_WIDTH + max(self.cards.horizontalSpacing(), 0)
+        columns = max(1, min(len(shown), (self.width() + max(self.cards.horizontalSpacing(), 0)) // step))
+        if columns == self._columns and shown == self._placed:
+            return
+        for card in self.all_cards:
+            self.cards.removeWidget(card)
+        for n, card in enumerate(shown):
+            self.cards.addWidget(
+                card, n // columns, n % columns, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+            )
+        for column in range(len(self.all_cards) + 1):
+            self.cards.setColumnStretch(column, 1 if column == columns else 0)
+        self._columns, self._placed = columns, shown
 
     def show_post(
         self,
@@ -232,6 +254,30 @@ class PostPreview(QWidget):
         body = _escape(self._caption[: -len(MORE)] if cut else self._caption)
         more = "<span style='color:#8e8e8e'>… more</span>" if cut else ""
         self.ig_caption.setText(f"<b>{_escape(username)}</b> {body}{more}")
+        self._arrange()
+
+    def show_networks(
+        self,
+        text: str,
+        media: Sequence[MediaRef],
+        platforms: set[Platform],
+        who: tuple[str, str] = ("Your name", "you"),
+        place: str = "Your business",
+        options: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Redraw the X card (name and @username) and the Google card (the location and the post's options), each
+        shown while its network is ticked; then lay out the shown cards."""
+        from autoposter_gui.ui.composer_preview_cards import show_network_cards
+
+        self.x_card.setVisible(Platform.X in platforms)
+        self.google_card.setVisible(Platform.GOOGLE in platforms)
+        thumbs = [self.loader.get(m.path) for m in media]
+        images = [t.image if t is not None else None for t in thumbs]
+        video = bool(media) and media[0].kind is MediaKind.VIDEO
+        badge = (thumbs[0].duration or "") if video and thumbs[0] is not None else ("" if video else None)
+        kinds = [m.kind for m in media]
+        show_network_cards(self.x_card, self.google_card, text, images, kinds, badge, who, place, options or {})
+        self._arrange()
 
     def dots_count(self) -> int:
         """How many carousel dots the Instagram card shows (0: not a carousel)."""

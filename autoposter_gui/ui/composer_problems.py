@@ -8,6 +8,8 @@ import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
+from autoposter_gui.ui.composer_google import in_composer_words
+
 if TYPE_CHECKING:
     from autoposter_gui.ui.composer_tab import ComposerTab
 
@@ -25,6 +27,7 @@ class ProblemDisplay:
         t.extras.comment_error.clear()
         t.extras.link_error.clear()
         t.fit_panel.message.clear()
+        t.google.clear_errors()
 
     def shown(self) -> dict[str, str]:
         """The inline messages shown now, by field (used by tests and accessibility)."""
@@ -36,9 +39,10 @@ class ProblemDisplay:
                 (m.text() for m in (t.image_error, t.fit_panel.message) if m.kind == "error" and m.text()), ""
             ),
             "when": t.when_error.text(),
-            "first_comment": t.extras.comment_error.text(),
+            "first_comment": t.extras.comment_error.text() if t.extras.comment_error.kind == "error" else "",
             "link": t.extras.link_error.text() if t.extras.link_error.kind == "error" else "",
             "form": t.form_error.text(),
+            **t.google.shown(),  # a Google post's options, by option key (google_type, event_title...)
         }
         return {k: v for k, v in shown.items() if v}
 
@@ -46,7 +50,8 @@ class ProblemDisplay:
         """Every problem at once, each next to its field (several for one field are listed one a line); the
         first problem's field takes the focus."""
         t = self.tab
-        problems = [("image" if field == "video" else field, message) for field, message in problems]  # one box
+        # One box for the media; the core's messages say the Google options' flags in the Composer's words.
+        problems = [("image" if f == "video" else f, in_composer_words(m)) for f, m in problems]
         by_field: dict[str, list[str]] = {}
         for field, message in problems:
             if message not in by_field.setdefault(field, []):
@@ -59,6 +64,8 @@ class ProblemDisplay:
         if image:
             by_field["image"] = image
             t.image_box.preflight.clear()  # the same refusals, said once: under the media, with the others
+            t.image_box.limits.clear()
+        t.google.show_errors({key: by_field.pop(key) for key in list(by_field) if key in t.google.errors})
         targets = {
             "text": t.text_error,
             "accounts": t.accounts_error,
@@ -70,7 +77,8 @@ class ProblemDisplay:
         for field, messages in by_field.items():
             targets.get(field, t.form_error).show_message("\n".join(messages))
         first = problems[0][0] if problems else ""
-        first_label = targets.get(first)
+        # A Google option's problem: its field and the message under it, scrolled to together.
+        first_label = targets.get(first, t.google.rows.get(first))
         if first == "image" and t.fit_panel.message.text():
             first_label = t.fit_panel.message
         body = t.body_scroll.widget()
@@ -82,6 +90,7 @@ class ProblemDisplay:
             "when": t.when_edit,
             "first_comment": t.comment_edit,
             "link": t.link_edit,
+            **t.google.inputs,
         }.get(first)
         if focus is not None:
             focus.setFocus()

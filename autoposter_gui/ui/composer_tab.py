@@ -23,9 +23,10 @@ from autoposter_gui.engine.labels import account_label
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_accounts import AccountPicker
 from autoposter_gui.ui.composer_caption import CaptionEditor
-from autoposter_gui.ui.composer_editing import RICH_NOTE, fill_from, is_rich, may_discard
+from autoposter_gui.ui.composer_editing import GOOGLE_NOTE, RICH_NOTE, fill_from, is_rich, may_discard
 from autoposter_gui.ui.composer_extras import PostExtras
 from autoposter_gui.ui.composer_footer import ComposerFooter, EditingBanner
+from autoposter_gui.ui.composer_google import GoogleFields
 from autoposter_gui.ui.composer_media import THUMB_SIZE, MediaBox, dropped_media
 from autoposter_gui.ui.composer_preview import PostPreview
 from autoposter_gui.ui.composer_problems import ProblemDisplay
@@ -50,8 +51,6 @@ class ComposerTab(QWidget):
         self.controller = controller
         self._editing: int | None = None
         self._rich_locked = False  # an edited post with several photos, a video, a comment or a link
-        # A duplicated Google post's options (type, button, event, offer), kept for a new post to Google accounts.
-        self.carried_options: dict[str, str | None] = {}
         self.setAcceptDrops(True)
 
         self.banner = EditingBanner(self)
@@ -62,6 +61,9 @@ class ComposerTab(QWidget):
         self.text_edit, self.counter, self.text_error = self.caption.text_edit, self.caption.counter, self.caption.error
         self.extras = PostExtras(self)
         self.comment_edit, self.link_edit = self.extras.comment_edit, self.extras.link_edit
+        self.google = GoogleFields(self)  # shown while a Google location is ticked
+        self.google.reset(fmt.naive_local(controller.now()))
+        self.google.hide()
         self.fit_panel = InstagramFitPanel(self)  # under the text, where there is room for two previews
         self.picker = AccountPicker(controller, self)
         self.accounts_box = self.picker
@@ -81,6 +83,7 @@ class ComposerTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.caption)
         left.addWidget(self.extras)
+        left.addWidget(self.google)
         left.addWidget(self.fit_panel)
         left.addWidget(self.preview)
         left.addStretch(1)
@@ -131,6 +134,7 @@ class ComposerTab(QWidget):
         self.image_box.changed.connect(self._media_changed)
         self.image_box.loader.loaded.connect(self.refresh_preview)
         self.extras.changed.connect(self._extras_changed)
+        self.google.changed.connect(self.refresh_preview)
         self.picker.connect_requested.connect(self.connect_requested)
         self.stop_editing_button.clicked.connect(self.stop_editing)
         self.schedule_button.clicked.connect(self.schedule)
@@ -179,6 +183,7 @@ class ComposerTab(QWidget):
     def _accounts_changed(self) -> None:
         self._update_counter()
         self.image_box.set_context(self._selected_platforms(), self._editing is not None)
+        self.google.setVisible(Platform.GOOGLE in self._selected_platforms())
         self._extras_changed()
 
     @Slot()
@@ -225,8 +230,17 @@ class ComposerTab(QWidget):
             (insta.username or insta.name) if insta is not None else "your.account",
         )
         media = self.image_box.media()
-        self.preview.show_post(
-            self.text_edit.toPlainText(), media, self.extras.link(), self._selected_platforms(), names
+        platforms = self._selected_platforms()
+        self.preview.show_post(self.text_edit.toPlainText(), media, self.extras.link(), platforms, names)
+        x = next((a for a in accounts if a.platform == Platform.X.value), None)
+        place = next((a for a in accounts if a.platform == Platform.GOOGLE.value), None)
+        self.preview.show_networks(
+            self.text_edit.toPlainText(),
+            media,
+            platforms,
+            (x.name, x.username or x.name) if x is not None else ("Your name", "you"),
+            place.name if place is not None else "Your business",
+            self.google.flags() if Platform.GOOGLE in platforms else {},
         )
 
     def quota_warnings(self) -> list[str]:
@@ -316,13 +330,21 @@ class ComposerTab(QWidget):
         """Every problem at once, each next to its field; the first problem's field takes the focus."""
         self.problems.show(problems)
 
-    def _request(self, mode: str, when: datetime | None, zone_name: str) -> PostRequest:
+    def _request(
+        self,
+        mode: str,
+        when: datetime | None,
+        zone_name: str,
+        accounts: list[int] | None = None,
+        options: dict[str, str | None] | None = None,
+    ) -> PostRequest:
+        """The post for the ticked accounts (or ``accounts``), with the Google options (or ``options``)."""
         from autoposter_gui.engine.posts import PostRequest
 
         media = self.image_box.media()
         simple = len(media) == 1 and media[0].kind is MediaKind.IMAGE and not media[0].alt_text
         return PostRequest(
-            self.selected_account_ids(),
+            self.selected_account_ids() if accounts is None else accounts,
             self.text_edit.toPlainText(),
             self.image_path,
             when,
@@ -333,18 +355,32 @@ class ComposerTab(QWidget):
             media=() if simple or not media else media,  # one plain image: stored exactly as before rich posts
             first_comment=self.extras.first_comment(),
             link=self.extras.link(),
-            options=self._options(),
+            options=self._options() if accounts is None else options,
         )
 
     def _options(self) -> dict[str, str | None] | None:
-        """A duplicated Google post's options, while only Google accounts are ticked (other networks take none)."""
-        platforms = self._selected_platforms()
-        return (self.carried_options or None) if platforms == {Platform.GOOGLE} else None
+        """The Google post's options while a Google location is ticked (None: none given, or no Google account)."""
+        return (self.google.flags() or None) if Platform.GOOGLE in self._selected_platforms() else None
 
-    def _all_problems(self, request: PostRequest, first: ValidationError | None) -> list[tuple[str, str]]:
-        """Every problem the core finds with ``request``, plus ``first`` (what stopped the save) if it found none
-        like it; "Connect an account first" while there is no account to tick."""
-        found = self.controller.posts.problems(request, REMEDIES)
+    def _requests(self, mode: str, when: datetime | None, zone_name: str) -> list[PostRequest]:
+        """The post as the engine takes it: one request; or, when Google options go with other networks' accounts
+        (which take none), one for the Google locations with them and one for the others (saved together)."""
+        options = self._options()
+        ids = self.selected_account_ids()
+        google = [i for i in ids if self.picker.accounts[i].platform == Platform.GOOGLE.value]
+        if not options or len(google) == len(ids) or self._editing is not None:
+            return [self._request(mode, when, zone_name)]
+        others = [i for i in ids if i not in google]
+        return [self._request(mode, when, zone_name, google, options), self._request(mode, when, zone_name, others)]
+
+    def _all_problems(
+        self, request: PostRequest | list[PostRequest], first: ValidationError | None
+    ) -> list[tuple[str, str]]:
+        """Every problem the core finds with ``request`` (each of them), plus ``first`` (what stopped the save) if it
+        found none like it; "Connect an account first" while there is no account to tick."""
+        found: list[tuple[str, str]] = []
+        for one in request if isinstance(request, list) else [request]:
+            found += [p for p in self.controller.posts.problems(one, REMEDIES) if p not in found]
         if first is not None and (first.field or "", first.phrased(REMEDIES)) not in found:
             found.append((first.field or "", first.phrased(REMEDIES)))
         if not self._checks:
@@ -362,7 +398,7 @@ class ComposerTab(QWidget):
                 when, zone_name = self.when_edit.when_utc()  # a time that happens twice asks here, once
             except ValidationError as exc:
                 stopped = exc
-        request = self._request(mode, when, zone_name)
+        requests = self._requests(mode, when, zone_name)
         ids: list[int] = []
         if self._editing is not None and not self._rich_locked and is_rich(self.image_box.media(), None, None):
             self.form_error.show_message(
@@ -372,16 +408,18 @@ class ComposerTab(QWidget):
         if stopped is None:
             try:
                 if self._editing is not None:
-                    ids = [self.controller.posts.update(self._editing, request).id]
-                else:
-                    ids = [item.id for item in self.controller.posts.create(request)]
+                    ids = [self.controller.posts.update(self._editing, requests[0]).id]
+                elif len(requests) == 1:
+                    ids = [item.id for item in self.controller.posts.create(requests[0])]
+                else:  # Google's part with its options, the others' without: all saved, or none
+                    ids = [item.id for item in self.controller.posts.create_many(requests)]
             except ValidationError as exc:
                 stopped = exc
             except AutoposterError as exc:
                 self.form_error.show_message(str(exc))
                 return []
         if stopped is not None:
-            self.show_problems(self._all_problems(request, stopped))  # all of them, not just the first one met
+            self.show_problems(self._all_problems(requests, stopped))  # all of them, not just the first one met
             return []
         if mode == PUBLISH_NOW:
             self.controller.run_now()
@@ -407,7 +445,7 @@ class ComposerTab(QWidget):
 
     # ----- editing ---------------------------------------------------------------------------------
     def is_dirty(self) -> bool:
-        extras = self.extras.first_comment() or self.extras.link()
+        extras = self.extras.first_comment() or self.extras.link() or self._options()
         return bool(self.text_edit.toPlainText().strip() or self.image_box.media() or extras)
 
     @property
@@ -439,6 +477,8 @@ class ComposerTab(QWidget):
         account = self.picker.accounts.get(item.account_id)
         status = fmt.STATUS_LABELS.get(item.status, item.status).lower()
         note = RICH_NOTE if self._rich_locked else ""
+        if item.platform == Platform.GOOGLE.value:
+            note += GOOGLE_NOTE
         self.banner_label.setText(f"Editing a {status} post for <b>{fmt.account_title(account)}</b>.{note}")
         self.banner.show()
         self._update_counter()
@@ -481,7 +521,8 @@ class ComposerTab(QWidget):
         self.extras.clear()
         self.extras.set_editable(True)
         self._rich_locked = False
-        self.carried_options = {}
+        self.google.reset(fmt.naive_local(self.controller.now()))
+        self.google.set_editable(True)
         self.image_box.set_editable(True)
         self.set_image(None)
         self.when_edit.setDateTime(fmt.qdatetime_from_naive(fmt.default_post_time(self.controller.now())))

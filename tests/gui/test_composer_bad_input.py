@@ -11,11 +11,20 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 
+from autoposter_gui.domain.models import DiscoveredAccount, MediaRef, Platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.ui import fmt
 from autoposter_gui.ui.composer_tab import ComposerTab
 from tests.gui.helpers import BAKERY_IG, BAKERY_PAGE, account_id
+from tests.support.videos import make_video
+
+X_ID, GOOGLE_ID = "1460000000000000001", "4455667788990011"
+NETWORK_ACCOUNTS = {
+    X_ID: DiscoveredAccount(Platform.X, X_ID, "Sandbox Bakery", "tok", username="sandboxbakery"),
+    GOOGLE_ID: DiscoveredAccount(Platform.GOOGLE, GOOGLE_ID, "Sandbox Bakery, Main St", "tok", "accounts/77"),
+}
 
 
 @dataclass
@@ -26,7 +35,28 @@ class Setup:
     monkeypatch: pytest.MonkeyPatch
 
     def accounts(self, *externals: str) -> None:
-        self.composer.set_selected_accounts([account_id(self.ctx, e) for e in externals])
+        self.composer.set_selected_accounts([self.network(e) for e in externals])
+
+    def network(self, external: str) -> int:
+        """The account's id; X's and Google's demo accounts are added to the store the first time they are named."""
+        if external in NETWORK_ACCOUNTS:
+            found = NETWORK_ACCOUNTS[external]
+            if self.ctx.repo.account_by_external(external) is None:
+                self.ctx.repo.upsert_account(found, None, self.ctx.clock.now())
+                self.composer.reload_accounts()
+        return account_id(self.ctx, external)
+
+    def google(self, **values: str) -> None:
+        """Fill the Google post fields: google_type / button by their values, the rest as typed."""
+        fields = self.composer.google
+        for key, value in values.items():
+            if key in ("google_type", "button"):
+                combo = fields.type_combo if key == "google_type" else fields.button_combo
+                combo.setCurrentIndex(combo.findData(value))
+            else:
+                edit = fields.inputs[key]
+                assert isinstance(edit, QLineEdit)
+                edit.setText(value)
 
     def text(self, value: str) -> None:
         self.composer.text_edit.setPlainText(value)
@@ -75,6 +105,19 @@ def _deleted_after_choosing(s: Setup) -> None:
     path = s.jpeg("gone.jpg")
     s.image(path)
     path.unlink()
+
+
+def _five_images(s: Setup) -> None:
+    s.composer.image_box.set_media([MediaRef(str(s.jpeg(f"{n}.jpg"))) for n in range(5)])
+
+
+def _video(s: Setup) -> None:
+    s.composer.media_strip.set_video(str(make_video(s.tmp / "clip.mp4", seconds=2.0)))
+
+
+def _comment(s: Setup) -> None:
+    s.composer.comment_edit.setEnabled(True)  # off for X (with its reason); typed before X was ticked
+    s.composer.comment_edit.setPlainText("#bread")
 
 
 def _dst_gap(s: Setup) -> None:
@@ -134,6 +177,51 @@ CASES = [
     Case("DST gap", lambda s: (s.text(OK_TEXT), _dst_gap(s)), "when", "does not exist"),
     Case("no account ticked", lambda s: (s.accounts(), s.text(OK_TEXT)), "accounts", "Choose at least one account"),
     Case("publish now, empty", lambda s: s.text("   "), "text", "empty", "now"),
+    Case("X: 5 images", lambda s: (s.accounts(X_ID), _five_images(s)), "image", "X takes at most 4 images"),
+    Case("X: 281 characters", lambda s: (s.accounts(X_ID), s.text("b" * 281)), "text", "281 of 280"),
+    Case(
+        "X: a URL counts 23",
+        lambda s: (s.accounts(X_ID), s.text("b" * 257 + " https://bakery.com/x")),
+        "text",
+        "281 of 280",
+    ),
+    Case("X: a first comment", lambda s: (s.accounts(X_ID), s.text(OK_TEXT), _comment(s)), "first_comment", "X"),
+    Case("Google: a video", lambda s: (s.accounts(GOOGLE_ID), _video(s)), "image", "photos only, not videos"),
+    Case("Google: 2 photos", lambda s: (s.accounts(GOOGLE_ID), _five_images(s)), "image", "takes one photo"),
+    Case("Google: 1,501 characters", lambda s: (s.accounts(GOOGLE_ID), s.text("b" * 1501)), "text", "1,500"),
+    Case(
+        "Google: an offer without its period",
+        lambda s: (s.accounts(GOOGLE_ID), s.google(google_type="offer", offer_code="BREAD10")),
+        "event_title",
+        "An offer needs its title and period",
+    ),
+    Case(
+        "Google: an event without a title",
+        lambda s: (s.accounts(GOOGLE_ID), s.google(google_type="event")),
+        "event_title",
+        "An event needs its title, start and end: add “Title”",
+    ),
+    Case(
+        "Google: a button without its link",
+        lambda s: (s.accounts(GOOGLE_ID), s.google(button="BOOK")),
+        "button_url",
+        "“Button” Book needs “Button link”",
+    ),
+    Case(
+        "Google: a button link that is no address",
+        lambda s: (s.accounts(GOOGLE_ID, X_ID), s.google(button="ORDER", button_url="bakery dot com")),
+        "button_url",
+        "is not a web address",
+    ),
+    Case(
+        "Google: an offer's redeem link that is no address",
+        lambda s: (
+            s.accounts(GOOGLE_ID),
+            s.google(google_type="offer", event_title="Loaves", offer_url="ftp://bakery"),
+        ),
+        "offer_url",
+        "is not a web address",
+    ),
 ]
 
 

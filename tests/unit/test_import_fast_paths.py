@@ -3,6 +3,7 @@ and each distinct CSV time read once."""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
 from autoposter_gui.engine.events import Events
 from autoposter_gui.storage.media import MediaStore
-from tests.support.helpers import BAKERY, connect, make_image
+from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -129,9 +130,7 @@ def _plan_file(folder: Path, start: datetime) -> Path:
     return path
 
 
-def test_items_keep_the_files_order_while_the_photos_are_copied_alongside(
-    ctx: Context, sandbox: Any, tmp_path: Path
-) -> None:
+def test_items_keep_the_files_order_with_photo_and_text_posts_mixed(ctx: Context, sandbox: Any, tmp_path: Path) -> None:
     connect(ctx, sandbox)
     service = CsvService(ctx)
     ids = service.write(service.check(_plan_file(tmp_path, ctx.clock.now())))
@@ -177,3 +176,77 @@ def test_localize_utc_agrees_with_localize_around_the_changes(zone_name: str) ->
                 found = type(exc)
             assert found == expected, naive
             assert not isinstance(found, datetime) or found.tzinfo is UTC
+
+
+def test_the_collector_pause_ends_without_a_young_pass_and_leaves_frozen_objects_frozen() -> None:
+    from autoposter_gui.engine import csv_io
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    kept: list[tuple[int, list[int]]] = []
+    with csv_io._collector_paused():
+        assert not gc.isenabled()
+        kept += [(n, [n]) for n in range(5_000)]  # tracked objects the pause leaves alive
+        assert gc.get_count()[0] > 5_000  # what the first young pass after the pause would scan
+        passes: list[int] = []
+        gc.callbacks.append(lambda phase, info: passes.append(info["generation"]) if phase == "start" else None)
+    try:
+        after = [(n, [n]) for n in range(100)]  # the first allocations after the pause start no pass over the rows
+    finally:
+        gc.callbacks.pop()
+    assert gc.isenabled() and passes == [] and len(after) == 100
+    assert gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(pair) in oldest for pair in kept[:10])  # moved to the oldest generation: a full pass sees them
+    gc.freeze()  # someone else's frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with csv_io._collector_paused():
+            kept += [(n, [n]) for n in range(100)]
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    gc.disable()  # a caller that paused it already: it stays paused
+    try:
+        with csv_io._collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_photo_for_pages_and_instagram_accounts_is_copied_once(
+    ctx: Context, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect(ctx, sandbox)
+    make_image(tmp_path / "p.jpg")  # square: Instagram takes it as it is, no fitted copy
+    when = ctx.clock.now() + timedelta(days=1)
+    lines = ["account,text,at,image"]
+    lines += [
+        f"{acct},post {n},{when + timedelta(hours=n):%Y-%m-%dT%H:%M},p.jpg"
+        for n, acct in enumerate([BAKERY, BAKERY_IG] * 2)
+    ]
+    path = tmp_path / "plan.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    copied: list[str] = []
+    put = MediaStore.put
+
+    def counted(store: MediaStore, source: Any, suffix: str | None = None) -> Path:
+        copied.append(str(source))
+        return put(store, source, suffix)
+
+    monkeypatch.setattr(MediaStore, "put", counted)
+    service = CsvService(ctx)
+    service.write(service.check(path))
+    items = ctx.repo.items()
+    assert len(copied) == 1 and len(items) == 4
+    assert {i.platform for i in items} == {"facebook", "instagram"}
+    assert len({i.image_path for i in items}) == 1 and ctx.media.owns(items[0].image_path or "")
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\u2028", "\x0c"])
+def test_the_delimiter_is_read_from_the_first_line_alone(brk: str) -> None:
+    from autoposter_gui.engine.csv_io import _delimiter
+
+    assert _delimiter(f"account;text;at{brk}1,2,3,4,5,6{brk}") == ";"  # the second line has more commas
+    assert _delimiter(f"account,text,at{brk}a;b;c;d;e{brk}") == ","
+    assert _delimiter("account;text") == ";" and _delimiter("") == ","
