@@ -1,6 +1,6 @@
 """Screenshots of connecting X and Google Business Profile from the Connect wizard, in sandbox mode under Xvfb (not
 part of the test suite): the choice of network, X's page, X connected, Google's page and its checklist, and the
-Accounts tab with the X account.
+Accounts tab and the Composer's account list with the X account.
 
 Usage: python tests/screenshots/network_screenshots.py [OUTPUT_DIR]   (default: /tmp/autoposter-network-shots)
 The browser step is the sign-in URL followed with urllib (the sandbox's fakes approve at once).
@@ -80,6 +80,8 @@ def run(out: Path) -> int:
 
     spin(1.0)
     shot(window, "accounts-with-x")
+    window.show_tab("composer")
+    shot(window, "composer-with-x")
     common.grab_screen(out / "desktop.png")
     app.shutdown()
     shutil.rmtree(data, ignore_errors=True)
