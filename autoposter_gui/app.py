@@ -48,6 +48,23 @@ DEMO_LOADING = "Connecting the sandbox's demo accounts…"
 _STARTED = time.perf_counter()  # about when the process started (this module is imported first)
 
 
+def sandbox_clients() -> dict[str, tuple[str, str | None]]:
+    """The sandbox fakes' demo OAuth clients (ID, secret or None), prefilled in the Connect wizard's sign-in pages."""
+    import importlib
+
+    clients: dict[str, tuple[str, str | None]] = {}
+    for key, module, id_name, secret_name in (
+        ("x", "autoposter_gui.sandbox.x_state", "X_CLIENT_ID", None),
+        ("google", "autoposter_gui.sandbox.google_api", "CLIENT_ID", "CLIENT_SECRET"),
+    ):
+        try:
+            fake = importlib.import_module(module)
+        except ImportError:  # a network whose fake is not in this build
+            continue
+        clients[key] = (str(getattr(fake, id_name)), str(getattr(fake, secret_name)) if secret_name else None)
+    return clients
+
+
 class DemoKeyring:
     """In-memory secrets, used only in sandbox mode when no OS keyring works (the demo tokens are fake)."""
 
@@ -496,6 +513,7 @@ class Application:
         self.ctx.config = self.config
         creds = server.credentials
         self.controller.sandbox_credentials = (creds.app_id, creds.app_secret, creds.user_token)
+        self.controller.sandbox_clients = sandbox_clients()
         log.info("sandbox server on %s", server.url)
 
     def _connect_demo_accounts(self) -> None:

@@ -89,11 +89,19 @@ class BrowserConnect:
     def wait(self, timeout: float = DEFAULT_TIMEOUT, choose: Choose | None = None) -> list[Account]:
         """Wait for the browser to come back, exchange the code, discover and save the accounts (all of them
         unless ``choose`` picks). ConnectError (a sentence to show) when the sign-in fails or times out."""
-        redirect = self._receiver.wait(timeout, self.cancelled)
-        result = self._flow.finish(redirect)
-        found = list(result.accounts)
+        found = self.finish(timeout)
         chosen = list(choose(found)) if choose is not None else found
         return self.save(chosen, dropped=[f for f in found if f not in chosen])
+
+    def finish(self, timeout: float = DEFAULT_TIMEOUT) -> list[DiscoveredAccount]:
+        """The first half of ``wait`` for a caller that lets the owner choose later (the GUI's checklist): the
+        accounts found, their secrets in the keyring, nothing saved yet. Follow it with ``save`` or ``forget``."""
+        redirect = self._receiver.wait(timeout, self.cancelled)
+        return list(self._flow.finish(redirect).accounts)
+
+    def forget(self, found: Sequence[DiscoveredAccount]) -> None:
+        """The owner gave up after ``finish``: the secrets of accounts not already connected leave the keyring."""
+        self.save([], dropped=found)
 
     def save(self, chosen: Sequence[DiscoveredAccount], dropped: Sequence[DiscoveredAccount] = ()) -> list[Account]:
         """Record the chosen accounts (their secrets are in the keyring already); forget the secrets of the rest."""
@@ -109,7 +117,8 @@ class BrowserConnect:
                 self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
             saved.append(account)
             self.ctx.events.emit(Events.ACCOUNT_CHANGED, account.id)
-        log.info("connected %d %s account(s)", len(saved), self.network.key)
+        if saved:
+            log.info("connected %d %s account(s)", len(saved), self.network.key)
         return saved
 
     def cancel(self) -> None:

@@ -78,7 +78,8 @@ class Context:
         from autoposter_gui.networks.protocol import Env
 
         variable = {"meta": "AUTOPOSTER_GRAPH_URL", "x": "AUTOPOSTER_X_URL", "google": "AUTOPOSTER_GOOGLE_URL"}[key]
-        origin = self.config.graph_origin if key == "meta" else None
+        # In sandbox mode the sandbox server (graph_origin once it runs) serves every network's paths.
+        origin = self.config.graph_origin if key == "meta" or self.config.sandbox else None
         return Env(origin or os.environ.get(variable) or None, self.tokens, self.clock.now, self.config.sandbox)
 
     @classmethod

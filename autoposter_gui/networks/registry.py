@@ -34,3 +34,8 @@ def keys() -> tuple[str, ...]:
 def for_platform(platform: str) -> Network:
     """The network that publishes ``platform`` (a queue item's or an account's platform value)."""
     return network(_PLATFORMS[platform])
+
+
+def platforms(key: str) -> tuple[str, ...]:
+    """The platform values network ``key`` publishes, without loading its package."""
+    return tuple(p for p, k in _PLATFORMS.items() if k == key)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from autoposter_gui.domain.models import AccountStatus, Platform
+from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 
@@ -28,6 +29,14 @@ class AccountColumn(IntEnum):
     EXPIRES = 4
     CONNECTED = 5
 
+
+# What kind of account a row is, where the network's name alone doesn't say it.
+KINDS = {
+    Platform.FACEBOOK.value: "Facebook Page",
+    Platform.INSTAGRAM.value: "Instagram business account",
+    Platform.X.value: "X account",
+    Platform.GOOGLE.value: "Google Business Profile location",
+}
 
 HEADERS = {
     AccountColumn.ACCOUNT: "Account",
@@ -98,7 +107,8 @@ class AccountsTableModel(QAbstractTableModel):
                 if account.token_expires_at is not None:
                     return fmt.full_time(account.token_expires_at)
                 if account.token_checked_at is not None:
-                    return f"Meta reports no expiry date (checked {fmt.full_time(account.token_checked_at)})"
+                    checked = fmt.full_time(account.token_checked_at)
+                    return f"{provider_name(account.platform)} reports no expiry date (checked {checked})"
             if column is AccountColumn.CONNECTED:
                 return fmt.full_time(account.connected_at)
             if column is AccountColumn.ACCOUNT and account.page_id and account.platform == Platform.INSTAGRAM.value:
@@ -109,7 +119,7 @@ class AccountsTableModel(QAbstractTableModel):
         if column is AccountColumn.ACCOUNT:
             return fmt.account_name(account)
         if column is AccountColumn.KIND:
-            return "Instagram business account" if account.platform == Platform.INSTAGRAM.value else "Facebook Page"
+            return KINDS.get(account.platform) or fmt.platform_label(account.platform)
         if column is AccountColumn.EXTERNAL_ID:
             return account.external_id
         if column is AccountColumn.STATUS:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.models import AccountStatus
 from autoposter_gui.engine.events import TOKEN_CHECK
+from autoposter_gui.engine.networks import network_of
 from autoposter_gui.engine.views import AccountView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.accounts_model import AccountColumn, AccountsTableModel
@@ -45,9 +46,13 @@ class AccountsTab(QWidget):
         self.model = AccountsTableModel(controller.accounts, controller.now, self)
         self.dialog: ConnectDialog | None = None
 
-        intro = secondary("Autoposter publishes to these Facebook Pages and Instagram business accounts.", self)
-        self.connect_button = QPushButton("Connect &Meta…", self)
-        self.connect_button.setToolTip("Connect your Facebook Pages and their Instagram business accounts")
+        intro = secondary(
+            "Autoposter publishes to these accounts: Facebook Pages, Instagram business accounts, X accounts and "
+            "Google Business Profile locations.",
+            self,
+        )
+        self.connect_button = QPushButton("&Connect…", self)
+        self.connect_button.setToolTip("Connect Facebook & Instagram, X or Google Business Profile")
         self.check_button = QPushButton("Check &tokens", self)
         self.check_button.setToolTip("Ask Meta now whether each account's token still works and when it expires")
         self.disconnect_button = QPushButton("&Disconnect", self)
@@ -70,7 +75,7 @@ class AccountsTab(QWidget):
         self.attention_text.setWordWrap(True)
         self.attention_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reconnect_button = QPushButton("&Reconnect…", self.attention)
-        self.reconnect_button.setToolTip("Log in to Facebook again to give Autoposter fresh tokens")
+        self.reconnect_button.setToolTip("Sign in again to give Autoposter fresh tokens")
         texts = QVBoxLayout()
         texts.setSpacing(2)
         texts.addWidget(self.attention_title)
@@ -88,7 +93,7 @@ class AccountsTab(QWidget):
         self.empty = EmptyState(
             "accounts",
             "No accounts connected",
-            "Connect your Facebook Page and its Instagram business account to start posting.",
+            "Connect your Facebook Page and Instagram account, X, or Google Business Profile to start posting.",
             self,
             above=1,
             below=1,
@@ -110,14 +115,14 @@ class AccountsTab(QWidget):
         sandbox_layout = QHBoxLayout(self.sandbox_box)
         if controller.sandbox:
             text_value = (
-                "You are in sandbox mode: posts go to a local stand-in for Facebook and Instagram, with demo "
-                "accounts. Nothing is published for real, and your real posts and accounts are kept apart."
+                "You are in sandbox mode: posts go to a local stand-in for Facebook, Instagram, X and Google, with "
+                "demo accounts. Nothing is published for real, and your real posts and accounts are kept apart."
             )
             button_text = "Restart in normal mode"
         else:
             text_value = (
-                "Try every feature safely: sandbox mode runs against a local stand-in for Facebook and Instagram "
-                "with demo accounts, in a separate data folder."
+                "Try every feature safely: sandbox mode runs against a local stand-in for Facebook, Instagram, X and "
+                "Google with demo accounts, in a separate data folder."
             )
             button_text = "Restart in sandbox mode"
         self.sandbox_label = secondary(text_value, self.sandbox_box)
@@ -133,8 +138,8 @@ class AccountsTab(QWidget):
         layout.addSpacing(6)
         layout.addWidget(self.sandbox_box)
 
-        self.connect_button.clicked.connect(self.open_connect_dialog)
-        self.reconnect_button.clicked.connect(self.open_connect_dialog)
+        self.connect_button.clicked.connect(self.choose_and_connect)
+        self.reconnect_button.clicked.connect(self.reconnect)
         self.disconnect_button.clicked.connect(self.disconnect_selected)
         self.check_button.clicked.connect(self.check_tokens)
         self.sandbox_button.clicked.connect(self.switch_sandbox)
@@ -196,11 +201,22 @@ class AccountsTab(QWidget):
         return self.model.account_at(rows[0].row()) if rows else None
 
     @Slot()
-    def open_connect_dialog(self, guided: bool = False) -> ConnectDialog:
-        """The Connect wizard; ``guided`` starts it at the guide to creating a Meta app (Help → Getting Started)."""
+    def choose_and_connect(self) -> ConnectDialog:
+        """The Connect wizard from its first page: which network."""
+        return self.open_connect_dialog(network=None)
+
+    @Slot()
+    def reconnect(self) -> ConnectDialog:
+        """The Connect wizard at the network of the first account that needs the owner."""
+        accounts = self.model.needing_attention()
+        return self.open_connect_dialog(network=network_of(accounts[0].platform) if accounts else None)
+
+    def open_connect_dialog(self, guided: bool = False, network: str | None = "meta") -> ConnectDialog:
+        """The Connect wizard at ``network`` (None: the choice of network); ``guided`` starts it at the guide to
+        creating a Meta app (Help → Getting Started)."""
         from autoposter_gui.ui.connect_dialog import ConnectDialog
 
-        dialog = ConnectDialog(self.controller, self, guided=guided)
+        dialog = ConnectDialog(self.controller, self, guided=guided, network=network)
         dialog.connected.connect(self._connected)
         self.dialog = dialog
         dialog.open()

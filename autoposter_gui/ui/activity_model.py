@@ -11,7 +11,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
-from autoposter_gui.domain.models import AttemptOutcome, Platform
+from autoposter_gui.domain.models import AttemptOutcome
+from autoposter_gui.engine.networks import platform_short_label, provider_name
 from autoposter_gui.engine.reads import Reads
 from autoposter_gui.engine.views import AccountView, AttemptView
 from autoposter_gui.ui import fmt, icons
@@ -268,11 +269,12 @@ class ActivityTableModel(QAbstractTableModel):
         if attempt.error_message:
             return " ".join(attempt.error_message.split())
         info = self._item(attempt.queue_item_id)
-        network = "Instagram" if info is not None and info.platform == Platform.INSTAGRAM.value else "Facebook"
+        network = platform_short_label(info.platform) if info is not None else "Facebook"
         if attempt.outcome == AttemptOutcome.SUCCEEDED.value:
             where = f" on {network}" if info is not None else ""
             what = "First comment posted" if attempt.step == "comment" else "Published"
-            text = f"{what}{where}" + ("" if attempt.permalink else " (Meta gave no link)")
+            provider = provider_name(info.platform) if info is not None else "Meta"
+            text = f"{what}{where}" + ("" if attempt.permalink else f" ({provider} gave no link)")
             numbers = self.summaries.get(attempt.queue_item_id) if attempt.step != "comment" else None
             return numbers or text  # a post with numbers: "412 reached · 37 likes" (the Outcome says it is out)
         if attempt.outcome == AttemptOutcome.IN_FLIGHT.value:

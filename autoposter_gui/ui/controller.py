@@ -78,6 +78,8 @@ class AppController(QObject):
         self.keep_awake_message: str | None = None  # "Keeping this computer awake for the 09:30 Instagram post"
         self._scheduler = scheduler
         self.sandbox_credentials: tuple[str, str, str] | None = None
+        # Sandbox mode: each browser-sign-in network's demo client (ID, secret or None), prefilled in the wizard.
+        self.sandbox_clients: dict[str, tuple[str, str | None]] = {}
         # While the accounts are not known yet (sandbox mode connects its demo accounts after start), what the tabs
         # show instead of "No accounts…"; None once they are known.
         self.accounts_loading: str | None = None

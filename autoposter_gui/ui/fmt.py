@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, ItemStatus, Platform
 from autoposter_gui.domain.times import ensure_utc, local_zone, localize
+from autoposter_gui.engine import networks
 from autoposter_gui.engine.views import AccountView
 
 STATUS_LABELS: dict[str, str] = {
@@ -114,14 +115,15 @@ def default_post_time(now: datetime) -> datetime:
 
 
 def platform_label(platform: str) -> str:
-    return "Instagram" if platform == Platform.INSTAGRAM.value else "Facebook Page"
+    """The kind of account: "Facebook Page", "Instagram", "X", "Google Business Profile"."""
+    return "Facebook Page" if platform == Platform.FACEBOOK.value else networks.platform_label(platform)
 
 
 def account_name(account: AccountView | None) -> str:
-    """``@username`` for Instagram, the Page name for Facebook."""
+    """``@username`` for Instagram and X, the Page's or the location's name otherwise."""
     if account is None:
         return "Unknown account"
-    if account.platform == Platform.INSTAGRAM.value:
+    if account.platform in (Platform.INSTAGRAM.value, Platform.X.value):
         return f"@{account.username or account.name}"
     return account.name
 

@@ -256,9 +256,74 @@ def _instagram(p: QPainter, s: float) -> None:
     p.drawEllipse(QPointF(s * 0.65, s * 0.35), s * 0.035, s * 0.035)
 
 
+def _x(p: QPainter, s: float) -> None:
+    """X's mark: a black tile, a broad stroke from top left to bottom right crossed by a thin one."""
+    _rounded(p, s, QColor("#000000"))
+    broad = QPainterPath(QPointF(s * 0.25, s * 0.25))
+    broad.lineTo(s * 0.4, s * 0.25)
+    broad.lineTo(s * 0.75, s * 0.75)
+    broad.lineTo(s * 0.6, s * 0.75)
+    broad.closeSubpath()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    p.drawPath(broad)
+    p.setPen(_pen("white", max(1.0, s * 0.065)))
+    p.drawLine(QPointF(s * 0.72, s * 0.26), QPointF(s * 0.29, s * 0.74))
+
+
+def _google(p: QPainter, s: float) -> None:
+    """Google Business Profile's mark: a white shop front with a striped awning on a blue tile."""
+    _rounded(p, s, QColor(BLUE))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    left, right, top = s * 0.22, s * 0.78, s * 0.24
+    p.drawRect(QRectF(left, top, right - left, s * 0.12))  # the awning's top
+    width = (right - left) / 3
+    for i in range(3):  # its three scallops
+        p.drawPie(QRectF(left + i * width, top + s * 0.02, width, s * 0.2), 180 * 16, 180 * 16)
+    p.drawRect(QRectF(s * 0.27, s * 0.46, s * 0.46, s * 0.3))  # the shop
+    p.setBrush(QColor(BLUE))
+    p.drawRect(QRectF(s * 0.44, s * 0.56, s * 0.12, s * 0.2))  # its door
+    stripes = ("#ea4335", "#fbbc04", "#34a853")
+    for i, color in enumerate(stripes):  # Google's colours along the awning's edge
+        p.setBrush(QColor(color))
+        p.drawRect(QRectF(left + i * width, top, width, s * 0.04))
+
+
+_PLATFORM_DRAWINGS: dict[str, Draw] = {
+    Platform.FACEBOOK.value: _facebook,
+    Platform.INSTAGRAM.value: _instagram,
+    Platform.X.value: _x,
+    Platform.GOOGLE.value: _google,
+}
+
+
 @cache
 def platform_icon(platform: str) -> QIcon:
-    return _icon(_instagram if platform == Platform.INSTAGRAM.value else _facebook)
+    """The network's mark for a platform value (an unknown one gets a neutral tile)."""
+    return _icon(_PLATFORM_DRAWINGS.get(platform, _unknown_platform))
+
+
+def _unknown_platform(p: QPainter, s: float) -> None:
+    _rounded(p, s, QColor(GREY))
+
+
+@cache
+def network_icon(platforms: tuple[str, ...]) -> QIcon:
+    """A network's icon for the Connect wizard: its platforms' marks side by side (Facebook & Instagram)."""
+    drawings = [_PLATFORM_DRAWINGS.get(p, _unknown_platform) for p in platforms] or [_unknown_platform]
+    if len(drawings) == 1:
+        return _icon(drawings[0])
+
+    def pair(p: QPainter, s: float) -> None:
+        half = s * 0.62
+        for i, draw in enumerate(drawings[:2]):
+            p.save()
+            p.translate(i * (s - half), i * (s - half))
+            draw(p, half)
+            p.restore()
+
+    return _icon(pair)
 
 
 # ----- the app and tray --------------------------------------------------------------------------

@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _connect_requested(self) -> None:
         self.show_tab("accounts")
-        self.accounts.open_connect_dialog()
+        self.accounts.choose_and_connect()
 
     @Slot()
     def open_log_folder(self) -> None:
