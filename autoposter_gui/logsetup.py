@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autoposter_gui.meta.redact import RedactingFilter
+from autoposter_gui.networks.redact import RedactingFilter
 from autoposter_gui.storage.folder import private_dir, private_opener
 
 LOG_FILE = "autoposter.log"
