@@ -46,6 +46,8 @@ class CommentStep:
 
     def run(self, item_id: int) -> bool:
         """Deliver (or check) the item's first comment if it is due; False when someone else has it."""
+        from autoposter_gui.engine.processor import TokenUnavailable  # the processor loads this module
+
         now = self.ctx.clock.now()
         if not self.repo.claim_comment(item_id, now, now + COMMENT_LEASE):
             return False
@@ -53,6 +55,8 @@ class CommentStep:
             self._run_claimed(item_id)
         except KeyringUnavailableError as exc:
             self.repo.comment_wait(item_id, self.ctx.clock.now() + RECHECK, str(exc))
+        except TokenUnavailable as exc:  # the network could not refresh the token just now
+            self.repo.comment_wait(item_id, self.ctx.clock.now() + (exc.error.retry_after or RECHECK), str(exc))
         self.processor._changed(item_id)
         return True
 

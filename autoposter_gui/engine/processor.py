@@ -104,6 +104,14 @@ def post_of(item: WorkItem) -> Post:
     return Post(item.id, item.platform, item.text, item_media(item), item.link, item.first_comment, options)
 
 
+class TokenUnavailable(Exception):
+    """The account's network could not give a token just now (a refresh that failed for a while)."""
+
+    def __init__(self, error: PublishError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class CheckOutcome(StrEnum):
     POSTED = "posted"  # it went out: now marked posted
     NOT_PUBLISHED = "not_published"  # it did not go out and no longer can: the mark is cleared
@@ -168,6 +176,12 @@ class ItemProcessor:
             self.repo.hold(item_id, str(exc), "keyring", self.ctx.clock.now())
             self._changed(item_id)
             return Outcome.HELD
+        except TokenUnavailable as exc:  # the network could not refresh the token just now: no try spent
+            now = self.ctx.clock.now()
+            err = exc.error
+            self.repo.defer(item_id, now + (err.retry_after or RECHECK), str(err), "token_refresh", now)
+            self._changed(item_id)
+            return Outcome.HELD
 
     def _account_state(self, account: WorkAccount | None) -> tuple[AccountState, str | None]:
         """How the item's account stands, and its token when it is ready (read from the keyring only then)."""
@@ -177,7 +191,13 @@ class ItemProcessor:
             return AccountState.DISCONNECTED, None
         if account.status == AccountStatus.INVALID.value:
             return AccountState.INVALID, None
-        token = self.session_for(account.platform).access_token(account_ref(account))
+        try:
+            token = self.session_for(account.platform).access_token(account_ref(account))
+        except PublishError as err:
+            if err.category is ErrorCategory.TOKEN and not err.ambiguous:  # the network refused the refresh
+                self._invalidate(account.id, f"Reconnect {account_label(account)}: {err}", self.ctx.clock.now())
+                return AccountState.INVALID, None
+            raise TokenUnavailable(err) from None
         if not token:
             return AccountState.NO_TOKEN, None
         if account.status == AccountStatus.CANNOT_POST.value:
@@ -242,7 +262,10 @@ class ItemProcessor:
         work = repo.work(item_id)
         assert work is not None
         item, account, history = work
-        state, token = self._account_state(account)
+        try:
+            state, token = self._account_state(account)
+        except TokenUnavailable as exc:
+            return CheckOutcome.UNSURE, f"{UNCONFIRMED_CHECK}, and it can't be checked just now ({exc}); try again"
         checked = unconfirmed_attempt(_facts(item), history)
         if checked is None:
             return CheckOutcome.NOT_PUBLISHED, ""
