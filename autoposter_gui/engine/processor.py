@@ -386,7 +386,7 @@ class ItemProcessor:
     def _quota_full(self, account: WorkAccount, token: str) -> str | None:
         """A message when the network's 24-hour publishing limit is used up, else None (checked only when near)."""
         session = self.session_for(account.platform)
-        if not isinstance(session, DailyLimit):
+        if not isinstance(session, DailyLimit) or not session.has_daily_limit(account.platform):
             return None
         if self.repo.posted_since(account.id, self.ctx.clock.now() - timedelta(hours=24)) < QUOTA_CHECK_FROM:
             return None

@@ -220,6 +220,9 @@ class MetaSession:
         if self.env.media is not None and post.media and post.media[0].kind is MediaKind.IMAGE:
             self.publisher.prepare_image(post.media[0].path, post.platform)
 
+    def has_daily_limit(self, platform: str) -> bool:
+        return platform == Platform.INSTAGRAM.value
+
     def publishing_quota(self, account: AccountRef, token: str) -> tuple[int, int] | None:
         """Instagram's 24-hour publishing limit (used, total); Facebook has none."""
         if account.platform != Platform.INSTAGRAM.value:

@@ -84,6 +84,10 @@ class Prefetch(Protocol):
 class DailyLimit(Protocol):
     """A rolling 24-hour publishing limit the provider counts itself (Instagram's)."""
 
+    def has_daily_limit(self, platform: str) -> bool:
+        """Whether ``platform`` has such a limit (no call: the engine asks only then, and only when near it)."""
+        ...
+
     def publishing_quota(self, account: AccountRef, token: str) -> tuple[int, int] | None:
         """(used, total) for the account, or None when its platform has no such limit. PublishError when the
         provider can't say now."""
