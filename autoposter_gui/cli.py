@@ -67,7 +67,10 @@ def _item_id(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
-    parser = _Parser(prog="autoposter", description="Schedule and publish posts to Facebook and Instagram.")
+    parser = _Parser(
+        prog="autoposter",
+        description="Schedule and publish posts to Facebook, Instagram, X and Google Business Profile.",
+    )
     parser.add_argument("--json", action="store_true", default=False, help="machine-readable output")
     parser.add_argument("--version", action="version", version=f"autoposter {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -85,7 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("accounts", parents=[common], help="list connected accounts")
 
     p = sub.add_parser("post", parents=[common], help="queue a post (one item per account)")
-    p.add_argument("--account", action="append", required=True, metavar="ACCOUNT_ID", help="page id or IG user id")
+    p.add_argument(
+        "--account",
+        action="append",
+        required=True,
+        metavar="ACCOUNT_ID",
+        help="an account id from `autoposter accounts`: a Page id, IG user id, X user id or Google location id",
+    )
     p.add_argument("--text", required=True)
     p.add_argument("--image", metavar="PATH", action="append", help="an image; repeat for 2 to 10, in order")
     p.add_argument("--alt-text", metavar="TEXT", action="append", help="repeatable; the n-th goes with the n-th image")
@@ -98,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Instagram only: pad (letterbox) or crop an image whose aspect ratio Instagram refuses (a carousel's "
         "images to the first one's ratio); the original files are kept",
     )
+    _add_google_options(p)
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="ISO8601", help="when to publish; no offset means local time")
     when.add_argument("--now", action="store_true", help="publish as soon as the runner next runs")
@@ -122,11 +132,36 @@ def build_parser() -> argparse.ArgumentParser:
     from autoposter_gui import cli_insights
 
     cli_insights.add_parsers(sub, common)  # insights (issue 16)
+    from autoposter_gui import cli_networks
+
+    cli_networks.add_parsers(sub, common)  # connect-x, connect-google (issue 17)
 
     p = sub.add_parser("sandbox", parents=[common], help="start the local fake Graph API server")
     p.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
     p.add_argument("--host", default="127.0.0.1")
     return parser
+
+
+def _add_google_options(post: argparse.ArgumentParser) -> None:
+    """`post`'s Google Business Profile flags (checked with the post's accounts: domain.post_options)."""
+    g = post.add_argument_group("Google Business Profile posts")
+    g.add_argument("--google-type", metavar="TYPE", help="standard (the default), event or offer")
+    g.add_argument("--button", metavar="ACTION", help="LEARN_MORE, BOOK, ORDER, SHOP, SIGN_UP or CALL (any case)")
+    g.add_argument("--button-url", metavar="URL", help="the web address the button opens (none for CALL)")
+    g.add_argument("--event-title", metavar="TEXT", help="an event's (or an offer's) title")
+    g.add_argument("--event-start", metavar="LOCAL_TIME", help="local wall time, e.g. 2026-12-05T18:00")
+    g.add_argument("--event-end", metavar="LOCAL_TIME", help="local wall time, after the start")
+    g.add_argument("--offer-code", metavar="CODE", help="an offer's coupon code")
+    g.add_argument("--offer-terms", metavar="TEXT", help="an offer's terms and conditions")
+    g.add_argument("--offer-url", metavar="URL", help="where the offer is redeemed online")
+
+
+def google_flags(args: argparse.Namespace) -> dict[str, str | None] | None:
+    """The Google flags given to `post` (option key -> text), or None when none was."""
+    from autoposter_gui.domain.post_options import OPTION_KEYS
+
+    flags = {key: getattr(args, key, None) for key in OPTION_KEYS}
+    return flags if any(value is not None for value in flags.values()) else None
 
 
 # ----- output shapes (the CLI contract) ------------------------------------------------------------
@@ -169,7 +204,18 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
         # "meta" while Meta's scheduler holds the post; the change still to send to Meta (edit, cancel, ...).
         "handoff": "meta" if getattr(i, "handoff", None) == "meta" else None,
         "handoff_pending": _pending_change(i),
+        "options": _options(i),  # a Google post's type, button, event and offer; {} for other posts
     }
+
+
+def _options(i: Any) -> dict[str, Any]:
+    """The item's options: a listed row's ``options``, else those in an ORM item's metadata."""
+    from autoposter_gui.domain.post_options import stored_options
+
+    listed = getattr(i, "options", None)
+    if isinstance(listed, dict):
+        return listed
+    return stored_options(getattr(i, "meta", None))
 
 
 def _pending_change(i: Any) -> str | None:
@@ -194,6 +240,7 @@ def attempt_json(a: Any) -> dict[str, Any]:
         "error_code": a.error_code,
         "error_message": a.error_message,
         "step": a.step,
+        "platform": getattr(a, "item_platform", None),  # the post's ("facebook", "instagram", "x", "google")
     }
 
 
@@ -272,7 +319,11 @@ def cmd_post(args: argparse.Namespace, ctx: Any) -> Any:
         media=media,
         first_comment=args.first_comment,
         link=args.link,
+        options=google_flags(args),
     )
+    problems = service.option_problems(request)
+    if problems:  # every problem with the Google flags, a line each; nothing written
+        raise cli_planner.LinesError([f"autoposter: {p.phrased(REMEDIES)}" for p in problems])
     items = cli_planner.create_posts(args, ctx, request)
     for warning in service.quota_warnings(service.resolve_accounts(args.account)):
         print(f"autoposter: warning: {warning}", file=sys.stderr)
@@ -397,7 +448,10 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
     import signal
     import threading
 
+    from autoposter_gui.sandbox.google_api import CLIENT_ID as GOOGLE_ID
+    from autoposter_gui.sandbox.google_api import CLIENT_SECRET as GOOGLE_SECRET
     from autoposter_gui.sandbox.server import SandboxServer
+    from autoposter_gui.sandbox.x_state import X_CLIENT_ID
 
     state = config.data_dir / "sandbox-server.json"
     try:
@@ -420,6 +474,10 @@ def cmd_sandbox(args: argparse.Namespace, config: AppConfig) -> int:
             f"  export AUTOPOSTER_GRAPH_URL={server.url}\n"
             f"  {connect_command(creds.app_id, creds.app_secret, creds.user_token)}\n"
             "  (the secret comes in on stdin, so it never shows in `ps` or your shell history)\n\n"
+            "It fakes X and Google Business Profile too; their sign-in pages approve at once. Set\n"
+            f"AUTOPOSTER_X_URL and AUTOPOSTER_GOOGLE_URL to {server.url}, then use the X client id {X_CLIENT_ID},\n"
+            f"the Google client id {GOOGLE_ID} and secret {GOOGLE_SECRET}\n"
+            '(the README\'s "X and Google Business Profile" shows the commands).\n\n'
             "Press Ctrl+C to stop.",
             flush=True,
         )
@@ -461,7 +519,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print_result(args, data, text)
         return EXIT_OK
     ctx = _context(config)
-    from autoposter_gui import cli_insights, cli_planner
+    from autoposter_gui import cli_insights, cli_networks, cli_planner
 
     try:
         if args.command == "cancel" and args.series:
@@ -469,7 +527,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         elif args.command in ("retry", "cancel"):
             data, text = _item_action(args, ctx, args.command)
         else:
-            data, text = {**COMMANDS, **cli_planner.COMMANDS, **cli_insights.COMMANDS}[args.command](args, ctx)
+            data, text = {**COMMANDS, **cli_planner.COMMANDS, **cli_insights.COMMANDS, **cli_networks.COMMANDS}[
+                args.command
+            ](args, ctx)
     finally:
         ctx.close()
     _print_result(args, data, text)

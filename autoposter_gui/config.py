@@ -47,9 +47,9 @@ class AppConfig:
         (``graph_origin`` set to it), every network is the sandbox server, which serves all their paths."""
         if self.sandbox and self.graph_origin:
             return self.graph_origin
-        if key == "meta":
+        if key == "meta" and self.graph_origin:
             return self.graph_origin
-        name = {"x": X_URL_ENV, "google": GOOGLE_URL_ENV}.get(key)
+        name = {"meta": GRAPH_URL_ENV, "x": X_URL_ENV, "google": GOOGLE_URL_ENV}.get(key)
         return (os.environ.get(name) or None) if name else None
 
     @property

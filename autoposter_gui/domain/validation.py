@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from autoposter_gui.domain.errors import Remedy, ValidationError
 from autoposter_gui.domain.images import ImageInfo, inspect_image, instagram_ratio_error
 from autoposter_gui.domain.models import MAX_MEDIA, MediaKind, MediaRef, Platform
+from autoposter_gui.domain.post_options import option_problems
 
 FB_MAX_CHARS = 63_206
 IG_MAX_CHARS = 2_200
@@ -59,36 +60,125 @@ def has_invalid_characters(text: str) -> bool:
     return False
 
 
+# The text limit the composer counts against, per platform (a platform not listed: Facebook's).
+CHAR_LIMITS: dict[Platform, int] = {
+    Platform.FACEBOOK: FB_MAX_CHARS,
+    Platform.INSTAGRAM: IG_MAX_CHARS,
+    Platform.X: 280,  # weighted (rules_x.weighted_length): links count 23, CJK characters 2
+    Platform.GOOGLE: 1500,
+}
+
+
 def char_limit(platform: Platform) -> int:
-    return IG_MAX_CHARS if platform is Platform.INSTAGRAM else FB_MAX_CHARS
+    return CHAR_LIMITS.get(platform, FB_MAX_CHARS)
+
+
+def _generic_text_problem(text: str, *, has_image: bool) -> str | None:
+    """What is wrong with the text on every network: bytes that are not UTF-8, or no text and no media."""
+    if has_invalid_characters(text):
+        return "The post text holds bytes that are not valid UTF-8 text; retype it or fix its encoding"
+    if is_blank(text):
+        return None if has_image else "The post text is empty; write something, or add an image, to publish"
+    return None
 
 
 def text_problems(text: str, platforms: Iterable[Platform], *, has_image: bool = False) -> list[str]:
-    """Every problem with the text for the chosen platforms, as sentences (empty list when fine).
+    """Every problem with the text for the chosen platforms, as sentences (empty list when fine): the generic ones,
+    then each platform's text rules (PLATFORM_RULES, field "text").
 
     Text that renders blank counts as empty: refused for a text post, fine as a photo's (absent) caption, which
     both Facebook and Instagram allow.
     """
-    problems: list[str] = []
-    if has_invalid_characters(text):
-        return ["The post text holds bytes that are not valid UTF-8 text; retype it or fix its encoding"]
+    generic = _generic_text_problem(text, has_image=has_image)
+    if generic is not None:
+        return [generic]
     if is_blank(text):
-        return [] if has_image else ["The post text is empty; write something, or add an image, to publish"]
+        return []
     kinds = platforms if isinstance(platforms, tuple) else tuple(platforms)
-    if len(text) > FB_MAX_CHARS and Platform.FACEBOOK in kinds:
-        problems.append(f"Facebook posts allow at most {FB_MAX_CHARS:,} characters; this one has {len(text):,}")
-    if Platform.INSTAGRAM in kinds:
+    draft = PostDraft(text, kinds, None, None)
+    return [p.problem for p in platform_problems(draft) if p.field == "text"]
+
+
+def _checks_text(text: str) -> bool:
+    """Whether the platforms' text limits apply: not to a blank text nor to one that can't be read (the generic
+    check says so)."""
+    return not is_blank(text) and not has_invalid_characters(text)
+
+
+def facebook_rules(draft: PostDraft) -> list[ValidationError]:
+    """Facebook's own rules for a post (the media and link rules are checked with the media)."""
+    text = draft.text
+    if len(text) > FB_MAX_CHARS and _checks_text(text):
+        message = f"Facebook posts allow at most {FB_MAX_CHARS:,} characters; this one has {len(text):,}"
+        return [ValidationError(message, field="text")]
+    return []
+
+
+def instagram_rules(draft: PostDraft) -> list[ValidationError]:
+    """Instagram's own rules for a post: caption length, hashtags, mentions, and an image or video (the image
+    ratio is checked when the images are read)."""
+    found: list[ValidationError] = []
+    text = draft.text
+    if _checks_text(text):
         if len(text) > IG_MAX_CHARS:
-            problems.append(f"Instagram captions allow at most {IG_MAX_CHARS:,} characters; this one has {len(text):,}")
+            message = f"Instagram captions allow at most {IG_MAX_CHARS:,} characters; this one has {len(text):,}"
+            found.append(ValidationError(message, field="text"))
         # Each hashtag (mention) starts with a "#" ("@"): a text with no more of them than the limit can't exceed it,
         # and the quick count spares the regex.
         tags = count_hashtags(text) if text.count("#") > IG_MAX_HASHTAGS else 0
         if tags > IG_MAX_HASHTAGS:
-            problems.append(f"Instagram allows at most {IG_MAX_HASHTAGS} hashtags; this caption has {tags}")
+            message = f"Instagram allows at most {IG_MAX_HASHTAGS} hashtags; this caption has {tags}"
+            found.append(ValidationError(message, field="text"))
         mentions = count_mentions(text) if text.count("@") > IG_MAX_MENTIONS else 0
         if mentions > IG_MAX_MENTIONS:
-            problems.append(f"Instagram allows at most {IG_MAX_MENTIONS} @-mentions; this caption has {mentions}")
-    return problems
+            message = f"Instagram allows at most {IG_MAX_MENTIONS} @-mentions; this caption has {mentions}"
+            found.append(ValidationError(message, field="text"))
+    if not (draft.images or draft.videos):
+        found.append(ValidationError("Instagram posts need an image; add one to post to Instagram", field="image"))
+    return found
+
+
+def _media_of(draft: PostDraft) -> tuple[MediaRef, ...]:
+    return draft.media or tuple(MediaRef(path) for path in draft.images)
+
+
+def x_rules(draft: PostDraft) -> list[ValidationError]:
+    """X's own rules (domain/rules_x.py: weighted length, 4 images or 1 video, no link field, no first comment)."""
+    from autoposter_gui.domain.rules_x import check_post  # twitter-text loads only for X posts
+
+    text = draft.text if _checks_text(draft.text) else ""
+    return check_post(text, _media_of(draft), link=draft.link, first_comment=draft.first_comment)
+
+
+def google_rules(draft: PostDraft) -> list[ValidationError]:
+    """Google Business Profile's own rules (domain/rules_google.py; the post options are checked on their own)."""
+    from autoposter_gui.domain.rules_google import google_problems
+
+    text = draft.text if _checks_text(draft.text) else ""
+    return google_problems(text, _media_of(draft), draft.link, draft.first_comment)
+
+
+# One platform's own rules for a post: every problem, each with its field ("text", "image"...); [] when fine.
+PlatformRules = Callable[["PostDraft"], list[ValidationError]]
+
+# The per-platform hook: post_problems runs the rules of each of the post's platforms, in this order (a platform
+# not listed has only the generic rules). X and Google Business Profile plug theirs in here.
+PLATFORM_RULES: dict[Platform, PlatformRules] = {
+    Platform.FACEBOOK: facebook_rules,
+    Platform.INSTAGRAM: instagram_rules,
+    Platform.X: x_rules,
+    Platform.GOOGLE: google_rules,
+}
+
+
+def platform_problems(draft: PostDraft) -> list[ValidationError]:
+    """The rules of each of ``draft``'s platforms (PLATFORM_RULES order, each platform once)."""
+    kinds = set(draft.platforms)
+    found: list[ValidationError] = []
+    for platform, rules in PLATFORM_RULES.items():
+        if platform in kinds:
+            found += rules(draft)
+    return found
 
 
 def caption(text: str) -> str:
@@ -109,6 +199,8 @@ class PostDraft:
     media: tuple[MediaRef, ...] = ()
     first_comment: str | None = None
     link: str | None = None
+    # Google Business Profile's options as given (post_options.OPTION_KEYS -> the flag's text); None: none given.
+    options: Mapping[str, str | None] | None = None
 
     @property
     def images(self) -> tuple[str, ...]:
@@ -179,14 +271,15 @@ def post_problems(
         found = [] if draft.link is None else _media_problems(draft, images, videos)
     has_media = bool(images or videos)
     instagram = Platform.INSTAGRAM in draft.platforms
-    text = text_problems(draft.text, draft.platforms, has_image=has_media)
-    if text:
-        found += [ValidationError(p, field="text") for p in text]
+    generic = _generic_text_problem(draft.text, has_image=has_media)
+    if generic is not None:
+        found.append(ValidationError(generic, field="text"))
+    found += platform_problems(draft)
     if draft.first_comment is not None:
         found += comment_problems(draft.first_comment, draft.platforms)
+    if draft.options:
+        found += option_problems(draft.options, draft.platforms)
     info: ImageInfo | None = None
-    if instagram and not has_media:
-        found.append(ValidationError("Instagram posts need an image; add one to post to Instagram", field="image"))
     for n, path in enumerate(images[:MAX_MEDIA]):
         try:
             image = inspect(path)
@@ -253,7 +346,8 @@ def video_problems(path: str, platforms: Iterable[Platform]) -> list[ValidationE
     except ValidationError as exc:
         return [exc]
     found: list[ValidationError] = []
-    for platform in sorted(set(platforms), key=lambda p: p.value, reverse=True):  # Instagram's (stricter) first
+    meta = {Platform.FACEBOOK, Platform.INSTAGRAM}  # other networks check their video limits in their own rules
+    for platform in sorted(set(platforms) & meta, key=lambda p: p.value, reverse=True):  # Instagram's first
         try:
             route_for(info, platform.value)
         except ValidationError as exc:

@@ -111,7 +111,8 @@ class TokenHealthService:
     def _check_all(self) -> list[Health]:
         ctx, repo = self.ctx, self.ctx.repo
         app_id, app_secret = ctx.tokens.get(APP_ID), ctx.tokens.get(APP_SECRET)
-        checked = registry.for_platform(Platform.FACEBOOK.value).platforms  # Meta's: its app checks their tokens
+        # Meta's accounts only: debug_token knows nothing of an X or Google token (it would call them invalid).
+        checked = registry.for_platform(Platform.FACEBOOK.value).platforms
         accounts = [
             a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value and a.platform in checked
         ]

@@ -21,11 +21,19 @@ class Named(Protocol):
     def username(self) -> str | None: ...
 
 
+# What an account is called, per platform, and the platforms whose accounts go by their @username.
+KINDS = {
+    Platform.FACEBOOK.value: "Facebook Page",
+    Platform.INSTAGRAM.value: "Instagram account",
+    Platform.X.value: "X account",
+    Platform.GOOGLE.value: "Google Business Profile",
+}
+_BY_USERNAME = frozenset({Platform.INSTAGRAM.value, Platform.X.value})
+
+
 def account_label(account: Named) -> str:
-    kind = "Instagram account" if account.platform == Platform.INSTAGRAM.value else "Facebook Page"
-    shown = (
-        f"@{account.username}" if account.username and account.platform == Platform.INSTAGRAM.value else account.name
-    )
+    kind = KINDS.get(account.platform, "Facebook Page")
+    shown = f"@{account.username}" if account.username and account.platform in _BY_USERNAME else account.name
     return f"{kind} {shown}"
 
 

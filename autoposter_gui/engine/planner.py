@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from autoposter_gui.domain.errors import AutoposterError, ValidationError, no_such_item, require_draft
 from autoposter_gui.domain.models import ItemStatus, media_from_json
+from autoposter_gui.domain.post_options import stored_flags
 from autoposter_gui.domain.recurrence import Recurrence, occurrences
 from autoposter_gui.domain.slots import SEARCH_DAYS, Slot, next_free_slot, parse_slots
 from autoposter_gui.domain.times import local_zone
@@ -127,6 +128,7 @@ class PlannerService:
             media=media_from_json(item.media),
             first_comment=item.first_comment,
             link=item.link,
+            options=stored_flags(item.meta) or None,
         )
         problems = self.posts.problems(request)
         if problems:

@@ -25,6 +25,7 @@ from autoposter_gui.domain.models import (
     cannot_post_reason,
     first_image,
 )
+from autoposter_gui.domain.post_options import google_options, option_problems
 from autoposter_gui.domain.validation import (
     MAX_AHEAD,
     PAST_TOLERANCE,
@@ -68,13 +69,18 @@ class PostRequest:
     media: tuple[MediaRef, ...] = ()
     first_comment: str | None = None
     link: str | None = None
+    # Google Business Profile's options as given (post_options.OPTION_KEYS -> text; None: none given): checked
+    # with the post, stored normalised with each Google item.
+    options: Mapping[str, str | None] | None = None
 
     def comment(self) -> str | None:
         """The first comment as stored and sent: none when it renders blank."""
         return None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
 
     def draft_for(self, platforms: tuple[Platform, ...]) -> PostDraft:
-        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, self.comment(), self.link)
+        return PostDraft(
+            self.text, platforms, self.image_path, self.when, self.media, self.comment(), self.link, self.options
+        )
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,13 @@ class PostService:
         """Every problem with ``request`` as (field, message) pairs, the one ``validate`` raises first; [] when it
         can be saved. Writes nothing."""
         return self.assess(request, remedies)[0]
+
+    def option_problems(self, request: PostRequest) -> list[ValidationError]:
+        """Every problem with the request's Google options for its accounts (the accounts must exist: an unknown one
+        raises ValidationError). Writes nothing."""
+        if not request.options:
+            return []
+        return option_problems(request.options, self._platforms(self.resolve_accounts(request.account_refs)))
 
     def assess(
         self, request: PostRequest, remedies: Mapping[Remedy, str] | None = None
@@ -279,6 +292,8 @@ class PostService:
         comment = request.comment()
         link = (request.link.strip() or None) if request.link else None
         zone, instagram = request.zone, Platform.INSTAGRAM
+        # A Google post's options (its type, button, event, offer); the other networks' posts have none.
+        options = google_options(request.options or {}) if Platform.GOOGLE.value in kinds else None
         # Positional arguments, in NewItem's order: quicker to build (an import builds thousands).
         return [
             NewItem(
@@ -293,6 +308,7 @@ class PostService:
                 media.get(platform, ()) if media else (),
                 comment,
                 link,
+                options if platform is Platform.GOOGLE else None,
             )
             for account_id, platform in targets
         ]

@@ -13,7 +13,7 @@ from autoposter_gui.meta import login
 from autoposter_gui.meta.client import GRAPH_VERSION
 from autoposter_gui.meta.session import MetaSession
 from autoposter_gui.networks.capabilities import LoginResult
-from autoposter_gui.networks.protocol import AccountRef, ConnectError, Env, OAuthFlow, Post
+from autoposter_gui.networks.protocol import AccountRef, ConnectError, Env, Network, OAuthFlow, Post
 
 _LABELS = {Platform.FACEBOOK.value: "Facebook", Platform.INSTAGRAM.value: "Instagram"}
 
@@ -24,6 +24,8 @@ class MetaNetwork:
 
     key = "meta"
     platforms: tuple[str, ...] = (Platform.FACEBOOK.value, Platform.INSTAGRAM.value)
+    default_port = 0  # no loopback sign-in (see begin_connect)
+    redirect_path = "/"
     dialog_origin = login.DIALOG_ORIGIN
     scopes: tuple[str, ...] = login.SCOPES
     api_version = GRAPH_VERSION
@@ -79,4 +81,4 @@ class MetaNetwork:
         return login.parse_login_redirect(url, expected_state)
 
 
-NETWORK = MetaNetwork()
+NETWORK: Network = MetaNetwork()

@@ -162,6 +162,8 @@ class Network(Protocol):
 
     key: str  # "meta", "x", "google"
     platforms: tuple[str, ...]  # the queue's platform values it publishes ("facebook", "instagram"; "x"; "google")
+    default_port: int  # the loopback port of its sign-in redirect (0: any free port)
+    redirect_path: str  # the path of that redirect ("/callback" for X, "/" for Google)
 
     def label(self, platform: str) -> str:
         """How the owner reads the platform ("Facebook", "X", "Google Business Profile")."""

@@ -44,7 +44,34 @@ GRAPH_ENDPOINTS = (
     "edge",
 )
 PAGE_ENDPOINTS = ("sandbox_index", "sandbox_post", "sandbox_ig", "sandbox_media", "login_dialog", "login_confirm")
-ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS
+# X's endpoints (x_api.classify); "*" does not cover them: name them, or use a "/2/..." glob.
+X_ENDPOINTS = (
+    "x_authorize",
+    "x_token",
+    "x_me",
+    "x_tweet_create",
+    "x_user_tweets",
+    "x_media_init",
+    "x_media_append",
+    "x_media_finalize",
+    "x_media_status",
+    "x_media_metadata",
+    "x_other",
+)
+# Google Business Profile's calls (sandbox/google_api.py); "*" does not match them: name them, or a "/path/glob".
+GOOGLE_ENDPOINTS = (
+    "google_auth",
+    "google_token",
+    "google_accounts",
+    "google_locations",
+    "google_start_upload",
+    "google_upload",
+    "google_media_create",
+    "google_local_post_create",
+    "google_local_post_get",
+    "google_local_posts_list",
+)
+ENDPOINTS = GRAPH_ENDPOINTS + PAGE_ENDPOINTS + X_ENDPOINTS + GOOGLE_ENDPOINTS
 
 DEFAULT_HANG_SECONDS = 300.0
 DEFAULT_LATE_COMMIT_SECONDS = 30.0

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
-from . import pages, world
+from . import google_api, google_http, pages, world, x_api
 from .faults import GRAPH_ENDPOINTS, Fault, FaultQueue
 from .forms import FormError, Upload, header_params, parse_body, parse_query
 from .graph import SCALED_WIDTH, GraphApi, GraphError, GraphRequest, fault_error, fbtrace_id, scaled_jpeg
@@ -173,6 +173,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         owner = self.server.owner
         split = urlsplit(self.path)
+        if google_api.owns(split.path):
+            google_http.serve(self, owner.google)
+            return
         version_match = _VERSION_RE.match(split.path)
         version = version_match.group(1) if version_match else None
         path = (split.path[version_match.end() :] if version_match else split.path) or "/"
@@ -220,6 +223,15 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
             status, payload = owner._control(self.command, path, body)
             self._send((status, _JSON, _json_bytes(payload), {}))
+            return
+        if x_api.owns(path):
+            outcome = owner.x.serve(
+                self.command, path, query, dict(self.headers), body, owner._faults, owner._stop_event
+            )
+            if isinstance(outcome, x_api.Drop):
+                self._abort(reset=outcome.reset)
+            else:
+                self._send(outcome)
             return
 
         segments = [unquote(s) for s in path.split("/") if s]
@@ -431,8 +443,10 @@ class SandboxServer:
             extra_pages=extra_pages,
         )
         self._faults = FaultQueue()
+        self.google = google_api.GoogleApi(self._store_now)  # Google Business Profile's fake, on the same origin
         self._api = GraphApi(self._store, self._base_url)
         self._api.insights.take_fault = self._faults.take  # a batch's requests can fail one by one
+        self.x = x_api.XApi(self._store_now, self._record_internal_error)  # X's paths (/2/..., /i/oauth2/...)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stop_event = threading.Event()
@@ -544,11 +558,14 @@ class SandboxServer:
             for endpoint, path, due in pending
         ]
         snapshot["url"] = self._base_url()
+        snapshot["x"] = self.x.snapshot()
         return snapshot
 
     def reset(self) -> None:
         """Fresh demo world: no posts, no faults, no pending late commits, no revocations, no clock skew."""
         self._faults.clear()
+        self.google.reset()
+        self.x.reset()
         with self._late_lock:
             self._late.clear()
         with self._store.lock:
@@ -757,6 +774,8 @@ class SandboxServer:
         try:
             if name == "state" and method == "GET":
                 return 200, self.state()
+            if name.startswith("x/"):
+                return self.x.control(method, name[2:], payload)
             if name == "reset" and method == "POST":
                 self.reset()
                 return 200, {"success": True}

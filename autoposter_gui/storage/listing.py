@@ -35,6 +35,12 @@ class ItemRecord(NamedTuple):
     link: str | None = None
     handoff: str | None = None
     handoff_change_raw: str | None = None
+    options_raw: str | None = None  # metadata's "options" (a Google post's), as JSON text
+
+    @property
+    def options(self) -> dict[str, Any]:
+        value = json.loads(self.options_raw) if self.options_raw else None
+        return value if isinstance(value, dict) else {}
 
     @property
     def handoff_change(self) -> dict[str, Any] | None:
@@ -58,7 +64,10 @@ class ItemRecord(NamedTuple):
 _RECORDS = (
     "SELECT id, platform, account_id, status, text, image_path, scheduled_at, attempt_count, next_attempt_at,"
     " error_message, last_error_code, provider_post_id, permalink, series_id, media, first_comment, comment_status,"
-    " comment_permalink, link, handoff, handoff_change FROM queue_items ORDER BY id"
+    " comment_permalink, link, handoff, handoff_change, "
+    " CASE WHEN json_valid(metadata) AND json_type(metadata, '$.options') = 'object'"
+    " THEN json_extract(metadata, '$.options') END FROM queue_items"
+    " ORDER BY id"
 )
 
 

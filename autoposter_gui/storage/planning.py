@@ -22,7 +22,7 @@ TAKEN_STATUSES = (ItemStatus.SCHEDULED.value, ItemStatus.PROCESSING.value, ItemS
 _BULK_INSERT = (
     "INSERT INTO queue_items (account_id, platform, text, image_path, media, first_comment, link, comment_status,"
     " status, scheduled_at, scheduled_tz, series_id, attempt_count, metadata, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '{}', ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"
 )
 
 
@@ -107,6 +107,7 @@ class PlanningRepo:
                 None if i.scheduled_at is None else _db_time(i.scheduled_at),
                 i.scheduled_tz,
                 i.series_id,
+                json.dumps(i.metadata()) if i.options else "{}",
                 stamp,
                 stamp,
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
@@ -93,6 +93,11 @@ class NewItem:
     media: tuple[MediaRef, ...] = ()
     first_comment: str | None = None
     link: str | None = None
+    options: Mapping[str, Any] | None = None  # a Google post's options (None: the post has none)
+
+    def metadata(self) -> dict[str, Any]:
+        """The new item's ``queue_items.metadata``: its options, if any."""
+        return {"options": dict(self.options)} if self.options else {}
 
     def media_list(self) -> tuple[MediaRef, ...]:
         """The post's media: ``media``, or the one image of ``image_path``."""
@@ -323,7 +328,7 @@ class Repo(CommentQueries, HandoffQueries):
                     scheduled_tz=i.scheduled_tz,
                     series_id=i.series_id,
                     attempt_count=0,
-                    meta={},
+                    meta=i.metadata(),
                     created_at=now,
                     updated_at=now,
                 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from autoposter_gui.domain.models import MediaKind, MediaRef
+from autoposter_gui.domain.post_options import stored_flags
 from autoposter_gui.engine.views import ItemView
 
 if TYPE_CHECKING:
@@ -55,4 +56,6 @@ def fill_from(tab: ComposerTab, item: ItemView, *, editing: bool) -> bool:
     tab.extras.comment_edit.setPlainText(item.first_comment or "")
     tab.extras.link_edit.setText(item.link or "")
     tab.set_selected_accounts([item.account_id])
+    if not editing:  # a duplicate keeps a Google post's type, button, event and offer (an edit leaves them as stored)
+        tab.carried_options = stored_flags(item.meta)
     return is_rich(refs, item.first_comment, item.link)

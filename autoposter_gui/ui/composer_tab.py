@@ -50,6 +50,8 @@ class ComposerTab(QWidget):
         self.controller = controller
         self._editing: int | None = None
         self._rich_locked = False  # an edited post with several photos, a video, a comment or a link
+        # A duplicated Google post's options (type, button, event, offer), kept for a new post to Google accounts.
+        self.carried_options: dict[str, str | None] = {}
         self.setAcceptDrops(True)
 
         self.banner = EditingBanner(self)
@@ -331,7 +333,13 @@ class ComposerTab(QWidget):
             media=() if simple or not media else media,  # one plain image: stored exactly as before rich posts
             first_comment=self.extras.first_comment(),
             link=self.extras.link(),
+            options=self._options(),
         )
+
+    def _options(self) -> dict[str, str | None] | None:
+        """A duplicated Google post's options, while only Google accounts are ticked (other networks take none)."""
+        platforms = self._selected_platforms()
+        return (self.carried_options or None) if platforms == {Platform.GOOGLE} else None
 
     def _all_problems(self, request: PostRequest, first: ValidationError | None) -> list[tuple[str, str]]:
         """Every problem the core finds with ``request``, plus ``first`` (what stopped the save) if it found none
@@ -473,6 +481,7 @@ class ComposerTab(QWidget):
         self.extras.clear()
         self.extras.set_editable(True)
         self._rich_locked = False
+        self.carried_options = {}
         self.image_box.set_editable(True)
         self.set_image(None)
         self.when_edit.setDateTime(fmt.qdatetime_from_naive(fmt.default_post_time(self.controller.now())))

@@ -341,3 +341,30 @@ def test_carousel_photos_link_and_comments_from_the_composer_go_out_with_permali
     assert photo_post.permalink and len(photo_post.media) == 3
     assert photo_post.comment_status == "posted" and photo_post.comment_permalink
     assert link_post.permalink and link_post.link == "https://example.com/story" and link_post.comment_status is None
+
+
+def test_duplicate_keeps_a_google_posts_options_for_google_accounts_only(composer: ComposerTab, ctx: Context) -> None:
+    from autoposter_gui.domain.models import DiscoveredAccount, Platform
+    from autoposter_gui.engine.posts import PostRequest
+
+    found = DiscoveredAccount(Platform.GOOGLE, "4455667788990011", "Bakery, Main St", "tok", "accounts/7")
+    google = ctx.repo.upsert_account(found, None, ctx.clock.now()).id
+    composer.reload_accounts()
+    flags = {"google_type": "event", "event_title": "Tasting", "event_start": "2026-12-05T18:00"}
+    flags["event_end"] = "2026-12-05T20:00"
+    when = ctx.clock.now() + timedelta(hours=3)
+    [item] = composer.controller.posts.create(PostRequest([google], "Come taste", when=when, options=flags))
+    stored = ctx.repo.item(item.id)
+    assert stored is not None and stored.meta["options"]["google_type"] == "event"
+    assert composer.duplicate_item(item.id)
+    _later(composer, ctx)
+    [copy] = composer.schedule()
+    assert copy != item.id
+    duplicated = ctx.repo.item(copy)
+    assert duplicated is not None and duplicated.meta["options"] == stored.meta["options"]
+    # Ticking another network's account leaves them out (that network takes none), rather than refusing the post.
+    assert composer.duplicate_item(item.id)
+    composer.set_selected_accounts([account_id(ctx, BAKERY_PAGE)])
+    _later(composer, ctx)
+    [page_copy] = composer.schedule()
+    assert ctx.repo.item(page_copy).meta == {}  # type: ignore[union-attr]

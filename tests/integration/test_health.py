@@ -110,3 +110,17 @@ def test_disconnect_keeps_posts_and_holds_them(ctx: Context, sandbox: Any, clock
     assert kept is not None and kept.status == "scheduled" and "Needs attention" in (kept.error_message or "")
     connect(ctx, sandbox)
     assert Runner(ctx).run_due().succeeded == 1
+
+
+def test_x_and_google_accounts_are_not_judged_by_metas_token_check(ctx: Context, sandbox: Any) -> None:
+    from autoposter_gui.domain.models import DiscoveredAccount, Platform
+
+    connect(ctx, sandbox)
+    for platform, external in ((Platform.X, "1460000000000000001"), (Platform.GOOGLE, "4455667788990011")):
+        ctx.repo.upsert_account(DiscoveredAccount(platform, external, "Sandbox Bakery", "tok"), None, ctx.clock.now())
+    labels = {r.label for r in TokenHealthService(ctx).check_all()}
+    assert "Facebook Page Sandbox Bakery" in labels
+    assert not any(label.startswith(("X account", "Google Business Profile")) for label in labels)
+    # debug_token knows nothing of their tokens: without the filter both would be marked invalid.
+    assert _status(ctx, "1460000000000000001").status == AccountStatus.CONNECTED.value
+    assert _status(ctx, "4455667788990011").status == AccountStatus.CONNECTED.value

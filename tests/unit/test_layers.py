@@ -27,7 +27,7 @@ def test_the_contracts_cover_the_whole_rule_set() -> None:
         "autoposter_gui.ui",
         "autoposter_gui.engine | autoposter_gui.logsetup | autoposter_gui.sandbox",
         "autoposter_gui.config",
-        "autoposter_gui.storage | autoposter_gui.meta | (autoposter_gui.x) | (autoposter_gui.google) | "
+        "autoposter_gui.storage | autoposter_gui.meta | autoposter_gui.x | autoposter_gui.google | "
         "autoposter_gui.tokens",
         "autoposter_gui.networks",
         "autoposter_gui.domain | autoposter_gui.desktop | autoposter_gui.resources",

@@ -499,19 +499,21 @@ def test_the_bulk_insert_stores_what_add_items_stores_all_or_nothing(repo: Repo)
         NewItem(
             acc, Platform.FACEBOOK, "Two", None, ItemStatus.SCHEDULED, NOW, media=media, first_comment="Hi", link="x"
         ),
+        NewItem(acc, Platform.GOOGLE, "Event", None, ItemStatus.DRAFT, None, options={"google_type": "event"}),
     ]
     orm = [i.id for i in repo.add_items(new, NOW)]
     bulk = planning.add_items_bulk(new, NOW)
-    assert bulk == [orm[-1] + 1, orm[-1] + 2, orm[-1] + 3]
+    assert bulk == [orm[-1] + 1, orm[-1] + 2, orm[-1] + 3, orm[-1] + 4]
+    assert repo.item(bulk[-1]).meta == {"options": {"google_type": "event"}}  # type: ignore[union-attr]
     with repo.store.read_raw() as conn:  # every column, so a column added later must be added to the bulk path too
         rows = {r[0]: r[1:] for r in conn.execute("SELECT * FROM queue_items").fetchall()}
     assert [rows[i] for i in bulk] == [rows[i] for i in orm]
-    assert [repo.item(i).scheduled_at for i in bulk] == [NOW, None, NOW]  # type: ignore[union-attr]
+    assert [repo.item(i).scheduled_at for i in bulk] == [NOW, None, NOW, None]  # type: ignore[union-attr]
     # All or nothing: a row that breaks a constraint (an unknown account) leaves none of the batch behind.
     broken = [new[0], NewItem(acc + 99, Platform.FACEBOOK, "x", None, ItemStatus.SCHEDULED, NOW)]
     with pytest.raises(StoreError):
         planning.add_items_bulk(broken, NOW)
-    assert repo.count_items() == 6
+    assert repo.count_items() == 8
 
 
 def test_migration_0005_goes_back_to_0004_with_drafts_as_queued(tmp_path: Path) -> None:

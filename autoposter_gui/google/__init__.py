@@ -1,0 +1,1 @@
+"""Google Business Profile: connect (OAuth for installed apps), publish local posts, reconcile (see CONTRACT.md)."""

@@ -1,0 +1,43 @@
+"""Shared bits of the X unit tests: an in-memory keyring, an env on a fixed clock, a connected account."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from autoposter_gui.domain.clock import FixedClock
+from autoposter_gui.networks.protocol import AccountRef, Env
+from autoposter_gui.x import grant
+from autoposter_gui.x.grant import Grant
+
+ORIGIN = "https://x.test"
+USER_ID = "42"
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+ACCOUNT = AccountRef(7, "x", USER_ID, "Cafe", "cafe")
+
+
+class DictSecrets:
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+        self.writes: list[str] = []
+
+    def get(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.data[key] = value
+        self.writes.append(key)
+
+    def delete(self, key: str) -> None:
+        self.data.pop(key, None)
+
+
+def make_env(expires_in: timedelta = timedelta(hours=1)) -> tuple[Env, DictSecrets, FixedClock]:
+    secrets, clock = DictSecrets(), FixedClock(NOW)
+    grant.store(secrets, USER_ID, Grant("access-old-123", "refresh-old-123", NOW + expires_in, "client-1"))
+    return Env(ORIGIN, secrets, clock.now), secrets, clock
+
+
+def saved(secrets: DictSecrets) -> Grant:
+    found = grant.load(secrets, USER_ID)
+    assert found is not None
+    return found
