@@ -45,6 +45,7 @@ from autoposter_gui.domain.models import (
     Platform,
     PublishResult,
 )
+from autoposter_gui.domain.post_options import stored_options
 from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.context import Context
@@ -100,7 +101,7 @@ def is_processing_wait(err: PublishError) -> bool:
 
 def post_of(item: WorkItem) -> Post:
     """The item as its network publishes it."""
-    options: dict[str, Any] = dict(getattr(item, "options", None) or {})
+    options = stored_options(item.meta)  # a Google post's options ({} for every other post)
     return Post(item.id, item.platform, item.text, item_media(item), item.link, item.first_comment, options)
 
 

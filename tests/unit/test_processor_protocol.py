@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ class FakeSession:
     token: str | PublishError | None = "tok"
     fail_after_upload: PublishError | None = None
     seen: list[tuple[str, Checkpoint]] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
     closed: bool = False
 
     def access_token(self, account: AccountRef) -> str | None:
@@ -39,6 +41,7 @@ class FakeSession:
         self, account: AccountRef, token: str, post: Post, checkpoint: Checkpoint, save: Save, resume: str | None = None
     ) -> PublishResult:
         self.seen.append((post.text, dict(checkpoint)))
+        self.posts.append(post)
         upload = checkpoint.get("upload") or f"up-{len(self.seen)}"
         save("upload", upload)
         save(CONTAINER_ID, f"c-{upload}")
@@ -78,10 +81,11 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNetwork]:
     yield network
 
 
-def _item(ctx: Context, text: str = "hello") -> tuple[int, int]:
+def _item(ctx: Context, text: str = "hello", options: dict[str, Any] | None = None) -> tuple[int, int]:
     repo, now = ctx.repo, ctx.clock.now()
     account = repo.upsert_account(DiscoveredAccount(Platform.FACEBOOK, "555", "Page", "tok"), None, now).id
-    item = repo.add_items([NewItem(account, Platform.FACEBOOK, text, None, ItemStatus.SCHEDULED, now)], now)[0]
+    new = NewItem(account, Platform.FACEBOOK, text, None, ItemStatus.SCHEDULED, now, options=options)
+    item = repo.add_items([new], now)[0]
     return account, item.id
 
 
@@ -144,3 +148,11 @@ def test_a_failed_refresh_waits_without_spending_a_try(ctx: Context, fake: FakeN
     assert item.next_attempt_at == ctx.clock.now() + timedelta(minutes=5)
     stored = ctx.repo.account(account)
     assert stored is not None and stored.status == "connected"
+
+
+def test_the_post_carries_the_items_stored_options(ctx: Context, fake: FakeNetwork) -> None:
+    _account, item_id = _item(ctx, options={"google_type": "event", "event_title": "Open day"})
+    assert ItemProcessor(ctx).process(item_id) is Outcome.SUCCEEDED
+    (post,) = fake.the_session.posts
+    assert (post.item_id, post.platform, post.text) == (item_id, "facebook", "hello")
+    assert dict(post.options) == {"google_type": "event", "event_title": "Open day"}
