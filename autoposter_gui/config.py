@@ -11,6 +11,9 @@ from autoposter_gui import APP_NAME, APP_ORG
 
 DATA_DIR_ENV = "AUTOPOSTER_DATA_DIR"
 GRAPH_URL_ENV = "AUTOPOSTER_GRAPH_URL"
+# One origin replacing all of a network's real origins (API, upload, OAuth), real paths kept: fakes and tests.
+X_URL_ENV = "AUTOPOSTER_X_URL"
+GOOGLE_URL_ENV = "AUTOPOSTER_GOOGLE_URL"
 DEFAULT_SANDBOX_PORT = 8765
 
 
@@ -38,6 +41,16 @@ class AppConfig:
         if sandbox:
             return cls(base / "sandbox", sandbox=True)
         return cls(base)
+
+    def network_origin(self, key: str) -> str | None:
+        """Where network ``key`` is reached (None: the real service). In sandbox mode, once its server runs
+        (``graph_origin`` set to it), every network is the sandbox server, which serves all their paths."""
+        if self.sandbox and self.graph_origin:
+            return self.graph_origin
+        if key == "meta" and self.graph_origin:
+            return self.graph_origin
+        name = {"meta": GRAPH_URL_ENV, "x": X_URL_ENV, "google": GOOGLE_URL_ENV}.get(key)
+        return (os.environ.get(name) or None) if name else None
 
     @property
     def db_path(self) -> Path:

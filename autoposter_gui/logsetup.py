@@ -35,7 +35,7 @@ def _private_handler(path: Path) -> logging.Handler:
 
 def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | None:
     """Send our logs to ``log_dir/autoposter.log`` (5 x 1 MB). Returns the file, or None if it can't be written."""
-    from autoposter_gui.meta.redact import RedactingFilter  # its patterns compile here, not before the first window
+    from autoposter_gui.networks.redact import RedactingFilter  # its patterns compile here, not before the first window
 
     root = logging.getLogger()
     for handler in list(root.handlers):

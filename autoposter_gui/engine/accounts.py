@@ -6,9 +6,9 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from autoposter_gui.domain.errors import (
     ErrorCategory,
@@ -18,11 +18,12 @@ from autoposter_gui.domain.errors import (
     ValidationError,
 )
 from autoposter_gui.domain.known_secrets import remember
-from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus, can_post
+from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount, ItemStatus, Platform, can_post
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
-from autoposter_gui.meta.auth import MetaAuth
-from autoposter_gui.meta.login import SCOPES
+from autoposter_gui.engine.login import SCOPES
+from autoposter_gui.networks import registry
+from autoposter_gui.networks.capabilities import AppConnect, TokenCheck
 from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
 
 if TYPE_CHECKING:  # the store's modules (SQLAlchemy) load with the first service, not with the UI that names them
@@ -147,10 +148,25 @@ def _connect_error(exc: PublishError, *, stage: str) -> PublishError | Validatio
     return exc
 
 
+class _Connector(AppConnect, TokenCheck, Protocol):
+    """A session of a network connected Meta's way (the owner's app and a user token)."""
+
+    def close(self) -> None: ...
+
+
 class AccountService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
+
+    def _connector(self, app_secret: str) -> _Connector:
+        """A session with Meta that signs with the pasted ``app_secret`` (not yet stored), on the configured origin
+        (never an injected client: connecting is checked against the real answers)."""
+        network = registry.for_platform(Platform.FACEBOOK.value)
+        env = replace(self.ctx.network_env(network.key), client_factory=None, app_secret=app_secret.strip())
+        session = network.session(env)
+        assert isinstance(session, AppConnect) and isinstance(session, TokenCheck)
+        return session
 
     def discover(self, app_id: str, app_secret: str, user_token: str) -> Discovery:
         """Exchange for a long-lived user token and list the Pages and IG accounts it can manage."""
@@ -162,12 +178,9 @@ class AccountService:
         if shape is not None:
             raise ValidationError(shape)
         self.ctx.tokens.check()
-        from autoposter_gui.meta.client import GraphClient
-
-        client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        auth = self._connector(app_secret)
         stage = "app"
         try:
-            auth = MetaAuth(client)
             auth.app_info(app_id.strip(), app_secret.strip())  # a wrong ID or secret is named as such
             stage = "token"
             long_token, expires_at = auth.exchange_long_lived(app_id.strip(), app_secret.strip(), user_token.strip())
@@ -178,7 +191,7 @@ class AccountService:
         except PublishError as exc:
             raise _connect_error(exc, stage=stage) from None
         finally:
-            client.close()
+            auth.close()
         return Discovery(long_token, expires_at, tuple(found))
 
     def check_app(self, app_id: str, app_secret: str) -> AppCheck:
@@ -187,15 +200,13 @@ class AccountService:
             if not value or not value.strip():
                 raise ValidationError(f"Enter the {label} first: it is in your app's {APP_SETTINGS}")
         remember(app_secret)
-        from autoposter_gui.meta.client import GraphClient
-
-        client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        auth = self._connector(app_secret)
         try:
-            info = MetaAuth(client).app_info(app_id.strip(), app_secret.strip())
+            info = auth.app_info(app_id.strip(), app_secret.strip())
         except PublishError as exc:
             raise _connect_error(exc, stage="app") from None
         finally:
-            client.close()
+            auth.close()
         return AppCheck(info.name, info.live)
 
     def check_scopes(self, app_id: str, app_secret: str, user_token: str) -> ScopeCheck | None:
@@ -205,17 +216,14 @@ class AccountService:
 
     def granted_scopes(self, app_id: str, app_secret: str, user_token: str) -> list[str] | None:
         """The permissions the owner granted (None when Meta can't say)."""
-        from autoposter_gui.domain.errors import PublishError
-        from autoposter_gui.meta.client import GraphClient
-
         remember(app_secret, user_token)
-        client = GraphClient(origin=self.ctx.config.graph_origin, app_secret=app_secret.strip())
+        auth = self._connector(app_secret)
         try:
-            info = MetaAuth(client).debug_token(app_id.strip(), app_secret.strip(), user_token)
+            info = auth.debug_token(app_id.strip(), app_secret.strip(), user_token)
         except PublishError:
             return None
         finally:
-            client.close()
+            auth.close()
         return list(info.scopes) if info.is_valid else None
 
     def connect(

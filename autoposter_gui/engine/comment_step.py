@@ -27,7 +27,7 @@ from autoposter_gui.domain.models import AttemptOutcome, AttemptStep
 from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.labels import account_label
-from autoposter_gui.meta import rich
+from autoposter_gui.networks.capabilities import Comments
 from autoposter_gui.storage.repo import WorkAccount, WorkItem
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 class CommentStep:
-    """The first-comment step of an :class:`ItemProcessor` (its Graph session, account state and events)."""
+    """The first-comment step of an :class:`ItemProcessor` (its network session, account state and events)."""
 
     def __init__(self, processor: ItemProcessor) -> None:
         self.processor = processor
@@ -46,6 +46,8 @@ class CommentStep:
 
     def run(self, item_id: int) -> bool:
         """Deliver (or check) the item's first comment if it is due; False when someone else has it."""
+        from autoposter_gui.engine.processor import TokenUnavailable  # the processor loads this module
+
         now = self.ctx.clock.now()
         if not self.repo.claim_comment(item_id, now, now + COMMENT_LEASE):
             return False
@@ -53,6 +55,8 @@ class CommentStep:
             self._run_claimed(item_id)
         except KeyringUnavailableError as exc:
             self.repo.comment_wait(item_id, self.ctx.clock.now() + RECHECK, str(exc))
+        except TokenUnavailable as exc:  # the network could not refresh the token just now
+            self.repo.comment_wait(item_id, self.ctx.clock.now() + (exc.error.retry_after or RECHECK), str(exc))
         self.processor._changed(item_id)
         return True
 
@@ -63,6 +67,10 @@ class CommentStep:
             return
         item, account, history = work
         state, token = self.processor._account_state(account)
+        comments = self._comments(item)
+        if comments is None:  # the network takes no comments (its preflight refuses one): the post went out alone
+            repo.comment_give_up(item_id, "This network takes no first comment", self.ctx.clock.now())
+            return
         name = account_label(account) if account is not None else "The account"
         facts = CommentFacts(item.comment_status, item.provider_post_id)
         action: CommentAction = NoComment()
@@ -71,27 +79,29 @@ class CommentStep:
             if not isinstance(action, CheckComment):
                 break
             assert account is not None and token is not None
-            action = self._check(item, token, action.attempt)
+            action = self._check(comments, item, token, action.attempt)
             if not isinstance(action, CommentNotThere):
                 break
             repo.close_comment_attempt(action.attempt.id, self.ctx.clock.now())
             again = repo.work(item_id)
             assert again is not None
             history = again.history
-        self._carry_out(item, account, token, action, len(comment_steps(history)))
+        self._carry_out(comments, item, account, token, action, len(comment_steps(history)))
 
-    def _check(self, item: WorkItem, token: str, attempt: AttemptFacts) -> CommentAction:
+    def _comments(self, item: WorkItem) -> Comments | None:
+        session = self.processor.session_for(item.platform)
+        return session if isinstance(session, Comments) else None
+
+    def _check(self, comments: Comments, item: WorkItem, token: str, attempt: AttemptFacts) -> CommentAction:
         assert item.provider_post_id is not None and item.first_comment is not None
         try:
-            found = rich.find_comment(
-                self.processor.publisher, item.provider_post_id, token, item.first_comment, item.platform
-            )
+            found = comments.find_comment(item.provider_post_id, token, item.first_comment, item.platform)
         except PublishError as exc:
             log.info("item %s: reading the comments failed (%s)", item.id, exc.error_code)
             return after_comment_check(None, attempt, self.ctx.clock.now())
         action = after_comment_check(found is not None, attempt, self.ctx.clock.now())
         if isinstance(action, CommentFound) and found is not None:
-            link = rich.comment_link(item.permalink, found[0], found[1])
+            link = comments.comment_link(item.permalink, found[0], found[1])
             self.repo.finish_comment(
                 item.id, attempt.id, found[0], link, self.ctx.clock.now(), AttemptOutcome.RECONCILED
             )
@@ -100,7 +110,13 @@ class CommentStep:
         return action
 
     def _carry_out(
-        self, item: WorkItem, account: WorkAccount | None, token: str | None, action: CommentAction, tries: int
+        self,
+        comments: Comments,
+        item: WorkItem,
+        account: WorkAccount | None,
+        token: str | None,
+        action: CommentAction,
+        tries: int,
     ) -> None:
         repo, now = self.repo, self.ctx.clock.now()
         if isinstance(action, CommentWait):
@@ -116,9 +132,7 @@ class CommentStep:
         attempt = repo.start_attempt(item.id, now, AttemptStep.COMMENT)
         self.processor._changed(item.id, attempt.id)
         try:
-            comment_id, given = rich.post_comment(
-                self.processor.publisher, item.provider_post_id, token, item.first_comment
-            )
+            comment_id, given = comments.post_comment(item.provider_post_id, token, item.first_comment)
         except PublishError as err:
             self._record_error(item, account, attempt.id, err, tries + 1)
             return
@@ -131,7 +145,7 @@ class CommentStep:
             )
             self.processor._changed(item.id, attempt.id)
             return
-        link = rich.comment_link(item.permalink, comment_id, given)
+        link = comments.comment_link(item.permalink, comment_id, given)
         repo.finish_comment(item.id, attempt.id, comment_id, link, self.ctx.clock.now())
         log.info("item %s: first comment posted as %s", item.id, comment_id)
         self.processor._changed(item.id, attempt.id)

@@ -12,11 +12,9 @@ from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.reads import Reads
 from autoposter_gui.storage.db import Store
 from autoposter_gui.storage.lean import LeanReader
-from autoposter_gui.tokens import APP_SECRET
 from autoposter_gui.tokens import TokenStore as TokenStore  # the type callers hand to open()
 
 if TYPE_CHECKING:
-    from autoposter_gui.meta.client import GraphClient
     from autoposter_gui.networks.protocol import Env
     from autoposter_gui.storage.listing import ItemRecord as ListedItem
     from autoposter_gui.storage.media import MediaStore
@@ -32,7 +30,8 @@ class Context:
     tokens: TokenStore
     clock: Clock = field(default_factory=SystemClock)
     events: Events = field(default_factory=Events)
-    client_factory: Callable[[], GraphClient] | None = None
+    # Tests inject Meta's HTTP client (a GraphClient) here; networks get it through network_env("meta").
+    client_factory: Callable[[], Any] | None = None
 
     @property
     def repo(self) -> Repo:
@@ -59,28 +58,18 @@ class Context:
 
         return MediaStore(self.config.media_dir, clock=self.clock)
 
-    def graph_client(self) -> GraphClient:
-        """A fresh Graph client (one keep-alive session); sends appsecret_proof when the secret is known."""
-        if self.client_factory is not None:
-            client = self.client_factory()
-        else:
-            from autoposter_gui.meta.client import GraphClient
-
-            client = GraphClient(origin=self.config.graph_origin, app_secret=self.tokens.get(APP_SECRET))
-        client.now = self.clock.now  # Meta's clock offset is measured against the engine's clock
-        return client
-
     def network_env(self, key: str) -> Env:
-        """What the network ``key`` gets from this data folder: its origin (None: the real service), the keyring,
-        the engine's clock."""
-        import os
-
+        """What network ``key`` is given (see networks.protocol.Env): its origin (config.network_origin), the
+        keyring, the engine's clock, and the injected client factory (tests) for Meta."""
         from autoposter_gui.networks.protocol import Env
 
-        variable = {"meta": "AUTOPOSTER_GRAPH_URL", "x": "AUTOPOSTER_X_URL", "google": "AUTOPOSTER_GOOGLE_URL"}[key]
-        # In sandbox mode the sandbox server (graph_origin once it runs) serves every network's paths.
-        origin = self.config.graph_origin if key == "meta" or self.config.sandbox else None
-        return Env(origin or os.environ.get(variable) or None, self.tokens, self.clock.now, self.config.sandbox)
+        return Env(
+            origin=self.config.network_origin(key),
+            secrets=self.tokens,
+            now=self.clock.now,
+            sandbox=self.config.sandbox,
+            client_factory=self.client_factory if key == "meta" else None,
+        )
 
     @classmethod
     def open(

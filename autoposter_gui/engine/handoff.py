@@ -32,8 +32,9 @@ from autoposter_gui.domain.models import AccountStatus, ItemStatus, Platform
 from autoposter_gui.engine.alerts import HANDOFF_UNVERIFIED_NOTICE
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
-from autoposter_gui.meta import handoff as graph
-from autoposter_gui.meta.publisher import MetaPublisher
+from autoposter_gui.networks import registry
+from autoposter_gui.networks.capabilities import Scheduler
+from autoposter_gui.networks.protocol import AccountRef, Session
 from autoposter_gui.storage.handoffs import HandoffRow
 
 log = logging.getLogger(__name__)
@@ -49,24 +50,32 @@ USABLE = (AccountStatus.CONNECTED.value, AccountStatus.NEEDS_ATTENTION.value, Ac
 class HandoffService:
     """The hand-off step of a runner tick, and the owner's changes to handed-off posts (edit, cancel, publish now)."""
 
-    def __init__(self, ctx: Context, publisher: MetaPublisher | None = None, *, at_once: bool = True) -> None:
+    def __init__(self, ctx: Context, *, at_once: bool = True) -> None:
         """``at_once``: an owner's change is sent to Meta right away (the CLI); otherwise by the runner's next tick,
         which a notice asks for (the GUI)."""
         self.ctx = ctx
         self.repo = ctx.repo
-        self._publisher = publisher
+        self._session: Session | None = None
         self.at_once = at_once
 
     @property
-    def publisher(self) -> MetaPublisher:
-        if self._publisher is None:
-            self._publisher = MetaPublisher(self.ctx.graph_client())
-        return self._publisher
+    def session(self) -> Session:
+        """A session with the network that publishes Facebook (Meta: the only one with a scheduler to hand off to)."""
+        if self._session is None:
+            network = registry.for_platform(Platform.FACEBOOK.value)
+            self._session = network.session(self.ctx.network_env(network.key))
+        return self._session
+
+    @property
+    def scheduler(self) -> Scheduler:
+        session = self.session
+        assert isinstance(session, Scheduler)
+        return session
 
     def close(self) -> None:
-        if self._publisher is not None:
-            self._publisher.close()
-            self._publisher = None
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def _enabled(self) -> bool:
         from autoposter_gui.engine.settings import SettingsService
@@ -88,7 +97,8 @@ class HandoffService:
         account = self.repo.account(row.account_id)
         if account is None or account.status not in USABLE:
             return None
-        return self.ctx.tokens.account_token(Platform.FACEBOOK.value, row.external_id)
+        ref = AccountRef(account.id, Platform.FACEBOOK.value, row.external_id, account.name, account.username)
+        return self.session.access_token(ref)
 
     # ----- the runner's step ---------------------------------------------------------------------------
     def tick(self) -> None:
@@ -131,9 +141,7 @@ class HandoffService:
             return
         self._changed(row.id)
         try:
-            post_id = graph.schedule_post(
-                self.publisher, row.external_id, token, row.text, row.link, row.images, row.due
-            )
+            post_id = self.scheduler.schedule_post(row.external_id, token, row.text, row.link, row.images, row.due)
         except (PublishError, ValidationError) as err:
             ambiguous = isinstance(err, PublishError) and err.ambiguous
             if ambiguous:  # it may be at Meta: reconciled from /scheduled_posts on the next tick
@@ -153,7 +161,7 @@ class HandoffService:
         """A hand-off interrupted after its intent: find it at Meta, or learn it never got there."""
         now = self.ctx.clock.now()
         used = self.repo.used_provider_ids(row.account_id)
-        found = graph.find_scheduled(self.publisher, row.external_id, token, row.text, row.due, used)
+        found = self.scheduler.find_scheduled(row.external_id, token, row.text, row.due, used)
         if found is not None:
             note = f"{HANDED} (found at Meta after an interruption)"
             sent = snapshot(row.text, row.due, [ref.path for ref in row.images])
@@ -162,7 +170,7 @@ class HandoffService:
             return
         started = row.handoff_at or now
         if row.due <= now + HANDOFF_MIN:  # it may have gone out already: look in the Page's feed
-            out = self.publisher.find_facebook_post(row.external_id, token, row.text, started - LATE_ANSWER, used)
+            out = self.scheduler.find_published(row.external_id, token, row.text, started - LATE_ANSWER, used)
             if out is not None:
                 note = "Published by Meta's scheduler (found after an interruption)"
                 created = str(out.extra.get("created_time") or "") or None
@@ -178,16 +186,16 @@ class HandoffService:
 
     def _send_change(self, row: HandoffRow, token: str) -> None:
         change = dict(row.change or {})
-        op, post_id, pub = change.get("op"), row.post_id, self.publisher
+        op, post_id, pub = change.get("op"), row.post_id, self.scheduler
         assert post_id is not None
         now = self.ctx.clock.now()
         if op == Op.UPDATE.value:
             due = datetime.fromisoformat(str(change["due"])) if change.get("due") else None
             message = change.get("message")
             try:
-                graph.update_post(pub, post_id, token, message=message if isinstance(message, str) else None, due=due)
+                pub.update_scheduled(post_id, token, message=message if isinstance(message, str) else None, due=due)
             except PublishError as err:
-                if graph.is_gone(err):
+                if pub.is_gone(err):
                     self._fall_back(row, token, "Meta's scheduler lost the post (gone when a change was sent)")
                     return
                 raise
@@ -203,20 +211,20 @@ class HandoffService:
                 self.repo.handoff_wait(row.id, due + VERIFY_AFTER)
             return
         if op == Op.PUBLISH.value:
-            graph.publish_now(pub, post_id, token)
-            state = graph.read_post(pub, post_id, token)
+            pub.publish_scheduled_now(post_id, token)
+            state = pub.read_scheduled(post_id, token)
             if state.published:
                 note = "Published now through Meta's scheduler"
                 self._posted(row.id, post_id, state.permalink, state.created_time, now, note)
             return
         # WITHDRAW or CANCEL: the post must not go out from Meta. Unless it already did: then it is posted.
-        state = graph.read_post(pub, post_id, token)
+        state = pub.read_scheduled(post_id, token)
         if state.published:
             note = "It had already been published by Meta's scheduler, so the change came too late"
             self._posted(row.id, post_id, state.permalink, state.created_time, now, note)
             return
         if not state.gone:
-            graph.delete_post(pub, post_id, token)
+            pub.delete_scheduled(post_id, token)
         if op == Op.CANCEL.value:
             self._changed(row.id, self.repo.handoff_canceled(row.id, now, "Canceled: deleted at Meta's scheduler"))
             return
@@ -227,7 +235,7 @@ class HandoffService:
     def _verify(self, row: HandoffRow, token: str) -> None:
         assert row.post_id is not None
         now = self.ctx.clock.now()
-        state = graph.read_post(self.publisher, row.post_id, token)
+        state = self.scheduler.read_scheduled(row.post_id, token)
         result, why = verdict(row.due, now, Check(state.gone, state.published))
         if result is Verdict.POSTED:
             note = "Published by Meta's scheduler"
@@ -238,7 +246,7 @@ class HandoffService:
             self.repo.handoff_wait(row.id, now + RECHECK)
             return
         if not state.gone:
-            graph.delete_post(self.publisher, row.post_id, token)  # so that it can't go out late
+            self.scheduler.delete_scheduled(row.post_id, token)  # so that it can't go out late
         self._fall_back(row, token, why)
 
     def _fall_back(self, row: HandoffRow, token: str, why: str) -> None:
@@ -246,7 +254,7 @@ class HandoffService:
         now = self.ctx.clock.now()
         used = self.repo.used_provider_ids(row.account_id) - {row.post_id or ""}
         since = (row.handoff_at or row.due) - LATE_ANSWER
-        out = self.publisher.find_facebook_post(row.external_id, token, row.text, since, used)
+        out = self.scheduler.find_published(row.external_id, token, row.text, since, used)
         if out is not None:
             note = f"{why}, but the post is on the Page (found in its feed)"
             created = str(out.extra.get("created_time") or "") or None

@@ -19,8 +19,10 @@ from autoposter_gui.domain.models import (
 )
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import TOKEN_CHECK, Events
-from autoposter_gui.engine.labels import account_label
-from autoposter_gui.meta.auth import MetaAuth
+from autoposter_gui.engine.labels import account_label, account_ref
+from autoposter_gui.networks import registry
+from autoposter_gui.networks.capabilities import TokenCheck
+from autoposter_gui.networks.protocol import Session
 from autoposter_gui.storage.models import Account
 from autoposter_gui.tokens import APP_ID, APP_SECRET, USER_TOKEN
 
@@ -110,20 +112,22 @@ class TokenHealthService:
         ctx, repo = self.ctx, self.ctx.repo
         app_id, app_secret = ctx.tokens.get(APP_ID), ctx.tokens.get(APP_SECRET)
         # Meta's accounts only: debug_token knows nothing of an X or Google token (it would call them invalid).
+        checked = registry.for_platform(Platform.FACEBOOK.value).platforms
         accounts = [
-            a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value and a.platform in REQUIRED_SCOPES
+            a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value and a.platform in checked
         ]
         if not accounts or not app_id or not app_secret:
             return []
         now = ctx.clock.now()
         pending = self._scheduled_counts()
         results: list[Health] = []
-        client = ctx.graph_client()
+        session = self._session()
         try:
-            auth = MetaAuth(client, clock=ctx.clock)
-            page_tasks = self._page_tasks(auth)
+            if not isinstance(session, TokenCheck):
+                return []
+            page_tasks = self._page_tasks(session)
             for account in accounts:
-                token = ctx.tokens.account_token(account.platform, account.external_id)
+                token = session.access_token(account_ref(account))
                 status: AccountStatus
                 message: str | None
                 expires: datetime | None = None
@@ -132,7 +136,7 @@ class TokenHealthService:
                     message = f"Reconnect {account_label(account)}: its token is missing from the keyring"
                 else:
                     try:
-                        info = auth.debug_token(app_id, app_secret, token)
+                        info = session.debug_token(app_id, app_secret, token)
                     except PublishError as exc:
                         if exc.category is not ErrorCategory.TOKEN:
                             log.info("token check for account %s skipped: %s", account.id, exc.error_code)
@@ -147,7 +151,7 @@ class TokenHealthService:
                     Health(account.id, account_label(account), status, message, expires, pending.get(account.id, 0))
                 )
         finally:
-            client.close()
+            session.close()
         return results
 
     def recheck_tasks(self, account_id: int) -> bool:
@@ -158,11 +162,11 @@ class TokenHealthService:
         account = ctx.repo.account(account_id)
         if account is None:
             return False
-        client = ctx.graph_client()
+        session = self._session()
         try:
-            page_tasks = self._page_tasks(MetaAuth(client, clock=ctx.clock))
+            page_tasks = self._page_tasks(session) if isinstance(session, TokenCheck) else None
         finally:
-            client.close()
+            session.close()
         if page_tasks is None:  # Meta can't say now: the refusal stays a failure with Meta's reason
             return False
         page_tasks.setdefault(account.page_id or account.external_id, ())  # no role left on the Page at all
@@ -173,7 +177,13 @@ class TokenHealthService:
         log.info("account %s: Page role can no longer create posts", account_id)
         return True
 
-    def _page_tasks(self, auth: MetaAuth) -> dict[str, tuple[str, ...]] | None:
+    def _session(self) -> Session:
+        """A session with Meta, the network whose tokens and Page roles this checks (the app's credentials are
+        Meta's)."""
+        network = registry.for_platform(Platform.FACEBOOK.value)
+        return network.session(self.ctx.network_env(network.key))
+
+    def _page_tasks(self, auth: TokenCheck) -> dict[str, tuple[str, ...]] | None:
         """The owner's tasks on each Page, read again with the user token (None when Meta can't say now: the
         stored tasks are kept)."""
         user_token = self.ctx.tokens.get(USER_TOKEN)

@@ -17,15 +17,17 @@ from autoposter_gui.domain.insights import (
     next_due,
     summary,
 )
+from autoposter_gui.domain.models import Platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import INSIGHTS_NOTICE as INSIGHTS_NOTICE
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.health import INSIGHTS_SCOPES
+from autoposter_gui.engine.labels import account_ref
 from autoposter_gui.storage.insights import InsightsRepo, PostedItem, Snapshot
 from autoposter_gui.tokens import APP_ID, APP_SECRET
 
 if TYPE_CHECKING:
-    from autoposter_gui.meta.client import GraphClient
+    from autoposter_gui.networks.protocol import Session
 
 log = logging.getLogger(__name__)
 TICK_LIMIT = 250  # posts refreshed at most per scheduler tick (5 batch calls): the tick stays short
@@ -170,22 +172,26 @@ class InsightsService:
             calls += 1
 
         from autoposter_gui.engine.runner import _short_gil_turns
+        from autoposter_gui.networks import registry
+        from autoposter_gui.networks.capabilities import Insights
 
-        client = self.ctx.graph_client()
-        client.on_request = count
+        network = registry.for_platform(Platform.FACEBOOK.value)  # Meta: the one network with insights today
+        session = network.session(self.ctx.network_env(network.key))
         try:
-            with _short_gil_turns():  # the GUI thread shares the interpreter: hand the GIL back within 1 ms
-                self._fetch_all(client, items, now, states, total, on_progress)
-                done = total
+            if isinstance(session, Insights):
+                session.watch_requests(count)
+                with _short_gil_turns():  # the GUI thread shares the interpreter: hand the GIL back within 1 ms
+                    self._fetch_all(session, items, now, states, total, on_progress)
+                    done = total
         finally:
-            client.close()
+            session.close()
             events.emit(Events.NOTICE, INSIGHTS_NOTICE, {"running": False, "done": done, "total": total})
         log.info("insights: %d post(s) refreshed in %d call(s)", done, calls)
         return RefreshStats(asked=total, calls=calls, states=states)
 
     def _fetch_all(
         self,
-        client: GraphClient,
+        session: Session,
         items: Sequence[PostedItem],
         now: datetime,
         states: dict[str, int],
@@ -194,8 +200,8 @@ class InsightsService:
     ) -> None:
         done = 0
         events = self.ctx.events
-        for token, group in self._by_token(items).items():
-            snapshots = self._token_snapshots(client, token, group, now)
+        for token, group in self._by_token(session, items).items():
+            snapshots = self._token_snapshots(session, token, group, now)
             self.repo.add(snapshots)
             for snap in snapshots:
                 states[snap.state] = states.get(snap.state, 0) + 1
@@ -204,14 +210,14 @@ class InsightsService:
                 on_progress(done, total)
             events.emit(Events.NOTICE, INSIGHTS_NOTICE, {"running": True, "done": done, "total": total})
 
-    def _by_token(self, items: Sequence[PostedItem]) -> dict[str, list[PostedItem]]:
+    def _by_token(self, session: Session, items: Sequence[PostedItem]) -> dict[str, list[PostedItem]]:
         """The items to fetch, by access token (a Page and its Instagram account may share one: one batch)."""
         tokens: dict[int, str | None] = {}
         groups: dict[str, list[PostedItem]] = {}
         for item in items:
             if item.account_id not in tokens:
                 account = self.ctx.repo.account(item.account_id)
-                token = self.ctx.tokens.account_token(account.platform, account.external_id) if account else None
+                token = session.access_token(account_ref(account)) if account else None
                 if not token:
                     log.info("insights: account %s has no token; skipped", item.account_id)
                 tokens[item.account_id] = token
@@ -220,28 +226,27 @@ class InsightsService:
                 groups.setdefault(token, []).append(item)
         return groups
 
-    def _token_snapshots(
-        self, client: GraphClient, token: str, items: list[PostedItem], now: datetime
-    ) -> list[Snapshot]:
-        from autoposter_gui.meta import insights as meta_insights
+    def _token_snapshots(self, session: Session, token: str, items: list[PostedItem], now: datetime) -> list[Snapshot]:
+        from autoposter_gui.networks.capabilities import Insights, InsightTarget
 
-        lacking = self._lacking_platforms(client, token)
+        assert isinstance(session, Insights)
+        lacking = self._lacking_platforms(session, token)
         refused = [i for i in items if i.platform in lacking]
-        targets = [meta_insights.Target(i.id, i.platform, i.provider_post_id) for i in items if i not in refused]
-        results = meta_insights.fetch(client, token, targets) if targets else []
+        targets = [InsightTarget(i.id, i.platform, i.provider_post_id) for i in items if i not in refused]
+        results = session.fetch_insights(token, targets) if targets else []
         snapshots = [Snapshot(i.id, now, InsightsState.PERMISSION_MISSING.value) for i in refused]
         return snapshots + [Snapshot(r.key, now, r.state.value, r.metrics) for r in results]
 
-    def _lacking_platforms(self, client: GraphClient, token: str) -> set[str]:
+    def _lacking_platforms(self, session: Session, token: str) -> set[str]:
         """One debug_token call per token: the platforms whose insights permission it lacks (unknown: none, and
         the insights answers themselves say so)."""
-        from autoposter_gui.meta.auth import MetaAuth
+        from autoposter_gui.networks.capabilities import TokenCheck
 
         app_id, app_secret = self.ctx.tokens.get(APP_ID), self.ctx.tokens.get(APP_SECRET)
-        if not app_id or not app_secret:
+        if not app_id or not app_secret or not isinstance(session, TokenCheck):
             return set()
         try:
-            info = MetaAuth(client, clock=self.ctx.clock).debug_token(app_id, app_secret, token)
+            info = session.debug_token(app_id, app_secret, token)
         except PublishError as exc:
             log.info("insights permission check skipped: %s", exc.error_code)
             return set()

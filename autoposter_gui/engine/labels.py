@@ -1,10 +1,11 @@
-"""How accounts are named in messages to the owner."""
+"""How accounts are named in messages to the owner, and as their network sees them."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from autoposter_gui.domain.models import Platform
+from autoposter_gui.networks.protocol import AccountRef
 
 
 class Named(Protocol):
@@ -34,3 +35,22 @@ def account_label(account: Named) -> str:
     kind = KINDS.get(account.platform, "Facebook Page")
     shown = f"@{account.username}" if account.username and account.platform in _BY_USERNAME else account.name
     return f"{kind} {shown}"
+
+
+class Stored(Named, Protocol):
+    """An account row (``Account``, ``WorkAccount``, ``AccountView``) as far as its network needs it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+    @property
+    def page_id(self) -> str | None: ...
+
+
+def account_ref(account: Stored) -> AccountRef:
+    """The account as its network sees it."""
+    a = account
+    return AccountRef(a.id, a.platform, a.external_id, a.name, a.username, a.page_id)

@@ -323,32 +323,37 @@ class PostService:
     def quota_warnings(self, accounts: Sequence[Account | AccountView]) -> list[str]:
         """A sentence per Instagram account whose 24-hour publishing limit is already used up (network: call
         this off the GUI thread). Unreachable Meta or missing tokens give no warning."""
+        from dataclasses import replace
+
         from autoposter_gui.domain.errors import AutoposterError, PublishError
-        from autoposter_gui.meta.publisher import MetaPublisher
+        from autoposter_gui.networks import registry
+        from autoposter_gui.networks.capabilities import DailyLimit
+        from autoposter_gui.networks.protocol import AccountRef
 
         warnings: list[str] = []
         ig = [a for a in accounts if a.platform == Platform.INSTAGRAM.value]
         if not ig:
             return warnings
-        client = self.ctx.graph_client()
-        client.timeout = (3.0, 5.0)
+        network = registry.for_platform(Platform.INSTAGRAM.value)
+        session = network.session(replace(self.ctx.network_env(network.key), timeout=(3.0, 5.0)))
         try:
-            publisher = MetaPublisher(client)
             for account in ig:
+                ref = AccountRef(account.id, account.platform, account.external_id, account.name, account.username)
                 try:
-                    token = self.ctx.tokens.account_token(account.platform, account.external_id)
-                    if token is None:
+                    token = session.access_token(ref)
+                    if token is None or not isinstance(session, DailyLimit):
                         continue
-                    used, total = publisher.publishing_quota(account.external_id, token)
+                    quota = session.publishing_quota(ref, token)
                 except (PublishError, AutoposterError):
                     continue
-                if used >= total:
+                if quota is not None and quota[0] >= quota[1]:
+                    used, total = quota
                     warnings.append(
                         f"@{account.username or account.name} has used today's Instagram publishing limit "
                         f"({used} of {total}); posts due in the next 24 hours will wait until it frees up"
                     )
         finally:
-            client.close()
+            session.close()
         return warnings
 
     def update(self, item_id: int, request: PostRequest) -> QueueItem:

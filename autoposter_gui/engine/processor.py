@@ -1,11 +1,13 @@
-"""Publishing one queue item exactly once: claim, record intent, call Meta, record the result."""
+"""Publishing one queue item exactly once: claim, record intent, call its network, record the result."""
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from autoposter_gui.domain.decide import (
     RECHECK,
@@ -28,7 +30,6 @@ from autoposter_gui.domain.decide import (
 )
 from autoposter_gui.domain.errors import (
     ErrorCategory,
-    ErrorKind,
     KeyringUnavailableError,
     PublishError,
     ValidationError,
@@ -44,17 +45,16 @@ from autoposter_gui.domain.models import (
     Platform,
     PublishResult,
 )
+from autoposter_gui.domain.post_options import stored_options
 from autoposter_gui.domain.retry import next_attempt_after
 from autoposter_gui.domain.wording import final, for_platform
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.health import TokenHealthService
-from autoposter_gui.engine.labels import account_label
-from autoposter_gui.engine.reconcile import Reconciliation, reconcile
-from autoposter_gui.engine.video_posts import is_processing_wait, publish_video, video_of
-from autoposter_gui.meta import rich
-from autoposter_gui.meta.publisher import MetaPublisher
-from autoposter_gui.meta.video import VideoPublisher
+from autoposter_gui.engine.labels import account_label, account_ref
+from autoposter_gui.networks import registry
+from autoposter_gui.networks.capabilities import DailyLimit, Prefetch
+from autoposter_gui.networks.protocol import CONTAINER_ID, WAIT, Post, Reconciliation, Session
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.repo import (
     UNCONFIRMED_CHECK,
@@ -67,7 +67,7 @@ from autoposter_gui.storage.repo import (
 )
 
 log = logging.getLogger(__name__)
-# Meta's smallest documented IG quota is 25 posts a day: ask Meta only once our own count gets near it.
+# Meta's smallest documented IG quota is 25 posts a day: ask the network only once our own count gets near it.
 QUOTA_CHECK_FROM = 20
 QUOTA_WAIT = timedelta(hours=1)
 
@@ -93,6 +93,26 @@ def item_media(item: WorkItem) -> tuple[MediaRef, ...]:
     return (MediaRef(item.image_path),) if item.image_path else ()
 
 
+def is_processing_wait(err: PublishError) -> bool:
+    """The provider is still processing what was sent (an Instagram video): the post waits (no try spent) and
+    resumes from its checkpoint on a later tick."""
+    return bool(err.extra.get(WAIT)) and err.retry_after is not None
+
+
+def post_of(item: WorkItem) -> Post:
+    """The item as its network publishes it."""
+    options = stored_options(item.meta)  # a Google post's options ({} for every other post)
+    return Post(item.id, item.platform, item.text, item_media(item), item.link, item.first_comment, options)
+
+
+class TokenUnavailable(Exception):
+    """The account's network could not give a token just now (a refresh that failed for a while)."""
+
+    def __init__(self, error: PublishError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class CheckOutcome(StrEnum):
     POSTED = "posted"  # it went out: now marked posted
     NOT_PUBLISHED = "not_published"  # it did not go out and no longer can: the mark is cleared
@@ -100,33 +120,40 @@ class CheckOutcome(StrEnum):
 
 
 class ItemProcessor:
-    """Runs one item through the exactly-once flow. One instance per worker thread (one Graph session)."""
+    """Runs one item through the exactly-once flow. One instance per worker thread: one session per network, made
+    on first use and closed with the processor."""
 
-    def __init__(self, ctx: Context, publisher: MetaPublisher | None = None) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
-        self._publisher = publisher
+        self._sessions: dict[str, Session] = {}
         # Set by the runner: where images of coming posts are converted ahead of their turn (see prefetch).
         self.media: Executor | None = None
 
-    @property
-    def publisher(self) -> MetaPublisher:
-        if self._publisher is None:
-            self._publisher = MetaPublisher(self.ctx.graph_client(), media=self.media)
-        return self._publisher
+    def session_for(self, platform: str) -> Session:
+        """This worker's session with the network that publishes ``platform``."""
+        network = registry.for_platform(platform)
+        session = self._sessions.get(network.key)
+        if session is None:
+            env = replace(self.ctx.network_env(network.key), media=self.media)
+            session = self._sessions[network.key] = network.session(env)
+        return session
 
     def prefetch(self, item: QueueItem) -> None:
-        """Start converting the image of an item that comes next, while this one talks to Meta.
+        """Start converting the image of an item that comes next, while this one talks to its network.
 
-        Touches neither the database nor Meta: the item is claimed, checked and recorded as usual in its turn,
-        and a prepared image is used only if the file is unchanged by then.
+        Touches neither the database nor the network: the item is claimed, checked and recorded as usual in its
+        turn, and a prepared image is used only if the file is unchanged by then.
         """
         if self.media is not None and item.image_path:
-            self.publisher.prepare_image(item.image_path, item.platform)
+            session = self.session_for(item.platform)
+            if isinstance(session, Prefetch):
+                session.prefetch(Post(item.id, item.platform, item.text, (MediaRef(item.image_path),)))
 
     def close(self) -> None:
-        if self._publisher is not None:
-            self._publisher.close()
+        sessions, self._sessions = self._sessions, {}
+        for session in sessions.values():
+            session.close()
 
     def _invalidate(self, account_id: int, message: str, now: datetime) -> None:
         """The account's token can't be used: its posts wait for the reconnect (the runner skips it)."""
@@ -150,6 +177,12 @@ class ItemProcessor:
             self.repo.hold(item_id, str(exc), "keyring", self.ctx.clock.now())
             self._changed(item_id)
             return Outcome.HELD
+        except TokenUnavailable as exc:  # the network could not refresh the token just now: no try spent
+            now = self.ctx.clock.now()
+            err = exc.error
+            self.repo.defer(item_id, now + (err.retry_after or RECHECK), str(err), "token_refresh", now)
+            self._changed(item_id)
+            return Outcome.HELD
 
     def _account_state(self, account: WorkAccount | None) -> tuple[AccountState, str | None]:
         """How the item's account stands, and its token when it is ready (read from the keyring only then)."""
@@ -159,7 +192,13 @@ class ItemProcessor:
             return AccountState.DISCONNECTED, None
         if account.status == AccountStatus.INVALID.value:
             return AccountState.INVALID, None
-        token = self.ctx.tokens.account_token(account.platform, account.external_id)
+        try:
+            token = self.session_for(account.platform).access_token(account_ref(account))
+        except PublishError as err:
+            if err.category is ErrorCategory.TOKEN and not err.ambiguous:  # the network refused the refresh
+                self._invalidate(account.id, f"Reconnect {account_label(account)}: {err}", self.ctx.clock.now())
+                return AccountState.INVALID, None
+            raise TokenUnavailable(err) from None
         if not token:
             return AccountState.NO_TOKEN, None
         if account.status == AccountStatus.CANNOT_POST.value:
@@ -204,8 +243,11 @@ class ItemProcessor:
     def _check(
         self, item: WorkItem, account: WorkAccount, token: str, checked: AttemptFacts
     ) -> tuple[Action, Reconciliation]:
-        """Ask Meta whether ``checked`` published the item and decide what follows; a post found is recorded at once."""
-        result = reconcile(self.publisher, account, item, checked, token, self.repo.used_provider_ids(account.id))
+        """Ask the network whether ``checked`` published the item and decide what follows; a post found is recorded
+        at once."""
+        session = self.session_for(item.platform)
+        used = self.repo.used_provider_ids(account.id)
+        result = session.reconcile(account_ref(account), token, post_of(item), checked, used)
         action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
         if isinstance(action, MarkPosted):
             assert result.found is not None
@@ -221,7 +263,10 @@ class ItemProcessor:
         work = repo.work(item_id)
         assert work is not None
         item, account, history = work
-        state, token = self._account_state(account)
+        try:
+            state, token = self._account_state(account)
+        except TokenUnavailable as exc:
+            return CheckOutcome.UNSURE, f"{UNCONFIRMED_CHECK}, and it can't be checked just now ({exc}); try again"
         checked = unconfirmed_attempt(_facts(item), history)
         if checked is None:
             return CheckOutcome.NOT_PUBLISHED, ""
@@ -279,7 +324,7 @@ class ItemProcessor:
                     failure = Failure("image", f"{exc}; edit the post and pick the image again")
                     return self._fail_without_call(item, failure)
 
-        if item.platform == Platform.INSTAGRAM.value and resume_container is None:
+        if resume_container is None:
             full = self._quota_full(account, token)
             if full is not None:
                 repo.defer(item.id, now + QUOTA_WAIT, full, "quota", now)
@@ -328,64 +373,35 @@ class ItemProcessor:
         resume_container: str | None,
         checkpoint: Checkpoint,
     ) -> PublishResult:
-        if resume_container is None and video_of(item) is not None:
-            videos = VideoPublisher(self.publisher.client, now=self.ctx.clock.now)
-            return publish_video(videos, self.repo, item, account, token, attempt, checkpoint)
-        images = [m for m in item_media(item) if m.kind is MediaKind.IMAGE]
-        alt = images[0].alt_text if images else None
+        """The network publishes in steps; every id it hands over is committed before its next call (a container
+        id also goes into the attempt's ``container_id``, which reconciliation reads)."""
 
-        def save(key: str, value: object) -> None:
+        def save(key: str, value: Any) -> None:
             self.repo.save_checkpoint(attempt.id, key, value)
+            if key == CONTAINER_ID and isinstance(value, str):
+                self.repo.set_container(attempt.id, value)
 
-        if item.platform == Platform.FACEBOOK.value:
-            if item.link:
-                return rich.publish_facebook_link(self.publisher, account.external_id, token, item.text, item.link)
-            if len(images) > 1:
-                return rich.publish_facebook_photos(
-                    self.publisher, account.external_id, token, item.text, images, checkpoint, save
-                )
-            return self.publisher.publish_facebook(
-                account.external_id, token, item.text, images[0].path if images else None, alt_text=alt
-            )
-        if resume_container is not None:
-            return self.publisher.publish_container(account.external_id, resume_container, token)
-        if not account.page_id:
-            raise PublishError(
-                kind=ErrorKind.PERMANENT,
-                category=ErrorCategory.NOT_CONNECTED,
-                user_message=f"{account_label(account)} has no linked Facebook Page; reconnect it",
-            )
-        on_container = lambda cid: self.repo.set_container(attempt.id, cid)  # noqa: E731
-        if len(images) > 1:
-            return rich.publish_instagram_carousel(
-                self.publisher,
-                account.external_id,
-                account.page_id,
-                token,
-                item.text,
-                images,
-                checkpoint,
-                save,
-                on_container,
-            )
-        assert images
-        return self.publisher.publish_instagram(
-            account.external_id, account.page_id, token, item.text, images[0].path, on_container, alt_text=alt
-        )
+        session = self.session_for(item.platform)
+        return session.publish(account_ref(account), token, post_of(item), checkpoint, save, resume_container)
 
     def _quota_full(self, account: WorkAccount, token: str) -> str | None:
-        """A message when Instagram's 24-hour publishing limit is used up, else None (checked only when near)."""
+        """A message when the network's 24-hour publishing limit is used up, else None (checked only when near)."""
+        session = self.session_for(account.platform)
+        if not isinstance(session, DailyLimit) or not session.has_daily_limit(account.platform):
+            return None
         if self.repo.posted_since(account.id, self.ctx.clock.now() - timedelta(hours=24)) < QUOTA_CHECK_FROM:
             return None
         try:
-            used, total = self.publisher.publishing_quota(account.external_id, token)
+            quota = session.publishing_quota(account_ref(account), token)
         except PublishError as exc:
             log.info("quota check for account %s failed (%s); publishing anyway", account.id, exc.error_code)
             return None
-        if used < total:
+        if quota is None or quota[0] < quota[1]:
             return None
+        used, total = quota
+        label = registry.for_platform(account.platform).label(account.platform)
         return (
-            f"Instagram's daily publishing limit is reached ({used} of {total} posts in 24 hours); "
+            f"{label}'s daily publishing limit is reached ({used} of {total} posts in 24 hours); "
             "this post will go out when the window frees up"
         )
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 
 def graph_version() -> str:
-    """The pinned Graph API version (imported when asked: the client pulls in ``requests``)."""
-    from autoposter_gui.meta.client import GRAPH_VERSION
+    """The pinned Graph API version (Meta's network is loaded when asked: its client pulls in ``requests``)."""
+    from autoposter_gui.domain.models import Platform
+    from autoposter_gui.networks import registry
+    from autoposter_gui.networks.capabilities import BrowserLogin
 
-    return GRAPH_VERSION
+    network = registry.for_platform(Platform.FACEBOOK.value)
+    assert isinstance(network, BrowserLogin)
+    return network.api_version
 
 
 def redact(text: str) -> str:
     """``text`` with every token, secret and known credential masked (the log's redaction filter)."""
-    from autoposter_gui.meta.redact import redact as _redact
+    from autoposter_gui.networks.redact import redact as _redact
 
     return _redact(text)

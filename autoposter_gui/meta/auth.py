@@ -15,7 +15,8 @@ from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.models import DiscoveredAccount, Platform, TokenInfo
 from autoposter_gui.meta.client import GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
-from autoposter_gui.meta.redact import MASK, install_redaction
+from autoposter_gui.networks.capabilities import AppInfo as AppInfo
+from autoposter_gui.networks.redact import MASK, install_redaction
 
 logger = logging.getLogger(__name__)
 install_redaction(__name__)
@@ -60,14 +61,6 @@ def _next_params(paging: object) -> dict[str, str] | None:
             return None
         params = {"after": after}
     return params
-
-
-@dataclasses.dataclass(frozen=True)
-class AppInfo:
-    """What Meta says about the owner's app: its name, and whether it is Live (None when Meta doesn't say)."""
-
-    name: str
-    live: bool | None
 
 
 class MetaAuth:

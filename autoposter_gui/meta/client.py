@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.meta.errors import classify_exception, classify_response, parse_usage_headers
-from autoposter_gui.meta.redact import install_redaction
+from autoposter_gui.networks.redact import install_redaction
 
 GRAPH_VERSION = "v24.0"
 DEFAULT_ORIGIN = "https://graph.facebook.com"

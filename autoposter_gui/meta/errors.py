@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
-from autoposter_gui.meta.redact import redact
+from autoposter_gui.networks.redact import redact
 
 if TYPE_CHECKING:  # requests (and urllib3) load with the first Graph client, not at start-up
     import requests

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.models import MediaRef
 from autoposter_gui.meta.publisher import MetaPublisher, _caption, _jpeg_file, _normalise, _require_id, _str_field
 from autoposter_gui.meta.rich import invisible_write
+from autoposter_gui.networks.capabilities import ScheduledPost
 
 SCHEDULED_PAGES = 10  # pages of /scheduled_posts read when looking for a hand-off whose answer was lost
 
@@ -123,14 +123,7 @@ def publish_now(pub: MetaPublisher, post_id: str, token: str) -> None:
     pub.client.post(f"/{post_id}", token, data={"is_published": "true"})
 
 
-@dataclass(frozen=True)
-class PostState:
-    """What ``GET /{post-id}`` says of a handed-off post."""
-
-    gone: bool
-    published: bool = False
-    permalink: str | None = None
-    created_time: str | None = None
+PostState = ScheduledPost  # what ``GET /{post-id}`` says of a handed-off post
 
 
 def read_post(pub: MetaPublisher, post_id: str, token: str) -> PostState:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from autoposter_gui.domain.errors import ErrorCategory, PublishError
@@ -19,6 +18,7 @@ from autoposter_gui.domain.insights import (
     InsightsState,
 )
 from autoposter_gui.meta.client import GraphClient
+from autoposter_gui.networks.capabilities import InsightResult, InsightTarget
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 50
@@ -34,23 +34,8 @@ FB_FIELDS = (
 FB_RENAMES = {"post_total_media_view_unique": REACH, "post_clicks": CLICKS}
 
 
-@dataclass(frozen=True)
-class Target:
-    """A published post to ask about: its queue item id, platform and Meta id (a carousel's parent, never a child)."""
-
-    key: int
-    platform: str
-    media_id: str
-
-
-@dataclass
-class Result:
-    """What Meta said about one post: a state, and the metric values when the state is ok."""
-
-    key: int
-    state: InsightsState
-    metrics: dict[str, int] = field(default_factory=dict)
-    detail: str | None = None
+Target = InsightTarget  # a published post to ask about
+Result = InsightResult  # what Meta said about one post
 
 
 def relative_url(target: Target) -> str:

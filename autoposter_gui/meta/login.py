@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.meta.client import GRAPH_VERSION
+from autoposter_gui.networks.capabilities import LoginError as LoginError
+from autoposter_gui.networks.capabilities import LoginResult
 
 REDIRECT_URI = "https://www.facebook.com/connect/login_success.html"
 DIALOG_ORIGIN = "https://www.facebook.com"
@@ -21,17 +21,6 @@ SCOPES = (
     "read_insights",  # Facebook post insights (issue 16)
     "instagram_manage_insights",  # Instagram media insights
 )
-
-
-class LoginError(AutoposterError):
-    """The login did not produce a usable token; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    access_token: str = field(repr=False)
-    expires_in: int | None
-    granted_scopes: tuple[str, ...]
 
 
 def new_state() -> str:

@@ -18,7 +18,7 @@ from autoposter_gui.domain.models import PublishResult
 from autoposter_gui.meta.client import FileSpec, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
 from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
-from autoposter_gui.meta.redact import install_redaction
+from autoposter_gui.networks.redact import install_redaction
 
 logger = logging.getLogger(__name__)
 install_redaction(__name__)

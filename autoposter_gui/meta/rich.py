@@ -19,7 +19,7 @@ from autoposter_gui.domain.models import Checkpoint, MediaRef, PublishResult, Sa
 from autoposter_gui.meta.errors import unexpected_answer
 from autoposter_gui.meta.polling import already_published
 from autoposter_gui.meta.publisher import MetaPublisher, _caption, _jpeg_file, _normalise, _require_id, _str_field
-from autoposter_gui.meta.redact import install_redaction
+from autoposter_gui.networks.redact import install_redaction
 
 logger = logging.getLogger(__name__)
 install_redaction(__name__)

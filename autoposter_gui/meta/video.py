@@ -17,7 +17,7 @@ from autoposter_gui.meta.client import DEFAULT_ORIGIN, GraphClient
 from autoposter_gui.meta.errors import unexpected_answer
 from autoposter_gui.meta.polling import already_published, poll_container, raise_if_failed
 from autoposter_gui.meta.publisher import _str_field as _str
-from autoposter_gui.meta.redact import install_redaction
+from autoposter_gui.networks.redact import install_redaction
 
 logger = logging.getLogger(__name__)
 install_redaction(__name__)

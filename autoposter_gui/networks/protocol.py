@@ -14,6 +14,7 @@ engine then calls :meth:`Session.reconcile` before anything else happens to the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -89,6 +90,15 @@ class Env:
     secrets: Secrets
     now: Callable[[], datetime]
     sandbox: bool = False
+    # Optional, for one caller or test (each network may ignore what it has no use for):
+    # a factory of the network's own HTTP client (tests inject one; Meta: a GraphClient), used instead of building one;
+    client_factory: Callable[[], Any] | None = None
+    # an app secret to use instead of the stored one (Meta's connect checks the pasted secret before storing it);
+    app_secret: str | None = None
+    # where images of coming posts are converted in the background (see capabilities.Prefetch);
+    media: Executor | None = None
+    # (connect, read) HTTP timeouts in seconds when the caller needs a quick answer (None: the network's default).
+    timeout: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

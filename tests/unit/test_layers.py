@@ -27,7 +27,9 @@ def test_the_contracts_cover_the_whole_rule_set() -> None:
         "autoposter_gui.ui",
         "autoposter_gui.engine | autoposter_gui.logsetup | autoposter_gui.sandbox",
         "autoposter_gui.config",
-        "autoposter_gui.storage | autoposter_gui.meta | autoposter_gui.tokens",
+        "autoposter_gui.storage | autoposter_gui.meta | autoposter_gui.x | autoposter_gui.google | "
+        "autoposter_gui.tokens",
+        "autoposter_gui.networks",
         "autoposter_gui.domain | autoposter_gui.desktop | autoposter_gui.resources",
     ]
     forbidden = {m for c in by_type["forbidden"] for m in c["forbidden_modules"]}  # type: ignore[attr-defined]
@@ -55,3 +57,25 @@ def test_lint_imports_keeps_every_contract() -> None:
     report = done.stdout + done.stderr
     assert done.returncode == 0, report
     assert f"Contracts: {len(_contracts())} kept, 0 broken." in report
+
+
+def test_nothing_above_networks_imports_a_network_package() -> None:
+    """The engine, the UI and every front end reach Meta (and X, Google) only through networks/ and its registry:
+    a forbidden contract with no indirect imports allowed, and HTTP stays out of networks/ itself."""
+    forbidden = [c for c in _contracts() if c["type"] == "forbidden"]
+    (contract,) = [
+        c
+        for c in forbidden
+        if "autoposter_gui.meta" in c["forbidden_modules"]  # type: ignore[operator]
+        and "autoposter_gui.engine" in c["source_modules"]  # type: ignore[operator]
+    ]
+    assert contract.get("allow_indirect_imports") is False
+    sources = set(contract["source_modules"])  # type: ignore[call-overload]
+    clis = {f"autoposter_gui.{p.stem}" for p in (REPO / "autoposter_gui").glob("cli*.py")}
+    assert {"autoposter_gui.engine", "autoposter_gui.ui", "autoposter_gui.app", *clis} <= sources
+    network_packages = {"autoposter_gui.meta", "autoposter_gui.x", "autoposter_gui.google"}
+    present = {m for m in network_packages if (REPO / m.replace(".", "/")).is_dir()}
+    assert present <= set(contract["forbidden_modules"])  # type: ignore[call-overload]
+    http = next(c for c in forbidden if c["forbidden_modules"] == ["requests"])
+    assert "autoposter_gui.networks" in http["source_modules"]  # type: ignore[operator]
+    assert not network_packages & set(http["source_modules"])  # type: ignore[call-overload]

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from autoposter_gui.meta.redact import MASK, RedactingFilter, install_redaction, redact
+from autoposter_gui.networks.redact import MASK, RedactingFilter, install_redaction, redact
 
 TOKEN = "EAAGm0PX4ZCpsBAKZBZCabcdef123456"
 

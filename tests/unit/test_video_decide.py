@@ -11,7 +11,7 @@ from autoposter_gui.domain.decide import AccountState, AttemptFacts, ItemFacts, 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import AttemptOutcome as O
 from autoposter_gui.domain.models import Platform
-from autoposter_gui.engine.video_posts import is_processing_wait
+from autoposter_gui.engine.processor import is_processing_wait
 from autoposter_gui.meta import video as mv
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

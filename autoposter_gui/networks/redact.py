@@ -1,4 +1,5 @@
-"""Masking of access tokens and secrets in text and in log records, by pattern and by known value."""
+"""Masking of access tokens and secrets in text and in log records, by pattern and by known value (every network's
+client and the log file use it)."""
 
 from __future__ import annotations
 
