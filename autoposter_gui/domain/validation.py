@@ -174,6 +174,9 @@ PLATFORM_RULES: dict[Platform, PlatformRules] = {
 
 def platform_problems(draft: PostDraft) -> list[ValidationError]:
     """The rules of each of ``draft``'s platforms (PLATFORM_RULES order, each platform once)."""
+    if len(draft.platforms) == 1:  # the usual case (a post per account: an import checks thousands)
+        rules = PLATFORM_RULES.get(draft.platforms[0])
+        return rules(draft) if rules is not None else []
     kinds = set(draft.platforms)
     found: list[ValidationError] = []
     for platform, rules in PLATFORM_RULES.items():
