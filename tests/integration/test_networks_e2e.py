@@ -293,3 +293,53 @@ def test_google_ambiguous_create_is_reconciled_without_a_duplicate(
     q = queue(env)[item]
     assert q["status"] == "posted" and q["permalink"] == created["searchUrl"], q
     assert creates(sandbox) == 1
+
+
+# ----- token health ----------------------------------------------------------------------------------------------
+
+
+def _age_x_grant(tmp_path: Path) -> None:
+    """Time passes for the stored X sign-in: its access token's expiry is moved into the past."""
+    path = tmp_path / "keyring.json"
+
+    def aged(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: aged(v) for k, v in value.items()}
+        if isinstance(value, str) and '"refresh_token"' in value:
+            blob = json.loads(value)
+            blob["expires_at"] = "2020-01-01T00:00:00+00:00"
+            return json.dumps(blob)
+        return value
+
+    path.write_text(json.dumps(aged(json.loads(path.read_text()))))
+
+
+def test_x_and_google_token_health_renews_or_asks_to_reconnect(
+    env: dict[str, str], sandbox: Any, tmp_path: Path
+) -> None:
+    connect_x(env)
+    connect_google(env)
+    x_control(sandbox, "expire_token")
+    _age_x_grant(tmp_path)  # two hours later: the stored access token has expired, the check renews it
+    accounts = ok(run_cli(env, "accounts", "--json"))
+    assert {(a["platform"], a["status"], a["status_message"]) for a in accounts} == {
+        ("x", "connected", None),
+        ("google", "connected", None),
+    }
+    assert x_state(sandbox)["grants"][0]["refreshes"] == 1
+    ok(run_cli(env, "accounts", "--json"))  # a fresh X token: no call at all
+    assert x_state(sandbox)["grants"][0]["refreshes"] == 1
+    assert "POST /2/users/me" not in x_state(sandbox)["calls"]
+
+    item = post(env, X_USER_ID, "Held while X is disconnected")
+    x_control(sandbox, "revoke")
+    g_control(sandbox, "revoke")
+    _age_x_grant(tmp_path)
+    accounts = {a["platform"]: a for a in ok(run_cli(env, "accounts", "--json")) if a["platform"] != "google"}
+    x = accounts["x"]
+    assert x["status"] == "invalid" and x["status_message"].startswith(f"Reconnect X (@{X_USERNAME}): "), x
+    google = [a for a in ok(run_cli(env, "accounts", "--json")) if a["platform"] == "google"]
+    assert all(a["status"] == "invalid" for a in google), google
+    assert all(a["status_message"].startswith("Reconnect Google Business Profile") for a in google), google
+    q = queue(env)[item]
+    assert q["status"] == "scheduled" and q["error_message"] == x["status_message"]  # held, not failed
