@@ -112,7 +112,8 @@ def test_binary_starts_in_sandbox_mode(bundle: Path, tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            if log.exists() and "connected 3 account(s)" in log.read_text(errors="replace"):
+            seen = log.read_text(errors="replace") if log.exists() else ""
+            if "started (sandbox mode" in seen and "connected 3 account(s)" in seen:  # in either order
                 break
             time.sleep(0.5)
         text = log.read_text(errors="replace") if log.exists() else ""
