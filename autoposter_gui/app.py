@@ -101,7 +101,55 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="print what Autoposter reads of a video (format, codecs, length, size) as JSON, and exit",
     )
+    parser.add_argument(
+        "--probe-networks",
+        action="store_true",
+        help="load every network, check a sample post with each and prepare each sign-in (nothing is sent); "
+        "print JSON and exit",
+    )
     return parser
+
+
+class _NoSecrets:
+    """An empty keyring for --probe-networks (nothing is read or kept)."""
+
+    def get(self, key: str) -> str | None:
+        return None
+
+    def set(self, key: str, value: str) -> None:
+        pass
+
+    def delete(self, key: str) -> None:
+        pass
+
+
+def probe_networks_command() -> int:
+    """``--probe-networks``: what a build must have bundled for the networks the registry loads by name: each
+    package, its post rules (X's weighted length reads a data file) and its OAuth libraries (a sign-in URL is made;
+    no call goes out)."""
+    import json
+    from datetime import UTC, datetime
+    from urllib.parse import urlsplit
+
+    from autoposter_gui.networks.protocol import ConnectError, Env, Post
+    from autoposter_gui.networks.registry import keys as network_keys
+    from autoposter_gui.networks.registry import network as load_network
+
+    report: dict[str, object] = {}
+    for key in network_keys():
+        network = load_network(key)
+        env = Env(origin="http://127.0.0.1:9", secrets=_NoSecrets(), now=lambda: datetime.now(UTC))
+        sample = "Fresh bread \N{CROISSANT} today at https://example.com"
+        problems = [str(e) for p in network.platforms for e in network.preflight(Post(0, p, sample))]
+        try:
+            flow = network.begin_connect(env, client_id="probe", client_secret="probe", port=8719)
+            sign_in: str | None = urlsplit(flow.authorization_url).path
+        except ConnectError:
+            sign_in = None  # Meta connects with an app id and a token instead
+        labels = [network.label(p) for p in network.platforms]
+        report[key] = {"labels": labels, "preflight": problems, "sign_in": sign_in}
+    print(json.dumps(report))
+    return 0
 
 
 def probe_video_command(path: str) -> int:
@@ -814,6 +862,8 @@ def _main(argv: Sequence[str] | None, gc_was_enabled: bool) -> int:
     args, qt_args = build_parser().parse_known_args(list(argv) if argv is not None else sys.argv[1:])
     if args.probe_video:
         return probe_video_command(args.probe_video)
+    if args.probe_networks:
+        return probe_networks_command()
     from PySide6.QtWidgets import QApplication
 
     from autoposter_gui.ui.preferences import Preferences

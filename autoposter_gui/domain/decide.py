@@ -180,10 +180,12 @@ def next_action(
     account: AccountState,
     account_name: str,
     now: datetime | None = None,
+    provider: str = "Meta",
 ) -> Action:
     """The next thing to do with a claimed item. Nothing happens to an item before its unconfirmed attempt (one
-    that may have gone out) is checked with Meta: no retry, no "not connected" failure. A first comment's attempts
-    play no part (see :func:`next_comment_action`)."""
+    that may have gone out) is checked with the network (``provider``, as the owner knows it: "Meta", "X",
+    "Google"): no retry, no "not connected" failure. A first comment's attempts play no part (see
+    :func:`next_comment_action`)."""
     history = publish_steps(history)
     unconfirmed = unconfirmed_attempt(item, history)
     if unconfirmed is not None:
@@ -191,7 +193,7 @@ def next_action(
             return Reconcile(unconfirmed)
         return Hold(
             "unconfirmed",
-            f"Reconnect {account_name}: Autoposter must check with Meta whether the last try went out before it "
+            f"Reconnect {account_name}: Autoposter must check with {provider} whether the last try went out before it "
             "does anything else with this post",
             invalidate_account=account is AccountState.NO_TOKEN,
         )
@@ -217,9 +219,15 @@ def next_action(
     return Publish(checkpoint=carried_checkpoint(history, now))
 
 
-def after_check(check: CheckResult, attempt: AttemptFacts, now: datetime, ready_container: str | None = None) -> Action:
-    """What follows Meta's answer about ``attempt``: "not found" is trusted only once the attempt can no longer
-    land (:data:`SETTLE` after it started); until then the item waits."""
+def after_check(
+    check: CheckResult,
+    attempt: AttemptFacts,
+    now: datetime,
+    ready_container: str | None = None,
+    provider: str = "Meta",
+) -> Action:
+    """What follows the network's (``provider``'s) answer about ``attempt``: "not found" is trusted only once the
+    attempt can no longer land (:data:`SETTLE` after it started); until then the item waits."""
     if check is CheckResult.FOUND:
         return MarkPosted(attempt)
     if check is CheckResult.READY_CONTAINER:
@@ -228,13 +236,14 @@ def after_check(check: CheckResult, attempt: AttemptFacts, now: datetime, ready_
         return Wait(
             now + RECHECK,
             "checking",
-            "Could not confirm with Meta whether the last try went out; checking again before any retry",
+            f"Could not confirm with {provider} whether the last try went out; checking again before any retry",
         )
     settled_at = attempt.started_at + SETTLE
     if now < settled_at:
         return Wait(
             settled_at,
             "checking",
-            "The last try was cut off and Meta may still publish it; checking again in a moment before any retry",
+            f"The last try was cut off and {provider} may still publish it; "
+            "checking again in a moment before any retry",
         )
     return NotPublished(attempt)

@@ -18,6 +18,7 @@ from autoposter_gui.domain.times import ensure_utc, local_zone
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.labels import account_label
+from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.engine.settings import SettingsService, SmtpSettings
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.storage.settings import SettingsTable
@@ -245,7 +246,9 @@ class AlertService:
                 self._item_alert(
                     AlertKind.FAILED.value,
                     item,
-                    reason=item.error_message or attempt.error_message or "Meta refused the post",
+                    reason=item.error_message
+                    or attempt.error_message
+                    or f"{provider_name(item.platform)} refused the post",
                     todo=(
                         "Open Autoposter's Queue, fix what the reason says, then Retry it "
                         f"(`autoposter retry {item.id}`)"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.known_secrets import remember
-from autoposter_gui.domain.models import DiscoveredAccount
+from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount
 from autoposter_gui.engine.events import Events
 from autoposter_gui.networks import registry
 from autoposter_gui.networks.loopback import DEFAULT_TIMEOUT, LoopbackReceiver
@@ -113,6 +113,8 @@ class BrowserConnect:
         saved: list[Account] = []
         for found in chosen:
             account = repo.upsert_account(found, None, now)
+            # The sign-in was just exchanged for working tokens: checked now (the Accounts tab says so at once).
+            repo.set_account_status(account.id, AccountStatus.CONNECTED, None, now)
             for item_id in repo.clear_account_notes(account.id):
                 self.ctx.events.emit(Events.ITEM_CHANGED, item_id)
             saved.append(account)

@@ -1,4 +1,5 @@
-"""Token health: check every account's token with debug_token, and flag trouble before posts fail."""
+"""Token health: check every account's token (Meta's with debug_token, X's and Google's by renewing), and flag
+trouble before posts fail."""
 
 from __future__ import annotations
 
@@ -109,13 +110,51 @@ class TokenHealthService:
             self.ctx.events.emit(Events.NOTICE, TOKEN_CHECK, {"running": False})
 
     def _check_all(self) -> list[Health]:
-        ctx, repo = self.ctx, self.ctx.repo
+        meta = registry.for_platform(Platform.FACEBOOK.value).platforms
+        live = [a for a in self.ctx.repo.accounts() if a.status != AccountStatus.DISCONNECTED.value]
+        results = self._check_meta([a for a in live if a.platform in meta])
+        return results + self._check_renewing([a for a in live if a.platform not in meta])
+
+    def _check_renewing(self, accounts: list[Account]) -> list[Health]:
+        """X's and Google's accounts: their access tokens last an hour or two and renew themselves with the
+        refresh token, so asking the network for a usable token is the check (no call while the stored one is
+        still fresh). A refused renewal means reconnect; a network that can't be reached leaves what we knew."""
+        now = self.ctx.clock.now()
+        pending = self._scheduled_counts()
+        results: list[Health] = []
+        sessions: dict[str, Session] = {}
+        try:
+            for account in accounts:
+                network = registry.for_platform(account.platform)
+                session = sessions.get(network.key)
+                if session is None:
+                    session = sessions[network.key] = network.session(self.ctx.network_env(network.key))
+                status, message = AccountStatus.CONNECTED, None
+                try:
+                    token = session.access_token(account_ref(account))
+                except PublishError as exc:
+                    if exc.category is not ErrorCategory.TOKEN:
+                        log.info("token check for account %s skipped: %s", account.id, exc.error_code)
+                        continue
+                    status, message = AccountStatus.INVALID, str(exc)
+                else:
+                    if token is None:
+                        status = AccountStatus.INVALID
+                        message = f"Reconnect {account_label(account)}: its sign-in is missing from the keyring"
+                self._record(account, status, message, None, now)
+                results.append(
+                    Health(account.id, account_label(account), status, message, None, pending.get(account.id, 0))
+                )
+        finally:
+            for session in sessions.values():
+                session.close()
+        return results
+
+    def _check_meta(self, accounts: list[Account]) -> list[Health]:
+        """Meta's accounts: debug_token says whether each token works, its expiry and scopes (it knows nothing of
+        an X or Google token)."""
+        ctx = self.ctx
         app_id, app_secret = ctx.tokens.get(APP_ID), ctx.tokens.get(APP_SECRET)
-        # Meta's accounts only: debug_token knows nothing of an X or Google token (it would call them invalid).
-        checked = registry.for_platform(Platform.FACEBOOK.value).platforms
-        accounts = [
-            a for a in repo.accounts() if a.status != AccountStatus.DISCONNECTED.value and a.platform in checked
-        ]
         if not accounts or not app_id or not app_secret:
             return []
         now = ctx.clock.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -60,6 +61,14 @@ def network_of(platform: str) -> str:
 def provider_name(platform: str) -> str:
     """Who answers for a platform, as the owner knows it: "Meta" (Facebook, Instagram), "X", "Google"."""
     return network_of(platform).title()
+
+
+def providers(platforms: Iterable[str]) -> str:
+    """Who answers for these platforms, each named once: "Meta", "Meta and X", "Meta, X and Google"."""
+    names = list(dict.fromkeys(provider_name(p) for p in platforms))
+    if not names:
+        return "the network"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def callback_url(key: str) -> str | None:

@@ -52,6 +52,7 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.events import Events
 from autoposter_gui.engine.health import TokenHealthService
 from autoposter_gui.engine.labels import account_label, account_ref
+from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.networks import registry
 from autoposter_gui.networks.capabilities import DailyLimit, Prefetch
 from autoposter_gui.networks.protocol import CONTAINER_ID, WAIT, Post, Reconciliation, Session
@@ -215,7 +216,7 @@ class ItemProcessor:
         resume_container: str | None = None
         action: Action
         for _step in range(3):  # a check that finds nothing is followed by one more decision
-            action = next_action(_facts(item), history, state, name, self.ctx.clock.now())
+            action = next_action(_facts(item), history, state, name, self.ctx.clock.now(), provider_name(item.platform))
             if not isinstance(action, Reconcile):
                 break
             assert account is not None and token is not None  # READY or CANNOT_POST
@@ -248,7 +249,8 @@ class ItemProcessor:
         session = self.session_for(item.platform)
         used = self.repo.used_provider_ids(account.id)
         result = session.reconcile(account_ref(account), token, post_of(item), checked, used)
-        action = after_check(result.check, checked, self.ctx.clock.now(), result.container)
+        provider = provider_name(item.platform)
+        action = after_check(result.check, checked, self.ctx.clock.now(), result.container, provider)
         if isinstance(action, MarkPosted):
             assert result.found is not None
             self.repo.finish_success(item.id, checked.id, result.found, self.ctx.clock.now(), AttemptOutcome.RECONCILED)
@@ -257,8 +259,8 @@ class ItemProcessor:
         return action, result
 
     def check_unconfirmed(self, item_id: int) -> tuple[CheckOutcome, str]:
-        """For an owner action (cancel, edit): ask Meta about the item's unconfirmed attempt. The item must have been
-        taken for the check (Repo.take_for_check). Records what was learned; says whether it went out."""
+        """For an owner action (cancel, edit): ask its network about the item's unconfirmed attempt. The item must
+        have been taken for the check (Repo.take_for_check). Records what was learned; says whether it went out."""
         repo = self.repo
         work = repo.work(item_id)
         assert work is not None
@@ -273,7 +275,8 @@ class ItemProcessor:
         name = account_label(account) if account is not None else "The account"
         if state not in (AccountState.READY, AccountState.CANNOT_POST) or account is None or token is None:
             return CheckOutcome.UNSURE, (
-                f"{UNCONFIRMED_CHECK}, and Autoposter can't ask Meta until {name} is reconnected; reconnect it, "
+                f"{UNCONFIRMED_CHECK}, and Autoposter can't ask {provider_name(item.platform)} until {name} is "
+                "reconnected; reconnect it, "
                 "then try again"
             )
         action, result = self._check(item, account, token, checked)
@@ -286,10 +289,12 @@ class ItemProcessor:
             return CheckOutcome.NOT_PUBLISHED, ""
         if result.check is CheckResult.UNKNOWN:
             return CheckOutcome.UNSURE, (
-                f"{UNCONFIRMED_CHECK}, and Meta could not be reached to check; try again when you are online"
+                f"{UNCONFIRMED_CHECK}, and {provider_name(item.platform)} could not be reached to check; "
+                "try again when you are online"
             )
         return CheckOutcome.UNSURE, (
-            f"{UNCONFIRMED_CHECK} a moment ago and Meta may still publish it; try again in two minutes"
+            f"{UNCONFIRMED_CHECK} a moment ago and {provider_name(item.platform)} may still publish it; "
+            "try again in two minutes"
         )
 
     def _carry_out(
@@ -341,10 +346,13 @@ class ItemProcessor:
             published = self._publish(item, account, token, attempt, resume_container, checkpoint)
         except PublishError as err:
             return self._record_error(item, account, attempt, err)
-        except Exception as exc:  # unknown failure mid-flight: we can't tell whether Meta published
+        except Exception as exc:  # unknown failure mid-flight: we can't tell whether the network published
             log.exception("item %s: unexpected error while publishing", item.id)
             err_failure = Failure(
-                "internal", f"Unexpected problem while publishing ({type(exc).__name__}); checking with Meta", True
+                "internal",
+                f"Unexpected problem while publishing ({type(exc).__name__}); "
+                f"checking with {provider_name(item.platform)}",
+                True,
             )
             later = self.ctx.clock.now()
             next_at = next_attempt_after(tries_used(item) + 1, later) or later + RECHECK

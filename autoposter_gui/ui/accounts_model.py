@@ -19,6 +19,8 @@ AccountIdRole = int(Qt.ItemDataRole.UserRole) + 20
 Index = QModelIndex | QPersistentModelIndex
 ATTENTION = (AccountStatus.NEEDS_ATTENTION.value, AccountStatus.INVALID.value, AccountStatus.CANNOT_POST.value)
 BLOCKED = (AccountStatus.INVALID.value, AccountStatus.CANNOT_POST.value)  # shown in red: nothing can go out
+# Accounts whose short access tokens renew themselves with the stored sign-in (no expiry the owner must act on).
+RENEWING = (Platform.X.value, Platform.GOOGLE.value)
 
 
 class AccountColumn(IntEnum):
@@ -130,7 +132,8 @@ class AccountsTableModel(QAbstractTableModel):
             if account.token_expires_at is None:
                 # Page tokens made from a long-lived user token don't expire (debug_token says 0).
                 if account.token_checked_at is not None:
-                    return "Never"
+                    # X's and Google's short access tokens renew themselves with the stored sign-in.
+                    return "Renews itself" if account.platform in RENEWING else "Never"
                 return "Checking…" if self.checking else "Not checked yet"
             return fmt.when_text(account.token_expires_at, self._now())
         return fmt.when_text(account.connected_at, self._now())

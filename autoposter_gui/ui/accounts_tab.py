@@ -54,7 +54,7 @@ class AccountsTab(QWidget):
         self.connect_button = QPushButton("&Connect…", self)
         self.connect_button.setToolTip("Connect Facebook & Instagram, X or Google Business Profile")
         self.check_button = QPushButton("Check &tokens", self)
-        self.check_button.setToolTip("Ask Meta now whether each account's token still works and when it expires")
+        self.check_button.setToolTip("Ask each network now whether the tokens still work and when they expire")
         self.disconnect_button = QPushButton("&Disconnect", self)
         self.disconnect_button.setToolTip("Remove this account's token; its scheduled posts are kept")
         top = QHBoxLayout()

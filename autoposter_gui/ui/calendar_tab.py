@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus, MediaKind
 from autoposter_gui.engine.calendar import CalendarRow, CalendarService
+from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.calendar_view import MONTH, PALETTE, WEEK, CalendarView, item_mime
 from autoposter_gui.ui.controller import AppController
@@ -265,7 +266,7 @@ class CalendarTab(QWidget):
         if row is None or not row.unconfirmed:
             self._move(item_id, when)
             return
-        self.controller.notice.emit("Checking with Meta whether the last try went out…")
+        self.controller.notice.emit(f"Checking with {provider_name(row.platform)} whether the last try went out…")
 
         def failed(exc: BaseException) -> None:
             show_error(self, "Can't move this post", str(exc) if isinstance(exc, AutoposterError) else "Try again")
@@ -317,7 +318,7 @@ class CalendarTab(QWidget):
         def failed(exc: BaseException) -> None:
             show_error(self, "Can't edit this post", str(exc) if isinstance(exc, AutoposterError) else "Try again")
 
-        self.controller.notice.emit("Checking with Meta whether the last try went out…")
+        self.controller.notice.emit(f"Checking with {provider_name(row.platform)} whether the last try went out…")
         self.controller.tasks.submit(
             lambda: self.controller.posts.check_first(item_id), lambda _r: self.edit_requested.emit(item_id), failed
         )

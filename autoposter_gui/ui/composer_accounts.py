@@ -61,6 +61,7 @@ class AccountPicker(QGroupBox):
             previous = self._remembered(accounts)
         for widget in [*self.checks.values(), *self.reasons]:
             self.box_layout.removeWidget(widget)
+            widget.hide()  # not painted over the new rows until it is deleted
             widget.deleteLater()
         self.checks.clear()
         self.reasons.clear()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus
 from autoposter_gui.engine.catchup import MISSED_WHILE
+from autoposter_gui.engine.networks import providers
 from autoposter_gui.engine.views import ItemView
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
@@ -255,7 +256,8 @@ class MissedPostsDialog(QDialog):
         self.error.clear()
         for button in (self.publish_button, self.reschedule_button, self.skip_button):
             button.setEnabled(False)
-        self.controller.notice.emit("Checking with Meta whether these posts already went out…")
+        who = providers(item.platform for i in unsure if (item := reads.item(i)))
+        self.controller.notice.emit(f"Checking with {who} whether these posts already went out…")
 
         def check() -> None:
             for item_id in unsure:
@@ -264,7 +266,7 @@ class MissedPostsDialog(QDialog):
         def failed(exc: BaseException) -> None:
             self._drop_settled()
             self._update_title()
-            self.error.show_message(str(exc) if isinstance(exc, AutoposterError) else "Could not check with Meta")
+            self.error.show_message(str(exc) if isinstance(exc, AutoposterError) else f"Could not check with {who}")
 
         self.controller.tasks.submit(check, lambda _result: self._act(work), failed)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from autoposter_gui.domain.errors import AutoposterError
 from autoposter_gui.domain.models import ItemStatus
+from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.engine.views import QueueRow
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
@@ -375,13 +376,14 @@ class QueueTab(QWidget):
         return True
 
     def _checked_first(self, item_id: int, title: str, then: Callable[[], None]) -> None:
-        """Run ``then`` now, or, when the post's last try may have gone out, once Meta says it did not (the check
-        runs off the GUI thread; if it went out, or Meta can't tell, the owner is told and nothing changes)."""
+        """Run ``then`` now, or, when the post's last try may have gone out, once its network says it did not (the
+        check runs off the GUI thread; if it went out, or the network can't tell, the owner is told and nothing
+        changes)."""
         item = self.controller.reads.item(item_id)
         if item is None or item.unconfirmed_attempt_id is None:
             then()
             return
-        self.controller.notice.emit("Checking with Meta whether the last try went out…")
+        self.controller.notice.emit(f"Checking with {provider_name(item.platform)} whether the last try went out…")
 
         def failed(exc: BaseException) -> None:
             show_error(self, title, str(exc) if isinstance(exc, AutoposterError) else "Something went wrong")

@@ -112,15 +112,20 @@ def test_disconnect_keeps_posts_and_holds_them(ctx: Context, sandbox: Any, clock
     assert Runner(ctx).run_due().succeeded == 1
 
 
-def test_x_and_google_accounts_are_not_judged_by_metas_token_check(ctx: Context, sandbox: Any) -> None:
+def test_x_and_google_accounts_are_judged_by_their_own_network_not_metas_token_check(
+    ctx: Context, sandbox: Any
+) -> None:
     from autoposter_gui.domain.models import DiscoveredAccount, Platform
 
     connect(ctx, sandbox)
     for platform, external in ((Platform.X, "1460000000000000001"), (Platform.GOOGLE, "4455667788990011")):
         ctx.repo.upsert_account(DiscoveredAccount(platform, external, "Sandbox Bakery", "tok"), None, ctx.clock.now())
-    labels = {r.label for r in TokenHealthService(ctx).check_all()}
-    assert "Facebook Page Sandbox Bakery" in labels
-    assert not any(label.startswith(("X account", "Google Business Profile")) for label in labels)
-    # debug_token knows nothing of their tokens: without the filter both would be marked invalid.
-    assert _status(ctx, "1460000000000000001").status == AccountStatus.CONNECTED.value
-    assert _status(ctx, "4455667788990011").status == AccountStatus.CONNECTED.value
+    results = {r.label: r for r in TokenHealthService(ctx).check_all()}
+    assert results["Facebook Page Sandbox Bakery"].status is AccountStatus.CONNECTED
+    # No sign-in of theirs is stored (their network's own format): each asks to be reconnected, in its own words;
+    # debug_token is never asked about them.
+    x, google = _status(ctx, "1460000000000000001"), _status(ctx, "4455667788990011")
+    assert x.status == google.status == AccountStatus.INVALID.value
+    assert (x.status_message or "").startswith("Reconnect X")
+    assert "Google Business Profile" in (google.status_message or "")
+    assert all(r.expires_at is None for label, r in results.items() if not label.startswith("Facebook"))

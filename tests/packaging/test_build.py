@@ -59,6 +59,25 @@ def test_binary_reads_a_video(bundle: Path, tmp_path: Path) -> None:
     assert info["routes"] == {"facebook": "fb_reel", "instagram": "ig_reel"}
 
 
+def test_binary_loads_every_network(bundle: Path) -> None:
+    """The registry imports the network packages by name: they, their OAuth libraries and twitter-text's data file
+    made it into the bundle (each network checks a post and prepares its sign-in, offline)."""
+    import json
+
+    result = subprocess.run(
+        [str(bundle / "autoposter-gui"), "--probe-networks"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {k: v["sign_in"] for k, v in report.items()} == {
+        "meta": None,
+        "x": "/i/oauth2/authorize",
+        "google": "/o/oauth2/auth",
+    }
+    assert report["x"]["preflight"] == [] and report["google"]["preflight"] == []
+    assert (bundle / "_internal" / "twitter_text" / "regexp" / "emoji-test.txt").is_file()
+
+
 def test_bundle_has_migrations_icons_and_qt_plugins(bundle: Path) -> None:
     internal = bundle / "_internal"
     migrations = internal / "autoposter_gui/storage/migrations"
@@ -93,7 +112,8 @@ def test_binary_starts_in_sandbox_mode(bundle: Path, tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            if log.exists() and "connected 3 account(s)" in log.read_text(errors="replace"):
+            seen = log.read_text(errors="replace") if log.exists() else ""
+            if "started (sandbox mode" in seen and "connected 3 account(s)" in seen:  # in either order
                 break
             time.sleep(0.5)
         text = log.read_text(errors="replace") if log.exists() else ""

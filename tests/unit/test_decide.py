@@ -114,6 +114,16 @@ def test_a_missing_token_with_an_unconfirmed_try_waits_for_the_reconnect() -> No
     assert "Reconnect Sandbox Bakery" in action.message and "went out" in action.message
 
 
+@pytest.mark.parametrize("provider", ["X", "Google"])
+def test_the_checks_name_the_posts_network(provider: str) -> None:
+    hold = next_action(item(1, mark=101), [CUT_OFF], NO_TOKEN, "X (@sandboxcafe)", T0, provider)
+    unknown = after_check(CheckResult.UNKNOWN, CUT_OFF, T0, provider=provider)
+    early = after_check(CheckResult.NOT_FOUND, CUT_OFF, CUT_OFF.started_at, provider=provider)
+    for action in (hold, unknown, early):
+        assert isinstance(action, Hold | Wait)
+        assert f"{provider} " in action.message and "Meta" not in action.message
+
+
 def test_an_account_that_cant_post_holds_with_the_reason_and_keeps_the_account() -> None:
     action = next_action(item(), [], CANNOT_POST, "Facebook Page Sandbox Cafe")
     assert isinstance(action, Hold) and action.code == "cannot_post" and not action.invalidate_account

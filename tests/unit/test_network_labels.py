@@ -40,3 +40,12 @@ def test_who_answers_for_each_platform() -> None:
 
     assert [network_of(p) for p in ("facebook", "instagram", "x", "google")] == ["meta", "meta", "x", "google"]
     assert [provider_name(p) for p in ("instagram", "x", "google")] == ["Meta", "X", "Google"]
+
+
+def test_providers_names_each_network_once() -> None:
+    from autoposter_gui.engine.networks import providers
+
+    assert providers(["facebook", "instagram"]) == "Meta"
+    assert providers(["instagram", "x", "facebook", "google"]) == "Meta, X and Google"
+    assert providers(["x", "facebook"]) == "X and Meta"
+    assert providers([]) == "the network"
