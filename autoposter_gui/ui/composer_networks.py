@@ -73,7 +73,8 @@ def link_reason(platforms: set[Platform]) -> str:
         return ""
     if without == {Platform.INSTAGRAM}:
         return "Links are for Facebook posts only: untick the Instagram accounts to add one."
-    return f"Links are for Facebook posts only ({names(without)} take none): put the link in the text instead."
+    verb = "takes" if len(without) == 1 else "take"
+    return f"Links are for Facebook posts only ({names(without)} {verb} none): put the link in the text instead."
 
 
 def comment_reason(platforms: set[Platform]) -> str:
