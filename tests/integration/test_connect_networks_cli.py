@@ -9,21 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import free_port, sign_in
-from tests.support.cli import bad, cli_env, ok, run_cli
+from tests.support.browser import free_port, networks_env, sign_in
+from tests.support.cli import bad, ok, run_cli
 
 X_USER = "1790000000000000001"
 
 
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
-    return cli_env(
-        tmp_path / "data",
-        sandbox.url,
-        tmp_path / "keyring.json",
-        AUTOPOSTER_X_URL=sandbox.url,
-        AUTOPOSTER_GOOGLE_URL=sandbox.url,
-    )
+    return networks_env(tmp_path, sandbox)
 
 
 def test_connect_x_prints_the_url_waits_for_the_redirect_and_lists_the_account(

@@ -21,20 +21,7 @@ from autoposter_gui.google.oauth import secret_key
 from autoposter_gui.networks.protocol import WAIT, AccountRef, Env, Post
 from autoposter_gui.sandbox import google_api
 from autoposter_gui.sandbox.server import SandboxServer
-
-
-class DictSecrets:
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.data[key] = value
-
-    def delete(self, key: str) -> None:
-        self.data.pop(key, None)
+from tests.support.secrets import DictSecrets
 
 
 class Saved(dict[str, Any]):

@@ -11,20 +11,14 @@ import pytest
 import requests
 
 from autoposter_gui.sandbox.x_state import X_CLIENT_ID, X_USER_ID, X_USERNAME
-from tests.support.browser import sign_in
-from tests.support.cli import cli_env, ok, run_cli
+from tests.support.browser import networks_env, sign_in
+from tests.support.cli import ok, run_cli
 from tests.support.helpers import make_image
 
 
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
-    return cli_env(
-        tmp_path / "data",
-        sandbox.url,
-        tmp_path / "keyring.json",
-        AUTOPOSTER_X_URL=sandbox.url,
-        AUTOPOSTER_GOOGLE_URL=sandbox.url,
-    )
+    return networks_env(tmp_path, sandbox)
 
 
 def _keyring(tmp_path: Path) -> str:

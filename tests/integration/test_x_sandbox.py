@@ -22,20 +22,7 @@ from autoposter_gui.sandbox.x_state import X_CLIENT_ID, X_USER_ID, X_USERNAME
 from autoposter_gui.x import grant
 from autoposter_gui.x.network import NETWORK
 from autoposter_gui.x.publish import XSession
-
-
-class DictSecrets:
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.data[key] = value
-
-    def delete(self, key: str) -> None:
-        self.data.pop(key, None)
+from tests.support.secrets import DictSecrets
 
 
 @pytest.fixture

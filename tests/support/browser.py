@@ -8,6 +8,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
+from typing import Any
 
 from tests.support.cli import REPO, CliResult, cli_command
 
@@ -51,3 +53,16 @@ def sign_in(env: dict[str, str], *args: str, stdin: str | None = None, timeout: 
             answer.read()
     out, err = proc.communicate(timeout=timeout)
     return CliResult(proc.returncode, "".join(seen) + out, err)
+
+
+def networks_env(tmp_path: Path, sandbox: Any) -> dict[str, str]:
+    """A CLI environment (data in tmp_path) with Meta's, X's and Google's origins all at ``sandbox``."""
+    from tests.support.cli import cli_env
+
+    return cli_env(
+        tmp_path / "data",
+        sandbox.url,
+        tmp_path / "keyring.json",
+        AUTOPOSTER_X_URL=sandbox.url,
+        AUTOPOSTER_GOOGLE_URL=sandbox.url,
+    )

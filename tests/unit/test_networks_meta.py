@@ -27,23 +27,10 @@ from autoposter_gui.networks.capabilities import (
 )
 from autoposter_gui.networks.protocol import AccountRef, Env, Post
 from autoposter_gui.tokens import TokenStore
+from tests.support.secrets import DictSecrets
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
-
-
-class _Secrets:
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
-
-    def delete(self, key: str) -> None:
-        self.values.pop(key, None)
 
 
 def test_the_registry_gives_meta_for_facebook_and_instagram() -> None:
@@ -55,7 +42,7 @@ def test_the_registry_gives_meta_for_facebook_and_instagram() -> None:
 
 
 def test_a_meta_session_offers_every_meta_only_feature_and_closes() -> None:
-    session = registry.network("meta").session(Env(None, _Secrets({}), lambda: NOW))
+    session = registry.network("meta").session(Env(None, DictSecrets({}), lambda: NOW))
     for feature in (Prefetch, DailyLimit, Comments, Scheduler, TokenCheck, Insights, AppConnect):
         assert isinstance(session, feature), feature.__name__
     session.close()
@@ -85,7 +72,7 @@ def test_an_injected_client_is_used_on_the_engines_clock() -> None:
         return client
 
     clock = FixedClock(NOW)
-    env = Env(None, _Secrets({}), clock.now, client_factory=factory, timeout=(3.0, 5.0))
+    env = Env(None, DictSecrets({}), clock.now, client_factory=factory, timeout=(3.0, 5.0))
     session = registry.network("meta").session(env)
     client = session.client  # type: ignore[attr-defined]
     assert made == [client] and client.now == clock.now and client.timeout == (3.0, 5.0)

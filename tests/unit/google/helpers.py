@@ -7,6 +7,7 @@ from typing import Any
 
 from autoposter_gui.google.oauth import Grant, secret_key
 from autoposter_gui.networks.protocol import AccountRef, Env
+from tests.support.secrets import DictSecrets
 
 ORIGIN = "https://google.test"
 ACCOUNT = "accounts/1001"
@@ -16,20 +17,6 @@ POSTS_URL = f"{ORIGIN}/v4/{PARENT}/localPosts"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 REFRESH = "1//refresh-token-abcdefghijklmnop"
 SECRET = "GOCSPX-client-secret-123456"
-
-
-class DictSecrets:
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.data[key] = value
-
-    def delete(self, key: str) -> None:
-        self.data.pop(key, None)
 
 
 class Saved:

@@ -8,27 +8,12 @@ from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.networks.protocol import AccountRef, Env
 from autoposter_gui.x import grant
 from autoposter_gui.x.grant import Grant
+from tests.support.secrets import DictSecrets
 
 ORIGIN = "https://x.test"
 USER_ID = "42"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ACCOUNT = AccountRef(7, "x", USER_ID, "Cafe", "cafe")
-
-
-class DictSecrets:
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-        self.writes: list[str] = []
-
-    def get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.data[key] = value
-        self.writes.append(key)
-
-    def delete(self, key: str) -> None:
-        self.data.pop(key, None)
 
 
 def make_env(expires_in: timedelta = timedelta(hours=1)) -> tuple[Env, DictSecrets, FixedClock]:
