@@ -52,8 +52,19 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.engine.runner import runner_lock
 from autoposter_gui.sandbox.server import SandboxServer
+from autoposter_gui.sandbox.x_state import X_USER_ID
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.tokens import TokenStore
+from tests.crash_networks import (
+    GOOGLE_LOCATIONS,
+    connect_networks,
+    is_google,
+    is_x,
+    network_posts,
+    shape_google,
+    shape_x,
+    x_duplicate_refused,
+)
 from tests.support.cli import cli_command, cli_env
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 from tests.support.memory_keyring import FileKeyring
@@ -93,6 +104,8 @@ SHAPES = (
     "rich",
     "reels",
     "handoff",
+    "x",
+    "google",
 )
 # Where a hand-off trial's runs are killed: the hand-off, the change sent after it, the verification.
 HANDOFF_KILL_POINTS: list[tuple[str | None, str, str]] = [
@@ -170,9 +183,14 @@ class Planned:
     due_in_minutes: float = 0.0
     comment: str | None = None
     images: int = 1  # fb_multi and ig_carousel: how many
+    where: str | None = None  # a Google post's location (default: the first)
 
     @property
     def account(self) -> str:
+        if is_x(self.kind):
+            return X_USER_ID
+        if is_google(self.kind):
+            return self.where or GOOGLE_LOCATIONS[0]
         return BAKERY_IG if self.kind.startswith("ig") else BAKERY
 
 
@@ -193,10 +211,19 @@ class Trial:
             reel_video(workdir, self.video.name, seconds=3.5)
         os.environ["TEST_KEYRING_FILE"] = str(self.keyring_file)
         self.config = AppConfig(self.data_dir, graph_origin=server.url)
-        self.env = cli_env(self.data_dir, server.url, self.keyring_file)
+        self.same_name = [make_image(self._folder(workdir, n) / "photo.jpg", (800, 600), "teal") for n in range(2)]
+        os.environ["AUTOPOSTER_X_URL"] = os.environ["AUTOPOSTER_GOOGLE_URL"] = server.url
+        self.env = cli_env(
+            self.data_dir, server.url, self.keyring_file, AUTOPOSTER_X_URL=server.url, AUTOPOSTER_GOOGLE_URL=server.url
+        )
         self.offset = timedelta(0)
         self.label = shape
         self.problems: list[str] = []
+
+    def _folder(self, workdir: Path, n: int) -> Path:
+        folder = workdir / f"t{self.number}-folder{n}"
+        folder.mkdir(exist_ok=True)
+        return folder
 
     # ----- time -----
 
@@ -219,19 +246,25 @@ class Trial:
             connect(ctx, self.server)
         finally:
             ctx.close()
+        connect_networks(self)
 
     def queue(self, posts: list[Planned]) -> None:
         ctx = self.context()
         try:
             for post in posts:
                 when = datetime.now(UTC) + timedelta(minutes=post.due_in_minutes) if post.due_in_minutes else None
-                image = self.image if post.kind not in ("fb_text", "fb_reel", "ig_reel") else None
+                image = self.image if post.kind not in ("fb_text", "fb_reel", "ig_reel", "x_text", "g_text") else None
                 media: tuple[MediaRef, ...] = ()
                 if post.kind in ("fb_reel", "ig_reel"):
                     media = (MediaRef(str(self.video), MediaKind.VIDEO),)
                 if post.kind in ("fb_multi", "ig_carousel"):
                     paths = [self.image, *self.more_images][: post.images]
                     media = tuple(MediaRef(path, alt_text=f"alt {n}") for n, path in enumerate(paths))
+                if post.kind == "x_photos":  # two images with the same file name, from two folders
+                    image, media = (
+                        None,
+                        tuple(MediaRef(path, alt_text=f"alt {n}") for n, path in enumerate(self.same_name)),
+                    )
                 request = PostRequest([post.account], post.text, image, when, media=media, first_comment=post.comment)
                 PostService(ctx).create(request)
         finally:
@@ -335,7 +368,7 @@ class Trial:
         of its own, so no post is missing. stuck: an item left processing or scheduled.
         """
         state = self.server.state()
-        posts = {p["id"]: p for p in state["posts"]}
+        posts = {p["id"]: p for p in [*state["posts"], *network_posts(self)]}
         # An item may name its post by the IG container or the FB photo behind it.
         aliases = {c["id"]: c["media_id"] for c in state["containers"] if c["media_id"]}
         aliases.update({p["id"]: p["post_id"] for p in state["photos"] if p["post_id"]})
@@ -343,6 +376,10 @@ class Trial:
         items = [(item, account) for item, account in self.items() if item.status != "canceled"]
         summary = Summary(trials=1, shapes=Counter([self.shape]), labels=[self.label])
         wanted = Counter((account, item.text) for item, account in items)
+        for key in wanted:
+            if key[0] == X_USER_ID:  # X refuses the same words twice: one post for any number of items
+                wanted[key] = 1
+        posted = {(account, item.text) for item, account in items if item.status == "posted"}
         made = Counter((p["account_id"], p["text"]) for p in posts.values() if not p["manual"])
         for key, count in made.items():
             if count > wanted[key]:
@@ -360,6 +397,8 @@ class Trial:
             if item.status in ("processing", "scheduled", "draft"):
                 summary.stuck += 1
                 self.problem(f"stuck: item {item.id} {item.text!r} is {item.status} ({item.error_message})")
+            elif x_duplicate_refused(item, account, posted):
+                continue
             elif item.status != "posted":
                 summary.lost += 1
                 self.problem(f"lost: item {item.id} {item.text!r} is {item.status}: {item.error_message}")
@@ -663,6 +702,8 @@ SHAPE_RUNNERS = {
     "rich": shape_rich,
     "reels": shape_reels,
     "handoff": shape_handoff,
+    "x": shape_x,
+    "google": shape_google,
 }
 
 
