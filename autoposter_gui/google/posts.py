@@ -101,6 +101,8 @@ def publish(
     """Create the local post once (photo first), or read back the one a try already made."""
     made = resume or checkpoint.get(POST_NAME)
     if isinstance(made, str) and made:
+        if checkpoint.get(POST_NAME) != made:  # a post found by reconciling: a later try must read it, not make one
+            save(POST_NAME, made)
         return settle(client.call("GET", f"{client.origins.posts}/v4/{made}"))
     images = [m for m in post.media if m.kind is MediaKind.IMAGE]
     url = media.photo_url(client, parent, images[0].path, checkpoint, save) if images else None
