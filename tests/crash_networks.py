@@ -3,17 +3,15 @@ checker counts them, and the two shapes ``x`` and ``google`` (kills at each of t
 
 from __future__ import annotations
 
-import threading
 import time
-import urllib.request
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from autoposter_gui.engine.browser_connect import BrowserConnect
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.engine.runner import runner_lock
 from autoposter_gui.sandbox import google_api
-from autoposter_gui.sandbox.x_state import X_CLIENT_ID, X_USER_ID
+from autoposter_gui.sandbox.x_state import X_USER_ID
+from tests.support.networks import sign_in
 
 if TYPE_CHECKING:
     from tests.crash_suite import Planned, Trial
@@ -66,25 +64,10 @@ def connect_networks(trial: Trial) -> None:
     """Connect X and both Google locations as an owner does: the sign-in URL opened, the loopback redirect."""
     ctx = trial.context()
     try:
-        for key, options in (
-            ("x", {"client_id": X_CLIENT_ID}),
-            ("google", {"client_id": google_api.CLIENT_ID, "client_secret": google_api.CLIENT_SECRET}),
-        ):
-            signing_in = BrowserConnect(ctx, key, port=0, **options)
-            try:
-                browser = threading.Thread(target=_open, args=(signing_in.url,), daemon=True)
-                browser.start()
-                signing_in.wait(timeout=30)
-                browser.join(timeout=10)
-            finally:
-                signing_in.close()
+        sign_in(ctx, "x")
+        sign_in(ctx, "google")
     finally:
         ctx.close()
-
-
-def _open(url: str) -> None:
-    with urllib.request.urlopen(url, timeout=30) as answer:  # the sandbox's sign-in page, then the loopback
-        answer.read()
 
 
 def network_posts(trial: Trial) -> list[dict[str, Any]]:

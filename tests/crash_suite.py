@@ -78,6 +78,8 @@ KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_after_commit", "photos_post", "after Meta committed the photo"),
     ("hang_before", "media_publish", "between the IG container and media_publish"),
     ("hang_after_commit", "media_publish", "after IG media_publish committed"),
+    ("hang_after_commit", "x_tweet_create", "after X committed the post, before the answer"),
+    ("hang_after_commit", "google_local_post_create", "after Google committed the local post, before the answer"),
     (None, "*", "at a random moment (often inside a DB commit)"),
 ]
 # Where a video run is killed (shape "reels").
@@ -141,7 +143,14 @@ WRITES = "feed_post|photos_post|media_post|media_publish"
 # The write call that publishes each kind of post (where a late commit or a revocation hurts).
 PUBLISHING_CALL = {"fb_text": "feed_post", "fb_photo": "photos_post", "ig": "media_publish"}
 # The kinds of post whose publishing passes each kill point's endpoint.
-KILLED_KINDS = {"feed_post": {"fb_text"}, "photos_post": {"fb_photo", "ig"}, "media_publish": {"ig"}, "*": set()}
+KILLED_KINDS = {
+    "feed_post": {"fb_text"},
+    "photos_post": {"fb_photo", "ig"},
+    "media_publish": {"ig"},
+    "x_tweet_create": {"x_text", "x_photo", "x_photos"},
+    "google_local_post_create": {"g_text", "g_photo"},
+    "*": set(),
+}
 SKEW = timedelta(hours=2)
 RESTARTS = 8
 
@@ -444,29 +453,41 @@ class Trial:
 # ----- shapes -----
 
 
-def _plain_posts(trial: Trial) -> list[Planned]:
-    """Two or three posts of different kinds with unique texts (the classic trial)."""
+def _plain_posts(trial: Trial, networks: bool = True) -> list[Planned]:
+    """Two or three posts of different kinds with unique texts (the classic trial); with ``networks``, up to two
+    X and Google posts beside them."""
+    rng = trial.rng
     kinds = ["fb_text", "fb_photo", "ig"]
-    trial.rng.shuffle(kinds)
+    rng.shuffle(kinds)
+    kinds = kinds[: rng.randint(2, 3)]
+    if networks:
+        kinds += rng.sample(["x_text", "x_photo", "x_photos", "g_text", "g_photo"], rng.randint(0, 2))
     return [
-        Planned(kind, f"trial {trial.number} post {n} {kind} {trial.rng.random():.6f}")
-        for n, kind in enumerate(kinds[: trial.rng.randint(2, 3)])
+        Planned(kind, f"trial {trial.number} post {n} {kind} {rng.random():.6f}", where=rng.choice(GOOGLE_LOCATIONS))
+        for n, kind in enumerate(kinds)
     ]
 
 
 def shape_classic(trial: Trial, slow: bool) -> None:
+    posts = _plain_posts(trial)
     trial.connect()
-    trial.queue(_plain_posts(trial))
-    trial.random_kill()
+    trial.queue(posts)
+    trial.label += f" ({', '.join(p.kind for p in posts)})"
+    trial.random_kill(posts)
     trial.settle()
 
 
 def shape_identical(trial: Trial, slow: bool) -> None:
     rng = trial.rng
     text = f"trial {trial.number}: the same words {rng.random():.6f}"
-    kinds = rng.sample(["fb_text", "fb_text", "fb_photo", "ig", "ig"], rng.randint(3, 4))
+    pool = ["fb_text", "fb_text", "fb_photo", "ig", "ig", "x_text", "x_photo", "g_text", "g_photo"]
+    kinds = rng.sample(pool, rng.randint(3, 5))
     # Some due now, some minutes later: those go out after the restart, next to the interrupted ones.
-    posts = [Planned(kind, text, 0.0 if n < 2 else rng.choice([0.0, 5.0, 20.0])) for n, kind in enumerate(kinds)]
+    # X refuses the same words twice on one account (the second fails as a duplicate); Google takes them.
+    posts = [
+        Planned(kind, text, 0.0 if n < 2 else rng.choice([0.0, 5.0, 20.0]), where=GOOGLE_LOCATIONS[n % 2])
+        for n, kind in enumerate(kinds)
+    ]
     trial.connect()
     trial.queue(posts)
     trial.label += f" ({', '.join(p.kind for p in posts)})"
@@ -478,7 +499,8 @@ def shape_manual(trial: Trial, slow: bool) -> None:
     posts = _plain_posts(trial)
     trial.connect()
     trial.queue(posts)
-    for post in trial.rng.sample(posts, trial.rng.randint(1, len(posts))):
+    meta = [post for post in posts if not is_x(post.kind) and not is_google(post.kind)]
+    for post in trial.rng.sample(meta, trial.rng.randint(1, len(meta))):
         age = timedelta(minutes=trial.rng.uniform(10, 50))
         trial.server.add_manual_post(post.account, post.text, trial.server.now() - age)
         trial.label += f" (by hand {int(age.total_seconds() // 60)} min before: {post.kind})"
@@ -488,7 +510,7 @@ def shape_manual(trial: Trial, slow: bool) -> None:
 
 def shape_retry5(trial: Trial, slow: bool) -> None:
     rng = trial.rng
-    posts = _plain_posts(trial)[:2]
+    posts = _plain_posts(trial, networks=False)[:2]
     trial.connect()
     trial.queue(posts)
     code = rng.choice([4, 17, 32, 500])
@@ -553,7 +575,7 @@ def shape_skew(trial: Trial, slow: bool) -> None:
 
 def shape_late_commit(trial: Trial, slow: bool) -> None:
     rng = trial.rng
-    posts = _plain_posts(trial)
+    posts = _plain_posts(trial, networks=False)
     target = rng.choice(posts)
     if target.kind == "fb_photo":  # an Instagram upload is a photos_post too: it would take the fault instead
         posts = [post for post in posts if post.kind != "ig"]
@@ -581,14 +603,16 @@ def shape_revoke(trial: Trial, slow: bool) -> None:
     rng = trial.rng
     posts = [
         Planned(kind, f"trial {trial.number} post {n} {kind} {rng.random():.6f}")
-        for n, kind in enumerate(rng.sample(["fb_text", "fb_text", "fb_photo", "ig"], 3))
+        for n, kind in enumerate(rng.sample(["fb_text", "fb_text", "fb_photo", "ig", "x_text", "x_photo"], 3))
     ]
     trial.connect()
     trial.queue(posts)
     skip = rng.randint(0, 2)
     after_commit = rng.random() < 0.3
     trial.label += f" (after {skip} write(s), {'after' if after_commit else 'before'} the commit)"
-    fault = {"kind": "revoke", "match": WRITES, "method": "POST", "skip": skip, "after_commit": after_commit}
+    # X's grant is revoked by the same fault when an X create comes first (the run's token refresh then fails).
+    match = f"{WRITES}|x_tweet_create"
+    fault = {"kind": "revoke", "match": match, "method": "POST", "skip": skip, "after_commit": after_commit}
     trial.kill_run(fault, kill=False)
     for item, _ in trial.items():
         if item.status == "failed":

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-import urllib.request
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from autoposter_gui.domain.clock import FixedClock
-from autoposter_gui.engine.browser_connect import BrowserConnect
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.engine.runner import Runner
-from autoposter_gui.sandbox import google_api
-
-
-def _connect_google(ctx: Context) -> None:
-    signing_in = BrowserConnect(
-        ctx, "google", client_id=google_api.CLIENT_ID, client_secret=google_api.CLIENT_SECRET, port=0
-    )
-    try:
-        browser = threading.Thread(
-            target=lambda: urllib.request.urlopen(signing_in.url, timeout=30).read(), daemon=True
-        )
-        browser.start()
-        signing_in.wait(timeout=30)
-        browser.join(timeout=10)
-    finally:
-        signing_in.close()
+from tests.support.networks import sign_in
 
 
 def test_a_processing_post_whose_answer_was_lost_is_waited_on_not_sent_again(
@@ -37,7 +19,7 @@ def test_a_processing_post_whose_answer_was_lost_is_waited_on_not_sent_again(
 ) -> None:
     monkeypatch.setenv("AUTOPOSTER_GOOGLE_URL", sandbox.url)
     sandbox.set_clock(clock.now())
-    _connect_google(ctx)
+    sign_in(ctx, "google")
     sandbox.google.configure(post_state="PROCESSING", processing_reads=2)
     [item] = PostService(ctx).create(PostRequest(["2001"], "Fresh loaves at noon"))
     sandbox.inject_fault(kind="reset", match="google_local_post_create", after_commit=True)
