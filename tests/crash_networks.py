@@ -7,8 +7,8 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from autoposter_gui.engine.posts import PostRequest, PostService
-from autoposter_gui.engine.runner import runner_lock
+from autoposter_gui.domain.clock import FixedClock
+from autoposter_gui.engine.posts import ActionRefusedError, PostRequest, PostService
 from autoposter_gui.sandbox import google_api
 from autoposter_gui.sandbox.x_state import X_USER_ID
 from tests.support.networks import sign_in
@@ -177,17 +177,19 @@ def x_owner_change(trial: Trial, habit: str) -> None:
     waiting = [item for item, account in trial.items() if account == X_USER_ID and item.status != "posted"]
     if waiting:
         item = rng.choice(waiting)
-        ctx = trial.context()
-        try:
+        ctx = trial.context(FixedClock(trial.now()))
+        try:  # the app is idle: an unconfirmed try (a 503 on the create) is checked with X first
             service = PostService(ctx)
-            with runner_lock(trial.config):
-                if habit == "retry" and item.status == "failed":
-                    service.retry(item.id)
-                elif habit == "cancel":
-                    service.cancel(item.id)
-                elif habit == "edit" and item.status == "scheduled" and not item.image_path and not item.media:
-                    request = PostRequest([item.account_id], item.text + " (edited)", None, item.scheduled_at)
-                    service.update(item.id, request)
+            if habit == "retry" and item.status == "failed":
+                service.retry(item.id)
+            elif habit == "cancel":
+                service.cancel(item.id)
+            elif habit == "edit" and item.status == "scheduled" and not item.image_path and not item.media:
+                request = PostRequest([item.account_id], item.text + " (edited)", None, item.scheduled_at)
+                service.update(item.id, request)
+            trial.label += f" / owner: {habit} on item {item.id}"
+        except ActionRefusedError as exc:  # the owner reads why and leaves it
+            trial.label += f" / owner: {habit} refused ({exc})"
         finally:
             ctx.close()
     trial.advance(timedelta(minutes=20))
