@@ -177,6 +177,8 @@ def x_owner_change(trial: Trial, habit: str) -> None:
     waiting = [item for item, account in trial.items() if account == X_USER_ID and item.status != "posted"]
     if waiting:
         item = rng.choice(waiting)
+        if rng.random() < 0.5:  # the owner comes back later, when an unconfirmed try can no longer land
+            trial.advance(timedelta(minutes=3))
         ctx = trial.context(FixedClock(trial.now()))
         try:  # the app is idle: an unconfirmed try (a 503 on the create) is checked with X first
             service = PostService(ctx)

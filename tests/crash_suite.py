@@ -407,6 +407,7 @@ class Trial:
                 summary.stuck += 1
                 self.problem(f"stuck: item {item.id} {item.text!r} is {item.status} ({item.error_message})")
             elif x_duplicate_refused(item, account, posted):
+                summary.labels[0] += f" (X refused item {item.id} as the same words)"
                 continue
             elif item.status != "posted":
                 summary.lost += 1
