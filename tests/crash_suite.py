@@ -24,6 +24,17 @@ trials has every shape once, in a seeded random order):
   the hand-off); then maybe an owner change (new text, a time in the window, a time 5 minutes away, cancel, publish
   now) sent by a killed run; maybe one post vanishes at Meta; then a run past the due time is killed around the
   verification (the read, the delete, the local publish).
+- x: X posts (text, a photo, two photos with one file name) beside a Facebook post, killed after each media upload
+  step, before/after the create (hang or reset after X committed), at the token refresh; with an owner's habit: the
+  same words twice (X refuses the second: it must end failed as a duplicate, never lost), an access token expired,
+  a refresh token rotated by a killed run (X revokes the grant: the owner reconnects), X's clock 2 h off, a create
+  X commits seconds after the drop, or Retry / cancel / edit after X answered 503;
+- google: Google local posts (text, photo, both locations) beside a Facebook post, killed at each step (upload,
+  media item, create, the read of a PROCESSING post), some PROCESSING across the kill, Google's clock off, an
+  expired access token, the same words twice (Google takes both).
+classic, identical, manual (Meta's posts only), keyring, skew and revoke trials carry X and Google posts too; the
+accounts are connected through their sign-in flows (tests/crash_networks.py). X's tweets and Google's local posts
+are counted like Meta's posts: by account and text.
 The app's clock is moved with ``run-due --as-of`` and the sandbox's with it, so that both see the same time pass.
 """
 
