@@ -168,23 +168,26 @@ def shape_x(trial: Trial, slow: bool) -> None:
 
 
 def x_owner_change(trial: Trial, habit: str) -> None:
-    """X refuses the create a few times (503), the owner presses Retry, cancels, or edits the text of a waiting
-    item; then a run is killed around the create."""
+    """X refuses the create (503: the post waits, unconfirmed; for Retry a 400: it fails), then the owner presses
+    Retry on each failed X post, or cancels or edits a waiting one; then a run is killed around the create."""
     rng = trial.rng
-    trial.server.inject_fault(kind="error", match="x_tweet_create", http_status=503, times=1000)
+    status = 400 if habit == "retry" else 503
+    trial.server.inject_fault(kind="error", match="x_tweet_create", http_status=status, times=1000)
     trial.run_due()
     trial.server.clear_faults()
     waiting = [item for item, account in trial.items() if account == X_USER_ID and item.status != "posted"]
-    if waiting:
+    if habit == "retry":
+        for item in [item for item in waiting if item.status == "failed"]:
+            trial.retry(item.id)
+            trial.label += f" / owner: retry on item {item.id}"
+    elif waiting:
         item = rng.choice(waiting)
         if rng.random() < 0.5:  # the owner comes back later, when an unconfirmed try can no longer land
             trial.advance(timedelta(minutes=3))
         ctx = trial.context(FixedClock(trial.now()))
         try:  # the app is idle: an unconfirmed try (a 503 on the create) is checked with X first
             service = PostService(ctx)
-            if habit == "retry" and item.status == "failed":
-                service.retry(item.id)
-            elif habit == "cancel":
+            if habit == "cancel":
                 service.cancel(item.id)
             elif habit == "edit" and item.status == "scheduled" and not item.image_path and not item.media:
                 request = PostRequest([item.account_id], item.text + " (edited)", None, item.scheduled_at)
