@@ -24,6 +24,17 @@ trials has every shape once, in a seeded random order):
   the hand-off); then maybe an owner change (new text, a time in the window, a time 5 minutes away, cancel, publish
   now) sent by a killed run; maybe one post vanishes at Meta; then a run past the due time is killed around the
   verification (the read, the delete, the local publish).
+- x: X posts (text, a photo, two photos with one file name) beside a Facebook post, killed after each media upload
+  step, before/after the create (hang or reset after X committed), at the token refresh; with an owner's habit: the
+  same words twice (X refuses the second: it must end failed as a duplicate, never lost), an access token expired,
+  a refresh token rotated by a killed run (X revokes the grant: the owner reconnects), X's clock 2 h off, a create
+  X commits seconds after the drop, or Retry / cancel / edit after X answered 503;
+- google: Google local posts (text, photo, both locations) beside a Facebook post, killed at each step (upload,
+  media item, create, the read of a PROCESSING post), some PROCESSING across the kill, Google's clock off, an
+  expired access token, the same words twice (Google takes both).
+classic, identical, manual (Meta's posts only), keyring, skew and revoke trials carry X and Google posts too; the
+accounts are connected through their sign-in flows (tests/crash_networks.py). X's tweets and Google's local posts
+are counted like Meta's posts: by account and text.
 The app's clock is moved with ``run-due --as-of`` and the sandbox's with it, so that both see the same time pass.
 """
 
@@ -52,8 +63,19 @@ from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.engine.runner import runner_lock
 from autoposter_gui.sandbox.server import SandboxServer
+from autoposter_gui.sandbox.x_state import X_USER_ID
 from autoposter_gui.storage.models import QueueItem
 from autoposter_gui.tokens import TokenStore
+from tests.crash_networks import (
+    GOOGLE_LOCATIONS,
+    connect_networks,
+    is_google,
+    is_x,
+    network_posts,
+    shape_google,
+    shape_x,
+    x_duplicate_refused,
+)
 from tests.support.cli import cli_command, cli_env
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 from tests.support.memory_keyring import FileKeyring
@@ -67,6 +89,8 @@ KILL_POINTS: list[tuple[str | None, str, str]] = [
     ("hang_after_commit", "photos_post", "after Meta committed the photo"),
     ("hang_before", "media_publish", "between the IG container and media_publish"),
     ("hang_after_commit", "media_publish", "after IG media_publish committed"),
+    ("hang_after_commit", "x_tweet_create", "after X committed the post, before the answer"),
+    ("hang_after_commit", "google_local_post_create", "after Google committed the local post, before the answer"),
     (None, "*", "at a random moment (often inside a DB commit)"),
 ]
 # Where a video run is killed (shape "reels").
@@ -93,6 +117,8 @@ SHAPES = (
     "rich",
     "reels",
     "handoff",
+    "x",
+    "google",
 )
 # Where a hand-off trial's runs are killed: the hand-off, the change sent after it, the verification.
 HANDOFF_KILL_POINTS: list[tuple[str | None, str, str]] = [
@@ -128,7 +154,14 @@ WRITES = "feed_post|photos_post|media_post|media_publish"
 # The write call that publishes each kind of post (where a late commit or a revocation hurts).
 PUBLISHING_CALL = {"fb_text": "feed_post", "fb_photo": "photos_post", "ig": "media_publish"}
 # The kinds of post whose publishing passes each kill point's endpoint.
-KILLED_KINDS = {"feed_post": {"fb_text"}, "photos_post": {"fb_photo", "ig"}, "media_publish": {"ig"}, "*": set()}
+KILLED_KINDS = {
+    "feed_post": {"fb_text"},
+    "photos_post": {"fb_photo", "ig"},
+    "media_publish": {"ig"},
+    "x_tweet_create": {"x_text", "x_photo", "x_photos"},
+    "google_local_post_create": {"g_text", "g_photo"},
+    "*": set(),
+}
 SKEW = timedelta(hours=2)
 RESTARTS = 8
 
@@ -170,9 +203,14 @@ class Planned:
     due_in_minutes: float = 0.0
     comment: str | None = None
     images: int = 1  # fb_multi and ig_carousel: how many
+    where: str | None = None  # a Google post's location (default: the first)
 
     @property
     def account(self) -> str:
+        if is_x(self.kind):
+            return X_USER_ID
+        if is_google(self.kind):
+            return self.where or GOOGLE_LOCATIONS[0]
         return BAKERY_IG if self.kind.startswith("ig") else BAKERY
 
 
@@ -193,10 +231,19 @@ class Trial:
             reel_video(workdir, self.video.name, seconds=3.5)
         os.environ["TEST_KEYRING_FILE"] = str(self.keyring_file)
         self.config = AppConfig(self.data_dir, graph_origin=server.url)
-        self.env = cli_env(self.data_dir, server.url, self.keyring_file)
+        self.same_name = [make_image(self._folder(workdir, n) / "photo.jpg", (800, 600), "teal") for n in range(2)]
+        os.environ["AUTOPOSTER_X_URL"] = os.environ["AUTOPOSTER_GOOGLE_URL"] = server.url
+        self.env = cli_env(
+            self.data_dir, server.url, self.keyring_file, AUTOPOSTER_X_URL=server.url, AUTOPOSTER_GOOGLE_URL=server.url
+        )
         self.offset = timedelta(0)
         self.label = shape
         self.problems: list[str] = []
+
+    def _folder(self, workdir: Path, n: int) -> Path:
+        folder = workdir / f"t{self.number}-folder{n}"
+        folder.mkdir(exist_ok=True)
+        return folder
 
     # ----- time -----
 
@@ -219,19 +266,25 @@ class Trial:
             connect(ctx, self.server)
         finally:
             ctx.close()
+        connect_networks(self)
 
     def queue(self, posts: list[Planned]) -> None:
         ctx = self.context()
         try:
             for post in posts:
                 when = datetime.now(UTC) + timedelta(minutes=post.due_in_minutes) if post.due_in_minutes else None
-                image = self.image if post.kind not in ("fb_text", "fb_reel", "ig_reel") else None
+                image = self.image if post.kind not in ("fb_text", "fb_reel", "ig_reel", "x_text", "g_text") else None
                 media: tuple[MediaRef, ...] = ()
                 if post.kind in ("fb_reel", "ig_reel"):
                     media = (MediaRef(str(self.video), MediaKind.VIDEO),)
                 if post.kind in ("fb_multi", "ig_carousel"):
                     paths = [self.image, *self.more_images][: post.images]
                     media = tuple(MediaRef(path, alt_text=f"alt {n}") for n, path in enumerate(paths))
+                if post.kind == "x_photos":  # two images with the same file name, from two folders
+                    image, media = (
+                        None,
+                        tuple(MediaRef(path, alt_text=f"alt {n}") for n, path in enumerate(self.same_name)),
+                    )
                 request = PostRequest([post.account], post.text, image, when, media=media, first_comment=post.comment)
                 PostService(ctx).create(request)
         finally:
@@ -335,7 +388,7 @@ class Trial:
         of its own, so no post is missing. stuck: an item left processing or scheduled.
         """
         state = self.server.state()
-        posts = {p["id"]: p for p in state["posts"]}
+        posts = {p["id"]: p for p in [*state["posts"], *network_posts(self)]}
         # An item may name its post by the IG container or the FB photo behind it.
         aliases = {c["id"]: c["media_id"] for c in state["containers"] if c["media_id"]}
         aliases.update({p["id"]: p["post_id"] for p in state["photos"] if p["post_id"]})
@@ -343,6 +396,10 @@ class Trial:
         items = [(item, account) for item, account in self.items() if item.status != "canceled"]
         summary = Summary(trials=1, shapes=Counter([self.shape]), labels=[self.label])
         wanted = Counter((account, item.text) for item, account in items)
+        for key in wanted:
+            if key[0] == X_USER_ID:  # X refuses the same words twice: one post for any number of items
+                wanted[key] = 1
+        posted = {(account, item.text) for item, account in items if item.status == "posted"}
         made = Counter((p["account_id"], p["text"]) for p in posts.values() if not p["manual"])
         for key, count in made.items():
             if count > wanted[key]:
@@ -360,6 +417,9 @@ class Trial:
             if item.status in ("processing", "scheduled", "draft"):
                 summary.stuck += 1
                 self.problem(f"stuck: item {item.id} {item.text!r} is {item.status} ({item.error_message})")
+            elif x_duplicate_refused(item, account, posted):
+                summary.labels[0] += f" (X refused item {item.id} as the same words)"
+                continue
             elif item.status != "posted":
                 summary.lost += 1
                 self.problem(f"lost: item {item.id} {item.text!r} is {item.status}: {item.error_message}")
@@ -405,29 +465,41 @@ class Trial:
 # ----- shapes -----
 
 
-def _plain_posts(trial: Trial) -> list[Planned]:
-    """Two or three posts of different kinds with unique texts (the classic trial)."""
+def _plain_posts(trial: Trial, networks: bool = True) -> list[Planned]:
+    """Two or three posts of different kinds with unique texts (the classic trial); with ``networks``, up to two
+    X and Google posts beside them."""
+    rng = trial.rng
     kinds = ["fb_text", "fb_photo", "ig"]
-    trial.rng.shuffle(kinds)
+    rng.shuffle(kinds)
+    kinds = kinds[: rng.randint(2, 3)]
+    if networks:
+        kinds += rng.sample(["x_text", "x_photo", "x_photos", "g_text", "g_photo"], rng.randint(0, 2))
     return [
-        Planned(kind, f"trial {trial.number} post {n} {kind} {trial.rng.random():.6f}")
-        for n, kind in enumerate(kinds[: trial.rng.randint(2, 3)])
+        Planned(kind, f"trial {trial.number} post {n} {kind} {rng.random():.6f}", where=rng.choice(GOOGLE_LOCATIONS))
+        for n, kind in enumerate(kinds)
     ]
 
 
 def shape_classic(trial: Trial, slow: bool) -> None:
+    posts = _plain_posts(trial)
     trial.connect()
-    trial.queue(_plain_posts(trial))
-    trial.random_kill()
+    trial.queue(posts)
+    trial.label += f" ({', '.join(p.kind for p in posts)})"
+    trial.random_kill(posts)
     trial.settle()
 
 
 def shape_identical(trial: Trial, slow: bool) -> None:
     rng = trial.rng
     text = f"trial {trial.number}: the same words {rng.random():.6f}"
-    kinds = rng.sample(["fb_text", "fb_text", "fb_photo", "ig", "ig"], rng.randint(3, 4))
+    pool = ["fb_text", "fb_text", "fb_photo", "ig", "ig", "x_text", "x_photo", "g_text", "g_photo"]
+    kinds = rng.sample(pool, rng.randint(3, 5))
     # Some due now, some minutes later: those go out after the restart, next to the interrupted ones.
-    posts = [Planned(kind, text, 0.0 if n < 2 else rng.choice([0.0, 5.0, 20.0])) for n, kind in enumerate(kinds)]
+    # X refuses the same words twice on one account (the second fails as a duplicate); Google takes them.
+    posts = [
+        Planned(kind, text, 0.0 if n < 2 else rng.choice([0.0, 5.0, 20.0]), where=GOOGLE_LOCATIONS[n % 2])
+        for n, kind in enumerate(kinds)
+    ]
     trial.connect()
     trial.queue(posts)
     trial.label += f" ({', '.join(p.kind for p in posts)})"
@@ -439,7 +511,8 @@ def shape_manual(trial: Trial, slow: bool) -> None:
     posts = _plain_posts(trial)
     trial.connect()
     trial.queue(posts)
-    for post in trial.rng.sample(posts, trial.rng.randint(1, len(posts))):
+    meta = [post for post in posts if not is_x(post.kind) and not is_google(post.kind)]
+    for post in trial.rng.sample(meta, trial.rng.randint(1, len(meta))):
         age = timedelta(minutes=trial.rng.uniform(10, 50))
         trial.server.add_manual_post(post.account, post.text, trial.server.now() - age)
         trial.label += f" (by hand {int(age.total_seconds() // 60)} min before: {post.kind})"
@@ -449,7 +522,7 @@ def shape_manual(trial: Trial, slow: bool) -> None:
 
 def shape_retry5(trial: Trial, slow: bool) -> None:
     rng = trial.rng
-    posts = _plain_posts(trial)[:2]
+    posts = _plain_posts(trial, networks=False)[:2]
     trial.connect()
     trial.queue(posts)
     code = rng.choice([4, 17, 32, 500])
@@ -514,7 +587,7 @@ def shape_skew(trial: Trial, slow: bool) -> None:
 
 def shape_late_commit(trial: Trial, slow: bool) -> None:
     rng = trial.rng
-    posts = _plain_posts(trial)
+    posts = _plain_posts(trial, networks=False)
     target = rng.choice(posts)
     if target.kind == "fb_photo":  # an Instagram upload is a photos_post too: it would take the fault instead
         posts = [post for post in posts if post.kind != "ig"]
@@ -542,14 +615,16 @@ def shape_revoke(trial: Trial, slow: bool) -> None:
     rng = trial.rng
     posts = [
         Planned(kind, f"trial {trial.number} post {n} {kind} {rng.random():.6f}")
-        for n, kind in enumerate(rng.sample(["fb_text", "fb_text", "fb_photo", "ig"], 3))
+        for n, kind in enumerate(rng.sample(["fb_text", "fb_text", "fb_photo", "ig", "x_text", "x_photo"], 3))
     ]
     trial.connect()
     trial.queue(posts)
     skip = rng.randint(0, 2)
     after_commit = rng.random() < 0.3
     trial.label += f" (after {skip} write(s), {'after' if after_commit else 'before'} the commit)"
-    fault = {"kind": "revoke", "match": WRITES, "method": "POST", "skip": skip, "after_commit": after_commit}
+    # X's grant is revoked by the same fault when an X create comes first (the run's token refresh then fails).
+    match = f"{WRITES}|x_tweet_create"
+    fault = {"kind": "revoke", "match": match, "method": "POST", "skip": skip, "after_commit": after_commit}
     trial.kill_run(fault, kill=False)
     for item, _ in trial.items():
         if item.status == "failed":
@@ -663,6 +738,8 @@ SHAPE_RUNNERS = {
     "rich": shape_rich,
     "reels": shape_reels,
     "handoff": shape_handoff,
+    "x": shape_x,
+    "google": shape_google,
 }
 
 

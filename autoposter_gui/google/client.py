@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -50,6 +52,7 @@ class Client:
         self.origins = origins
         self._token = token
         self._refresh = refresh
+        self.server_time: datetime | None = None  # Google's clock, from the Date header of the last answer
 
     def call(
         self,
@@ -73,6 +76,7 @@ class Client:
                 )
             except requests.RequestException as exc:
                 raise errors.transport(exc, create=create) from None
+            self._read_date(response.headers.get("Date"))
             if response.status_code == 401 and not refreshed and self._refresh is not None:
                 refreshed = True
                 self._token = self._refresh()  # a 401 provably made nothing: the same call again is safe
@@ -86,3 +90,11 @@ class Client:
                 garbled.ambiguous = create  # the create call answered 2xx: the post may well exist
                 raise garbled from None
             return body if isinstance(body, dict) else {}
+
+    def _read_date(self, value: str | None) -> None:
+        try:
+            when = parsedate_to_datetime(value) if value else None
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            self.server_time = when if when.tzinfo is not None else when.replace(tzinfo=UTC)

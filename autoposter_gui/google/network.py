@@ -85,7 +85,7 @@ class GoogleSession:
             client, parent = self._client(account, token)
         except PublishError as exc:
             return Reconciliation(CheckResult.UNKNOWN, error=exc)
-        return posts.reconcile(client, parent, post, attempt, used_ids)
+        return posts.reconcile(client, parent, post, attempt, used_ids, self._env.now)
 
     def close(self) -> None:
         self._http.close()

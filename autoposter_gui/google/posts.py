@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -101,6 +101,8 @@ def publish(
     """Create the local post once (photo first), or read back the one a try already made."""
     made = resume or checkpoint.get(POST_NAME)
     if isinstance(made, str) and made:
+        if checkpoint.get(POST_NAME) != made:  # a post found by reconciling: a later try must read it, not make one
+            save(POST_NAME, made)
         return settle(client.call("GET", f"{client.origins.posts}/v4/{made}"))
     images = [m for m in post.media if m.kind is MediaKind.IMAGE]
     url = media.photo_url(client, parent, images[0].path, checkpoint, save) if images else None
@@ -139,8 +141,17 @@ def _found(answer: Mapping[str, Any]) -> Reconciliation:
     return Reconciliation(CheckResult.FOUND, found=settle(answer))
 
 
-def reconcile(client: Client, parent: str, post: Post, attempt: AttemptFacts, used_ids: set[str]) -> Reconciliation:
-    """Did ``attempt`` create ``post``? Its checkpointed name is read back; else the location's posts are listed."""
+def reconcile(
+    client: Client,
+    parent: str,
+    post: Post,
+    attempt: AttemptFacts,
+    used_ids: set[str],
+    now: Callable[[], datetime] | None = None,
+) -> Reconciliation:
+    """Did ``attempt`` create ``post``? Its checkpointed name is read back; else the location's posts are listed,
+    from the attempt's start on Google's clock (measured from the answer's Date header against ``now``: this
+    machine's clock may be hours off) less SKEW."""
     try:
         made = attempt.checkpoint.get(POST_NAME)
         if isinstance(made, str) and made:
@@ -152,6 +163,8 @@ def reconcile(client: Client, parent: str, post: Post, attempt: AttemptFacts, us
         for _ in range(MAX_PAGES):
             params = {"pageSize": "100", **({"pageToken": page} if page else {})}
             answer = client.call("GET", url, params=params)
+            if page is None and now is not None and client.server_time is not None:
+                since = started + (client.server_time - now()) - SKEW  # the start on Google's clock
             older = False
             for local in answer.get("localPosts") or []:
                 created = _parse_time(local.get("createTime"))

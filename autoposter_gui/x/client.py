@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -22,6 +23,8 @@ class XClient:
         self.urls = urls
         self.now = now
         self.http = http or requests.Session()
+        # X's clock minus ours, from the Date header of the last answer (None until one had it).
+        self.clock_offset: timedelta | None = None
 
     def call(
         self,
@@ -51,6 +54,7 @@ class XClient:
             )
         except requests.RequestException as exc:
             raise errors.from_exception(exc, what=what, create=create) from None
+        self._read_date(response.headers.get("Date"))
         if not 200 <= response.status_code < 300:
             raise errors.from_response(response, what=what, create=create, now=self.now(), username=username)
         if not response.content:
@@ -62,6 +66,14 @@ class XClient:
         if not isinstance(body, dict):
             raise errors.unexpected(what, create=create)
         return body
+
+    def _read_date(self, value: str | None) -> None:
+        try:
+            server = parsedate_to_datetime(value) if value else None
+        except (TypeError, ValueError, IndexError):
+            server = None
+        if server is not None:
+            self.clock_offset = (server if server.tzinfo else server.replace(tzinfo=UTC)) - self.now()
 
     def close(self) -> None:
         self.http.close()

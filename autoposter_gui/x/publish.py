@@ -123,7 +123,8 @@ class XSession:
     def reconcile(
         self, account: AccountRef, token: str, post: Post, attempt: AttemptFacts, used_ids: set[str]
     ) -> Reconciliation:
-        return find_tweet(self._caller(account, token), account, post, attempt, used_ids)
+        offset = lambda: self.client.clock_offset  # noqa: E731
+        return find_tweet(self._caller(account, token), account, post, attempt, used_ids, offset)
 
     def close(self) -> None:
         self.client.close()

@@ -68,11 +68,32 @@ def _created(tweet: dict[str, Any]) -> datetime | None:
 
 
 def find_tweet(
-    call: Callable[..., dict[str, Any]], account: AccountRef, post: Post, attempt: AttemptFacts, used_ids: set[str]
+    call: Callable[..., dict[str, Any]],
+    account: AccountRef,
+    post: Post,
+    attempt: AttemptFacts,
+    used_ids: set[str],
+    offset: Callable[[], timedelta | None] = lambda: None,
 ) -> Reconciliation:
     """The oldest tweet of the account since the attempt (less the margin) with the post's text, not in
-    ``used_ids``. UNKNOWN (never raises) when X can't be asked."""
-    start = _aware(attempt.started_at) - SKEW_MARGIN
+    ``used_ids``. UNKNOWN (never raises) when X can't be asked. ``offset``: X's clock minus ours as last measured
+    (None: unknown); when it was unknown and the answer shows X's clock behind ours, X is asked once more with
+    the start on X's clock (this machine's clock may be hours off)."""
+    started = _aware(attempt.started_at)
+    known = offset()
+    start = started + (known or timedelta(0)) - SKEW_MARGIN
+    found = _find(call, account, post, start, used_ids)
+    measured = offset()
+    if found.check is CheckResult.NOT_FOUND and known is None and measured is not None:
+        corrected = started + measured - SKEW_MARGIN
+        if corrected < start:
+            found = _find(call, account, post, corrected, used_ids)
+    return found
+
+
+def _find(
+    call: Callable[..., dict[str, Any]], account: AccountRef, post: Post, start: datetime, used_ids: set[str]
+) -> Reconciliation:
     params = {
         "start_time": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "max_results": "100",

@@ -15,7 +15,10 @@ from PIL import Image
 from autoposter_gui import cli
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.runner import Runner
+from autoposter_gui.sandbox.x_state import X_USER_ID
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image, queue
+from tests.support.networks import sign_in
+from tests.support.videos import make_video
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Case:
     message: str
     code: int = 2
     tz: str | None = None  # the TZ the command runs in (Europe/Berlin otherwise)
+    stdin: str | None = None  # what the command reads on stdin
 
 
 def _files(tmp: Path) -> dict[str, str]:
@@ -118,6 +122,64 @@ CASES = [
 ]
 
 
+X = ["post", "--account", X_USER_ID]
+GOOGLE = ["post", "--account", "2001"]
+# Short in characters (166) but 309 in X's weight: CJK counts 2, any URL 23.
+X_HEAVY = "東" * 130 + " https://example.com/a " + "京" * 12
+LATER = ["--at", "2027-06-01T10:00"]
+NETWORK_CASES = [
+    Case("X weighted over 280 (CJK and a URL)", [*X, "--text", X_HEAVY, "--now"], "309 of 280"),
+    Case("X 281 plain characters", [*X, "--text", "a" * 281, "--now"], "281 of 280"),
+    Case("X 5 images", [*X, "--text", "hi", *(["--image", "OK"] * 5), "--now"], "at most 4 images"),
+    Case("X image and video", [*X, "--text", "hi", "--image", "OK", "--video", "VIDEO", "--now"], "video or images"),
+    Case("X --link", [*X, "--text", "hi", "--link", "https://example.com", "--now"], "no separate link"),
+    Case("X --first-comment", [*X, "--text", "hi", "--first-comment", "more", "--now"], "can't have a first comment"),
+    Case("Google video", [*GOOGLE, "--text", "hi", "--video", "VIDEO", "--now"], "photos only, not videos"),
+    Case(
+        "Google 2 photos",
+        [*GOOGLE, "--text", "hi", "--image", "OK", "--image", "OK", "--now"],
+        "takes one photo; this one has 2",
+    ),
+    Case("--button without --button-url", [*GOOGLE, "--text", "hi", "--button", "BOOK", "--now"], "needs --button-url"),
+    Case(
+        "--button-url with CALL",
+        [*GOOGLE, "--text", "hi", "--button", "call", "--button-url", "https://example.com", "--now"],
+        "remove --button-url",
+    ),
+    Case(
+        "--offer-code without offer",
+        [*GOOGLE, "--text", "hi", "--offer-code", "BREAD10", "--now"],
+        "goes with --google-type offer",
+    ),
+    Case(
+        "offer without period",
+        [*GOOGLE, "--text", "hi", "--google-type", "offer", "--event-title", "Half price", "--now"],
+        "title and period",
+    ),
+    Case(
+        "event end before start",
+        [
+            *GOOGLE,
+            *["--text", "hi", "--google-type", "event", "--event-title", "Tasting"],
+            *["--event-start", "2027-06-05T18:00", "--event-end", "2027-06-05T17:00", *LATER],
+        ],
+        "must be after --event-start",
+    ),
+    Case(
+        "Google flags with an X account",
+        [*X, "--text", "hi", "--button", "CALL", "--now"],
+        "--button is for Google Business Profile posts only",
+    ),
+    Case("connect-x with an empty client id", ["connect-x", "--client-id", "", "--no-browser"], "client ID is empty"),
+    Case(
+        "connect-google with an empty secret from stdin",
+        ["connect-google", "--client-id", "abc", "--client-secret", "-", "--no-browser"],
+        "client secret is empty",
+        stdin="\n",
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return _files(tmp_path_factory.mktemp("bad-files"))
@@ -131,6 +193,23 @@ def cli_ready(ctx: Context, sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Co
     return ctx
 
 
+@pytest.fixture
+def networks_ready(cli_ready: Context, sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Context:
+    """Meta, X and both Google locations connected (X and Google by their sign-in flows)."""
+    monkeypatch.setenv("AUTOPOSTER_X_URL", sandbox.url)
+    monkeypatch.setenv("AUTOPOSTER_GOOGLE_URL", sandbox.url)
+    sign_in(cli_ready, "x")
+    sign_in(cli_ready, "google")
+    return cli_ready
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    make_video(path, seconds=3.5)
+    return str(path)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_cli_bad_input(
     case: Case,
@@ -139,10 +218,48 @@ def test_cli_bad_input(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    files = _files(tmp_path)
+    _refused(case, cli_ready, _files(tmp_path), capsys, monkeypatch)
+
+
+@pytest.mark.parametrize("case", NETWORK_CASES, ids=[c.name for c in NETWORK_CASES])
+def test_cli_bad_input_for_x_and_google(
+    case: Case,
+    networks_ready: Context,
+    tmp_path: Path,
+    video: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    accounts_before = len(networks_ready.repo.accounts())
+    _refused(case, networks_ready, {**_files(tmp_path), "VIDEO": video}, capsys, monkeypatch)
+    assert len(networks_ready.repo.accounts()) == accounts_before
+
+
+def test_x_text_long_in_characters_fits_by_weight(networks_ready: Context, capsys: pytest.CaptureFixture[str]) -> None:
+    # 330 characters, but X counts any URL as 23: 23 + 1 + 200 = 224 of 280.
+    text = "https://example.com/" + "p" * 109 + " " + "w" * 200
+    assert len(text) > 280
+    assert cli.main([*X, "--text", text, "--now", "--json"]) == 0, capsys.readouterr().err
+    assert [i.text for i in networks_ready.repo.items()] == [text]
+
+
+def _refused(
+    case: Case,
+    ready: Context,
+    files: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run one case: exit code, one clear line on stderr, nothing on stdout, nothing written, still working."""
+    import io
+    import sys
+
+    cli_ready = ready
     args = [files.get(a, a) for a in case.args]
     if case.tz:
         monkeypatch.setenv("TZ", case.tz)
+    if case.stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(case.stdin))
     before = (cli_ready.repo.count_items(), len(cli_ready.repo.attempts()))
     code = cli.main([*args, "--json"] if args[0] not in ("publish-everything",) else args)
     out, err = capsys.readouterr()

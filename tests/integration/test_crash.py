@@ -1,7 +1,8 @@
 """Short runs of the randomized crash-fault suite: SIGKILL at random points, then exactly-once holds.
 
 The classic shape (unique texts, no owner action) and all the shapes with owner actions and Meta's quirks
-(identical texts, manual posts, Retry after 5 tries, keyring loss, clock skew, late commits, revoked tokens).
+(identical texts, manual posts, Retry after 5 tries, keyring loss, clock skew, late commits, revoked tokens,
+X and Google posts).
 """
 
 from __future__ import annotations
