@@ -313,3 +313,29 @@ def test_an_edit_whose_change_was_never_recorded_still_reaches_meta(
     _advance(clock, sandbox, timedelta(hours=1, minutes=3))
     Runner(connected).run_due()
     assert [p["text"] for p in published(sandbox)] == ["After the crash"]
+
+
+@pytest.mark.parametrize("then", [timedelta(minutes=63), timedelta(minutes=95), timedelta(hours=4)])
+def test_a_later_time_whose_answer_was_lost_still_goes_out_once(
+    connected: Context, sandbox: Any, clock: FixedClock, then: timedelta
+) -> None:
+    """The owner moves a held post later; Meta takes the change but its answer is lost (the run dies); the post must
+    go out once, at its new time, whatever moment the next runs come (the crash suite's handoff shape)."""
+    from autoposter_gui.engine.runner import runner_lock
+
+    item_id = _hand_off(connected, clock, "Moved later, answer lost")
+    _advance(clock, sandbox, timedelta(minutes=3))
+    later = clock.now() + timedelta(minutes=90)
+    with runner_lock(connected.config):  # the app is busy: the change is recorded, sent by the next tick
+        PostService(connected).reschedule(item_id, later)
+    sandbox.inject_fault(kind="hang_after_commit", match="post_update", seconds=3)
+    Runner(connected).run_due()  # Meta takes the new time; the answer never comes
+    [held] = _scheduled(sandbox)
+    assert datetime.fromisoformat(held["scheduled_publish_time"].replace("+0000", "+00:00")) == later
+    _advance(clock, sandbox, then)
+    Runner(connected).run_due()
+    _advance(clock, sandbox, timedelta(hours=3))
+    Runner(connected).run_due()
+    Runner(connected).run_due()
+    assert [p["text"] for p in published(sandbox)] == ["Moved later, answer lost"]
+    assert _item(connected, item_id).status == "posted"
