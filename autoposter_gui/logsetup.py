@@ -56,4 +56,7 @@ def configure_logging(log_dir: Path, level: int | str = logging.INFO) -> Path | 
     quiet = logging.WARNING if root.getEffectiveLevel() > logging.DEBUG else logging.DEBUG
     for noisy in ("urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(quiet)
+    # The OAuth libraries log every token they obtain or send at DEBUG: never wanted, even in a DEBUG log.
+    for oauth in ("oauthlib", "requests_oauthlib", "google_auth_oauthlib", "google.auth"):
+        logging.getLogger(oauth).setLevel(logging.WARNING)
     return path

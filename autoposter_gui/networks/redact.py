@@ -15,11 +15,16 @@ _SECRET_PARAMS = (
     "client_secret",
     "input_token",
     "fb_exchange_token",
+    "refresh_token",
+    "code_verifier",
+    "id_token",
 )
 
 # key=value in a URL or form body, and "key": "value" in JSON.
 _PARAM_RE = re.compile(r"(?i)\b(" + "|".join(_SECRET_PARAMS) + r")=[^&\s\"'<>]+")
 _JSON_RE = re.compile(r"(?i)(\"(?:" + "|".join(_SECRET_PARAMS) + r")\"\s*:\s*\")[^\"]*(\")")
+# 'key': 'value' in a Python dict's repr (an OAuth library logging the token it obtained).
+_REPR_RE = re.compile(r"(?i)('(?:" + "|".join(_SECRET_PARAMS) + r")'\s*:\s*')[^']*(')")
 # Meta user/page tokens all start with EAA.
 _EAA_RE = re.compile(r"EAA[A-Za-z0-9]+")
 # An app access token: APPID|APPSECRET (the secret is 32 hex characters).
@@ -35,6 +40,7 @@ def redact(text: str) -> str:
     text = mask(text)
     text = _PARAM_RE.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = _JSON_RE.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
+    text = _REPR_RE.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
     text = _EAA_RE.sub(MASK, text)
     return _APP_TOKEN_RE.sub(lambda m: f"{m.group(1)}|{MASK}", text)
 

@@ -91,3 +91,61 @@ def test_secrets_meta_echoes_back_are_masked_everywhere(tmp_path: Path, sandbox:
     for where, blob in blobs.items():
         for secret in (creds.app_secret, app_token):
             assert secret.encode() not in blob, f"{secret!r} leaked into {where}"
+
+
+def test_no_x_or_google_secret_leaks_anywhere(tmp_path: Path, sandbox: Any) -> None:
+    """Connect X and Google, post, refresh (X rotates its refresh token), fail, revoke, list: at DEBUG, no access
+    token, refresh token or client secret in any file of the data folder, the log, or the CLI's output."""
+    from autoposter_gui.sandbox.google_api import CLIENT_ID, CLIENT_SECRET
+    from tests.support.browser import networks_env, sign_in
+
+    env = {**networks_env(tmp_path, sandbox), "AUTOPOSTER_LOG_LEVEL": "DEBUG"}
+    keyring_file = tmp_path / "keyring.json"
+    img = make_image(tmp_path / "i.jpg")
+    outputs: list[str] = []
+
+    def cli(*args: str, stdin: str | None = None) -> None:
+        result = run_cli(env, *args, stdin=stdin)
+        outputs.extend([result.stdout, result.stderr])
+
+    for args, stdin in (
+        (["connect-x", "--client-id", "sandbox-x-client", "--no-browser", "--port", "0"], None),
+        (
+            ["connect-google", "--client-id", CLIENT_ID, "--client-secret", "-", "--no-browser"],
+            CLIENT_SECRET,
+        ),
+    ):
+        result = sign_in(env, *args, stdin=stdin)
+        assert result.code == 0, result.stderr
+        outputs.extend([result.stdout, result.stderr])
+    accounts = json.loads(run_cli(env, "accounts", "--json").stdout)
+    x_user = next(a["account_id"] for a in accounts if a["platform"] == "x")
+    location = next(a["account_id"] for a in accounts if a["platform"] == "google")
+    cli("post", "--account", x_user, "--text", "hygiene x", "--image", str(img), "--now")
+    cli("post", "--account", location, "--text", "hygiene google", "--image", str(img), "--now")
+    sandbox.x.state.expire_access(None)  # the next call refreshes: X hands out a new pair
+    sandbox.google.expire_access_tokens()
+    sandbox.inject_fault(kind="error", match="x_tweet_create", http_status=503)
+    cli("run-due", "--json")
+    cli("run-due", "--as-of", "2099-01-01T00:00+00:00", "--json")
+    for args in (("queue",), ("activity",), ("accounts",)):
+        cli(*args, "--json")
+        cli(*args)
+
+    secrets = {CLIENT_SECRET}
+    for blob in json.loads(keyring_file.read_text()).values():
+        grant = json.loads(blob)
+        secrets |= {grant[k] for k in ("access_token", "refresh_token", "client_secret") if grant.get(k)}
+    for grant in sandbox.x.state.grants.values():
+        secrets |= {grant.refresh, *grant.old_refresh}
+    secrets |= set(sandbox.x.state.access) | set(sandbox.google.world.access) | set(sandbox.google.world.refresh)
+    assert len(secrets) >= 6  # client secret, X's two refresh tokens and access tokens, Google's tokens
+
+    data_files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    log_text = next(p for p in data_files if p.name == "autoposter.log").read_text()
+    assert "DEBUG" in log_text
+    blobs = {str(p): p.read_bytes() for p in data_files}
+    blobs["cli output"] = "\n".join(outputs).encode()
+    for where, blob in blobs.items():
+        for secret in secrets:
+            assert secret.encode() not in blob, f"a secret leaked into {where}"

@@ -123,3 +123,16 @@ def test_the_token_store_registers_what_it_reads_and_writes() -> None:
         assert masked == f"{MASK} {MASK} 123456789012"
     finally:
         known_secrets.forget_all()
+
+
+def test_oauth_tokens_in_a_dict_repr_and_refresh_tokens_are_masked() -> None:
+    """requests-oauthlib logs the token it obtained as a Python dict; a refresh token is as secret as an access one."""
+    logged = (
+        "Obtained token {'token_type': 'bearer', 'access_token': 'xat-abc123', 'refresh_token': 'xrt-def456', "
+        "'expires_at': 1796052811}"
+    )
+    masked = redact(logged)
+    assert "xat-abc123" not in masked and "xrt-def456" not in masked
+    assert "'expires_at': 1796052811" in masked  # the rest stays readable
+    body = redact('{"refresh_token": "1//zzz", "code_verifier": "vvv"} refresh_token=1//zzz&client_id=abc')
+    assert "1//zzz" not in body and "vvv" not in body and "client_id=abc" in body
