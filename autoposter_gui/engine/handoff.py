@@ -195,10 +195,10 @@ class HandoffService:
             try:
                 pub.update_scheduled(post_id, token, message=message if isinstance(message, str) else None, due=due)
             except PublishError as err:
-                if pub.is_gone(err):
-                    self._fall_back(row, token, "Meta's scheduler lost the post (gone when a change was sent)")
-                    return
-                raise
+                if not pub.is_gone(err):
+                    raise
+                self._change_refused(row, token, post_id)
+                return
             parts = [p for p, v in (("new text", message), ("new time", due)) if v is not None]
             note = f"Change sent to Meta's scheduler: {' and '.join(parts) or 'nothing'}"
             sent = dict(row.sent or {})
@@ -230,6 +230,25 @@ class HandoffService:
             return
         why = str(change.get("why") or "the new time is outside Meta's scheduling window")
         note = f"Taken back from Meta's scheduler ({why}); Autoposter publishes it itself"
+        self._changed(row.id, self.repo.handoff_dropped(row.id, now, note))
+
+    def _change_refused(self, row: HandoffRow, token: str, post_id: str) -> None:
+        """Meta answered a change with error 100: the post is gone, or Meta refused the change itself (a new time
+        less than 10 minutes away: a change whose first sending Meta took but whose answer was lost, sent again
+        late). Look before falling back: it may have gone out, or still be scheduled; then it is deleted first, so
+        that it can't go out from Meta as well as from here."""
+        now = self.ctx.clock.now()
+        state = self.scheduler.read_scheduled(post_id, token)
+        if state.published:
+            note = "It had already been published by Meta's scheduler, so the change came too late"
+            self._posted(row.id, post_id, state.permalink, state.created_time, now, note)
+            return
+        if state.gone:
+            self._fall_back(row, token, "Meta's scheduler lost the post (gone when a change was sent)")
+            return
+        self.scheduler.delete_scheduled(post_id, token)
+        note = "Meta's scheduler refused the change, so the post was taken back from it; Autoposter publishes it itself"
+        log.warning("item %s: %s", row.id, note)
         self._changed(row.id, self.repo.handoff_dropped(row.id, now, note))
 
     def _verify(self, row: HandoffRow, token: str) -> None:

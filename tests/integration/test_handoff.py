@@ -339,3 +339,56 @@ def test_a_later_time_whose_answer_was_lost_still_goes_out_once(
     Runner(connected).run_due()
     assert [p["text"] for p in published(sandbox)] == ["Moved later, answer lost"]
     assert _item(connected, item_id).status == "posted"
+
+
+@pytest.mark.parametrize("then", [timedelta(minutes=63), timedelta(minutes=95), timedelta(hours=4)])
+@pytest.mark.parametrize("first", ["feed_post_lost", "feed_post_never_sent"])
+def test_a_reconciled_handoff_moved_later_with_its_answer_lost_goes_out_once(
+    connected: Context, sandbox: Any, clock: FixedClock, then: timedelta, first: str
+) -> None:
+    from autoposter_gui.engine.runner import runner_lock
+
+    kind = "hang_after_commit" if first == "feed_post_lost" else "hang_before"
+    sandbox.inject_fault(kind=kind, match="feed_post", seconds=3)
+    item_id = _hand_off(connected, clock, "Reconciled then moved")
+    _advance(clock, sandbox, timedelta(minutes=3))
+    Runner(connected).run_due()  # finds the hand-off at Meta (or hands it off now)
+    assert _item(connected, item_id).handoff == "meta"
+    later = clock.now() + timedelta(minutes=90)
+    with runner_lock(connected.config):
+        PostService(connected).reschedule(item_id, later)
+    sandbox.inject_fault(kind="hang_after_commit", match="post_update", seconds=3)
+    Runner(connected).run_due()
+    _advance(clock, sandbox, then)
+    Runner(connected).run_due()
+    _advance(clock, sandbox, timedelta(hours=3))
+    Runner(connected).run_due()
+    Runner(connected).run_due()
+    assert [p["text"] for p in published(sandbox)] == ["Reconciled then moved"]
+
+
+def test_a_change_sent_again_too_close_to_its_time_is_not_published_twice(
+    connected: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    """Meta took the new time but its answer was lost; the change goes again when the new time is under 10 minutes
+    away, and Meta refuses it with error 100, the same code as for a post that is gone. The post is still scheduled
+    at Meta: it is taken back (deleted) before it is published here, never left to go out twice (found by the
+    crash suite's handoff shape)."""
+    from autoposter_gui.engine.runner import runner_lock
+
+    item_id = _hand_off(connected, clock, "Refused the second time")
+    _advance(clock, sandbox, timedelta(minutes=3))
+    later = clock.now() + timedelta(minutes=90)
+    with runner_lock(connected.config):
+        PostService(connected).reschedule(item_id, later)
+    sandbox.inject_fault(kind="hang_after_commit", match="post_update", seconds=3)
+    Runner(connected).run_due()  # Meta takes the new time; the answer never comes
+    _advance(clock, sandbox, timedelta(minutes=83))  # 7 minutes before the new time: Meta refuses the resend
+    Runner(connected).run_due()
+    assert _scheduled(sandbox) == []  # taken back from Meta's scheduler
+    for _ in range(3):
+        _advance(clock, sandbox, timedelta(minutes=30))
+        Runner(connected).run_due()
+    assert [p["text"] for p in published(sandbox)] == ["Refused the second time"]
+    assert _item(connected, item_id).status == "posted"
+    assert any("refused the change" in n for n in _notes(connected, item_id))
