@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from autoposter_gui.domain.clock import FixedClock
+from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.engine.posts import ActionRefusedError, PostRequest, PostService
 from autoposter_gui.sandbox import google_api
 from autoposter_gui.sandbox.x_state import X_USER_ID
@@ -193,7 +194,7 @@ def x_owner_change(trial: Trial, habit: str) -> None:
                 request = PostRequest([item.account_id], item.text + " (edited)", None, item.scheduled_at)
                 service.update(item.id, request)
             trial.label += f" / owner: {habit} on item {item.id}"
-        except ActionRefusedError as exc:  # the owner reads why and leaves it
+        except (ActionRefusedError, ValidationError) as exc:  # the owner reads why (a time now past...) and leaves it
             trial.label += f" / owner: {habit} refused ({exc})"
         finally:
             ctx.close()
