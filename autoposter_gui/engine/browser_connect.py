@@ -14,7 +14,7 @@ from autoposter_gui.domain.models import AccountStatus, DiscoveredAccount
 from autoposter_gui.engine.events import Events
 from autoposter_gui.networks import registry
 from autoposter_gui.networks.loopback import DEFAULT_TIMEOUT, LoopbackReceiver
-from autoposter_gui.networks.protocol import Env, Network, OAuthFlow
+from autoposter_gui.networks.protocol import Network, OAuthFlow
 
 if TYPE_CHECKING:
     from autoposter_gui.engine.context import Context
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Choose = Callable[[Sequence[DiscoveredAccount]], Sequence[DiscoveredAccount]]
-
-
-def network_env(ctx: Context, key: str) -> Env:
-    """What the network ``key`` needs from this data folder: its origin, the keyring, the engine's clock."""
-    return ctx.network_env(key)
 
 
 class BrowserConnect:
@@ -63,7 +58,7 @@ class BrowserConnect:
         self._receiver = LoopbackReceiver(default if port is None else port, self.network.redirect_path)
         try:
             self._flow: OAuthFlow = self.network.begin_connect(
-                network_env(ctx, self.network.key),
+                ctx.network_env(self.network.key),
                 client_id=client_id,
                 client_secret=client_secret,
                 port=self._receiver.port,
