@@ -8,7 +8,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from autoposter_gui.domain.models import MediaKind
 from autoposter_gui.ui.composer_google import BUTTONS
@@ -78,15 +78,21 @@ def _pill(parent: QWidget) -> QLabel:
     return pill
 
 
+def _framed(widget: QWidget) -> tuple[QFrame, QVBoxLayout]:
+    """A preview card's frame filling ``widget``, and the frame's layout."""
+    frame, layout = _card(widget)
+    outer = QHBoxLayout(widget)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(frame)
+    return frame, layout
+
+
 class XCard(QWidget):
     """A post on X: the name and @username, the text with its links shortened, up to 4 images (or a video)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        frame, layout = _card(self)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
+        frame, layout = _framed(self)
         self.frame = frame
         self.name = _text(frame, rich=True)
         self.text = _text(frame, rich=True)
@@ -115,10 +121,7 @@ class GoogleCard(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        frame, layout = _card(self)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
+        frame, layout = _framed(self)
         self.frame = frame
         self.name = _text(frame, rich=True)
         self.media = MediaCanvas(frame)
