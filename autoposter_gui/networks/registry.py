@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
-from autoposter_gui.networks.protocol import Network
+if TYPE_CHECKING:  # the protocol's module (its dataclasses, the decision types) loads with the first network
+    from autoposter_gui.networks.protocol import Network
 
 # key -> the module whose NETWORK implements it (imported on first use: starting the app loads none of them).
 _PACKAGES: dict[str, str] = {

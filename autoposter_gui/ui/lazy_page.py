@@ -1,4 +1,5 @@
-"""LazyPage: a tab page whose contents (and their modules) are built the first time it is shown, not at start-up."""
+"""LazyPage: a tab page whose contents (and their modules) are built the first time it is shown, not at start-up;
+LazyTabs: the tab widget that shows callers those contents in its place."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -41,3 +42,31 @@ class LazyPage(QWidget, Generic[W]):
     def showEvent(self, event: QShowEvent) -> None:
         self.content()
         super().showEvent(event)
+
+
+class LazyTabs(QTabWidget):
+    """A QTabWidget whose Python callers see each LazyPage's contents in its place: ``currentWidget()``,
+    ``widget(i)``, ``indexOf(contents)`` and ``setCurrentWidget(contents)`` work with the tab's real widget, as
+    if it had been added itself (the current page's contents are built when asked for: it is on screen, or about
+    to be)."""
+
+    def currentWidget(self) -> QWidget:
+        return _contents(super().currentWidget())
+
+    def widget(self, index: int) -> QWidget:
+        return _contents(super().widget(index))
+
+    def indexOf(self, widget: QWidget) -> int:
+        return super().indexOf(_page_of(widget))
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        super().setCurrentWidget(_page_of(widget))
+
+
+def _contents(widget: QWidget) -> QWidget:
+    return widget.content() if isinstance(widget, LazyPage) else widget
+
+
+def _page_of(widget: QWidget) -> QWidget:
+    parent = widget.parentWidget()
+    return parent if isinstance(parent, LazyPage) and parent.built and parent.content() is widget else widget

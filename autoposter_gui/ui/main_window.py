@@ -8,22 +8,22 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from autoposter_gui import APP_NAME, window_title
 from autoposter_gui.ui import icons
-from autoposter_gui.ui.accounts_tab import AccountsTab
-from autoposter_gui.ui.activity_tab import ActivityTab
-from autoposter_gui.ui.composer_tab import ComposerTab
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.lazy_page import LazyPage
+from autoposter_gui.ui.lazy_page import LazyPage, LazyTabs
 from autoposter_gui.ui.queue_tab import QueueTab
 from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt
 from autoposter_gui.ui.status_bar import AppStatusBar
 from autoposter_gui.ui.tray import TrayController
 
 if TYPE_CHECKING:
+    from autoposter_gui.ui.accounts_tab import AccountsTab
+    from autoposter_gui.ui.activity_tab import ActivityTab
     from autoposter_gui.ui.calendar_tab import CalendarTab
+    from autoposter_gui.ui.composer_tab import ComposerTab
     from autoposter_gui.ui.insights_tab import InsightsTab
 
 CLOSE_HINT_KEY = "tray/close_hint_shown"
@@ -44,32 +44,31 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setMinimumSize(640, 440)  # a small laptop window (700×480) must still show the whole Composer
 
-        self.composer = ComposerTab(controller, self)
+        # The Queue is built at once (it decides which tab the window opens on); every other tab's contents (and
+        # their modules) are built when the tab is first shown, or first asked for (``composer``, ``calendar``...).
+        self.composer_page: LazyPage[ComposerTab] = LazyPage(self._build_composer, self)
         self.queue = QueueTab(controller, self)
-        # Calendar and Insights read only through the engine, which opens after the first frame: their contents
-        # (and modules) are built when the tab is first shown, or first asked for (``calendar``, ``insights``)
         self.calendar_page: LazyPage[CalendarTab] = LazyPage(self._build_calendar, self)
-        self.activity = ActivityTab(controller, self)
-        self.accounts = AccountsTab(controller, self)
+        self.activity_page: LazyPage[ActivityTab] = LazyPage(self._build_activity, self)
+        self.accounts_page: LazyPage[AccountsTab] = LazyPage(self._build_accounts, self)
         self.insights_page: LazyPage[InsightsTab] = LazyPage(self._build_insights, self)
-        self.tabs = QTabWidget(self)
+        self.tabs = LazyTabs(self)
         self.tabs.setDocumentMode(True)
         for name, widget, title in (
-            ("composer", self.composer, "&Composer"),
+            ("composer", self.composer_page, "&Composer"),
             ("queue", self.queue, "&Queue"),
             ("calendar", self.calendar_page, "Ca&lendar"),
-            ("activity", self.activity, "&Activity"),
-            ("accounts", self.accounts, "Acc&ounts"),
+            ("activity", self.activity_page, "&Activity"),
+            ("accounts", self.accounts_page, "Acc&ounts"),
             ("insights", self.insights_page, "&Insights"),
         ):
             self.tabs.addTab(widget, icons.tab_icon(name), title)
+        self.tabs.setCurrentIndex(TABS.index(self.start_tab()))
         self.setCentralWidget(self.tabs)
         self.status = AppStatusBar(controller, self)
         self.setStatusBar(self.status)
         self._build_menus()
 
-        self.composer.saved.connect(self._composer_saved)
-        self.composer.connect_requested.connect(self._connect_requested)
         self.queue.edit_requested.connect(self.edit_item)
         self.queue.duplicate_requested.connect(self.duplicate_item)
         self.queue.compose_requested.connect(lambda: self.show_tab("composer"))
@@ -80,6 +79,44 @@ class MainWindow(QMainWindow):
         geometry = controller.settings.value(GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1120, 720)
+
+    def start_tab(self) -> str:
+        """The tab the window opens on: the Queue once there are posts (what an owner opens the app to check: what
+        goes out next, what failed), the Composer until then (the first thing a new owner does is write a post)."""
+        return "queue" if self.controller.reads.count_items() else "composer"
+
+    def _build_composer(self, page: QWidget) -> ComposerTab:
+        from autoposter_gui.ui.composer_tab import ComposerTab
+
+        composer = ComposerTab(self.controller, page)
+        composer.saved.connect(self._composer_saved)
+        composer.connect_requested.connect(self._connect_requested)
+        return composer
+
+    def _build_activity(self, page: QWidget) -> ActivityTab:
+        from autoposter_gui.ui.activity_tab import ActivityTab
+
+        return ActivityTab(self.controller, page)
+
+    def _build_accounts(self, page: QWidget) -> AccountsTab:
+        from autoposter_gui.ui.accounts_tab import AccountsTab
+
+        return AccountsTab(self.controller, page)
+
+    @property
+    def composer(self) -> ComposerTab:
+        """The Composer tab's contents (built now if the tab was never shown)."""
+        return self.composer_page.content()
+
+    @property
+    def activity(self) -> ActivityTab:
+        """The Activity tab's contents (built now if the tab was never shown)."""
+        return self.activity_page.content()
+
+    @property
+    def accounts(self) -> AccountsTab:
+        """The Accounts tab's contents (built now if the tab was never shown)."""
+        return self.accounts_page.content()
 
     def _build_calendar(self, page: QWidget) -> CalendarTab:
         from autoposter_gui.ui.calendar_tab import CalendarTab

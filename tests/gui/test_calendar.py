@@ -318,7 +318,8 @@ def test_calendar_and_insights_are_built_when_first_shown_and_fill_their_tab(
     assert not window.calendar_page.built
     window.show_tab("calendar")
     page = window.calendar_page
-    assert page.built and window.tabs.currentWidget() is page and window.calendar.isVisible()
+    assert page.built and window.tabs.currentWidget() is window.calendar and window.calendar.isVisible()
+    assert window.tabs.indexOf(window.calendar) == window.tabs.indexOf(page) == window.tabs.currentIndex()
     qtbot.waitUntil(lambda: window.calendar.geometry() == page.rect())  # edge to edge, as if it were the page
     assert not window.calendar._stale  # read its range in the frame that showed it
     window.calendar.go_to(tomorrow_at(ctx, 9).date())
