@@ -53,8 +53,9 @@ class LazyTabs(QTabWidget):
     def currentWidget(self) -> QWidget:
         return _contents(super().currentWidget())
 
-    def widget(self, index: int) -> QWidget:
-        return _contents(super().widget(index))
+    def widget(self, index: int) -> QWidget | None:
+        found = super().widget(index)
+        return None if found is None else _contents(found)
 
     def indexOf(self, widget: QWidget) -> int:
         return super().indexOf(_page_of(widget))
