@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from autoposter_gui.ui.controller import AppController
     from autoposter_gui.ui.errors import ExceptionHook
     from autoposter_gui.ui.main_window import MainWindow
-    from autoposter_gui.ui.missed_dialog import MissedPosts
+    from autoposter_gui.ui.missed_posts import MissedPosts
     from autoposter_gui.ui.preferences import Preferences
     from autoposter_gui.ui.tray import TrayController
 
@@ -258,7 +258,7 @@ class Application:
         from autoposter_gui.ui.controller import AppController
         from autoposter_gui.ui.errors import ExceptionHook
         from autoposter_gui.ui.main_window import MainWindow
-        from autoposter_gui.ui.missed_dialog import MissedPosts
+        from autoposter_gui.ui.missed_posts import MissedPosts
         from autoposter_gui.ui.preferences import Preferences
         from autoposter_gui.ui.startup import hold_input_until_ready
         from autoposter_gui.ui.tasks import TaskRunner
@@ -885,7 +885,8 @@ def _main(argv: Sequence[str] | None, gc_was_enabled: bool) -> int:
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot create its data folder {config.data_dir}: {exc}")
         return 1
     preferences = Preferences()
-    instance = SingleInstance(config.data_dir / "gui.lock", server_name_for(config.data_dir))
+    # The lock decides who is first; the local server's name is made when first needed (after the first frame)
+    instance = SingleInstance(config.data_dir / "gui.lock", lambda: server_name_for(config.data_dir))
     if not instance.acquire(listen=False):  # the lock decides; the local server starts after the first frame
         print(f"{APP_NAME} is already running; its window was brought to the front.", file=sys.stderr)
         return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +71,8 @@ class AppConfig:
     @property
     def keyring_service(self) -> str:
         """Keyring service name; one per data folder so demo and real tokens never mix."""
+        import hashlib  # OpenSSL's library: loaded with the engine, not before the first window
+
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
         return f"autoposter:{digest}"
 

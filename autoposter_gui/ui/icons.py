@@ -23,7 +23,10 @@ from autoposter_gui import resources
 from autoposter_gui.domain.models import AccountStatus, AttemptOutcome, ItemStatus, Platform
 
 Draw = Callable[[QPainter, float], None]
-SIZES = (16, 20, 22, 24, 32, 48, 64, 128, 256)
+SIZES = (16, 20, 22, 24, 32, 48, 64, 128, 256)  # the app's and the tray's icons (window lists, docks, launchers)
+# Icons inside the window (tabs, table rows, lists, checkboxes: 16-32 px, twice that on a HiDPI screen). The large
+# sizes would be most of the drawing: a 256 px pixmap has 13× the pixels of every size up to 64 together.
+UI_SIZES = tuple(size for size in SIZES if size <= 64)
 
 BLUE = "#1a73e8"
 GREEN = "#188038"
@@ -47,9 +50,9 @@ def _pixmap(size: int, draw: Draw) -> QPixmap:
     return pixmap
 
 
-def _icon(draw: Draw) -> QIcon:
+def _icon(draw: Draw, sizes: tuple[int, ...] = UI_SIZES) -> QIcon:
     icon = QIcon()
-    for size in SIZES:
+    for size in sizes:
         icon.addPixmap(_pixmap(size, draw))
     return icon
 
@@ -60,7 +63,7 @@ def _file_icon(name: str, fallback: Draw) -> QIcon:
     for path in resources.icon_files(name):
         icon.addFile(str(path))
     if icon.isNull() or icon.pixmap(16, 16).isNull():  # a file missing, or no SVG support in this Qt
-        return _icon(fallback)
+        return _icon(fallback, SIZES)
     return icon
 
 

@@ -23,6 +23,10 @@ StatusRole = int(Qt.ItemDataRole.UserRole) + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+
+
 class QueueColumn(IntEnum):
     STATUS = 0
     ACCOUNT = 1
@@ -33,6 +37,8 @@ class QueueColumn(IntEnum):
     ERROR = 6
     COMMENT = 7  # a rich post's first comment (after the older columns, so that saved sort choices stay right)
 
+
+_COLUMNS = tuple(QueueColumn)  # by index: QueueColumn(n) costs an enum lookup per cell
 
 HEADERS = {
     QueueColumn.STATUS: "Status",
@@ -87,6 +93,17 @@ class QueueTableModel(QAbstractTableModel):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(250)
         self._reload_timer.timeout.connect(self.reload)
+        roles = Qt.ItemDataRole
+        self._answers: dict[int, Callable[[QueueRow, QueueColumn], Any]] = {
+            _DISPLAY: self._display,
+            ItemIdRole: self._item_id,
+            StatusRole: self._status,
+            int(roles.DecorationRole): self._decoration,
+            int(roles.ToolTipRole): self._tooltip,
+            int(roles.TextAlignmentRole): self._alignment,
+            int(roles.ForegroundRole): self._foreground,
+            int(roles.FontRole): self._font,
+        }
 
     # ----- loading --------------------------------------------------------------------------------
     def _query(self, offset: int, limit: int, reads: Reads | None = None) -> list[QueueRow]:
@@ -281,37 +298,46 @@ class QueueTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # A view asks for seven roles of every cell it paints: each is answered by its own method, and a role the
+        # table doesn't use (background, check state...) at once, before the row is even looked at.
+        answer = self._answers.get(role)
+        if answer is None:
             return None
-        item = self._rows[index.row()]
-        column = QueueColumn(index.column())
-        if role == ItemIdRole:
-            return item.id
-        if role == StatusRole:
-            return item.status
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, column)
-        if role == Qt.ItemDataRole.DecorationRole:
-            if column is QueueColumn.STATUS:
-                return icons.status_icon(item.status)
-            if column is QueueColumn.ACCOUNT:
-                return icons.platform_icon(item.platform)
-            if column is QueueColumn.POST and (item.image_path or item.media_raw not in (None, "[]")):
-                return icons.image_icon()
+        row = index.row()
+        if not 0 <= row < len(self._rows) or not index.isValid():
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(item, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is QueueColumn.ATTEMPTS:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column is QueueColumn.ERROR and item.status == ItemStatus.FAILED.value:
-                return QColor(icons.RED)
-            if column is QueueColumn.COMMENT and item.comment_status == CommentStatus.FAILED.value:
-                return QColor(icons.RED)
-            if item.status == ItemStatus.CANCELED.value:
-                return QColor(icons.GREY)
-        if role == Qt.ItemDataRole.FontRole and column is QueueColumn.STATUS and item.status == "processing":
+        return answer(self._rows[row], _COLUMNS[index.column()])
+
+    def _item_id(self, item: QueueRow, column: QueueColumn) -> Any:
+        return item.id
+
+    def _status(self, item: QueueRow, column: QueueColumn) -> Any:
+        return item.status
+
+    def _decoration(self, item: QueueRow, column: QueueColumn) -> Any:
+        if column is QueueColumn.STATUS:
+            return icons.status_icon(item.status)
+        if column is QueueColumn.ACCOUNT:
+            return icons.platform_icon(item.platform)
+        if column is QueueColumn.POST and (item.image_path or item.media_raw not in (None, "[]")):
+            return icons.image_icon()
+        return None
+
+    def _alignment(self, item: QueueRow, column: QueueColumn) -> Any:
+        return _CENTER if column is QueueColumn.ATTEMPTS else None
+
+    def _foreground(self, item: QueueRow, column: QueueColumn) -> Any:
+        if column is QueueColumn.ERROR and item.status == ItemStatus.FAILED.value:
+            return QColor(icons.RED)
+        if column is QueueColumn.COMMENT and item.comment_status == CommentStatus.FAILED.value:
+            return QColor(icons.RED)
+        if item.status == ItemStatus.CANCELED.value:
+            return QColor(icons.GREY)
+        return None
+
+    def _font(self, item: QueueRow, column: QueueColumn) -> Any:
+        if column is QueueColumn.STATUS and item.status == "processing":
             font = QFont()
             font.setItalic(True)
             return font

@@ -27,7 +27,6 @@ from autoposter_gui.engine.networks import provider_name
 from autoposter_gui.engine.views import QueueRow
 from autoposter_gui.ui import fmt, icons
 from autoposter_gui.ui.controller import AppController
-from autoposter_gui.ui.dialogs import RescheduleDialog, confirm
 from autoposter_gui.ui.errors import show_error
 from autoposter_gui.ui.queue_model import EDITABLE, QueueColumn, QueueTableModel
 from autoposter_gui.ui.widgets import EmptyState, read_only_table
@@ -431,6 +430,8 @@ class QueueTab(QWidget):
 
     @Slot()
     def reschedule_selected(self) -> None:
+        from autoposter_gui.ui.dialogs import RescheduleDialog  # with the time picker: loaded when first needed
+
         item = self.selected_item()
         if item is None or item.status not in RESCHEDULABLE:
             return
@@ -448,6 +449,8 @@ class QueueTab(QWidget):
 
     @Slot()
     def publish_selected(self) -> None:
+        from autoposter_gui.ui.dialogs import confirm
+
         item = self.selected_item()
         if item is None or item.status not in PUBLISHABLE:
             return
@@ -481,6 +484,8 @@ class QueueTab(QWidget):
 
     @Slot()
     def retry_all_failed(self) -> None:
+        from autoposter_gui.ui.dialogs import confirm
+
         failed = self.controller.reads.count_items([ItemStatus.FAILED])
         if failed == 0:
             return
@@ -500,6 +505,8 @@ class QueueTab(QWidget):
 
     @Slot()
     def cancel_selected(self) -> None:
+        from autoposter_gui.ui.dialogs import confirm
+
         item = self.selected_item()
         if item is None:
             return
@@ -527,6 +534,8 @@ class QueueTab(QWidget):
 
     @Slot()
     def delete_selected(self) -> None:
+        from autoposter_gui.ui.dialogs import confirm
+
         item = self.selected_item()
         if item is None or item.status not in DELETABLE:
             return

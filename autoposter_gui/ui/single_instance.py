@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,8 @@ SHOW = b"show\n"
 
 def server_name_for(data_dir: Path) -> str:
     """A per-user, per-data-folder socket name (sandbox and real data folders get different ones)."""
+    import hashlib  # OpenSSL's library: loaded when a name is first needed, not before the first window
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -34,13 +36,20 @@ class SingleInstance(QObject):
 
     activation_requested = Signal()
 
-    def __init__(self, lock_path: Path, server_name: str, parent: QObject | None = None) -> None:
+    def __init__(self, lock_path: Path, server_name: str | Callable[[], str], parent: QObject | None = None) -> None:
+        """``server_name``: the local socket's name, or what makes it when first needed (after the lock decided)."""
         super().__init__(parent)
         self.lock_path = lock_path
-        self.server_name = server_name
+        self._server_name = server_name
         self._lock = QLockFile(str(lock_path))
         self._lock.setStaleLockTime(0)  # never stale by age; a crashed owner is detected by its pid
         self._server: QLocalServer | None = None
+
+    @property
+    def server_name(self) -> str:
+        if not isinstance(self._server_name, str):
+            self._server_name = self._server_name()
+        return self._server_name
 
     @property
     def primary(self) -> bool:
