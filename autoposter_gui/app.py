@@ -41,6 +41,10 @@ GEOMETRY_KEY = "window/geometry"  # the same key as ui.main_window.GEOMETRY_KEY 
 # When set, the app prints this variable's value on its own line to stdout the moment its window is usable (the
 # tabs built, the accounts and the first Queue page shown and painted): the start-up benchmark (B6) waits for it.
 READY_MARK_ENV = "AUTOPOSTER_READY_MARK"
+# Likewise, printed the moment its first frame is on screen (the loading shell's, or the real window's on a quick
+# start): the benchmark notes it without watching the app's events itself (a Python event filter on the whole
+# application would run for every event of the first show, and cost the app what it measures).
+FIRST_MARK_ENV = "AUTOPOSTER_FIRST_MARK"
 # Likewise, printed the moment the engine is open behind a window that was filled from the quick start-up read (its
 # actions work from then on).
 ENGINE_MARK_ENV = "AUTOPOSTER_ENGINE_MARK"
@@ -313,6 +317,7 @@ class Application:
         return True
 
     def _first_frame(self) -> None:
+        _print_mark(FIRST_MARK_ENV)
         self._painted()
         if self._held is not None:  # from now on every event is watched (shortcuts too), not just the window's
             self._held.hold_everywhere()
@@ -383,18 +388,12 @@ class Application:
             return
         self.ready = True
         log.info("window usable %.0f ms after start", (time.perf_counter() - _STARTED) * 1000)
-        mark = os.environ.get(READY_MARK_ENV)
-        if mark:
-            sys.stdout.write(mark + "\n")
-            sys.stdout.flush()
+        _print_mark(READY_MARK_ENV)
         if self.controller is not None and self.controller.ready:  # opened before the window (the normal path)
             self._print_engine_mark()
 
     def _print_engine_mark(self) -> None:
-        mark = os.environ.get(ENGINE_MARK_ENV)
-        if mark:
-            sys.stdout.write(mark + "\n")
-            sys.stdout.flush()
+        _print_mark(ENGINE_MARK_ENV)
 
     def _start_demo(self) -> None:
         """Sandbox mode: start the stand-in server and connect the demo accounts (before the scheduler starts)."""
@@ -770,6 +769,14 @@ def _release_signal_wakeup() -> None:
     os.close(writer)
 
 
+def _print_mark(env: str) -> None:
+    """Print the value of the environment variable ``env`` on its own line, if it is set (for the benchmarks)."""
+    mark = os.environ.get(env)
+    if mark:
+        sys.stdout.write(mark + "\n")
+        sys.stdout.flush()
+
+
 def _make_shell(config: AppConfig) -> QWidget:
     """The light window shown at launch, before the store, the tabs and the icons: the title and "Loading…" at the
     saved size and place. ``Application.start`` replaces it with the real window. (Kept bare on purpose: a tab
@@ -928,7 +935,13 @@ def _main(argv: Sequence[str] | None, gc_was_enabled: bool) -> int:
         elif show:  # a light window first; the store, the tabs and the icons load right after its first frame
             app.shell = _make_shell(config)
             app.shell.show()
-            _after_first_frame(app.shell, lambda: None if begin() else qapp.exit(1))
+
+            def shown() -> None:
+                _print_mark(FIRST_MARK_ENV)
+                if not begin():
+                    qapp.exit(1)
+
+            _after_first_frame(app.shell, shown)
         elif not begin():
             return 1
         return int(qapp.exec())

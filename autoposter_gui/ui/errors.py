@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QThread
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from autoposter_gui.domain.errors import AutoposterError
 
@@ -25,6 +25,8 @@ def user_message(exc: BaseException) -> str:
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox  # its enum types are built on first use: not before the first window
+
     QMessageBox.warning(parent, title, message)
 
 
@@ -72,6 +74,6 @@ class ExceptionHook:
                     f"Autoposter ran into an unexpected problem ({exc_type.__name__}). "
                     "Your scheduled posts are safe; you can keep working."
                 )
-            QMessageBox.warning(self.parent(), "Autoposter", text + where)
+            show_error(self.parent(), "Autoposter", text + where)
         finally:
             self._showing = False

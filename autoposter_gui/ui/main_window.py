@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from autoposter_gui import APP_NAME, window_title
 from autoposter_gui.ui import icons
 from autoposter_gui.ui.controller import AppController
 from autoposter_gui.ui.lazy_page import LazyPage, LazyTabs
 from autoposter_gui.ui.queue_tab import QueueTab
-from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt
 from autoposter_gui.ui.status_bar import AppStatusBar
 from autoposter_gui.ui.tray import TrayController
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from autoposter_gui.ui.calendar_tab import CalendarTab
     from autoposter_gui.ui.composer_tab import ComposerTab
     from autoposter_gui.ui.insights_tab import InsightsTab
+    from autoposter_gui.ui.quit_prompt import QuitPrompt
 
 CLOSE_HINT_KEY = "tray/close_hint_shown"
 GEOMETRY_KEY = "window/geometry"
@@ -311,6 +311,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from autoposter_gui.ui.diagnostics import about_html
 
         QMessageBox.about(self, f"About {APP_NAME}", about_html(self.controller.sandbox))
@@ -336,6 +338,8 @@ class MainWindow(QMainWindow):
             self.quit_prompt.activateWindow()
             return
         tray = self.tray is not None and self.tray.visible
+        from autoposter_gui.ui.quit_prompt import SOON, QuitPrompt  # the question's module: when first asked
+
         due = None if self._session_ending() else self.controller.posts.due_within(SOON if tray else None)
         if due is None or not due.total:
             self.quit_now()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import logging
 import os
 from collections.abc import Callable
@@ -21,6 +20,7 @@ SHOW = b"show\n"
 
 def server_name_for(data_dir: Path) -> str:
     """A per-user, per-data-folder socket name (sandbox and real data folders get different ones)."""
+    import getpass
     import hashlib  # OpenSSL's library: loaded when a name is first needed, not before the first window
 
     try:
