@@ -10,9 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
     QIcon,
-    QLinearGradient,
     QPainter,
     QPainterPath,
     QPen,
@@ -244,6 +242,8 @@ def _facebook(p: QPainter, s: float) -> None:
 
 
 def _instagram(p: QPainter, s: float) -> None:
+    from PySide6.QtGui import QLinearGradient  # its class's enum types (180 gradient presets...): when first drawn
+
     gradient = QLinearGradient(QPointF(0, s), QPointF(s, 0))
     gradient.setColorAt(0.0, QColor("#feda75"))
     gradient.setColorAt(0.35, QColor("#fa7e1e"))
@@ -333,6 +333,8 @@ def network_icon(platforms: tuple[str, ...]) -> QIcon:
 
 
 def _app(p: QPainter, s: float) -> None:
+    from PySide6.QtGui import QLinearGradient
+
     gradient = QLinearGradient(QPointF(0, 0), QPointF(s, s))
     gradient.setColorAt(0.0, QColor("#2f80ed"))
     gradient.setColorAt(1.0, QColor("#00a389"))
@@ -418,6 +420,8 @@ def _sandbox_tag(p: QPainter, s: float) -> None:
     p.setPen(QPen(QColor("white"), max(1.0, s * 0.04)))
     p.setBrush(QColor(ORANGE))
     p.drawRoundedRect(QRectF(s * 0.02, s * 0.02, d, d), d * 0.22, d * 0.22)
+    from PySide6.QtGui import QFont  # its class's enum types: when a tagged icon or a placeholder is first drawn
+
     font = QFont()
     font.setBold(True)
     font.setPixelSize(max(6, round(d * 0.78)))
@@ -533,6 +537,8 @@ def image_placeholder(width: int, height: int, text: str = "No image") -> QPixma
     p.setPen(pen)
     p.setBrush(QColor(0, 0, 0, 8))
     p.drawRoundedRect(QRectF(1, 1, width - 2, height - 2), 8, 8)
+    from PySide6.QtGui import QFont
+
     font = QFont()
     p.setFont(font)
     p.setPen(QColor(GREY))
