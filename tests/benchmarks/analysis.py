@@ -39,12 +39,15 @@ EXPLANATIONS: dict[str, str] = {
   paint) is shown against a bare `QTableView` of the bare rows. RSS growth is of the first opening.
 - **B6** starts fresh processes: `python -c` with `autoposter_gui.app.main(["--data-dir", ...])` over a data folder
   with 3 accounts and 300 posts, and a bare script with one `QMainWindow`. The app's time is to its usable window: the
-  line it prints (`AUTOPOSTER_READY_MARK` set) once the real window, its tabs built (Calendar and Insights: their
-  contents when first shown), its accounts and the first Queue page loaded, has painted (sandbox mode: after the demo
-  accounts too); the bare script's is to its window's first Expose event. The app's first frame (its loading shell, or
-  the real window on a quick start), when its engine was open (`AUTOPOSTER_ENGINE_MARK`: its actions work from then
-  on) and the CPU time of both processes to their lines (/proc schedstat, all threads) are noted. 7 each, interleaved,
-  medians.
+  line it prints (`AUTOPOSTER_READY_MARK` set) once the real window has painted on the tab it opens on (the Queue,
+  with its first page, as a folder with posts opens on it; the Composer for a folder without), its accounts known
+  (sandbox mode: after the demo accounts too), the six tabs in place, the other five building their contents when
+  first shown (what each first show costs is noted); the bare script's is to its window's first Expose event, watched
+  on its own QWindow. Neither process has an application-wide Python event filter (one would run for every event of
+  the first show: the measuring would be measured). The app's first frame (`AUTOPOSTER_FIRST_MARK`: its loading
+  shell, or the real window on a quick start), when its engine was open (`AUTOPOSTER_ENGINE_MARK`: its actions work
+  from then on) and the CPU time of both processes to their lines (/proc schedstat, all threads) are noted. 7 each,
+  interleaved, medians.
 - **B7** runs `python -m autoposter_gui.app --minimized` under Xvfb with the trayer panel (a real tray; offscreen
   without them), waits 12 s, then reads its CPU time and per-thread context switches over 60 s, with a bare PySide6
   window measured over the same 60 s.
