@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -219,10 +220,10 @@ def run() -> Result:
 def _first_shows(env: dict[str, str], args: list[str]) -> dict[str, float]:
     """What each tab built when first shown costs (ms, build and paint) once the engine is open, as the owner's first
     click on it: the price of not building them before the window is usable."""
-    code = APP.replace(
-        "from autoposter_gui.app import main",
-        "import json, time\n"
-        "from autoposter_gui import app as _app\n"
+    found = _patched_run(
+        env,
+        args,
+        "import time\n"
         "_engine = _app.Application._print_engine_mark\n"
         "def _shows(self):\n"
         "    _engine(self)\n"
@@ -232,42 +233,28 @@ def _first_shows(env: dict[str, str], args: list[str]) -> dict[str, float]:
         "        self.window.show_tab(name)\n"
         "        self.window.repaint()\n"
         "        found[name] = (time.perf_counter() - start) * 1000\n"
-        f"    sys.stdout.write('{MARK} ' + json.dumps(found) + '\\n')\n"
-        "    sys.stdout.flush()\n"
-        "_app.Application._print_engine_mark = _shows\n"
-        "main = _app.main",
+        "    _report(found)\n"
+        "_app.Application._print_engine_mark = _shows\n",
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=REPO,
-    )
-    assert proc.stdout is not None
-    try:
-        for line in proc.stdout:
-            if line.startswith(MARK + " {"):
-                found: dict[str, float] = json.loads(line[len(MARK) + 1 :])
-                return found
-        return {}
-    finally:
-        proc.kill()
-        proc.wait()
+    return {str(k): float(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
 def _imported_when_usable(env: dict[str, str], args: list[str]) -> set[str]:
     """Which modules the app has imported by the time its window is usable."""
+    found = _patched_run(env, args, "_app.Application._mark_ready = lambda self: _report(sorted(sys.modules))\n")
+    return {str(name) for name in found} if isinstance(found, list) else set()
+
+
+def _patched_run(env: dict[str, str], args: list[str], patch: str, timeout: float = 60.0) -> object:
+    """Start the app with ``patch`` applied to its module (``_app``; ``_report(value)`` prints a JSON value back)
+    and return what it reports (None if it reports nothing within ``timeout`` seconds: the app is stopped)."""
     code = APP.replace(
         "from autoposter_gui.app import main",
         "import json\n"
         "from autoposter_gui import app as _app\n"
-        "def _mark(self):\n"
-        f"    sys.stdout.write('{MARK} ' + json.dumps(sorted(sys.modules)) + '\\n')\n"
-        "    sys.stdout.flush()\n"
-        "_app.Application._mark_ready = _mark\n"
-        "main = _app.main",
+        "def _report(value):\n"
+        f"    sys.stdout.write('{MARK} ' + json.dumps(value) + '\\n')\n"
+        "    sys.stdout.flush()\n" + patch + "main = _app.main",
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args],
@@ -277,13 +264,16 @@ def _imported_when_usable(env: dict[str, str], args: list[str]) -> set[str]:
         env=env,
         cwd=REPO,
     )
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
     assert proc.stdout is not None
     try:
         for line in proc.stdout:
-            if line.startswith(MARK):
-                return set(json.loads(line[len(MARK) + 1 :]))
-        return set()
+            if line.startswith(MARK + " "):
+                return json.loads(line[len(MARK) + 1 :])
+        return None
     finally:
+        watchdog.cancel()
         proc.kill()
         proc.wait()
 
