@@ -125,10 +125,16 @@ class BatchPostService(PostService):
         waits meanwhile: a thread running Python beside the copies would make every step of theirs wait for the GIL.
         A failed copy raises its ValidationError (as one at a time would)."""
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, AbstractSet[str]]] = {}
+        plain: set[int] = set()  # the ImageInfo objects (one per file: _inspect_once) already wanted without a fit
         for request, accounts, info in posts:
-            if info is not None and not request.media:  # a post with media lists stores them in new_items
-                platforms = self._targets(accounts)[1]
-                wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
+            if info is None or request.media:  # a text post; a post with media lists stores them in new_items
+                continue
+            if request.fit is None:  # the copy is the file as it is (_key): once per file, not once per post
+                if id(info) in plain:
+                    continue
+                plain.add(id(info))
+            platforms = self._targets(accounts)[1]
+            wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:
             return
