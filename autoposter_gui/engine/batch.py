@@ -21,10 +21,12 @@ T = TypeVar("T")
 class BatchPostService(PostService):
     """A ``PostService`` for one batch of posts: the accounts are read once when it starts, and what an image file
     gave (its info, or the problem with it) and where its copies went are remembered for the batch. Build a new one
-    per batch: a file changed meanwhile is seen by the next batch."""
+    per batch: a file changed meanwhile is seen by the next batch. Its posts are checked against one reading of the
+    clock, taken when it starts (a batch takes well under a second)."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
+        self._checked_at = ctx.clock.now()
         accounts = self.repo.accounts()
         self._by_id: dict[int, Account] = {a.id: a for a in accounts}
         self._by_external: dict[str, Account] = {}

@@ -127,6 +127,8 @@ class PostService:
         # A change to a post held by Meta's scheduler is sent at once (the CLI), or by the runner's next tick
         # (the GUI, whose thread never calls Meta: it sets this to False).
         self.handoff_at_once = True
+        # The time the post rules check against: the clock's, read per post; a batch reads it once for all its posts.
+        self._checked_at: datetime | None = None
         from autoposter_gui.storage.repo import NewItem  # the store's modules: loaded by then (ctx.repo)
 
         self._new_item: type[NewItem] = NewItem
@@ -178,7 +180,7 @@ class PostService:
         if refused:
             found += [("accounts", reason) for reason in refused]
         draft = request.draft_for(platforms)
-        now = self.ctx.clock.now()
+        now = self._checked_at or self.ctx.clock.now()
         problems, info = post_problems(
             draft,
             now,
@@ -221,7 +223,7 @@ class PostService:
         if refused:
             raise ValidationError(refused[0], field="accounts")
         platforms = tuple(Platform(a.platform) for a in accounts)
-        now = self.ctx.clock.now()
+        now = self._checked_at or self.ctx.clock.now()
         draft = request.draft_for(platforms)
         info = validate_post(
             draft,
