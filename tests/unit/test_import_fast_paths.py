@@ -4,6 +4,7 @@ and each distinct CSV time read once."""
 from __future__ import annotations
 
 import gc
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from autoposter_gui.domain import times
+from autoposter_gui.domain import times, validation
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.times import AmbiguousTimeError, day_offset, localize, localize_utc
 from autoposter_gui.domain.validation import has_invalid_characters, is_blank
@@ -58,6 +59,13 @@ def test_localize_still_refuses_gaps_and_repeated_hours_and_takes_fixed_offsets(
 )
 def test_is_blank_with_and_without_the_ascii_fast_path(text: str, blank: bool) -> None:
     assert is_blank(text) is blank
+
+
+def test_the_ascii_fast_path_of_is_blank_agrees_with_the_categories_for_every_first_character() -> None:
+    for code in range(0x3000):
+        text = chr(code) + "\u200b"
+        slow = all(ch in validation._BLANK_CHARS or unicodedata.category(ch) in validation._INVISIBLE for ch in text)
+        assert is_blank(text) is slow, hex(code)
 
 
 def test_invalid_characters_are_found_past_the_ascii_fast_path() -> None:
