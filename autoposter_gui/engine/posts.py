@@ -55,6 +55,7 @@ class ActionRefusedError(AutoposterError):
 
 
 WHITE = (255, 255, 255)  # the padding a fitted copy gets unless told otherwise
+_GOOGLE = Platform.GOOGLE.value  # read once: the enum's ``.value`` is a Python property (~0.14 µs a post)
 
 
 @quick_init
@@ -285,7 +286,7 @@ class PostService:
         series_id: str | None = None,
     ) -> list[NewItem]:
         """The queue items of a validated request, one per account, its images copied into the media store."""
-        NewItem = self._new_item  # the class, imported once per service (an import costs ~0.4 µs a post)
+        make = self._new_item  # the class, imported once per service (an import costs ~0.4 µs a post)
         targets, kinds = self._targets(accounts)
         media: dict[str, tuple[MediaRef, ...]] = {}
         if request.media:
@@ -300,27 +301,30 @@ class PostService:
         text = caption(request.text)
         comment = request.comment()
         link = (request.link.strip() or None) if request.link else None
-        zone, instagram = request.zone, Platform.INSTAGRAM
+        zone, instagram, google = request.zone, Platform.INSTAGRAM, Platform.GOOGLE
         # A Google post's options (its type, button, event, offer); the other networks' posts have none.
-        options = google_options(request.options or {}) if Platform.GOOGLE.value in kinds else None
-        # Positional arguments, in NewItem's order: quicker to build (an import builds thousands).
-        return [
-            NewItem(
-                account_id,
-                platform,
-                text,
-                ig_image if platform is instagram else image,
-                status,
-                when,
-                zone,
-                series_id,
-                media.get(platform, ()) if media else (),
-                comment,
-                link,
-                options if platform is Platform.GOOGLE else None,
+        options = google_options(request.options or {}) if _GOOGLE in kinds else None
+        # Positional arguments, in NewItem's order: quicker to build (an import builds thousands). A loop, not a
+        # comprehension (a function made and called per post): most posts go to one account.
+        items: list[NewItem] = []
+        for account_id, platform in targets:
+            items.append(
+                make(
+                    account_id,
+                    platform,
+                    text,
+                    ig_image if platform is instagram else image,
+                    status,
+                    when,
+                    zone,
+                    series_id,
+                    media.get(platform, ()) if media else (),
+                    comment,
+                    link,
+                    options if platform is google else None,
+                )
             )
-            for account_id, platform in targets
-        ]
+        return items
 
     def quota_warnings(self, accounts: Sequence[Account | AccountView]) -> list[str]:
         """A sentence per Instagram account whose 24-hour publishing limit is already used up (network: call
