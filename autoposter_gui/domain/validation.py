@@ -22,6 +22,7 @@ IG_MAX_MENTIONS = 20
 COMMENT_MAX_CHARS = 2_200  # Instagram's comment limit; Facebook's is larger, one rule keeps the post the same
 ALT_TEXT_MAX_CHARS = 1_000
 PAST_TOLERANCE = timedelta(minutes=1)
+_PAST_LIMIT = -PAST_TOLERANCE  # built once, not per post
 MAX_AHEAD = timedelta(days=366)
 
 # A "#" (an "@") not right after a word character or another "#" ("@"). Written with the "#" first, so that the
@@ -301,7 +302,7 @@ def post_problems(
                 found.append(problem)
     if draft.scheduled_at is not None:
         ahead = draft.scheduled_at - now  # one subtraction, compared with both limits
-        if require_future and ahead < -PAST_TOLERANCE:
+        if require_future and ahead < _PAST_LIMIT:
             found.append(
                 ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")
             )

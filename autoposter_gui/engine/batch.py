@@ -155,7 +155,7 @@ def _remembered(
 ) -> T:
     """``compute(service, accounts)`` (PostService's own method: no bound method built per post), once per set of
     Account objects in ``memo``."""
-    key = tuple(map(id, accounts))
+    key = (id(accounts[0]),) if len(accounts) == 1 else tuple(map(id, accounts))  # most posts: one account
     found = memo.get(key)
     if found is None:
         found = memo[key] = (tuple(accounts), compute(service, accounts))
