@@ -71,8 +71,7 @@ class BatchPostService(PostService):
         found = self._audiences.get(key)
         if found is None:
             found = self._audiences[key] = super()._audience(refs)
-        accounts, refused, platforms = found
-        return (accounts if isinstance(accounts, ValidationError) else list(accounts)), list(refused), platforms
+        return found  # the same lists for every post of the batch to these accounts: read, never changed
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
         return _remembered(self._refused, accounts, PostService._cannot_post, self)

@@ -149,6 +149,7 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
         return [], [RowProblem(header_line, f"{what}; the header row names the columns: {', '.join(COLUMNS)}")]
     folder = path.resolve().parent
     images: dict[str, tuple[str, ...]] = {}  # a cell's paths, resolved against the file's folder (once per cell)
+    accounts: dict[str, tuple[str, ...]] = {}  # a cell's accounts (a file names a few, thousands of times)
     width = len(names)
     column = {name: n for n, name in enumerate(names)}
     # A column the file lacks reads the empty cell appended to each row (index ``width``).
@@ -171,13 +172,15 @@ def read_rows(path: Path) -> tuple[list[CsvRow], list[RowProblem]]:
                 continue
             del cells[width:]  # blank extra cells
         cells.append("")
-        image = cells[image_cell]
+        image, account = cells[image_cell], cells[account_cell]
         if image not in images:
             images[image] = tuple(str(folder / Path(p).expanduser()) for p in _split(image))
+        if account not in accounts:
+            accounts[account] = _split(account)
         rows.append(
             CsvRow(
                 line,
-                _split(cells[account_cell]),
+                accounts[account],
                 cells[text_cell],
                 cells[at_cell].strip(),
                 images[image],

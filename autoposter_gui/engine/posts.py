@@ -84,9 +84,8 @@ class PostRequest:
         return None if self.first_comment is None or is_blank(self.first_comment) else self.first_comment
 
     def draft_for(self, platforms: tuple[Platform, ...]) -> PostDraft:
-        return PostDraft(
-            self.text, platforms, self.image_path, self.when, self.media, self.comment(), self.link, self.options
-        )
+        comment = self.comment() if self.first_comment is not None else None  # most posts: none, no call
+        return PostDraft(self.text, platforms, self.image_path, self.when, self.media, comment, self.link, self.options)
 
 
 @dataclass(frozen=True)
@@ -299,7 +298,7 @@ class PostService:
         status = ItemStatus.DRAFT if request.draft else ItemStatus.SCHEDULED
         when = request.when if request.when is not None or request.draft else now
         text = caption(request.text)
-        comment = request.comment()
+        comment = request.comment() if request.first_comment is not None else None  # most posts: none, no call
         link = (request.link.strip() or None) if request.link else None
         zone, instagram, google = request.zone, Platform.INSTAGRAM, Platform.GOOGLE
         # A Google post's options (its type, button, event, offer); the other networks' posts have none.
