@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from autoposter_gui.domain import times, validation
+from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.domain.errors import ValidationError
 from autoposter_gui.domain.times import AmbiguousTimeError, day_offset, localize, localize_utc
 from autoposter_gui.domain.validation import has_invalid_characters, is_blank
+from autoposter_gui.engine.batch import BatchPostService
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.storage.media import MediaStore
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 
@@ -323,3 +326,17 @@ def test_the_day_memo_is_per_zone_and_starts_over_when_full(monkeypatch: pytest.
     summer = datetime(2027, 7, 15, 9, 30)
     assert localize_utc(summer, BERLIN, "Europe/Berlin") == datetime(2027, 7, 15, 7, 30, tzinfo=UTC)
     assert list(times._DAY_OFFSETS) == [(BERLIN, summer.toordinal())]
+
+
+def test_a_batch_checks_its_posts_against_the_clock_read_when_it_starts(
+    ctx: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    connect(ctx, sandbox)
+    start = clock.now()
+    batch = BatchPostService(ctx)
+    clock.advance(timedelta(minutes=10))
+    request = PostRequest([BAKERY], "Fresh bread", when=start + timedelta(minutes=5))
+    assert batch.problems(request) == []  # five minutes ahead of the batch's start
+    past = [("when", "That time is in the past; pick a time in the future, or publish now")]
+    assert PostService(ctx).problems(request) == past  # a single post reads the clock when checked
+    assert BatchPostService(ctx).problems(request) == past  # and so does the next batch
