@@ -173,8 +173,8 @@ def parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[date
     """Parse an ISO 8601 time; without an offset it is local time (``local``: the zone as ``local_zone()`` gives
     it, looked up once by a caller parsing many). Returns (UTC datetime, zone name)."""
     try:
-        when, zone_name = _parse_when(text, local)
-        in_range = MIN_YEAR <= when.year <= MAX_YEAR
+        parsed = _parse_when(text, local)
+        in_range = MIN_YEAR <= parsed[0].year <= MAX_YEAR
     except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59 in New York is past year 9999 in UTC
         in_range = False
     if not in_range:
@@ -182,7 +182,7 @@ def parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[date
             f"The time {text.strip()!r} is out of range; give a time between the years {MIN_YEAR} and {MAX_YEAR}",
             field="when",
         )
-    return when, zone_name
+    return parsed
 
 
 def _parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[datetime, str]:
