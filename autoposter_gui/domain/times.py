@@ -99,15 +99,44 @@ def localize(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     return first
 
 
+# (zone, a local date's ordinal) -> the zone's UTC offset all that day, or None for a day whose offset changes.
+_DAY_OFFSETS: dict[tuple[tzinfo, int], timedelta | None] = {}
+_DAY_OFFSETS_MAX = 8192  # days remembered (cleared when full): a year of posts is ~365
+_LAST_MICROSECOND = timedelta(days=1, microseconds=-1)
+
+
+def day_offset(zone: tzinfo, day: int) -> timedelta | None:
+    """``zone``'s one UTC offset on the local date whose ordinal is ``day`` (``date.toordinal()``), or None when
+    the clocks change that day (a gap or a repeated hour somewhere in it). Remembered per zone and day.
+
+    Asked of the day's first and last microsecond, each with both folds: a change within the day makes them
+    differ, unless a second change undid it the same day, which no zone of the time zone database does from 1970
+    on (the earliest year ``parse_when`` takes; its changes are weeks apart)."""
+    key = (zone, day)
+    if key in _DAY_OFFSETS:
+        return _DAY_OFFSETS[key]
+    start = datetime.fromordinal(day)
+    end = start + _LAST_MICROSECOND
+    offset = zone.utcoffset(start)
+    same = offset is not None and all(
+        zone.utcoffset(t) == offset for t in (start.replace(fold=1), end, end.replace(fold=1))
+    )
+    if len(_DAY_OFFSETS) >= _DAY_OFFSETS_MAX:
+        _DAY_OFFSETS.clear()
+    _DAY_OFFSETS[key] = offset if same else None
+    return offset if same else None
+
+
 def localize_utc(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
-    """``localize(naive, zone, zone_name)`` as a UTC moment; the usual case (one offset) without building the
-    aware local time first."""
+    """``localize(naive, zone, zone_name)`` as a UTC moment; the usual case (a day with one offset all day:
+    ``day_offset``, asked of the zone once per day) without building the aware local time first."""
     wall = naive if naive.tzinfo is None and not naive.fold else naive.replace(tzinfo=None, fold=0)
-    offset = zone.utcoffset(wall)
-    # Built with the constructors, not ``replace`` (whose keywords cost ~4× as much): an import reads thousands.
-    later = datetime(wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, wall.microsecond, fold=1)
-    if offset is not None and offset == zone.utcoffset(later):
+    offset = _DAY_OFFSETS.get((zone, wall.toordinal()))  # None: not asked yet, or a day the clocks change
+    if offset is None:
+        offset = day_offset(zone, wall.toordinal())
+    if offset is not None:
         moment = wall - offset
+        # Built with the constructor, not ``replace`` (whose keywords cost ~4× as much): an import reads thousands.
         return datetime.combine(moment.date(), moment.time(), UTC)
     return localize(naive, zone, zone_name).astimezone(UTC)
 
@@ -144,8 +173,8 @@ def parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[date
     """Parse an ISO 8601 time; without an offset it is local time (``local``: the zone as ``local_zone()`` gives
     it, looked up once by a caller parsing many). Returns (UTC datetime, zone name)."""
     try:
-        when, zone_name = _parse_when(text, local)
-        in_range = MIN_YEAR <= when.year <= MAX_YEAR
+        parsed = _parse_when(text, local)
+        in_range = MIN_YEAR <= parsed[0].year <= MAX_YEAR
     except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59 in New York is past year 9999 in UTC
         in_range = False
     if not in_range:
@@ -153,7 +182,7 @@ def parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[date
             f"The time {text.strip()!r} is out of range; give a time between the years {MIN_YEAR} and {MAX_YEAR}",
             field="when",
         )
-    return when, zone_name
+    return parsed
 
 
 def _parse_when(text: str, local: tuple[tzinfo, str] | None = None) -> tuple[datetime, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ IG_MAX_MENTIONS = 20
 COMMENT_MAX_CHARS = 2_200  # Instagram's comment limit; Facebook's is larger, one rule keeps the post the same
 ALT_TEXT_MAX_CHARS = 1_000
 PAST_TOLERANCE = timedelta(minutes=1)
+_PAST_LIMIT = -PAST_TOLERANCE  # built once, not per post
 MAX_AHEAD = timedelta(days=366)
 
 # A "#" (an "@") not right after a word character or another "#" ("@"). Written with the "#" first, so that the
@@ -28,6 +30,7 @@ MAX_AHEAD = timedelta(days=366)
 # a caption; the same matches).
 HASHTAG_RE = re.compile(r"#(?<![\w#]#)\w+", re.UNICODE)
 MENTION_RE = re.compile(r"@(?<![\w@]@)[\w.]+", re.UNICODE)
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)  # a text starting with one of these is not blank
 _INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"}  # marks: a combining mark with no letter shows nothing
 # Letters and symbols that render as blank space: Hangul fillers, the blank Braille pattern, and other
 # default-ignorable characters outside the categories above.
@@ -45,7 +48,7 @@ def count_mentions(text: str) -> int:
 def is_blank(text: str) -> bool:
     """True when the text has no visible character: spaces, zero-width, control and filler characters, and
     combining marks with no letter to sit on."""
-    if text[:1].isalnum() and text[:1].isascii():  # the usual text: it starts with a visible ASCII letter or digit
+    if text[:1] in _ASCII_ALNUM:  # the usual text: it starts with a visible ASCII letter or digit
         return False
     return all(ch in _BLANK_CHARS or unicodedata.category(ch) in _INVISIBLE for ch in text)
 
@@ -299,7 +302,7 @@ def post_problems(
                 found.append(problem)
     if draft.scheduled_at is not None:
         ahead = draft.scheduled_at - now  # one subtraction, compared with both limits
-        if require_future and ahead < -PAST_TOLERANCE:
+        if require_future and ahead < _PAST_LIMIT:
             found.append(
                 ValidationError("That time is in the past; pick a time in the future, or publish now", field="when")
             )

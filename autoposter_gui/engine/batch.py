@@ -21,10 +21,12 @@ T = TypeVar("T")
 class BatchPostService(PostService):
     """A ``PostService`` for one batch of posts: the accounts are read once when it starts, and what an image file
     gave (its info, or the problem with it) and where its copies went are remembered for the batch. Build a new one
-    per batch: a file changed meanwhile is seen by the next batch."""
+    per batch: a file changed meanwhile is seen by the next batch. Its posts are checked against one reading of the
+    clock, taken when it starts (a batch takes well under a second)."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
+        self._checked_at = ctx.clock.now()
         accounts = self.repo.accounts()
         self._by_id: dict[int, Account] = {a.id: a for a in accounts}
         self._by_external: dict[str, Account] = {}
@@ -69,8 +71,7 @@ class BatchPostService(PostService):
         found = self._audiences.get(key)
         if found is None:
             found = self._audiences[key] = super()._audience(refs)
-        accounts, refused, platforms = found
-        return (accounts if isinstance(accounts, ValidationError) else list(accounts)), list(refused), platforms
+        return found  # the same lists for every post of the batch to these accounts: read, never changed
 
     def _cannot_post(self, accounts: Sequence[Account]) -> list[str]:
         return _remembered(self._refused, accounts, PostService._cannot_post, self)
@@ -125,10 +126,16 @@ class BatchPostService(PostService):
         waits meanwhile: a thread running Python beside the copies would make every step of theirs wait for the GIL.
         A failed copy raises its ValidationError (as one at a time would)."""
         wanted: dict[tuple[object, ...], tuple[PostRequest, ImageInfo, AbstractSet[str]]] = {}
+        plain: set[int] = set()  # the ImageInfo objects (one per file: _inspect_once) already wanted without a fit
         for request, accounts, info in posts:
-            if info is not None and not request.media:  # a post with media lists stores them in new_items
-                platforms = self._targets(accounts)[1]
-                wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
+            if info is None or request.media:  # a text post; a post with media lists stores them in new_items
+                continue
+            if request.fit is None:  # the copy is the file as it is (_key): once per file, not once per post
+                if id(info) in plain:
+                    continue
+                plain.add(id(info))
+            platforms = self._targets(accounts)[1]
+            wanted.setdefault(self._key(request, info, platforms), (request, info, platforms))
         todo = {k: v for k, v in wanted.items() if k not in self._stored}
         if not todo:
             return
@@ -147,7 +154,7 @@ def _remembered(
 ) -> T:
     """``compute(service, accounts)`` (PostService's own method: no bound method built per post), once per set of
     Account objects in ``memo``."""
-    key = tuple(map(id, accounts))
+    key = (id(accounts[0]),) if len(accounts) == 1 else tuple(map(id, accounts))  # most posts: one account
     found = memo.get(key)
     if found is None:
         found = memo[key] = (tuple(accounts), compute(service, accounts))

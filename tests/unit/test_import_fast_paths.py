@@ -4,19 +4,24 @@ and each distinct CSV time read once."""
 from __future__ import annotations
 
 import gc
-from datetime import UTC, datetime, timedelta, timezone
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from autoposter_gui.domain import times, validation
+from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.domain.errors import ValidationError
-from autoposter_gui.domain.times import AmbiguousTimeError, localize, localize_utc
+from autoposter_gui.domain.times import AmbiguousTimeError, day_offset, localize, localize_utc
 from autoposter_gui.domain.validation import has_invalid_characters, is_blank
+from autoposter_gui.engine.batch import BatchPostService
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.csv_io import CsvRow, CsvService
 from autoposter_gui.engine.events import Events
+from autoposter_gui.engine.posts import PostRequest, PostService
 from autoposter_gui.storage.media import MediaStore
 from tests.support.helpers import BAKERY, BAKERY_IG, connect, make_image
 
@@ -57,6 +62,13 @@ def test_localize_still_refuses_gaps_and_repeated_hours_and_takes_fixed_offsets(
 )
 def test_is_blank_with_and_without_the_ascii_fast_path(text: str, blank: bool) -> None:
     assert is_blank(text) is blank
+
+
+def test_the_ascii_fast_path_of_is_blank_agrees_with_the_categories_for_every_first_character() -> None:
+    for code in range(0x3000):
+        text = chr(code) + "\u200b"
+        slow = all(ch in validation._BLANK_CHARS or unicodedata.category(ch) in validation._INVISIBLE for ch in text)
+        assert is_blank(text) is slow, hex(code)
 
 
 def test_invalid_characters_are_found_past_the_ascii_fast_path() -> None:
@@ -250,3 +262,81 @@ def test_the_delimiter_is_read_from_the_first_line_alone(brk: str) -> None:
     assert _delimiter(f"account;text;at{brk}1,2,3,4,5,6{brk}") == ";"  # the second line has more commas
     assert _delimiter(f"account,text,at{brk}a;b;c;d;e{brk}") == ","
     assert _delimiter("account;text") == ";" and _delimiter("") == ","
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "gap_day", "repeat_day"),
+    [
+        ("Europe/Berlin", date(2027, 3, 28), date(2027, 10, 31)),
+        ("America/New_York", date(2027, 3, 14), date(2027, 11, 7)),
+        ("Australia/Lord_Howe", date(2027, 10, 3), date(2027, 4, 4)),  # half an hour forward, half an hour back
+    ],
+)
+def test_the_day_offset_is_one_offset_or_none_on_the_days_the_clocks_change(
+    zone_name: str, gap_day: date, repeat_day: date
+) -> None:
+    zone = ZoneInfo(zone_name)
+    times._DAY_OFFSETS.clear()
+    assert day_offset(zone, gap_day.toordinal()) is None
+    assert day_offset(zone, repeat_day.toordinal()) is None
+    for day in (gap_day - timedelta(days=1), gap_day + timedelta(days=1), repeat_day + timedelta(days=1)):
+        noon = datetime.combine(day, datetime.min.time()) + timedelta(hours=12)
+        assert day_offset(zone, day.toordinal()) == zone.utcoffset(noon)
+    # Remembered: the days already asked answer again the same, and the gap and the repeated hour are still refused.
+    assert day_offset(zone, gap_day.toordinal()) is None
+    assert (zone, gap_day.toordinal()) in times._DAY_OFFSETS
+    with pytest.raises(ValidationError, match="does not exist"):
+        localize_utc(datetime.combine(gap_day, datetime.min.time()) + _in_the_gap(zone_name), zone, zone_name)
+
+
+def _in_the_gap(zone_name: str) -> timedelta:
+    return {"Australia/Lord_Howe": timedelta(hours=2, minutes=15)}.get(zone_name, timedelta(hours=2, minutes=30))
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_localize_utc_with_the_day_memo_agrees_with_localize_every_day_of_a_year(zone_name: str) -> None:
+    """Each day of 2027 at four times, asked twice (the second time from the memo): localize's moment or refusal."""
+    zone = ZoneInfo(zone_name)
+    times._DAY_OFFSETS.clear()
+    start = datetime(2027, 1, 1)
+    for _ in range(2):
+        for days in range(365):
+            for minutes in (0, 150, 12 * 60, 24 * 60 - 1):
+                naive = start + timedelta(days=days, minutes=minutes)
+                try:
+                    expected: datetime | type[Exception] = localize(naive, zone, zone_name).astimezone(UTC)
+                except ValidationError as exc:
+                    expected = type(exc)
+                try:
+                    found: datetime | type[Exception] = localize_utc(naive, zone, zone_name)
+                except ValidationError as exc:
+                    found = type(exc)
+                assert found == expected, naive
+
+
+def test_the_day_memo_is_per_zone_and_starts_over_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    times._DAY_OFFSETS.clear()
+    monkeypatch.setattr(times, "_DAY_OFFSETS_MAX", 3)
+    winter = datetime(2027, 1, 15, 9, 30)
+    fixed = timezone(timedelta(hours=5, minutes=30))
+    assert localize_utc(winter, BERLIN, "Europe/Berlin") == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+    assert localize_utc(winter, fixed, "+05:30") == datetime(2027, 1, 15, 4, 0, tzinfo=UTC)
+    assert localize_utc(winter, ZoneInfo("UTC"), "UTC") == datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
+    assert len(times._DAY_OFFSETS) == 3
+    summer = datetime(2027, 7, 15, 9, 30)
+    assert localize_utc(summer, BERLIN, "Europe/Berlin") == datetime(2027, 7, 15, 7, 30, tzinfo=UTC)
+    assert list(times._DAY_OFFSETS) == [(BERLIN, summer.toordinal())]
+
+
+def test_a_batch_checks_its_posts_against_the_clock_read_when_it_starts(
+    ctx: Context, sandbox: Any, clock: FixedClock
+) -> None:
+    connect(ctx, sandbox)
+    start = clock.now()
+    batch = BatchPostService(ctx)
+    clock.advance(timedelta(minutes=10))
+    request = PostRequest([BAKERY], "Fresh bread", when=start + timedelta(minutes=5))
+    assert batch.problems(request) == []  # five minutes ahead of the batch's start
+    past = [("when", "That time is in the past; pick a time in the future, or publish now")]
+    assert PostService(ctx).problems(request) == past  # a single post reads the clock when checked
+    assert BatchPostService(ctx).problems(request) == past  # and so does the next batch
