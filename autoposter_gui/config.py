@@ -60,6 +60,11 @@ class AppConfig:
         return self.data_dir / "runner.lock"
 
     @property
+    def locks_dir(self) -> Path:
+        """Lock files that hold across processes (the GUI and a CLI command): one per X account's sign-in."""
+        return self.data_dir / "locks"
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 

@@ -122,6 +122,17 @@ class TokenStore:
                     self._cache[key] = value
             return value
 
+    def get_fresh(self, key: str) -> str | None:
+        """Read ``key`` from the keyring itself, even inside a cached() scope (another process may have changed it:
+        X's rotated refresh token); the value read replaces the cached one."""
+        with self._lock:
+            generation = self._generation
+        value = self._read(key)
+        with self._lock:
+            if self._scopes and self._generation == generation:
+                self._cache[key] = value
+        return value
+
     def _read(self, key: str) -> str | None:
         value = self._call("get_password", key)
         if value is None:

@@ -60,7 +60,7 @@ class Context:
 
     def network_env(self, key: str) -> Env:
         """What network ``key`` is given (see networks.protocol.Env): its origin (config.network_origin), the
-        keyring, the engine's clock, and the injected client factory (tests) for Meta."""
+        keyring, the engine's clock, the injected client factory (tests) for Meta, and the data folder's lock folder."""
         from autoposter_gui.networks.protocol import Env
 
         return Env(
@@ -69,6 +69,7 @@ class Context:
             now=self.clock.now,
             sandbox=self.config.sandbox,
             client_factory=self.client_factory if key == "meta" else None,
+            locks=self.config.locks_dir,
         )
 
     @classmethod

@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from autoposter_gui.domain.decide import AttemptFacts, CheckResult
 from autoposter_gui.domain.errors import AutoposterError, PublishError, ValidationError
@@ -82,6 +83,15 @@ class Secrets(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+@runtime_checkable
+class FreshSecrets(Secrets, Protocol):
+    """A keyring whose ``get`` may answer from memory (the engine's TokenStore during a runner tick): ``get_fresh``
+    always reads the keyring itself. A network reads a secret that another process may have changed meanwhile (a
+    rotated refresh token) this way, once it holds the account's lock. Optional: plain Secrets are read with get."""
+
+    def get_fresh(self, key: str) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Env:
     """What the engine gives a network: where to reach it (None: the real service), the keyring, the clock."""
@@ -99,6 +109,9 @@ class Env:
     media: Executor | None = None
     # (connect, read) HTTP timeouts in seconds when the caller needs a quick answer (None: the network's default).
     timeout: tuple[float, float] | None = None
+    # a private folder for lock files that hold across processes (the GUI and a CLI command on one data folder):
+    # X takes one per account around a refresh (single-use refresh tokens). None: locks hold within this process.
+    locks: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from autoposter_gui.domain import known_secrets
-from autoposter_gui.networks.protocol import Secrets
+from autoposter_gui.networks.protocol import FreshSecrets, Secrets
 
 VERSION = 1
 
@@ -70,8 +70,10 @@ class Grant:
         )
 
 
-def load(secrets: Secrets, user_id: str) -> Grant | None:
-    text = secrets.get(key(user_id))
+def load(secrets: Secrets, user_id: str, *, fresh: bool = False) -> Grant | None:
+    """The saved grant; ``fresh``: from the keyring itself, never a cached copy (under the account's lock, where
+    another process may have rotated it)."""
+    text = secrets.get_fresh(key(user_id)) if fresh and isinstance(secrets, FreshSecrets) else secrets.get(key(user_id))
     grant = Grant.from_json(text) if text else None
     if grant is not None:
         known_secrets.remember(grant.access_token, grant.refresh_token)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +15,7 @@ from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
 from autoposter_gui.domain.models import DiscoveredAccount, Platform
 from autoposter_gui.networks.loopback import allow_loopback_http
 from autoposter_gui.networks.protocol import ConnectError, ConnectResult, Env, Secrets
-from autoposter_gui.x import errors, grant
+from autoposter_gui.x import errors, grant, locking
 from autoposter_gui.x.client import TIMEOUT, XClient
 from autoposter_gui.x.grant import Grant
 from autoposter_gui.x.urls import DEFAULT_PORT, SCOPES, Urls, redirect_uri
@@ -82,7 +81,11 @@ class XConnectFlow:
         if not isinstance(data, dict) or not data.get("id"):
             raise ConnectError("X did not say which account signed in: start connecting again")
         user_id, username = str(data["id"]), str(data.get("username") or "")
-        grant.store(self.env.secrets, user_id, new)  # before anything else can fail
+        try:  # before anything else can fail; never while another process renews this account's old grant
+            with locking.account_lock(user_id, self.env.locks, username or None):
+                grant.store(self.env.secrets, user_id, new)
+        except PublishError as exc:
+            raise ConnectError(str(exc)) from None
         account = DiscoveredAccount(
             platform=Platform.X,
             external_id=user_id,
@@ -96,16 +99,6 @@ class XConnectFlow:
         return ConnectResult(accounts=(account,), warnings=warnings)
 
 
-_locks_guard = threading.Lock()
-_locks: dict[str, threading.Lock] = {}
-
-
-def account_lock(user_id: str) -> threading.Lock:
-    """One lock per X account for every thread of this process: a refresh token is single-use."""
-    with _locks_guard:
-        return _locks.setdefault(user_id, threading.Lock())
-
-
 def refresh(
     http: requests.Session,
     urls: Urls,
@@ -116,7 +109,7 @@ def refresh(
     username: str | None,
 ) -> Grant:
     """Trade the refresh token for a new pair and STORE it before returning (the old refresh token is dead now).
-    The caller holds ``account_lock(user_id)``."""
+    The caller holds ``locking.account_lock(user_id, ...)`` and read ``old`` again inside it."""
     if old.refresh_token is None:
         raise errors.reconnect(username, "the saved X sign-in has no refresh token")
     body = {"grant_type": "refresh_token", "refresh_token": old.refresh_token, "client_id": old.client_id}

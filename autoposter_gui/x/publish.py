@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import requests
@@ -12,7 +13,7 @@ from autoposter_gui.domain.decide import AttemptFacts
 from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.models import Checkpoint, PublishResult, SaveCheckpoint
 from autoposter_gui.networks.protocol import AccountRef, Env, Post, Reconciliation
-from autoposter_gui.x import errors, grant, oauth
+from autoposter_gui.x import errors, grant, locking, oauth
 from autoposter_gui.x.client import XClient, is_auth_refusal
 from autoposter_gui.x.media import MediaUploader
 from autoposter_gui.x.reconcile import find_tweet
@@ -34,8 +35,8 @@ class XSession:
     # ----- tokens -----
 
     def access_token(self, account: AccountRef) -> str | None:
-        with oauth.account_lock(account.external_id):
-            saved = grant.load(self.env.secrets, account.external_id)  # read again: another thread may have rotated
+        with self._lock(account):
+            saved = self._reload(account)
             if saved is None:
                 return None
             if not saved.expires_within(self.env.now(), oauth.REFRESH_MARGIN):
@@ -44,13 +45,21 @@ class XSession:
 
     def renewed_token(self, account: AccountRef, refused: str) -> str:
         """A new access token after X refused ``refused`` (401); one another thread got meanwhile counts."""
-        with oauth.account_lock(account.external_id):
-            saved = grant.load(self.env.secrets, account.external_id)
+        with self._lock(account):
+            saved = self._reload(account)
             if saved is None:
                 raise errors.reconnect(account.username, "the X sign-in is no longer saved on this computer")
             if saved.access_token != refused and not saved.expires_within(self.env.now(), oauth.REFRESH_MARGIN):
                 return saved.access_token
             return self._refresh_locked(account, saved).access_token
+
+    def _lock(self, account: AccountRef) -> AbstractContextManager[None]:
+        """The account's lock across threads and processes (a refresh token is single-use): x/locking.py."""
+        return locking.account_lock(account.external_id, self.env.locks, account.username)
+
+    def _reload(self, account: AccountRef) -> grant.Grant | None:
+        """The grant as the keyring holds it now (under the lock): another thread or process may have rotated it."""
+        return grant.load(self.env.secrets, account.external_id, fresh=True)
 
     def _refresh_locked(self, account: AccountRef, saved: grant.Grant) -> grant.Grant:
         return oauth.refresh(

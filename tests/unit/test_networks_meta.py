@@ -125,6 +125,7 @@ def test_each_network_gets_its_origin(
         got = {key: ctx.network_env(key) for key in ("meta", "x", "google")}
         assert {key: e.origin for key, e in got.items()} == expected
         assert all(e.secrets is ctx.tokens and e.sandbox is sandbox for e in got.values())
+        assert all(e.locks == config.data_dir / "locks" for e in got.values())  # X's cross-process account locks
         assert got["meta"].client_factory is factory and got["x"].client_factory is None  # Meta's client only
     finally:
         ctx.close()

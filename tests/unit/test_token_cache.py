@@ -249,3 +249,18 @@ def test_runner_publishes_eight_accounts_at_once(ctx: Context) -> None:
     assert stats.succeeded == 8 and not _MeetingProcessor.barrier.broken
     assert len(_MeetingProcessor.seen) == 8
     assert time.monotonic() - started < 10
+
+
+def test_get_fresh_reads_the_keyring_itself_inside_a_tick_and_refreshes_the_cached_copy() -> None:
+    backend = CountingKeyring()
+    store = TokenStore("autoposter:test", backend)
+    key = account_key("x", "42")
+    store.set(key, "grant-one")
+    with store.cached():
+        assert store.get(key) == "grant-one"
+        backend.set_password("autoposter:test", key, "grant-two")  # another process rotated it
+        assert store.get(key) == "grant-one"  # the tick's copy
+        assert store.get_fresh(key) == "grant-two"
+        reads = backend.reads[key]
+        assert store.get(key) == "grant-two" and backend.reads[key] == reads  # the copy now is the keyring's value
+    assert store.get_fresh(key) == "grant-two"  # outside a tick: a plain read
