@@ -115,16 +115,11 @@ class TokenStore:
             with self._lock:
                 if key in self._cache:
                     return self._cache[key]
-                generation = self._generation
-            value = self._read(key)
-            with self._lock:
-                if self._scopes and self._generation == generation:
-                    self._cache[key] = value
-            return value
+            return self.get_fresh(key)
 
     def get_fresh(self, key: str) -> str | None:
         """Read ``key`` from the keyring itself, even inside a cached() scope (another process may have changed it:
-        X's rotated refresh token); the value read replaces the cached one."""
+        X's rotated refresh token); the value read replaces the cached one (unless the scope ended meanwhile)."""
         with self._lock:
             generation = self._generation
         value = self._read(key)
