@@ -210,11 +210,11 @@ def item_json(i: Any, external: dict[int, str], when: Callable[[datetime | None]
 
 def _options(i: Any) -> dict[str, Any]:
     """The item's options: a listed row's ``options``, else those in an ORM item's metadata."""
+    listed = getattr(i, "options", None)
+    if isinstance(listed, dict):  # a listed row (`queue` lists thousands): no import statement run per row
+        return listed
     from autoposter_gui.domain.post_options import stored_options
 
-    listed = getattr(i, "options", None)
-    if isinstance(listed, dict):
-        return listed
     return stored_options(getattr(i, "meta", None))
 
 

@@ -49,7 +49,10 @@ class ItemRecord(NamedTuple):
 
     @property
     def media(self) -> list[Any]:
-        value = json.loads(self.media_raw) if self.media_raw else None
+        raw = self.media_raw
+        if not raw or raw == "[]":  # most posts: one image or none (``image_path``), no list to parse
+            return []
+        value = json.loads(raw)
         return value if isinstance(value, list) else []
 
     @property
