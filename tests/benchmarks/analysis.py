@@ -221,84 +221,38 @@ pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when 
 500 ms timer (Qt's loop there can't watch the wake-up fd). Before, that 500 ms `QTimer` woke the GUI thread
 ~2.2 times a second with nothing to do (0.07% of a core, under the target already).""",
     "B10": """\
-Not met, narrowly: the import takes about 2.2× the bulk insert of the same rows (2.17 recorded, the median of five
-runs in a row; 2.17-2.22 on the runs with steady rounds, load average ~2), where the target is 2×; the code before
-this round measured 2.44-2.53 beside it in the same minutes (2.39 recorded before, 2.7 and 3.2 in earlier rounds).
-All or nothing holds: a bad row on the last line writes nothing (every row is checked before anything is written),
-and a database error on the last row of the insert leaves none of the 5,000 (one transaction).
-Where the time goes now (CPU ms, the notes above; per row in µs, measured warm one step at a time): reading and
-parsing the CSV 11 (the csv module's C parser alone ~6 ms for the 1.4 MB; the rest is the row tuples and their
-account cells, ~1 µs a row), reading the 5,000 times 12 (ISO parse and zone offsets ~1.15 µs a time, of which
-building the fold=1 probe ~0.3; the request object ~0.45 µs), the post rules 17 (`post_problems` ~1.0 µs a row,
-the draft ~0.35, the accounts look-up ~0.2, the clock ~0.2, the rest `assess`'s own bookkeeping), storing the photos
-and building the items 16 (5 copies with their syncs ~4.5 ms wall on worker threads; `new_items` ~1.8 µs a text
-post, ~2.2 with a photo), then the bulk insert 43 ms of CPU (~25 ms of it in SQLite's `executemany`, ~12 ms building
-its parameter rows: UTC strings and the media JSON; plus the commit's sync). So the steps before the insert take
-~55 ms of CPU against its ~45: the target still asks for all the checking of a row (~11 µs of Python now) in less
-time than storing it (~9 µs).
-The bulk path being measured against is the store's lean one (`PlanningRepo.add_items_bulk`: one prepared statement,
-`executemany`, one commit; it stores every column `Repo.add_items` stores, a test compares them): the import itself
-goes through it. Through the ORM (`Repo.add_items`, what a single `post` uses) the same 5,000 items take ~500-650
-ms, so the whole import (~105 ms) is 5-6× faster than inserting alone through the ORM.
-Done to get here (from 5.9× at first): a batch service that reads the accounts once and remembers each photo's check
-and stored copies (`engine/batch.py`, the same rules as `post`: it only memoizes `PostService`'s steps); `localize`
-returns at once when the wall time has one offset (no DST question); the hashtag and mention regexes start with
-their literal (`#`, `@`), ~8× faster on a caption with the same matches; the CSV rows are tuples and an image cell
-is resolved once; the photos are copied a few at a time; the cyclic garbage collector is paused while the rows are
-checked and written (as `queue` does; its full passes cost up to ~50 ms in some rounds). Tried and dropped:
-inserting on a thread while the rows are checked (sqlite3 releases the GIL while it steps) was slower on this loaded
-2-core machine.
-Done on the b10 branch (3.2-3.4× → ~2.7×; CPU of the steps before the insert 105 → ~80 ms), with the same rules
-for `post`, the composer and the import and every check still made: `localize` asks the zone for both folds'
-offsets directly, and a local time goes straight to UTC (`localize_utc`; gaps and repeated hours still go through
-`localize` and are refused); each distinct time string of a file is read once; `is_blank` and the UTF-8 check
-return at once for text starting with an ASCII letter or digit / all-ASCII text; the batch service remembers each
-set of accounts' platforms and (id, platform) pairs (no ORM attribute read or enum lookup per row); the request,
-draft and item classes are slotted (still frozen: ~0.4 µs less each, three per row); no list comprehension runs
-over an empty list per row; the CSV rows are built by index (a missing column reads an appended empty cell); the
-posts without a photo become items while the photos are copied; the 5,000 change events go out with the listeners
-looked up once (`Events.emit_each`).
-Done on the b10b branch (~2.7× → ~2.4×; CPU of the steps before the insert ~80 → 73-78 ms), in the shared per-post
-path itself, so `post`, the composer and every batch gain too, every check still made: the Instagram hashtag and
-mention counts run their regex only when the caption holds more `#` (`@`) than the limit (each tag starts with one,
-so fewer signs can't exceed it); a post without media or link skips the media-combination checks (they can't fail);
-no set of platforms is built per post; `PostService._audience` gives the accounts, the refusals and the platforms
-of a list of account references in one step, which the batch remembers per list (one look-up per row, not three);
-`localize_utc` builds its fold=1 probe and its UTC result with the datetime constructors instead of `replace()`
-(whose keyword parsing cost ~0.5 µs a call: 1.75 → 1.1 µs per time, swept against `localize` around four zones'
-clock changes in a test); the time window is one subtraction; `new_items` stores nothing for a text post and builds
-its items positionally; the batch remembers a stored photo by the accounts' frozenset of platforms (no set, sort and
-tuple per post); a CSV row with a first cell is not blank without joining its cells.
-Done on the b10 branch, third round (~2.45× → ~2.2×; CPU of the steps before the insert ~70 → ~55 ms), every check
-still made by the one shared `PostService.assess` / `post_problems`:
-- `domain/frozen.py` `quick_init`: the frozen, slotted `PostRequest`, `PostDraft` and `NewItem` get an `__init__`
-  that stores each field through its slot descriptor instead of `object.__setattr__` per field (1.03 → 0.61 µs,
-  0.56 → 0.34, 0.80 → 0.48; same signature, defaults, refusals; still frozen, `dataclasses.replace` still works;
-  a test compares it with the generated one). Three per row: ~5 ms.
-- `new_items` no longer runs `from autoposter_gui.storage.repo import NewItem` per call (an import statement costs
-  ~0.45 µs even when loaded): the service takes the class once. ~2 ms.
-- The photos are copied before any item is built, the import waiting (it built text posts' items meanwhile): each
-  step of a copy (open, write, fsync, rename) needs the GIL back, and a thread running Python gives it up only every
-  5 ms switch interval, so the copies crawled and the main thread waited for them anyway (a 5-photo import's items:
-  40 ms that way against 29 ms copying first under load, equal when quiet; with one copy thread 70 ms).
-- A photo without a fit is one copy whatever the platforms (it was copied, synced and hashed once for the Pages and
-  once more for the Instagram accounts: 10 copies for 5 files).
-- When the collector's pause ends (after `check`, after `write`), `gc.freeze()` + `gc.unfreeze()` move the objects
-  made meanwhile to the oldest generation (two list splices) instead of the young pass the next allocation started
-  over all of them: ~5 ms between `check` and `write` (skipped if something else keeps objects frozen; a test).
-- Smaller: the batch's remembered look-ups build no bound `super()` method per row; the request is built
-  positionally (`posts.WHITE` names the default fit colour); the delimiter is chosen from the first line alone (the
-  whole file was split into lines for it); methods looked up once per loop.
-Tried and dropped this round: a 0.5 ms GIL switch interval while the photos copy beside the items (no better than
-copying first); copying on one thread (much worse, above); copying without threads (5.0 ms against 4.5).
-What is left, and what would reach 2× (~8-10 ms less of the ~55 ms before the insert): the times (a per-day cache of
-the zone's offset would spare the fold probe, but only a day without any clock change may use it, and zoneinfo does
-not tell where its changes are, so it can't be exact); keeping the clock per batch instead of per row (~1 ms, a
-change of meaning); building `CsvRow` with `tuple.__new__` (~0.6 ms); each of the per-row steps is now within
-~0.2-0.5 µs of a plain function call. The remaining gap is the cost of going through the shared objects (request →
-draft → problems → items, ~40 calls a row) rather than one fused loop over plain tuples, i.e. a second copy of the
-post rules: not done, since one set of rules for `post`, the composer and the import is worth more than the last
-0.2×.""",
+Met: the import takes ~1.85-1.9× the bulk insert of the same rows (five runs in a row of the final code, quiet
+machine: 1.87, 1.86, 1.88, 1.85, 1.89; at a load average of 1-1.5, 1.91-1.99; the code before this last round,
+alternating with it: 2.12-2.13). All or nothing holds: a bad row on the last line writes nothing (every row is checked
+before anything is written), and a database error on the last row of the insert leaves none of the 5,000 (one
+transaction). The bulk path measured against is the store's lean one (`PlanningRepo.add_items_bulk`: one prepared
+statement, `executemany`, one commit; it stores every column `Repo.add_items` stores, a test compares them), which
+the import itself goes through; through the ORM (`Repo.add_items`, a single `post`'s path) the same 5,000 items take
+~500-650 ms. One set of post rules serves `post`, the Composer and the import (the batch service only memoizes
+`PostService`'s steps).
+History: 5.9× at first; a batch service that reads the accounts once and remembers each photo's check and copies,
+the collector paused, tuples for rows (3.2×); slotted request/draft/item classes, `localize_utc` straight to UTC,
+remembered platforms and targets, fast paths in `is_blank` and the UTF-8 check (2.7×); per-post trims in the shared
+path (hashtag regexes only past the limit, no media checks without media, one `_audience` step) (2.4×);
+`quick_init` for the three per-row classes, the photos copied before the items, a photo copied once for every
+platform, `gc.freeze` when the pause ends (2.2×). The last round (b10s, 2.12 → ~1.87):
+- `times.day_offset`: the zone's UTC offset asked once per local day, for a day whose first and last microsecond
+  (each with both folds) have the same offset; a day the clocks change stores None and takes the exact path, so
+  gaps and repeated hours are refused with the same messages. It relies on no zone changing its clocks twice within
+  one day; every zone of the installed database was checked: from 1970 on, no two changes are less than 2 days apart
+  (tests sweep every day of 2027 in four zones, and the change days of Berlin, New York and Lord Howe, against
+  `localize`). A time: 1.03 → 0.61 µs.
+- A batch checks all its posts against one reading of the clock, taken when it starts (a batch takes well under a
+  second; a single post and the next batch read it anew: a test).
+- `store_images` looks at each photo once per file; `new_items` reads Google's platform name once and builds items
+  in a loop; `is_blank`'s fast path is one set lookup; each distinct account cell is split once; the batch hands out
+  its remembered audience lists (read, never changed) instead of copies; `comment()` only for a post with one;
+  `CsvRow` built with `tuple.__new__`.
+Tried and dropped: `NewItem` as a named tuple (faster to build, slower to read in the shared bulk insert); the photo
+copies overlapped with the insert (files named by content hash, the commit waiting for them: no faster, ~2 ms more
+CPU); other thread set-ups for the copies (the disk limits them). What is left before the insert (~40 ms of CPU) is
+per-row cost of the shared objects (request → draft → problems → item, ~1.3 µs for the three objects), the CSV
+parse (~5 ms in the csv module alone) and the 5 photos' decode for their checks (~1.6 ms).""",
     "B12": """\
 Before: 830 ms ÷ 206 ms (4.0×). `autoposter queue --json` built every item as an ORM object (~400 ms for 20k),
 looked the local time zone up again for each of 40k times (`os.path.realpath('/etc/localtime')` when `TZ` is not
@@ -312,5 +266,7 @@ imports `Repo` when first asked. The Alembic check was already skipped when the 
 DST-edge times, in UTC, America/New_York and the system zone with `TZ` unset, JSON and table;
 `tests/unit/test_queue_listing.py` compares the two paths field by field, in three zones). What is left over
 the bare read: formatting 20k × 2 times in the local zone (~40 ms), the dicts (~20 ms), `json.dumps` of 8.5 MB
-(~40 ms), and freeing it all at exit (~30 ms).""",
+(~40 ms), and freeing it all at exit (~30 ms). Later the listing grew (the hand-off fields, a Google post's
+`options`: 12 MB for the same 20k items), and the ratio with it, to ~1.94×; a listed row's media is no longer parsed
+when it is the empty list most posts have, and its options are read without an import statement per row (~1.8×).""",
 }
