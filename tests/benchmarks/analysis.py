@@ -210,7 +210,8 @@ longer loads with the registry (-6 ms); the Queue model answers each role from i
 at once); hashlib (OpenSSL), QMessageBox, the quit question, the Queue's dialogs and the missed-posts dialog load
 when first needed; window icons are drawn up to 64 px (the 128/256 px sizes were most of the drawing).
 Side by side with main before this work (process CPU to the usable window, 9 interleaved rounds each with a bare
-window): 199 -> 145 ms against a bare 80 ms (2.5× -> 1.8×). What remains over the bare window (~65 ms): the `Qt`
+window): 199 -> 145 ms against a bare 80 ms (2.5× -> 1.8×). B6 itself on the final main, quiet machine: the full
+suite's run in the table, and three runs alone: 1.86, 1.82, 1.85× (app 142-149 ms ÷ bare 77-82 ms). What remains over the bare window (~65 ms): the `Qt`
 namespace's 93 enum types (~10 ms) and those of the other Qt classes a real window uses, the read models and lean
 store (~9 ms: dataclasses and enums are built by exec in Python 3.11, ~0.45 ms a frozen dataclass), the Queue tab's
 table, the menus and status bar (~14 ms), the UI modules (~17 ms), argparse, the settings and the lock (~11 ms), and
@@ -221,9 +222,10 @@ pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when 
 500 ms timer (Qt's loop there can't watch the wake-up fd). Before, that 500 ms `QTimer` woke the GUI thread
 ~2.2 times a second with nothing to do (0.07% of a core, under the target already).""",
     "B10": """\
-Met: the import takes ~1.85-1.9× the bulk insert of the same rows (five runs in a row of the final code, quiet
-machine: 1.87, 1.86, 1.88, 1.85, 1.89; at a load average of 1-1.5, 1.91-1.99; the code before this last round,
-alternating with it: 2.12-2.13). All or nothing holds: a bad row on the last line writes nothing (every row is checked
+Met, with little to spare: the import takes ~1.85-1.95× the bulk insert of the same rows (on the final code, quiet
+machine: five runs in a row on its branch 1.87, 1.86, 1.88, 1.85, 1.89; on main after the merges, three runs alone
+1.95, 1.86, 1.87, and the full suite's run in the table; at a load average of 1-1.5, 1.91-1.99; the code before this
+last round, alternating with it: 2.12-2.13). All or nothing holds: a bad row on the last line writes nothing (every row is checked
 before anything is written), and a database error on the last row of the insert leaves none of the 5,000 (one
 transaction). The bulk path measured against is the store's lean one (`PlanningRepo.add_items_bulk`: one prepared
 statement, `executemany`, one commit; it stores every column `Repo.add_items` stores, a test compares them), which
