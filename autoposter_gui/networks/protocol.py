@@ -26,8 +26,9 @@ from autoposter_gui.domain.models import Checkpoint, DiscoveredAccount, MediaRef
 
 # A checkpoint key whose value is also stored in the attempt's ``container_id`` column (reconcile reads it there).
 CONTAINER_ID = "container_id"
-# ``PublishError.extra[WAIT]`` set (with ``retry_after``): the provider is still processing what was sent; the post
-# waits without spending a try and the next try resumes from the checkpoint (never creates the post again).
+# ``PublishError.extra[WAIT]`` set (with ``retry_after``): the provider is still processing what was sent (or the
+# network can't go on yet for a reason that is nobody's failure: X's sign-in being renewed by another process); the
+# post waits without spending a try and the next try resumes from the checkpoint (never creates the post again).
 WAIT = "wait"
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from autoposter_gui.domain.errors import ErrorCategory, ErrorKind, PublishError
+from autoposter_gui.networks.protocol import WAIT
 
 LOCK_TIMEOUT = 30.0  # seconds: a refresh is one HTTP call (its own timeout is shorter); longer means something hangs
 RETRY_AFTER = timedelta(minutes=1)
@@ -51,14 +52,15 @@ def _private_folder(folder: Path) -> None:
 
 
 def busy(username: str | None) -> PublishError:
-    """The lock was not free in time: temporary (the runner tries again); nothing was sent to X."""
+    """The lock was not free in time: a wait (the runner tries again without spending a try: another process is
+    renewing the sign-in, nobody failed); nothing was sent to X."""
     who = f" (@{username})" if username else ""
     return PublishError(
         ErrorKind.TEMPORARY,
         ErrorCategory.TRANSIENT,
         f"Another Autoposter window or command is renewing the X sign-in{who}: it will try again in a minute",
         retry_after=RETRY_AFTER,
-        extra={},
+        extra={WAIT: True},
     )
 
 

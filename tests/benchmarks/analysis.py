@@ -184,38 +184,37 @@ id. That statement costs about the bare `SELECT *` by id (~75-85 µs against ~84
 lookups instead of one sequential scan); with the count, the ratio went from ~1.6 to ~1.8-1.9 in interleaved runs
 on the same machine. The bare query stays the id-ordered one, the cheapest first page there is.""",
     "B6": """\
-B6 times the window a user can use, not a first frame: the real window painted on the tab it opens on, with its data
-and the accounts known. History: 5.0× (app 484 ms ÷ bare 97 ms) when first measured that way (issue 12); 2.6-2.8×
-after the UI was moved onto plain read models (no SQLAlchemy, Alembic or keyring before the window: the benchmark
-checks), a quick start straight from a read-only sqlite3 read with the store opened after the first frame (input
-held meanwhile), the Calendar and Insights built when first shown, the collector paused for the start. What was
-left was the visible Composer (~24 ms to build, ~15 ms of modules), the hidden tabs, and PySide6's own costs (each
-Qt class the UI touches builds its enum types: the `Qt` namespace alone ~10 ms; a source scan of every module).
-What made it pass (the lead's b6s work, 2026-11-30 afternoon):
-(1) The window opens on the Queue once there are posts, the Composer until then: what an owner opens a tray app
-to check is what goes out next and what failed (issue 12's B6 wording: "the first Queue page shown"); every tab
-but the one shown builds its contents (and imports its modules) when first shown, as Calendar and Insights did:
-the Composer, Activity and Accounts too. `LazyTabs` hands callers each tab's real widget, so `tabs.currentWidget()`,
-`indexOf()` and the window's `composer`/`activity`/`accounts` behave as before. What a first show costs, once the
-engine is open, is measured and printed with the result (Composer ~23 ms, Calendar ~9, Activity ~12, Accounts ~3,
-Insights ~20: under a frame or two). Before/after, process CPU at the usable window, 9 interleaved pairs: 199 ->
-167 ms. (2) The benchmark measured itself: the app's harness installed an application-wide Python event filter to
-note the first frame, so every event of the app's first show went through Python (and PySide6 built a type for
+B6 times the window a user can use, not a first frame: the real window painted on the tab it opens on, with its data and
+the accounts known. History: 5.0× (app 484 ms ÷ bare 97 ms) when first measured that way (issue 12); 2.6-2.8× after the
+UI was moved onto plain read models (no SQLAlchemy, Alembic or keyring before the window: the benchmark checks), a quick
+start straight from a read-only sqlite3 read with the store opened after the first frame (input held meanwhile), the
+Calendar and Insights built when first shown, the collector paused for the start. What was left was the visible Composer
+(~24 ms to build, ~15 ms of modules), the hidden tabs, and PySide6's own costs (each Qt class the UI touches builds its
+enum types: the `Qt` namespace alone ~10 ms; a source scan of every module). What made it pass (the lead's b6s work,
+2026-11-30 afternoon): (1) The window opens on the Queue once there are posts, the Composer until then: what an owner
+opens a tray app to check is what goes out next and what failed (issue 12's B6 wording: "the first Queue page shown");
+every tab but the one shown builds its contents (and imports its modules) when first shown, as Calendar and Insights
+did: the Composer, Activity and Accounts too. `LazyTabs` hands callers each tab's real widget, so
+`tabs.currentWidget()`, `indexOf()` and the window's `composer`/`activity`/`accounts` behave as before. What a first
+show costs, once the engine is open, is measured and printed with the result (Composer ~23 ms, Calendar ~9, Activity
+~12, Accounts ~3, Insights ~20: under a frame or two). Before/after, process CPU at the usable window, 9 interleaved
+pairs: 199 -> 167 ms. (2) The benchmark measured itself: the app's harness installed an application-wide Python event
+filter to note the first frame, so every event of the app's first show went through Python (and PySide6 built a type for
 each new object it saw): ~17-24 ms of the app's CPU. The app now prints its first frame itself
-(`AUTOPOSTER_FIRST_MARK`), and the bare window is watched on its own QWindow; neither process has such a filter.
-(3) PySide6 reads the whole source of every module imported after it looking for "PySide6" (to allow `__feature__`
-selection): ~8 ms here; `autoposter_gui.skip_pyside_source_scans` enters up front what that scan finds (0 for the
-app's modules, -1 for the standard library's). (4) Smaller: the network protocol's module (with domain.decide) no
-longer loads with the registry (-6 ms); the Queue model answers each role from its own method (roles it doesn't use
-at once); hashlib (OpenSSL), QMessageBox, the quit question, the Queue's dialogs and the missed-posts dialog load
-when first needed; window icons are drawn up to 64 px (the 128/256 px sizes were most of the drawing).
-Side by side with main before this work (process CPU to the usable window, 9 interleaved rounds each with a bare
-window): 199 -> 145 ms against a bare 80 ms (2.5× -> 1.8×). B6 itself on the final main, quiet machine: the full
-suite's run in the table, and three runs alone: 1.86, 1.82, 1.85× (app 142-149 ms ÷ bare 77-82 ms). What remains over the bare window (~65 ms): the `Qt`
-namespace's 93 enum types (~10 ms) and those of the other Qt classes a real window uses, the read models and lean
-store (~9 ms: dataclasses and enums are built by exec in Python 3.11, ~0.45 ms a frozen dataclass), the Queue tab's
-table, the menus and status bar (~14 ms), the UI modules (~17 ms), argparse, the settings and the lock (~11 ms), and
-painting a full table (~10 ms).""",
+(`AUTOPOSTER_FIRST_MARK`), and the bare window is watched on its own QWindow; neither process has such a filter. (3)
+PySide6 reads the whole source of every module imported after it looking for "PySide6" (to allow `__feature__`
+selection): ~8 ms here; `autoposter_gui.skip_pyside_source_scans` enters up front what that scan finds (0 for the app's
+modules, -1 for the standard library's). (4) Smaller: the network protocol's module (with domain.decide) no longer loads
+with the registry (-6 ms); the Queue model answers each role from its own method (roles it doesn't use at once); hashlib
+(OpenSSL), QMessageBox, the quit question, the Queue's dialogs and the missed-posts dialog load when first needed;
+window icons are drawn up to 64 px (the 128/256 px sizes were most of the drawing). Side by side with main before this
+work (process CPU to the usable window, 9 interleaved rounds each with a bare window): 199 -> 145 ms against a bare 80
+ms (2.5× -> 1.8×). B6 itself on the final main, quiet machine: the full suite's run in the table, and three runs alone:
+1.86, 1.82, 1.85× (app 142-149 ms ÷ bare 77-82 ms). What remains over the bare window (~65 ms): the `Qt` namespace's 93
+enum types (~10 ms) and those of the other Qt classes a real window uses, the read models and lean store (~9 ms:
+dataclasses and enums are built by exec in Python 3.11, ~0.45 ms a frozen dataclass), the Queue tab's table, the menus
+and status bar (~14 ms), the UI modules (~17 ms), argparse, the settings and the lock (~11 ms), and painting a full
+table (~10 ms).""",
     "B7": """\
 The GUI thread no longer polls: Ctrl+C/SIGTERM reach Python through `signal.set_wakeup_fd()` on a non-blocking
 pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when a signal arrives; Windows keeps a
@@ -223,38 +222,36 @@ pipe watched by a `QSocketNotifier` (Linux, macOS), so the loop wakes only when 
 ~2.2 times a second with nothing to do (0.07% of a core, under the target already).""",
     "B10": """\
 Met, with little to spare: the import takes ~1.85-1.95× the bulk insert of the same rows (on the final code, quiet
-machine: five runs in a row on its branch 1.87, 1.86, 1.88, 1.85, 1.89; on main after the merges, three runs alone
-1.95, 1.86, 1.87, and the full suite's run in the table; at a load average of 1-1.5, 1.91-1.99; the code before this
-last round, alternating with it: 2.12-2.13). All or nothing holds: a bad row on the last line writes nothing (every row is checked
-before anything is written), and a database error on the last row of the insert leaves none of the 5,000 (one
+machine: five runs in a row on its branch 1.87, 1.86, 1.88, 1.85, 1.89; on main after the merges, three runs alone 1.95,
+1.86, 1.87, and the full suite's run in the table; at a load average of 1-1.5, 1.91-1.99; the code before this last
+round, alternating with it: 2.12-2.13). All or nothing holds: a bad row on the last line writes nothing (every row is
+checked before anything is written), and a database error on the last row of the insert leaves none of the 5,000 (one
 transaction). The bulk path measured against is the store's lean one (`PlanningRepo.add_items_bulk`: one prepared
-statement, `executemany`, one commit; it stores every column `Repo.add_items` stores, a test compares them), which
-the import itself goes through; through the ORM (`Repo.add_items`, a single `post`'s path) the same 5,000 items take
+statement, `executemany`, one commit; it stores every column `Repo.add_items` stores, a test compares them), which the
+import itself goes through; through the ORM (`Repo.add_items`, a single `post`'s path) the same 5,000 items take
 ~500-650 ms. One set of post rules serves `post`, the Composer and the import (the batch service only memoizes
-`PostService`'s steps).
-History: 5.9× at first; a batch service that reads the accounts once and remembers each photo's check and copies,
-the collector paused, tuples for rows (3.2×); slotted request/draft/item classes, `localize_utc` straight to UTC,
-remembered platforms and targets, fast paths in `is_blank` and the UTF-8 check (2.7×); per-post trims in the shared
-path (hashtag regexes only past the limit, no media checks without media, one `_audience` step) (2.4×);
-`quick_init` for the three per-row classes, the photos copied before the items, a photo copied once for every
-platform, `gc.freeze` when the pause ends (2.2×). The last round (b10s, 2.12 → ~1.87):
-- `times.day_offset`: the zone's UTC offset asked once per local day, for a day whose first and last microsecond
-  (each with both folds) have the same offset; a day the clocks change stores None and takes the exact path, so
-  gaps and repeated hours are refused with the same messages. It relies on no zone changing its clocks twice within
-  one day; every zone of the installed database was checked: from 1970 on, no two changes are less than 2 days apart
-  (tests sweep every day of 2027 in four zones, and the change days of Berlin, New York and Lord Howe, against
-  `localize`). A time: 1.03 → 0.61 µs.
+`PostService`'s steps). History: 5.9× at first; a batch service that reads the accounts once and remembers each photo's
+check and copies, the collector paused, tuples for rows (3.2×); slotted request/draft/item classes, `localize_utc`
+straight to UTC, remembered platforms and targets, fast paths in `is_blank` and the UTF-8 check (2.7×); per-post trims
+in the shared path (hashtag regexes only past the limit, no media checks without media, one `_audience` step) (2.4×);
+`quick_init` for the three per-row classes, the photos copied before the items, a photo copied once for every platform,
+`gc.freeze` when the pause ends (2.2×). The last round (b10s, 2.12 → ~1.87):
+- `times.day_offset`: the zone's UTC offset asked once per local day, for a day whose first and last microsecond (each
+  with both folds) have the same offset; a day the clocks change stores None and takes the exact path, so gaps and
+  repeated hours are refused with the same messages. It relies on no zone changing its clocks twice within one day;
+  every zone of the installed database was checked: from 1970 on, no two changes are less than 2 days apart (tests sweep
+  every day of 2027 in four zones, and the change days of Berlin, New York and Lord Howe, against `localize`). A time:
+  1.03 → 0.61 µs.
 - A batch checks all its posts against one reading of the clock, taken when it starts (a batch takes well under a
   second; a single post and the next batch read it anew: a test).
-- `store_images` looks at each photo once per file; `new_items` reads Google's platform name once and builds items
-  in a loop; `is_blank`'s fast path is one set lookup; each distinct account cell is split once; the batch hands out
-  its remembered audience lists (read, never changed) instead of copies; `comment()` only for a post with one;
-  `CsvRow` built with `tuple.__new__`.
-Tried and dropped: `NewItem` as a named tuple (faster to build, slower to read in the shared bulk insert); the photo
-copies overlapped with the insert (files named by content hash, the commit waiting for them: no faster, ~2 ms more
-CPU); other thread set-ups for the copies (the disk limits them). What is left before the insert (~40 ms of CPU) is
-per-row cost of the shared objects (request → draft → problems → item, ~1.3 µs for the three objects), the CSV
-parse (~5 ms in the csv module alone) and the 5 photos' decode for their checks (~1.6 ms).""",
+- `store_images` looks at each photo once per file; `new_items` reads Google's platform name once and builds items in a
+  loop; `is_blank`'s fast path is one set lookup; each distinct account cell is split once; the batch hands out its
+  remembered audience lists (read, never changed) instead of copies; `comment()` only for a post with one; `CsvRow`
+  built with `tuple.__new__`. Tried and dropped: `NewItem` as a named tuple (faster to build, slower to read in the
+  shared bulk insert); the photo copies overlapped with the insert (files named by content hash, the commit waiting for
+  them: no faster, ~2 ms more CPU); other thread set-ups for the copies (the disk limits them). What is left before the
+  insert (~40 ms of CPU) is per-row cost of the shared objects (request → draft → problems → item, ~1.3 µs for the three
+  objects), the CSV parse (~5 ms in the csv module alone) and the 5 photos' decode for their checks (~1.6 ms).""",
     "B12": """\
 Before: 830 ms ÷ 206 ms (4.0×). `autoposter queue --json` built every item as an ORM object (~400 ms for 20k),
 looked the local time zone up again for each of 40k times (`os.path.realpath('/etc/localtime')` when `TZ` is not

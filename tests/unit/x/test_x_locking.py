@@ -14,7 +14,7 @@ import responses
 from filelock import FileLock
 
 from autoposter_gui.domain.errors import ErrorKind, PublishError
-from autoposter_gui.networks.protocol import ConnectError
+from autoposter_gui.networks.protocol import WAIT, ConnectError
 from autoposter_gui.tokens import TokenStore
 from autoposter_gui.x import grant, locking
 from autoposter_gui.x.grant import Grant
@@ -59,6 +59,7 @@ def test_a_lock_held_elsewhere_ends_in_a_retryable_error_without_any_refresh(
         other.release()
     err = caught.value
     assert err.kind is ErrorKind.TEMPORARY and err.retry_after == locking.RETRY_AFTER
+    assert err.extra[WAIT] is True  # a wait: no try spent (engine.processor.is_processing_wait)
     assert str(err) == (
         "Another Autoposter window or command is renewing the X sign-in (@cafe): it will try again in a minute"
     )
