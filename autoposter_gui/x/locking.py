@@ -60,7 +60,7 @@ def busy(username: str | None) -> PublishError:
         ErrorCategory.TRANSIENT,
         f"Another Autoposter window or command is renewing the X sign-in{who}: it will try again in a minute",
         retry_after=RETRY_AFTER,
-        extra={WAIT: True},
+        extra={WAIT: "sign-in renewing"},
     )
 
 

@@ -59,7 +59,7 @@ def test_a_lock_held_elsewhere_ends_in_a_retryable_error_without_any_refresh(
         other.release()
     err = caught.value
     assert err.kind is ErrorKind.TEMPORARY and err.retry_after == locking.RETRY_AFTER
-    assert err.extra[WAIT] is True  # a wait: no try spent (engine.processor.is_processing_wait)
+    assert err.extra[WAIT]  # a wait: no try spent (engine.processor.is_processing_wait)
     assert str(err) == (
         "Another Autoposter window or command is renewing the X sign-in (@cafe): it will try again in a minute"
     )
