@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from autoposter_gui.google import errors
+from autoposter_gui.networks.server_clock import date_header
 
 TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 UPLOAD_TIMEOUT = (10.0, 300.0)
@@ -92,9 +92,6 @@ class Client:
             return body if isinstance(body, dict) else {}
 
     def _read_date(self, value: str | None) -> None:
-        try:
-            when = parsedate_to_datetime(value) if value else None
-        except (TypeError, ValueError, IndexError):
-            when = None
+        when = date_header(value)
         if when is not None:
-            self.server_time = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+            self.server_time = when

@@ -10,7 +10,6 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from autoposter_gui.domain.errors import PublishError
 from autoposter_gui.domain.known_secrets import remember
 from autoposter_gui.meta.errors import classify_exception, classify_response, parse_usage_headers
 from autoposter_gui.networks.redact import install_redaction
+from autoposter_gui.networks.server_clock import date_header
 
 GRAPH_VERSION = "v24.0"
 DEFAULT_ORIGIN = "https://graph.facebook.com"
@@ -251,16 +251,9 @@ class GraphClient:
         raise error
 
     def _read_date(self, headers: Mapping[str, str]) -> None:
-        value = headers.get("Date")
-        if not value:
-            return
-        try:
-            server = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return
-        if server.tzinfo is None:
-            server = server.replace(tzinfo=UTC)
-        self.clock_offset = server - self.now()
+        server = date_header(headers.get("Date"))
+        if server is not None:
+            self.clock_offset = server - self.now()
 
     def _read_usage(self, headers: Mapping[str, str]) -> None:
         usage, regain = parse_usage_headers(headers)

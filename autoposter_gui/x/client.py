@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
 from autoposter_gui.domain.errors import PublishError
+from autoposter_gui.networks.server_clock import date_header
 from autoposter_gui.x import errors
 from autoposter_gui.x.urls import Urls
 
@@ -68,12 +68,9 @@ class XClient:
         return body
 
     def _read_date(self, value: str | None) -> None:
-        try:
-            server = parsedate_to_datetime(value) if value else None
-        except (TypeError, ValueError, IndexError):
-            server = None
+        server = date_header(value)
         if server is not None:
-            self.clock_offset = (server if server.tzinfo else server.replace(tzinfo=UTC)) - self.now()
+            self.clock_offset = server - self.now()
 
     def close(self) -> None:
         self.http.close()
