@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,8 +9,7 @@ import pytest
 from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
-from autoposter_gui.engine.runner import Runner
-from tests.support.networks import sign_in
+from tests.support.networks import answer_lost_then_runs, sign_in
 
 
 def test_a_processing_post_whose_answer_was_lost_is_waited_on_not_sent_again(
@@ -22,12 +20,8 @@ def test_a_processing_post_whose_answer_was_lost_is_waited_on_not_sent_again(
     sign_in(ctx, "google")
     sandbox.google.configure(post_state="PROCESSING", processing_reads=2)
     [item] = PostService(ctx).create(PostRequest(["2001"], "Fresh loaves at noon"))
-    sandbox.inject_fault(kind="reset", match="google_local_post_create", after_commit=True)
-    Runner(ctx).run_due()  # Google made the post; the answer was lost
-    for _ in range(6):  # each run hours later: the post is found PROCESSING, read again until LIVE
-        clock.advance(timedelta(hours=2))
-        sandbox.set_clock(clock.now())
-        Runner(ctx).run_due()
+    # Google makes the post, the answer is lost; each later run finds it PROCESSING and reads it again until LIVE
+    answer_lost_then_runs(ctx, sandbox, clock, "google_local_post_create", runs=6)
     posts = sandbox.google.snapshot()["posts"]
     assert [p["summary"] for p in posts] == ["Fresh loaves at noon"]
     done = ctx.repo.item(item.id)
@@ -43,12 +37,7 @@ def test_a_lost_answer_is_found_when_googles_clock_is_hours_off(
     sandbox.set_clock_skew(skew_hours * 3600.0)  # Google's createTime and Date header are hours off ours
     sign_in(ctx, "google")
     [item] = PostService(ctx).create(PostRequest(["2002"], "Rye is back"))
-    sandbox.inject_fault(kind="reset", match="google_local_post_create", after_commit=True)
-    Runner(ctx).run_due()  # Google made the post; the answer was lost
-    for _ in range(3):
-        clock.advance(timedelta(hours=2))
-        sandbox.set_clock(clock.now())
-        Runner(ctx).run_due()
+    answer_lost_then_runs(ctx, sandbox, clock, "google_local_post_create", runs=3)  # Google made the post
     posts = sandbox.google.snapshot()["posts"]
     assert [p["summary"] for p in posts] == ["Rye is back"]
     done = ctx.repo.item(item.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,9 +9,8 @@ import pytest
 from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.engine.context import Context
 from autoposter_gui.engine.posts import PostRequest, PostService
-from autoposter_gui.engine.runner import Runner
 from autoposter_gui.sandbox.x_state import X_USER_ID
-from tests.support.networks import sign_in
+from tests.support.networks import answer_lost_then_runs, sign_in
 
 
 @pytest.mark.parametrize("skew_hours", [-2, 2])
@@ -24,12 +22,7 @@ def test_a_lost_answer_is_found_when_xs_clock_is_hours_off(
     sandbox.set_clock_skew(skew_hours * 3600.0)  # X's created_at is hours off ours
     sign_in(ctx, "x")
     [item] = PostService(ctx).create(PostRequest([X_USER_ID], "Sourdough at nine"))
-    sandbox.inject_fault(kind="reset", match="x_tweet_create", after_commit=True)
-    Runner(ctx).run_due()  # X made the post; the answer was lost
-    for _ in range(3):
-        clock.advance(timedelta(hours=2))
-        sandbox.set_clock(clock.now())
-        Runner(ctx).run_due()
+    answer_lost_then_runs(ctx, sandbox, clock, "x_tweet_create", runs=3)  # X made the post
     tweets = sandbox.state()["x"]["tweets"]
     assert [t["text"] for t in tweets] == ["Sourdough at nine"]
     done = ctx.repo.item(item.id)

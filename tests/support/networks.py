@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import threading
 import urllib.request
+from datetime import timedelta
+from typing import Any
 
+from autoposter_gui.domain.clock import FixedClock
 from autoposter_gui.engine.browser_connect import BrowserConnect
 from autoposter_gui.engine.context import Context
+from autoposter_gui.engine.runner import Runner
 from autoposter_gui.sandbox import google_api
 from autoposter_gui.sandbox.x_state import X_CLIENT_ID
 
@@ -28,6 +32,17 @@ def sign_in(ctx: Context, key: str) -> None:
         browser.join(timeout=10)
     finally:
         signing_in.close()
+
+
+def answer_lost_then_runs(ctx: Context, sandbox: Any, clock: FixedClock, create: str, runs: int) -> None:
+    """The provider commits the create (the sandbox endpoint ``create``) but its answer is lost (a reset after the
+    commit); then ``runs`` more runs of the runner, each two hours later on both clocks."""
+    sandbox.inject_fault(kind="reset", match=create, after_commit=True)
+    Runner(ctx).run_due()
+    for _ in range(runs):
+        clock.advance(timedelta(hours=2))
+        sandbox.set_clock(clock.now())
+        Runner(ctx).run_due()
 
 
 def _open(url: str) -> None:
