@@ -35,6 +35,11 @@ class XSession:
     # ----- tokens -----
 
     def access_token(self, account: AccountRef) -> str | None:
+        # A grant that is not about to expire is used as read (a runner tick's cached copy: one keyring read per
+        # tick, not one per post); only a refresh needs the lock and the keyring read afresh under it.
+        cached = grant.load(self.env.secrets, account.external_id)
+        if cached is not None and not cached.expires_within(self.env.now(), oauth.REFRESH_MARGIN):
+            return cached.access_token
         with self._lock(account):
             saved = self._reload(account)
             if saved is None:

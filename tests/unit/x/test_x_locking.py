@@ -105,3 +105,24 @@ def test_connect_stores_the_new_grant_only_under_the_lock(tmp_path: Path, monkey
     finally:
         other.release()
     assert saved(secrets).refresh_token == "refresh-old-123"  # not written while the other process held it
+
+
+def test_a_token_not_about_to_expire_is_used_from_the_ticks_cache_without_the_lock(tmp_path: Path) -> None:
+    env, _secrets, _clock = make_env()
+    backend = MemoryKeyring()
+    reads: list[str] = []
+    read = backend.get_password
+
+    def counted(service: str, username: str) -> str | None:
+        reads.append(username)
+        return read(service, username)
+
+    backend.get_password = counted  # type: ignore[method-assign]
+    tokens = TokenStore("autoposter:test", backend)
+    grant.store(tokens, USER_ID, Grant("access-old-123", "refresh-old-123", NOW + timedelta(hours=1), "client-1"))
+    locks = tmp_path / "locks"
+    session = XSession(replace(env, secrets=tokens, locks=locks))
+    with tokens.cached(), responses.RequestsMock():  # no refresh
+        assert [session.access_token(ACCOUNT) for _ in range(3)] == ["access-old-123"] * 3
+    assert reads == [grant.key(USER_ID)]  # one keyring read for the tick, not one per post
+    assert not locks.exists()  # no lock taken: nothing to renew
